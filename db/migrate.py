@@ -1,0 +1,100 @@
+"""Bring a library database to the schema this program knows.
+
+Opening an older library migrates it after a backup copy; opening one
+written by a newer program refuses, naming both schema revisions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+
+class SchemaTooNew(Exception):
+    """The database carries a revision this program does not know."""
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    """What open() did to the schema."""
+
+    before: str | None
+    after: str
+    backup: Path | None
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("db") / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest schema revision this program knows."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database, or None for an empty one."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_database(db_path: Path, label: str) -> Path:
+    """Copy the database with SQLite's online backup API (WAL-safe)."""
+    target = db_path.with_name(f"{db_path.name}.{label}.bak")
+    n = 1
+    while target.exists():
+        n += 1
+        target = db_path.with_name(f"{db_path.name}.{label}-{n}.bak")
+    src = sqlite3.connect(db_path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def upgrade(engine: Engine, db_path: Path, target: str = "head") -> MigrationReport:
+    """Upgrade the database to ``target``, backing up a non-empty older one.
+
+    Raises:
+        SchemaTooNew: the database was written by a newer program.
+    """
+    script = ScriptDirectory.from_config(_config())
+    head = script.get_current_head()
+    assert head is not None
+    before = current_revision(engine)
+    if before is not None:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if before not in known:
+            raise SchemaTooNew(before)
+    wanted = head if target == "head" else target
+    if before == wanted:
+        return MigrationReport(before, wanted, None)
+    backup = backup_database(db_path, f"schema-{before}") if before is not None else None
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+    return MigrationReport(before, wanted, backup)
+
+
+def downgrade(engine: Engine, target: str) -> None:
+    """Downgrade (used by tests that make an older library)."""
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, target)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the library schema (run through db.migrate)."""

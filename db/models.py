@@ -1,0 +1,300 @@
+"""SQLAlchemy models of the library database.
+
+The schema is owned by the Alembic migrations in ``db/migrations``; these
+models mirror it and a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base; timestamps are ISO 8601 UTC strings (``...Z``)."""
+
+
+# --- core: reviewers, sources, pages, cases, audit -------------------------
+
+
+class LibraryInfo(Base):
+    """Key/value facts about the library itself (its id, the audit head)."""
+
+    __tablename__ = "library_info"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Reviewer(Base):
+    """A person who changes the library; every change names one."""
+
+    __tablename__ = "reviewers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    initials: Mapped[str | None] = mapped_column(String(16))
+    key_fingerprint: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Source(Base):
+    """One imported item: an original kept byte-for-byte in the blob store."""
+
+    __tablename__ = "sources"
+    __table_args__ = (
+        CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        CheckConstraint(
+            "reliability IS NULL OR reliability IN ('A','B','C','D','E','F')",
+            name="reliability_grade",
+        ),
+        CheckConstraint(
+            "credibility IS NULL OR credibility BETWEEN 1 AND 6", name="credibility_grade"
+        ),
+        Index("ix_sources_kind", "kind"),
+        Index("ix_sources_published", "published"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    original_filename: Mapped[str] = mapped_column(Text)
+    original_path: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(32))
+    retrieved: Mapped[str | None] = mapped_column(String(32))
+    url: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(35))
+    reliability: Mapped[str | None] = mapped_column(String(1))
+    credibility: Mapped[int | None] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    thumbnail: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[str] = mapped_column(String(32))
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    indexed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    imported_by: Mapped[Reviewer] = relationship()
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="source", order_by="Page.number", cascade="all, delete-orphan"
+    )
+
+
+class SourceRelation(Base):
+    """A link between two sources, e.g. an e-mail and its attachment."""
+
+    __tablename__ = "source_relations"
+
+    parent_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    child_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    relation: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+
+
+class Page(Base):
+    """Extracted text of one page (or the whole body of an article)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("source_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(back_populates="pages")
+
+
+class Case(Base):
+    """A line of inquiry grouping sources (e.g. 'Rajin arms transfers 2024')."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class CaseSource(Base):
+    """Membership of a source in a case."""
+
+    __tablename__ = "case_sources"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[str] = mapped_column(String(32))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class AuditEvent(Base):
+    """One append-only, hash-chained record of a change."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# --- review: taxonomy, entities, annotations, findings ---------------------
+
+
+class Category(Base):
+    """A node of the violation taxonomy, with a stable code."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    label: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    scope_note: Mapped[str | None] = mapped_column(Text)
+    colour: Mapped[str | None] = mapped_column(String(9))
+    deprecated: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Entity(Base):
+    """A vessel, company, person, location, aircraft or bank."""
+
+    __tablename__ = "entities"
+    __table_args__ = (Index("ix_entities_kind_name", "kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(Text)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class EntityIdentifier(Base):
+    """An identifier of an entity (IMO, MMSI, registry number...)."""
+
+    __tablename__ = "entity_identifiers"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    scheme: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class Annotation(Base):
+    """A mark on a source: a text passage, a region or a whole page."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (Index("ix_annotations_source", "source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    anchor_kind: Mapped[str] = mapped_column(String(16))
+    page: Mapped[int | None] = mapped_column(Integer)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    exact: Mapped[str | None] = mapped_column(Text)
+    prefix: Mapped[str | None] = mapped_column(Text)
+    suffix: Mapped[str | None] = mapped_column(Text)
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    redact: Mapped[bool] = mapped_column(Boolean, default=False)
+    orphaned: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    author_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    created_at: Mapped[str] = mapped_column(String(32))
+    modified_at: Mapped[str] = mapped_column(String(32))
+    deleted_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class AnnotationCategory(Base):
+    """Tag of an annotation with a category."""
+
+    __tablename__ = "annotation_categories"
+
+    annotation_id: Mapped[int] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+
+
+class AnnotationEntity(Base):
+    """Link from an annotation to an entity it mentions."""
+
+    __tablename__ = "annotation_entities"
+
+    annotation_id: Mapped[int] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+
+
+class Finding(Base):
+    """A claim backed by annotations from independent sources."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft','in_review','confirmed','rejected')", name="finding_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    title: Mapped[str] = mapped_column(Text)
+    claim: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id"))
+    created_at: Mapped[str] = mapped_column(String(32))
+    modified_at: Mapped[str] = mapped_column(String(32))
+
+
+class FindingAnnotation(Base):
+    """An annotation cited as evidence for a finding."""
+
+    __tablename__ = "finding_annotations"
+
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True
+    )
+    annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id"), primary_key=True)

@@ -1,0 +1,103 @@
+"""``workstation check``: does the library agree with itself?
+
+Re-hashes every blob, runs SQLite's integrity check, matches records to
+blobs both ways (a blob without a record is an orphan left by an
+interrupted import) and verifies the audit chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+
+from db.models import Source
+from workstation import audit
+from workstation.library import Library
+from workstation.progress import Progress, ProgressCallback
+
+
+@dataclass
+class CheckReport:
+    """Findings of a check; ``ok`` only when everything agrees."""
+
+    blobs_checked: int = 0
+    sqlite: str = "ok"
+    missing: list[str] = field(default_factory=list)
+    corrupt: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    stray_temp: list[str] = field(default_factory=list)
+    audit_events: int = 0
+    audit_ok: bool = True
+    audit_problem: str | None = None
+    repaired: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong (repaired orphans count as fixed)."""
+        return (
+            self.sqlite == "ok"
+            and not self.missing
+            and not self.corrupt
+            and not self.orphans
+            and not self.stray_temp
+            and self.audit_ok
+        )
+
+    def problems(self) -> list[str]:
+        """One line per problem, for people."""
+        lines = []
+        if self.sqlite != "ok":
+            lines.append(f"database integrity check: {self.sqlite}")
+        lines += [f"missing blob {sha} (its source record has no original)" for sha in self.missing]
+        lines += [f"blob {sha} no longer matches its hash" for sha in self.corrupt]
+        lines += [
+            f"orphan blob {sha} (left by an interrupted import; 'check --repair' removes it)"
+            for sha in self.orphans
+        ]
+        lines += [f"stray temporary file {name} ('check --repair' removes it)"
+                  for name in self.stray_temp]
+        if not self.audit_ok:
+            lines.append(f"audit trail: {self.audit_problem}")
+        return lines
+
+
+def check_library(
+    library: Library, *, repair: bool = False, progress: ProgressCallback | None = None
+) -> CheckReport:
+    """Check blobs, database and audit chain; with ``repair``, remove orphans."""
+    report = CheckReport()
+    with library.reader() as session:
+        result = session.execute(text("PRAGMA integrity_check")).scalars().all()
+        report.sqlite = "ok" if result == ["ok"] else "; ".join(str(r) for r in result[:5])
+        known = set(session.scalars(select(Source.sha256)))
+        chain = audit.verify_chain(session)
+    report.audit_events = chain.events
+    report.audit_ok = chain.ok
+    report.audit_problem = chain.reason
+    on_disk = set(library.blobs.iter_hashes())
+    report.missing = sorted(known - on_disk)
+    present = sorted(known & on_disk)
+    for n, sha in enumerate(present, start=1):
+        if library.blobs.hash_of(sha) != sha:
+            report.corrupt.append(sha)
+        report.blobs_checked += 1
+        if progress:
+            progress(Progress(n, len(present), sha))
+    report.orphans = sorted(on_disk - known)
+    report.stray_temp = [p.name for p in library.blobs.stray_temp_files()]
+    if repair:
+        for sha in report.orphans:
+            library.blobs.remove(sha)
+            report.repaired.append(f"removed orphan blob {sha}")
+        for path in library.blobs.stray_temp_files():
+            path.unlink()
+            report.repaired.append(f"removed temporary file {path.name}")
+        if report.repaired:
+            with library.writer() as session:
+                library.record(
+                    session, "library.repair", "library", None, {"actions": report.repaired}
+                )
+        report.orphans = []
+        report.stray_temp = []
+    return report
