@@ -32,7 +32,9 @@ def library(library_path: Path) -> Iterator[object]:
 
 
 def run_cli(
-    *args: str, input_text: str | None = None, env: dict[str, str] | None = None,
+    *args: str,
+    input_text: str | None = None,
+    env: dict[str, str] | None = None,
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``workstation ARGS`` in a fresh interpreter, as a user would."""

@@ -121,7 +121,9 @@ class BlobStore:
             raise IntegrityError(f"blob {sha256[:12]} is missing")
         actual = self.hash_of(sha256)
         if actual != sha256:
-            raise IntegrityError(f"blob {sha256[:12]} changed on disk (now hashes to {actual[:12]})")
+            raise IntegrityError(
+                f"blob {sha256[:12]} changed on disk (now hashes to {actual[:12]})"
+            )
 
     def iter_hashes(self) -> Iterator[str]:
         """Every blob name in the store."""

@@ -55,8 +55,9 @@ class CheckReport:
             f"orphan blob {sha} (left by an interrupted import; 'check --repair' removes it)"
             for sha in self.orphans
         ]
-        lines += [f"stray temporary file {name} ('check --repair' removes it)"
-                  for name in self.stray_temp]
+        lines += [
+            f"stray temporary file {name} ('check --repair' removes it)" for name in self.stray_temp
+        ]
         if not self.audit_ok:
             lines.append(f"audit trail: {self.audit_problem}")
         return lines

@@ -71,7 +71,11 @@ def _install_sigint(cancel: CancelToken) -> Callable[[], None]:
         _err("stopping after the current file (Ctrl+C again to abort)")
 
     signal.signal(signal.SIGINT, handler)
-    return lambda: signal.signal(signal.SIGINT, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
 
 
 # --- commands --------------------------------------------------------------
@@ -84,9 +88,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_import(
-    lib: Library, paths: Sequence[str], case: str | None, show_progress: bool
-) -> Any:
+def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progress: bool) -> Any:
     from workstation.ingest import ImportService
     from workstation.progress import CancelToken, Progress
 
@@ -262,7 +264,6 @@ def cmd_search(args: argparse.Namespace) -> int:
     failures = 0
     with _open_library(args) as lib, lib.reader() as session:
         service = SearchService(session, lib.search_index)
-        service.reindex_pending()
         queries = (line.strip() for line in sys.stdin) if args.stdin else iter([args.query])
         for query in queries:
             if not query:
@@ -384,7 +385,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             rows = list_sources(session)
         print(f"demo library at {lib.root}: {import_error_summary(report)}")
         for r in rows:
-            print(f"  {r.source_id:>3}  {r.kind:<8} {r.pages:>3} p.  {r.title or r.original_filename}")
+            print(
+                f"  {r.source_id:>3}  {r.kind:<8} {r.pages:>3} p.  {r.title or r.original_filename}"
+            )
         print(f"try: workstation --library {lib.root} search 'Rajin'")
     failed = report.count("failed")
     return EXIT_ERROR if failed else EXIT_OK
@@ -444,11 +447,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = add("search", cmd_search, "full-text search")
-    p.add_argument("query", nargs="?", metavar="QUERY",
-                   help='words (AND), "a phrase", prefix*, OR, NOT / -word, (groups)')
+    p.add_argument(
+        "query",
+        nargs="?",
+        metavar="QUERY",
+        help='words (AND), "a phrase", prefix*, OR, NOT / -word, (groups)',
+    )
     p.add_argument("--stdin", action="store_true", help="read one query per line")
-    p.add_argument("--kind", action="append",
-                   choices=["pdf", "image", "article", "text", "email"])
+    p.add_argument("--kind", action="append", choices=["pdf", "image", "article", "text", "email"])
     p.add_argument("--case", metavar="NAME")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before")

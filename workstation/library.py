@@ -80,10 +80,10 @@ class Library:
                 raise LibraryError(
                     f"no library at {root} (create one with 'workstation init --library {root}')"
                 )
-            if root.is_dir() and any(
-                p.name not in {"blobs", "derived"} for p in root.iterdir()
-            ):
-                raise LibraryError(f"{root} is not empty and holds no library; choose another folder")
+            if root.is_dir() and any(p.name not in {"blobs", "derived"} for p in root.iterdir()):
+                raise LibraryError(
+                    f"{root} is not empty and holds no library; choose another folder"
+                )
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -146,7 +146,8 @@ class Library:
         try:
             yield session
         finally:
-            session.rollback()
+            # close() ends the transaction without expiring loaded objects,
+            # so results stay readable after the block.
             session.close()
 
     @contextmanager
@@ -207,7 +208,20 @@ class Library:
             from db.search_index import SearchIndex
 
             self._index = SearchIndex(self.derived / "search-index")
+            self._catch_up_index(self._index)
         return self._index
+
+    def _catch_up_index(self, index: SearchIndex) -> None:
+        """Index what a killed import committed but never indexed.
+
+        The index is a cache fed after each commit; sources still marked
+        ``indexed = 0`` (or all of them, when the index had to be recreated)
+        are indexed again from the pages table.
+        """
+        from workstation.search import SearchService
+
+        with self.writer() as session:
+            SearchService(session, index).reindex_pending()
 
     def thumbnail_path(self, sha256: str, media_type: str) -> Path:
         """Where the thumbnail of a blob is cached."""

@@ -89,9 +89,11 @@ def list_sources(
     if kind:
         stmt = stmt.where(Source.kind == kind)
     if case:
-        stmt = stmt.join(CaseSource, CaseSource.source_id == Source.id).join(
-            Case, Case.id == CaseSource.case_id
-        ).where(Case.name == case)
+        stmt = (
+            stmt.join(CaseSource, CaseSource.source_id == Source.id)
+            .join(Case, Case.id == CaseSource.case_id)
+            .where(Case.name == case)
+        )
     if text:
         like = f"%{text}%"
         stmt = stmt.where(or_(Source.title.like(like), Source.original_filename.like(like)))
@@ -133,9 +135,7 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
     )
     parents = [
         {"source_id": r.parent_id, "name": r.name, "relation": r.relation}
-        for r in session.scalars(
-            select(SourceRelation).where(SourceRelation.child_id == source.id)
-        )
+        for r in session.scalars(select(SourceRelation).where(SourceRelation.child_id == source.id))
     ]
     children = [
         {"source_id": r.child_id, "name": r.name, "relation": r.relation}

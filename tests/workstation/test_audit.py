@@ -39,9 +39,14 @@ def test_every_change_is_in_the_same_transaction(library: Library) -> None:
     """A change that fails rolls its audit event back with it."""
     with library.reader() as session:
         before = verify_chain(session).events
-    with pytest.raises(RuntimeError), library.writer() as session:
-        library.record(session, "test.event", "thing", 1)
-        raise RuntimeError("boom")
+
+    def failing_change() -> None:
+        with library.writer() as session:
+            library.record(session, "test.event", "thing", 1)
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        failing_change()
     with library.reader() as session:
         report = verify_chain(session)
     assert report.ok
