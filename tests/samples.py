@@ -66,7 +66,7 @@ def _new_pdf(pages: int, texts: Sequence[str] | None, title: str | None, author:
         )
         if spare < 0:
             raise ValueError(f"text for page {number} does not fit on the page")
-    metadata: dict[str, str] = {}
+    metadata: dict[str, str] = {"creationDate": "D:20240315093000Z"}
     if title is not None:
         metadata["title"] = title
     if author is not None:

@@ -106,6 +106,22 @@ def iter_files(paths: Sequence[Path], *, exclude: Path | None = None) -> Iterato
             yield path
 
 
+def content_date(extracted: Extracted) -> str | None:
+    """The date the content speaks from, for sorting and date filters.
+
+    An article's or e-mail's own date; else an image's capture time; else a
+    PDF's creation date. Reviewers can correct it later; the raw values stay
+    in the metadata.
+    """
+    if extracted.published:
+        return extracted.published
+    for key in ("captured", "created"):
+        value = extracted.metadata.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def _describe_os_error(exc: OSError) -> str:
     return exc.strerror.lower() if exc.strerror else type(exc).__name__
 
@@ -369,7 +385,7 @@ class ImportService:
                 title=extracted.title,
                 author=extracted.author,
                 publisher=extracted.publisher,
-                published=extracted.published,
+                published=content_date(extracted),
                 url=extracted.url,
                 language=extracted.language,
                 page_count=len(extracted.pages),

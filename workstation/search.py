@@ -37,7 +37,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from db.models import Case, CaseSource, Page, Source
@@ -297,7 +297,6 @@ def parse_query(text: str) -> Node:
 # --- snippets --------------------------------------------------------------
 
 _CJK = re.compile(f"[{CJK_CHARACTERS}]")
-_WORD_CHAR = re.compile(r"[^\W_]")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -317,12 +316,16 @@ class _Match:
 class _Highlighter:
     """Finds a query's words on a page and cuts the best ~200-character window.
 
-    Exact matching re-tokenizes text with the index's analyzer, which is slow
-    for whole pages from Python; a plain substring search of the lowercased
-    page finds likely places first, and only a region around the best of them
-    is tokenized. Pages where that finds nothing the analyzer would (folded
-    accents such as ``ŏ``, CJK words split by punctuation) fall back to
-    tokenizing the whole page.
+    Re-tokenizing a whole page with the index's analyzer costs about half a
+    millisecond from Python, too much for 20 hits. So the lowercased page is
+    searched for each pattern's first word (or its CJK characters run
+    together) with ``str.find``; a single word or an all-CJK word found with
+    word boundaries is already an exact match, and other patterns (phrases,
+    ``Il-sung``) are confirmed by tokenizing a few dozen characters. Only a
+    page where this finds nothing (an accent folded away, as ``Chŏngjin`` for
+    ``chongjin``; CJK characters split by punctuation) is tokenized in full;
+    where it misses some of the query's words, the region around the best
+    place is.
     """
 
     def __init__(self, leaves: Iterable[Leaf]) -> None:
@@ -333,71 +336,98 @@ class _Highlighter:
             if tokens and pattern not in patterns:
                 patterns.append(pattern)
         self.patterns = patterns
-        by_first: dict[str, list[int]] = {}
-        for n, p in enumerate(patterns):
-            if not p.prefix or len(p.tokens) > 1:
-                by_first.setdefault(p.tokens[0], []).append(n)
-        self._by_first = by_first
-        self._prefixes = [n for n, p in enumerate(patterns) if p.prefix and len(p.tokens) == 1]
         self._needles = [_needle(p) for p in patterns]
 
     def snippet(self, text: str) -> tuple[str, list[tuple[int, int]]]:
         """Return the snippet for a page and the highlighted spans inside it."""
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        matches: list[_Match] = []
-        candidates = self._candidates(text)
-        if candidates:
-            start, end = _best_window(candidates, len(self.patterns))
-            lo = _word_start(text, max(0, start - SNIPPET_CHARS // 2))
-            hi = _word_end(text, min(len(text), end + SNIPPET_CHARS // 2))
-            matches = self._exact(text, lo, hi)
+        matches = self._quick(text)
         if not matches:
             matches = self._exact(text, 0, len(text))
+        elif len({m.pattern for m in matches}) < len(self.patterns):
+            # Some words were not found as typed (folded accents, or OR
+            # alternatives absent from this page): look exactly around the best place.
+            start, end = _best_window(matches)
+            lo = _word_start(text, max(0, start - SNIPPET_CHARS // 2))
+            hi = _word_end(text, min(len(text), end + SNIPPET_CHARS // 2))
+            matches = sorted(
+                set(matches) | set(self._exact(text, lo, hi)), key=lambda m: (m.start, -m.end)
+            )
         if not matches:
             return _cut(text, 0, 0, [])
-        start, end = _best_window(matches, len(self.patterns))
+        start, end = _best_window(matches)
         return _cut(text, start, end, matches)
 
-    def _candidates(self, text: str) -> list[_Match]:
+    def _quick(self, text: str) -> list[_Match]:
         low = text.lower()
         if len(low) != len(text):  # e.g. "İ" lowercases to two characters
             return []
         found: list[_Match] = []
-        for n, (needle, left, right) in enumerate(self._needles):
+        for n, (needle, left, right, exact) in enumerate(self._needles):
+            pattern = self.patterns[n]
             at = low.find(needle)
-            while at >= 0 and len(found) < 500:
+            while at >= 0 and len(found) < 200:
                 end = at + len(needle)
                 if (not left or at == 0 or not _is_word_char(low[at - 1])) and (
                     not right or end == len(low) or not _is_word_char(low[end])
                 ):
-                    found.append(_Match(at, end, n))
+                    if not exact:
+                        match = self._confirm(text, at, n)
+                        if match is not None:
+                            found.append(match)
+                    elif pattern.prefix and not _is_cjk_token(pattern.tokens[-1]):
+                        while end < len(low) and _is_word_char(low[end]):
+                            end += 1
+                        found.append(_Match(at, end, n))  # the whole word
+                    else:
+                        found.append(_Match(at, end, n))
                 at = low.find(needle, at + 1)
-        found.sort(key=lambda m: m.start)
+        found.sort(key=lambda m: (m.start, -m.end))
         return found
 
+    def _confirm(self, text: str, at: int, n: int) -> _Match | None:
+        """Tokenize a little text from ``at``: does pattern n start there?"""
+        tokens = self.patterns[n].tokens
+        reach = 2 * sum(map(len, tokens)) + 8 * len(tokens)
+        for size in (reach, 8 * reach):
+            _, spans = token_spans(text[at : at + size])
+            # One token more than needed: the last needed one was not cut off.
+            if len(spans) > len(tokens) or at + size >= len(text):
+                break
+        else:
+            return None
+        words = [s.token for s in spans[: len(tokens)]]
+        if self._starts_with(words, n):
+            return _Match(at + spans[0].start, at + spans[len(tokens) - 1].end, n)
+        return None
+
+    def _starts_with(self, words: Sequence[str], n: int) -> bool:
+        pattern = self.patterns[n]
+        k = len(pattern.tokens)
+        if len(words) < k:
+            return False
+        if not pattern.prefix:
+            return tuple(words[:k]) == pattern.tokens
+        return tuple(words[: k - 1]) == pattern.tokens[:-1] and words[k - 1].startswith(
+            pattern.tokens[-1]
+        )
+
     def _exact(self, text: str, lo: int, hi: int) -> list[_Match]:
-        normal, spans = token_spans(text[lo:hi])
-        if len(normal) != hi - lo:  # cannot happen: text is already NFKC
-            return []
+        _, spans = token_spans(text[lo:hi])
         words = [s.token for s in spans]
+        firsts: dict[str, list[int]] = {}
+        for n, p in enumerate(self.patterns):
+            if not (p.prefix and len(p.tokens) == 1):
+                firsts.setdefault(p.tokens[0], []).append(n)
+        prefixes = [n for n, p in enumerate(self.patterns) if p.prefix and len(p.tokens) == 1]
         found: list[_Match] = []
         for i, word in enumerate(words):
-            for n in self._by_first.get(word, ()):
-                p = self.patterns[n]
-                k = len(p.tokens)
-                if i + k > len(words):
-                    continue
-                tail = words[i + 1 : i + k]
-                if p.prefix:
-                    ok = tail[:-1] == list(p.tokens[1:-1]) and tail[-1].startswith(p.tokens[-1])
-                else:
-                    ok = tail == list(p.tokens[1:])
-                if ok:
-                    found.append(_Match(spans[i].start + lo, spans[i + k - 1].end + lo, n))
-            for n in self._prefixes:
-                if word.startswith(self.patterns[n].tokens[0]):
-                    found.append(_Match(spans[i].start + lo, spans[i].end + lo, n))
+            starting = [n for n in prefixes if word.startswith(self.patterns[n].tokens[0])]
+            for n in firsts.get(word, []) + starting:
+                k = len(self.patterns[n].tokens)
+                if self._starts_with(words[i : i + k], n):
+                    found.append(_Match(lo + spans[i].start, lo + spans[i + k - 1].end, n))
         found.sort(key=lambda m: (m.start, -m.end))
         return found
 
@@ -406,12 +436,13 @@ def _is_cjk_token(token: str) -> bool:
     return len(token) == 1 and _CJK.match(token) is not None
 
 
-def _needle(pattern: _Pattern) -> tuple[str, bool, bool]:
-    """What to look for in lowercased text to find a pattern's likely places.
+def _needle(pattern: _Pattern) -> tuple[str, bool, bool, bool]:
+    """What to look for in the lowercased page to find a pattern.
 
-    Returns the string and whether a word must not continue before (left) or
-    after (right) it: the first word of a pattern, or its leading CJK characters
-    run together (the usual way of writing them).
+    Returns the string; whether no word character may precede it (left) or
+    follow it (right); and whether finding it so is already an exact match.
+    The string is the pattern's first word, or its leading CJK characters run
+    together (the usual way of writing them).
     """
     tokens = pattern.tokens
     if _is_cjk_token(tokens[0]):
@@ -420,14 +451,15 @@ def _needle(pattern: _Pattern) -> tuple[str, bool, bool]:
             if not _is_cjk_token(token):
                 break
             run += token
-        return run, False, False
-    whole_word = not (pattern.prefix and len(tokens) == 1)
-    return tokens[0], True, whole_word
+        return run, False, False, len(run) == len(tokens)
+    single = len(tokens) == 1
+    return tokens[0], True, not (pattern.prefix and single), single
 
 
-def _best_window(matches: Sequence[_Match], n_patterns: int) -> tuple[int, int]:
+def _best_window(matches: Sequence[_Match]) -> tuple[int, int]:
     """The span of the run of matches fitting in a snippet that covers the most
     distinct query terms, then the most matches; the earliest on ties."""
+    n_patterns = len({m.pattern for m in matches})
     best = (-1, -1)
     best_span = (matches[0].start, matches[0].end)
     for i, first in enumerate(matches):
@@ -449,7 +481,8 @@ def _best_window(matches: Sequence[_Match], n_patterns: int) -> tuple[int, int]:
 
 
 def _is_word_char(c: str) -> bool:
-    return _WORD_CHAR.match(c) is not None and _CJK.match(c) is None
+    """Part of a multi-character token: alphanumeric and not CJK."""
+    return c.isalnum() and (c < "\u1100" or _CJK.match(c) is None)
 
 
 def _word_start(text: str, i: int) -> int:
@@ -487,17 +520,22 @@ def _cut(
     if hi < length:
         hi = _prev_boundary(text, hi, end)
     spans = _merge([(m.start, m.end) for m in matches if m.start >= lo and m.end <= hi])
-    # Collapse runs of whitespace (PDF text is full of line breaks); a match
-    # starts and ends next to non-space characters, so its offset in the
-    # collapsed text is the collapsed length of what precedes it.
+    # Collapse runs of whitespace (PDF text is full of line breaks). No run
+    # crosses a match boundary (matches start and end with a word character),
+    # so the collapsed text can be measured piece by piece between boundaries.
     raw = text[lo:hi]
     head = "…" if lo > 0 else ""
     tail = "…" if hi < length else ""
-
-    def at(offset: int) -> int:
-        return len(head) + len(_WHITESPACE.sub(" ", raw[: offset - lo]).lstrip())
-
-    highlights = [(at(s), at(e)) for s, e in spans]
+    highlights: list[tuple[int, int]] = []
+    done, shown = 0, len(head)
+    for start, end in spans:
+        edges = []
+        for edge in (start - lo, end - lo):
+            piece = _WHITESPACE.sub(" ", raw[done:edge])
+            shown += len(piece.lstrip() if done == 0 else piece)
+            done = edge
+            edges.append(shown)
+        highlights.append((edges[0], edges[1]))
     return head + _WHITESPACE.sub(" ", raw).strip() + tail, highlights
 
 
@@ -770,15 +808,19 @@ class SearchService:
                 )
             )
         }
-        # OR of (source_id, number) pairs: SQLite answers it from the unique
-        # index, while a row-value IN list scans the whole pages table.
-        wanted = or_(*(and_(Page.source_id == h.source_id, Page.number == h.page) for h in found))
-        texts = {
-            (row.source_id, row.number): row.text
-            for row in self._session.execute(
-                select(Page.source_id, Page.number, Page.text).where(wanted)
-            )
-        }
+        # An OR of (source_id, number) pairs, which SQLite answers from the
+        # unique index (a row-value IN list scans the whole table). Written as
+        # text: building it as an expression cost more than running it.
+        wanted = " OR ".join(f"(source_id = :s{i} AND number = :n{i})" for i in range(len(found)))
+        params: dict[str, int] = {}
+        for i, hit in enumerate(found):
+            params[f"s{i}"] = hit.source_id
+            params[f"n{i}"] = hit.page
+        rows = self._session.execute(
+            text(f"SELECT source_id, number, text FROM {Page.__tablename__} WHERE {wanted}"),
+            params,
+        )
+        texts = {(row[0], row[1]): row[2] for row in rows}
         highlighter = _Highlighter(positive_leaves(node))
         hits: list[SearchHit] = []
         for hit in found:

@@ -165,3 +165,43 @@ def test_demo_builds_a_library(tmp_path: Path) -> None:
     assert {"pdf", "image", "article"} <= kinds
     again = _ok("demo", "--library", path)
     assert "0 imported" in again
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_between_files(lib: str, tmp_path: Path) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "many"
+    for i in range(400):
+        samples.make_text(folder, name=f"{i:03}.txt", text=f"sighting number {i} at Nampo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTATION_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workstation.cli", "--library", lib, "import", str(folder)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    count = 0
+    while count < 5 and time.monotonic() < deadline and proc.poll() is None:
+        with sqlite3.connect(Path(lib) / "library.sqlite", timeout=30) as db:
+            count = db.execute("select count(*) from sources").fetchone()[0]
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    assert "stopping after the current file" in err
+    assert "(cancelled)" in out
+    rows = json.loads(_ok("--library", lib, "list", "--json"))
+    assert 5 <= len(rows) < 400
+    assert "library is consistent" in _ok("--library", lib, "check")

@@ -184,3 +184,16 @@ def test_multilingual_text_is_searchable_after_import(library: Library, tmp_path
     assert _search_total(library, "북한") == 1
     assert _search_total(library, "北朝鮮") == 1
     assert _search_total(library, "СНАРЯДЫ") == 1
+
+
+def test_content_date_falls_back_to_capture_and_creation(library: Library, tmp_path: Path) -> None:
+    jpeg = samples.make_jpeg(tmp_path)
+    pdf = samples.make_pdf(tmp_path, pages=1)
+    results = ImportService(library).import_paths([jpeg, pdf]).results
+    with library.reader() as session:
+        image = session.get(Source, results[0].source_id)
+        report = session.get(Source, results[1].source_id)
+        assert image is not None
+        assert report is not None
+        assert image.published == image.meta["captured"]
+        assert report.published == report.meta["created"]
