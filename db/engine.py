@@ -41,7 +41,10 @@ def make_engine(path: Path, *, writer: bool) -> Engine:
         writer: begin transactions with ``BEGIN IMMEDIATE`` (for the one
             serialized writer) instead of a deferred ``BEGIN``.
     """
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # Pool connections move between threads (desktop workers), one at a time.
+    engine = create_engine(
+        f"sqlite:///{path}", future=True, connect_args={"check_same_thread": False}
+    )
     event.listen(engine, "connect", _on_connect)
     begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
 

@@ -364,6 +364,32 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _display_available() -> bool:
+    if sys.platform != "linux":
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _launch_gui(path: Path, reviewer: str | None, create: bool) -> int:
+    if not _display_available():
+        raise UsageError(
+            "no display to open the desktop app on (set DISPLAY, or use the other commands)"
+        )
+    from ui.app import run_gui
+
+    return run_gui(path, reviewer=reviewer, create=create)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from workstation.config import LIBRARY_ENV, resolve_library_path
+
+    path = resolve_library_path(args.library)
+    create = not args.library and not os.environ.get(LIBRARY_ENV)
+    return _launch_gui(path, args.reviewer, create)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -389,8 +415,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"  {r.source_id:>3}  {r.kind:<8} {r.pages:>3} p.  {r.title or r.original_filename}"
             )
         print(f"try: workstation --library {lib.root} search 'Rajin'")
-    failed = report.count("failed")
-    return EXIT_ERROR if failed else EXIT_OK
+        root = lib.root
+    if report.count("failed"):
+        return EXIT_ERROR
+    if args.no_gui:
+        return EXIT_OK
+    if not _display_available():
+        print(f"no display here; open it on a desktop with: workstation gui --library {root}")
+        return EXIT_OK
+    return _launch_gui(root, args.reviewer, False)
 
 
 # --- the parser ------------------------------------------------------------
@@ -475,7 +508,10 @@ def build_parser() -> argparse.ArgumentParser:
     lg.add_argument("--json", action="store_true")
     lg.set_defaults(func=cmd_audit_log)
 
-    add("demo", cmd_demo, "build a demo library from invented material and show it")
+    p = add("demo", cmd_demo, "build a demo library from invented material and open it")
+    p.add_argument("--no-gui", action="store_true", help="build it and print what it holds")
+
+    add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 
 
@@ -488,8 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, name, None)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
-        return EXIT_OK
+        func = cmd_gui
     from workstation.errors import WorkstationError
 
     try:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Annotation, Case, CaseSource, Reviewer, Source, SourceRelation
 from workstation.errors import AmbiguousError, NotFoundError
+from workstation.library import Library
 
 _HEX = re.compile(r"^[0-9a-f]{4,64}$")
 
@@ -174,3 +175,184 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
         "attachments": children,
         "annotations": annotations or 0,
     }
+
+
+# --- for list views: ids first, rows on demand ------------------------------
+
+SORT_KEYS = {
+    "imported": Source.id,
+    "title": func.lower(func.coalesce(Source.title, Source.original_filename)),
+    "published": Source.published,
+    "kind": Source.kind,
+    "grade": Source.reliability,
+}
+
+
+def source_ids(
+    session: Session,
+    *,
+    kind: str | None = None,
+    case: str | None = None,
+    text: str | None = None,
+    sort: str = "imported",
+    descending: bool = False,
+) -> list[int]:
+    """The ids of the sources that pass the filters, in display order.
+
+    A list view holds only these ints (100,000 of them is under a megabyte)
+    and fetches rows for what is on screen with ``rows_for``.
+    """
+    key = SORT_KEYS.get(sort)
+    if key is None:
+        raise ValueError(f"unknown sort key {sort!r}; known: {', '.join(SORT_KEYS)}")
+    order = [key.desc(), Source.id.desc()] if descending else [key.asc(), Source.id.asc()]
+    stmt = select(Source.id).order_by(*order)
+    if kind:
+        stmt = stmt.where(Source.kind == kind)
+    if case:
+        stmt = (
+            stmt.join(CaseSource, CaseSource.source_id == Source.id)
+            .join(Case, Case.id == CaseSource.case_id)
+            .where(Case.name == case)
+        )
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(or_(Source.title.like(like), Source.original_filename.like(like)))
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class SourceListItem:
+    """What a row of the library list shows."""
+
+    source_id: int
+    kind: str
+    title: str
+    published: str | None
+    grade: str | None
+    pages: int
+    annotations: int
+    thumbnail: str | None
+    flags: tuple[str, ...]
+    sha256: str
+
+
+def rows_for(session: Session, ids: list[int]) -> dict[int, SourceListItem]:
+    """List rows for the given ids (one query for rows, one for counts)."""
+    if not ids:
+        return {}
+    counts = dict(
+        session.execute(
+            select(Annotation.source_id, func.count(Annotation.id))
+            .where(Annotation.source_id.in_(ids), Annotation.deleted_at.is_(None))
+            .group_by(Annotation.source_id)
+        ).all()
+    )
+    out: dict[int, SourceListItem] = {}
+    for s in session.scalars(select(Source).where(Source.id.in_(ids))):
+        out[s.id] = SourceListItem(
+            source_id=s.id,
+            kind=s.kind,
+            title=s.title or s.original_filename,
+            published=s.published,
+            grade=grade_of(s),
+            pages=s.page_count,
+            annotations=int(counts.get(s.id, 0)),
+            thumbnail=s.thumbnail,
+            flags=tuple(s.flags or ()),
+            sha256=s.sha256,
+        )
+    return out
+
+
+def library_stats(session: Session) -> dict[str, int]:
+    """Counts and bytes for the status bar."""
+    total, size, pages = session.execute(
+        select(
+            func.count(Source.id),
+            func.coalesce(func.sum(Source.size), 0),
+            func.coalesce(func.sum(Source.page_count), 0),
+        )
+    ).one()
+    return {"sources": int(total), "bytes": int(size), "pages": int(pages)}
+
+
+def change_marker(session: Session) -> tuple[int, int]:
+    """(count, max id) of sources: cheap to poll for imports by other processes."""
+    count, top = session.execute(
+        select(func.count(Source.id), func.coalesce(func.max(Source.id), 0))
+    ).one()
+    return int(count), int(top)
+
+
+def page_text(session: Session, source_id: int, number: int = 1) -> str:
+    """The stored text of one page ('' when the page has none)."""
+    from db.models import Page
+
+    text = session.scalar(
+        select(Page.text).where(Page.source_id == source_id, Page.number == number)
+    )
+    return text or ""
+
+
+# --- editing -----------------------------------------------------------------
+
+_GRADE = re.compile(r"^([A-F])([1-6])$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?)?)?$")
+
+
+def update_source(
+    library: Library,
+    session: Session,
+    source_id: int,
+    *,
+    title: str | None = None,
+    published: str | None = None,
+    grade: str | None = None,
+) -> Source:
+    """Edit what a reviewer may correct (title, date, grade), audited.
+
+    ``None`` leaves a field alone; an empty string clears it. The original
+    bytes never change; only the record does.
+
+    Raises:
+        NotFoundError: no such source.
+        WorkstationError: a malformed date or grade.
+    """
+    from workstation.errors import WorkstationError
+
+    source = session.get(Source, source_id)
+    if source is None:
+        raise NotFoundError(f"no source {source_id}")
+    changes: dict[str, Any] = {}
+    if title is not None:
+        new_title = " ".join(title.split()) or None
+        if new_title != source.title:
+            changes["title"] = [source.title, new_title]
+            source.title = new_title
+    if published is not None:
+        value = published.strip() or None
+        if value is not None and not _DATE.match(value):
+            raise WorkstationError(
+                f"{published!r} is not a date; use YYYY, YYYY-MM, YYYY-MM-DD or ISO 8601"
+            )
+        if value != source.published:
+            changes["published"] = [source.published, value]
+            source.published = value
+    if grade is not None:
+        cleaned = grade.strip().upper()
+        if cleaned:
+            m = _GRADE.match(cleaned)
+            if m is None:
+                raise WorkstationError(
+                    f"{grade!r} is not an Admiralty grade; use A-F and 1-6, e.g. B2"
+                )
+            reliability, credibility = m.group(1), int(m.group(2))
+        else:
+            reliability, credibility = None, None
+        if (reliability, credibility) != (source.reliability, source.credibility):
+            changes["grade"] = [grade_of(source), cleaned or None]
+            source.reliability, source.credibility = reliability, credibility
+    if changes:
+        library.record(session, "source.edit", "source", source.id, changes)
+    return source

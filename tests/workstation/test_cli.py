@@ -158,12 +158,12 @@ def test_check_detects_a_changed_blob(lib: str, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_demo_builds_a_library(tmp_path: Path) -> None:
     path = str(tmp_path / "demo")
-    out = _ok("demo", "--library", path)
+    out = _ok("demo", "--no-gui", "--library", path)
     assert "imported" in out
     rows = json.loads(_ok("--library", path, "list", "--json"))
     kinds = {r["kind"] for r in rows}
     assert {"pdf", "image", "article"} <= kinds
-    again = _ok("demo", "--library", path)
+    again = _ok("demo", "--no-gui", "--library", path)
     assert "0 imported" in again
 
 

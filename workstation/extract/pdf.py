@@ -21,8 +21,8 @@ from workstation.extract.model import DEFAULT_LIMITS, Extracted, ExtractedPage, 
 
 # MuPDF prints repair chatter ("MuPDF error: ...") straight to stderr; the
 # import reports damage through flags and one-line reasons instead.
-_pymupdf.TOOLS.mupdf_display_errors(False)  # type: ignore[no-untyped-call]
-_pymupdf.TOOLS.mupdf_display_warnings(False)  # type: ignore[no-untyped-call]
+_pymupdf.TOOLS.mupdf_display_errors(False)
+_pymupdf.TOOLS.mupdf_display_warnings(False)
 
 FLAG_JAVASCRIPT = "pdf-javascript"
 FLAG_LAUNCH = "pdf-launch-action"

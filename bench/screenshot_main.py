@@ -1,0 +1,57 @@
+"""Open the main window on a library and save a screenshot (for docs and review).
+
+Usage: uv run python bench/screenshot_main.py LIBRARY OUT.png [SOURCE_ID ...]
+Opens the first source in the first pane, splits side by side for each
+further one, waits for rendering, and grabs the window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
+
+from ui.app import make_application  # noqa: E402
+from ui.controller import LibraryController  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from workstation.library import Library  # noqa: E402
+
+
+def main() -> None:
+    lib_path, out = Path(sys.argv[1]), Path(sys.argv[2])
+    ids = [int(a) for a in sys.argv[3:]]
+    app = make_application()
+    settings = QSettings(str(out.with_suffix(".ini")), QSettings.Format.IniFormat)
+    settings.clear()
+    controller = LibraryController(Library.open(lib_path, reviewer="screenshot"))
+    window = MainWindow(controller, settings=settings)
+    window.resize(1600, 960)
+    window.show()
+    for n, sid in enumerate(ids):
+        if n:
+            window.documents.split(Qt.Orientation.Horizontal)
+        window.open_source(sid)
+    if ids:
+        window.library_panel.select_source(ids[0])
+    query = os.environ.get("SCREENSHOT_SEARCH")
+    if query:
+        window.left_tabs.setCurrentWidget(window.search_panel)
+        window.search_panel.box.setText(query)
+        window.search_panel.run_query()
+
+    def shoot() -> None:
+        window.grab().save(str(out))
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(int(os.environ.get("SCREENSHOT_WAIT_MS", "2500")), shoot)
+    app.exec()
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""The main window driven as a reviewer would, offscreen, on a real library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import select
+
+from db.models import AuditEvent
+from tests import samples
+from tests.conftest import ROOT
+from ui.controller import LibraryController
+from ui.document_area import DocumentPane
+from ui.main_window import MainWindow
+from ui.source_list_model import MIME_SOURCES
+from workstation.ingest import ImportService
+from workstation.library import Library
+
+
+@pytest.fixture
+def filled(library: Library, tmp_path: Path) -> Library:
+    folder = tmp_path / "evidence"
+    samples.make_pdf(
+        folder,
+        pages=3,
+        name="report.pdf",
+        title="Panel report",
+        texts=["Summary page.", "The tanker SKY VENUS met AMBER TIDE off Nampo.", "Annex."],
+    )
+    samples.make_article_html(folder)
+    samples.make_text(
+        folder, name="memo.txt", text="Memo on Rajin\nContainers stacked at pier 3 of Rajin."
+    )
+    samples.make_jpeg(folder)
+    ImportService(library).import_paths([folder])
+    return library
+
+
+@pytest.fixture
+def window(qtbot: object, filled: Library, tmp_path: Path) -> Iterator[MainWindow]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    controller = LibraryController(filled)
+    win = MainWindow(controller, settings=settings)
+    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    win.show()
+    yield win
+    win.close()
+
+
+def _ids(win: MainWindow) -> list[int]:
+    model = win.library_panel.model
+    return [model.source_id_at(r) for r in range(model.rowCount())]
+
+
+def _title_of(win: MainWindow, sid: int) -> str:
+    model = win.library_panel.model
+    row = model.row_of(sid)
+    assert row is not None
+    return str(model.data(model.index(row, 0)))
+
+
+def test_lists_sources_and_filters(window: MainWindow, qtbot: object) -> None:
+    assert len(_ids(window)) == 4
+    panel = window.library_panel
+    panel.kind_box.setCurrentIndex(panel.kind_box.findData("pdf"))
+    assert [_title_of(window, sid) for sid in _ids(window)] == ["Panel report"]
+    panel.kind_box.setCurrentIndex(0)
+    panel.filter_edit.setText("memo")
+    assert len(_ids(window)) == 1
+    panel.filter_edit.clear()
+    assert len(_ids(window)) == 4
+    assert "4 sources" in window.size_label.text()
+
+
+def test_open_split_drop_and_close(window: MainWindow, qtbot: object) -> None:
+    ids = _ids(window)
+    window.open_source(ids[0])
+    first = window.documents.current
+    assert first.source_id == ids[0]
+    assert first.viewer is not None
+
+    window.split_h_action.trigger()
+    panes = window.documents.panes()
+    assert len(panes) == 2
+    second = window.documents.current
+    assert second is not first
+    assert second.source_id is None
+
+    # Drag a source from the list onto the second pane.
+    mime = QMimeData()
+    mime.setData(MIME_SOURCES, json.dumps([ids[2]]).encode())
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    second.dropEvent(drop)
+    assert second.source_id == ids[2]
+    assert first.source_id == ids[0]
+
+    window.split_v_action.trigger()
+    assert len(window.documents.panes()) == 3
+    window.close_pane_action.trigger()
+    window.close_pane_action.trigger()
+    remaining = window.documents.panes()
+    assert len(remaining) == 1
+    assert remaining[0].source_id == ids[0]
+
+
+def test_search_and_jump_to_hit(window: MainWindow, qtbot: object) -> None:
+    window.focus_search()
+    panel = window.search_panel
+    panel.box.setText('"sky venus"')
+    panel.run_query()
+    qtbot.waitUntil(lambda: panel.hits.count() == 1, timeout=10_000)  # type: ignore[attr-defined]
+    assert "1 matching page" in panel.status.text()
+    item = panel.hits.item(0)
+    panel.hits.itemActivated.emit(item)
+    pane = window.documents.current
+    assert pane.source_id is not None
+    assert window.inspector.heading.text() == "Panel report"
+    viewer = pane.viewer
+    assert viewer is not None
+    assert getattr(viewer, "match_count", 1) >= 1
+
+
+def test_bad_query_shows_message_not_crash(window: MainWindow, qtbot: object) -> None:
+    panel = window.search_panel
+    panel.box.setText('"unbalanced')
+    panel.run_query()
+    qtbot.waitUntil(lambda: panel.status.text() not in ("", "Searching…"), timeout=10_000)  # type: ignore[attr-defined]
+    assert panel.hits.count() == 0
+    assert "\n" not in panel.status.text()
+
+
+def test_find_in_article(window: MainWindow, qtbot: object) -> None:
+    memo = next(sid for sid in _ids(window) if _title_of(window, sid).startswith("Memo"))
+    window.open_source(memo)
+    window.find_in_document()
+    pane = window.documents.current
+    bar = pane.find_bar
+    assert bar.isVisible()
+    bar.edit.setText("pier 3")
+    bar._enter()
+    assert bar.count.text() == "1 of 1"
+    bar.edit.setText("rajin")  # in the title header and twice in the body
+    bar._enter()
+    assert bar.count.text() == "1 of 3"
+    bar.next()
+    bar.next()
+    assert bar.count.text() == "3 of 3"
+    bar.next()
+    assert bar.count.text() == "1 of 3"
+    bar.previous()
+    assert bar.count.text() == "3 of 3"
+
+
+def test_inspector_edit_is_saved_and_audited(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    sid = _ids(window)[0]
+    window.library_panel.select_source(sid)
+    inspector = window.inspector
+    assert inspector.source_id == sid
+    inspector.title_edit.setText("Corrected title")
+    inspector.reliability.setCurrentIndex(inspector.reliability.findData("B"))
+    inspector.credibility.setCurrentIndex(inspector.credibility.findData("2"))
+    inspector.save()
+    qtbot.waitUntil(lambda: inspector.message.text() == "Saved.", timeout=10_000)  # type: ignore[attr-defined]
+    assert _title_of(window, sid) == "Corrected title"
+    with filled.reader() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "source.edit" in actions
+
+    inspector.date_edit.setText("not a date")
+    inspector.save()
+    qtbot.waitUntil(lambda: "not a date" in inspector.message.text(), timeout=10_000)  # type: ignore[attr-defined]
+
+
+def test_import_by_drop_runs_in_background(
+    window: MainWindow, qtbot: object, tmp_path: Path
+) -> None:
+    folder = tmp_path / "dropped"
+    for i in range(200):
+        samples.make_text(folder, name=f"{i:03}.txt", text=f"dropped note {i} about Chongjin")
+    samples.make_empty(folder)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    drop = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(drop)
+    qtbot.waitUntil(lambda: len(_ids(window)) == 204, timeout=120_000)  # type: ignore[attr-defined]
+    timer.stop()
+    # The event loop kept serving the timer while 200 files were imported.
+    assert len(ticks) >= 5
+    boxes = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
+    assert boxes, "no import summary shown"
+    assert "200 imported" in boxes[-1].text()
+    assert "1 failed" in boxes[-1].text()
+    assert "empty" in boxes[-1].detailedText()
+    for box in boxes:
+        box.close()
+
+
+def test_notices_cli_import(window: MainWindow, qtbot: object, tmp_path: Path) -> None:
+    samples.make_text(tmp_path / "cli", name="cli.txt", text="imported by another process")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workstation.cli",
+            "--library",
+            str(window.controller.library.root),
+            "import",
+            str(tmp_path / "cli"),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    qtbot.waitUntil(lambda: len(_ids(window)) == 5, timeout=15_000)  # type: ignore[attr-defined]
+
+
+def test_geometry_is_restored(filled: Library, tmp_path: Path, qtbot: object) -> None:
+    settings = QSettings(str(tmp_path / "geo.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(LibraryController(filled), settings=settings)
+    qtbot.addWidget(first)  # type: ignore[attr-defined]
+    first.resize(760, 560)  # within the offscreen screen, which clamps
+    first.move(QPoint(40, 30))
+    first.show()
+    first.close()
+    lib2 = Library.open(filled.root, reviewer="alice")
+    second = MainWindow(LibraryController(lib2), settings=settings)
+    qtbot.addWidget(second)  # type: ignore[attr-defined]
+    assert (second.width(), second.height()) == (760, 560)
+    second.close()
+
+
+def test_pane_types(window: MainWindow) -> None:
+    for sid in _ids(window):
+        window.open_source(sid)
+        pane = window.documents.current
+        assert isinstance(pane, DocumentPane)
+        assert pane.viewer is not None

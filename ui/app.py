@@ -1,0 +1,96 @@
+"""Start the desktop app: QApplication, appearance, the first library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+
+from ui.controller import LibraryController
+from ui.main_window import MainWindow
+from workstation.errors import WorkstationError
+from workstation.library import Library
+
+ORG = "EvidenceWorkstation"
+APP = "Evidence Workstation"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with names (for QSettings) and the Fusion style.
+
+    Fusion follows the system's light or dark colour scheme in Qt 6.5+.
+    """
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    QCoreApplication.setOrganizationName(ORG)
+    QCoreApplication.setApplicationName(APP)
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setStyle("Fusion")
+    app.setApplicationDisplayName(APP)
+    return app
+
+
+def ask_reviewer(settings: QSettings, given: str | None) -> str | None:
+    """The reviewer's name: given, remembered, or asked once on first start."""
+    if given:
+        return given
+    remembered = settings.value("reviewer")
+    if isinstance(remembered, str) and remembered.strip():
+        return remembered.strip()
+    from workstation.config import resolve_reviewer
+
+    name, ok = QInputDialog.getText(
+        None,
+        "Who is reviewing?",
+        "Your name is recorded on every change you make (audit trail):",
+        QLineEdit.EchoMode.Normal,
+        resolve_reviewer(None),
+    )
+    if not ok or not name.strip():
+        return None
+    settings.setValue("reviewer", name.strip())
+    return name.strip()
+
+
+class AppShell:
+    """Keeps the current window; File > Open Library swaps it."""
+
+    def __init__(self, reviewer: str, settings: QSettings) -> None:
+        self.reviewer = reviewer
+        self.settings = settings
+        self.window: MainWindow | None = None
+
+    def open(self, path: Path, create: bool = False) -> MainWindow:
+        library = Library.open(path, reviewer=self.reviewer, create=create)
+        controller = LibraryController(library)
+        window = MainWindow(controller, settings=self.settings, open_library=self.open)
+        window.remember_library(library.root)
+        old = self.window
+        self.window = window
+        window.show()
+        if old is not None:
+            old.close()
+        return window
+
+
+def run_gui(library_path: Path, *, reviewer: str | None, create: bool) -> int:
+    """Open the app on a library; returns the exit code."""
+    app = make_application()
+    settings = QSettings()
+    name = ask_reviewer(settings, reviewer)
+    if name is None:
+        return 1
+    shell = AppShell(name, settings)
+    try:
+        shell.open(library_path, create)
+    except WorkstationError as exc:
+        QMessageBox.critical(None, APP, exc.message)
+        return 1
+    return int(app.exec())

@@ -1,0 +1,140 @@
+"""Reader view of an article, a text note or an e-mail.
+
+Shows the text the library extracted (never the page's HTML: nothing from
+the source is rendered or fetched) under a header with its metadata.
+Selectable, with find.
+
+Signals:
+    findResult(int, int): current match (1-based, 0 for none) and match count.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, QWidget
+
+from workstation.library import Library
+from workstation.sources import describe_source, page_text, resolve_source
+
+
+class ArticleView(QWidget):
+    """The extracted text of one source, with a metadata header."""
+
+    findResult = Signal(int, int)
+
+    def __init__(self, library: Library, source_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source_id = source_id
+        with library.reader() as session:
+            source = resolve_source(session, str(source_id))
+            info = describe_source(session, source)
+            pages = [page_text(session, source_id, n) for n in range(1, info["pages"] + 1)]
+        self.info = info
+        self.text = "\n\n".join(pages)
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setReadOnly(True)
+        self.browser.document().setDocumentMargin(24)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        self._render()
+        self._matches: list[QTextCursor] = []
+        self._current = -1
+
+    def _render(self) -> None:
+        info = self.info
+        facts = [info.get("publisher"), info.get("author"), (info.get("published") or "")[:10]]
+        byline = " · ".join(html.escape(str(f)) for f in facts if f)
+        url = html.escape(info["url"]) if info.get("url") else ""
+        title = html.escape(info["title"] or info["original_filename"])
+        head = (
+            f"<h2 style='margin-bottom:2px'>{title}"
+            f"</h2><p style='color:gray; margin-top:0'>{byline}"
+            + (f"<br/><span style='font-family:monospace'>{url}</span>" if url else "")
+            + "</p><hr/>"
+        )
+        self.browser.setHtml(head)
+        cursor = self.browser.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        # A fresh block and character format: the body must not inherit the
+        # header's rule or heading style.
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        self._body_start = cursor.position()
+        cursor.insertText(self.text)  # plain text: nothing from the source is interpreted
+        self.browser.moveCursor(QTextCursor.MoveOperation.Start)
+
+    # --- find ----------------------------------------------------------------
+
+    def find_text(self, text: str) -> int:
+        """Highlight every match of ``text`` (case-insensitive); go to the first."""
+        self._matches = []
+        self._current = -1
+        doc = self.browser.document()
+        if text:
+            cursor = QTextCursor(doc)
+            while True:
+                cursor = doc.find(text, cursor)
+                if cursor.isNull():
+                    break
+                self._matches.append(QTextCursor(cursor))
+        self._paint()
+        if self._matches:
+            self.find_next()
+        else:
+            self.findResult.emit(0, 0)
+        return len(self._matches)
+
+    def find_next(self) -> None:
+        """Go to the next match."""
+        if self._matches:
+            self._current = (self._current + 1) % len(self._matches)
+            self._go()
+
+    def find_previous(self) -> None:
+        """Go to the previous match."""
+        if self._matches:
+            self._current = (self._current - 1) % len(self._matches)
+            self._go()
+
+    def _go(self) -> None:
+        self._paint()
+        cursor = QTextCursor(self._matches[self._current])
+        self.browser.setTextCursor(cursor)
+        self.browser.ensureCursorVisible()
+        self.findResult.emit(self._current + 1, len(self._matches))
+
+    def _paint(self) -> None:
+        selections = []
+        for n, cursor in enumerate(self._matches):
+            sel = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("#ff9632") if n == self._current else QColor("#ffe066"))
+            fmt.setForeground(QColor("#000000"))
+            sel.format = fmt
+            sel.cursor = cursor
+            selections.append(sel)
+        self.browser.setExtraSelections(selections)
+
+    def show_hit(self, page: int, quote: str) -> None:
+        """Highlight a search hit (articles have one page)."""
+        if quote:
+            self.find_text(quote)
+
+    def selected_text(self) -> str:
+        """The selected text."""
+        return self.browser.textCursor().selectedText().replace("\u2029", "\n")
+
+    @property
+    def current_match(self) -> int:
+        """1-based number of the current match (0 when none)."""
+        return self._current + 1 if self._matches else 0
+
+    @property
+    def match_count(self) -> int:
+        """How many matches the last find highlighted."""
+        return len(self._matches)

@@ -1,0 +1,392 @@
+"""The main window: library on the left, document panes in the centre,
+inspector on the right, menus and shortcuts for everything."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+)
+
+from ui.controller import LibraryController
+from ui.document_area import DocumentArea, ViewerFactory, default_viewer
+from ui.icons import icon
+from ui.inspector import Inspector
+from ui.library_panel import LibraryPanel
+from ui.operations.import_ import run_import
+from ui.search_panel import SearchPanel
+from workstation.errors import WorkstationError
+from workstation.sources import library_stats
+
+MAX_RECENT = 8
+
+
+def human_bytes(n: int) -> str:
+    """1536 -> '1.5 KB'."""
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"
+
+
+class MainWindow(QMainWindow):
+    """One library per window."""
+
+    def __init__(
+        self,
+        controller: LibraryController,
+        *,
+        settings: QSettings | None = None,
+        factory: ViewerFactory = default_viewer,
+        open_library: Any = None,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self.settings = settings or QSettings()
+        self._open_library = open_library
+        self.setWindowTitle(f"{controller.library.root.name} — Evidence Workstation")
+        self.setWindowIcon(icon("app"))
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.documents = DocumentArea(controller, factory)
+        self.setCentralWidget(self.documents)
+
+        self.library_panel = LibraryPanel(controller)
+        self.search_panel = SearchPanel(controller)
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(self.library_panel, icon("library"), "Library")
+        self.left_tabs.addTab(self.search_panel, icon("search"), "Search")
+        left = QDockWidget("Library", self)
+        left.setObjectName("libraryDock")
+        left.setWidget(self.left_tabs)
+        left.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, left)
+        self.library_dock = left
+
+        self.inspector = Inspector(controller)
+        right = QDockWidget("Inspector", self)
+        right.setObjectName("inspectorDock")
+        right.setWidget(self.inspector)
+        right.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, right)
+        self.inspector_dock = right
+        self.resizeDocks([left, right], [420, 320], Qt.Orientation.Horizontal)
+
+        self.size_label = QLabel()
+        self.busy_label = QLabel()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.size_label)
+
+        self._build_menus()
+        self.library_panel.openRequested.connect(self.open_source)
+        self.library_panel.currentSourceChanged.connect(self.inspector.show_source)
+        self.search_panel.hitActivated.connect(self.open_hit)
+        self.documents.currentPaneChanged.connect(self._pane_changed)
+        controller.sourcesChanged.connect(self.update_status)
+        controller.busyChanged.connect(self.busy_label.setText)
+        controller.errorOccurred.connect(self.show_error)
+        self.update_status()
+        self._restore()
+
+    # --- menus -----------------------------------------------------------------
+
+    def _action(
+        self, text: str, slot: Any, shortcut: Any = None, tip: str = "", icon_name: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(
+            self._action("&New Library…", self.new_library, tip="Create a library in a new folder")
+        )
+        file_menu.addAction(
+            self._action("&Open Library…", self.choose_library, tip="Open another library folder")
+        )
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._fill_recent()
+        file_menu.addSeparator()
+        self.import_action = self._action(
+            "&Import Files…",
+            self.import_files,
+            QKeySequence.StandardKey.Open,
+            "Import PDFs, images, saved web pages, text and e-mail",
+            "import",
+        )
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(
+            self._action(
+                "Import &Folder…",
+                self.import_folder,
+                "Ctrl+Shift+O",
+                "Import every file below a folder",
+            )
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(
+            self._action(
+                "&Find in Document…",
+                self.find_in_document,
+                QKeySequence.StandardKey.Find,
+                "Find text in the current pane",
+                "search",
+            )
+        )
+        edit_menu.addAction(
+            self._action(
+                "Search &Library…",
+                self.focus_search,
+                "Ctrl+Shift+F",
+                "Full-text search over every source",
+            )
+        )
+
+        view_menu = bar.addMenu("&View")
+        self.split_h_action = self._action(
+            "Split Side by Side",
+            lambda: self.documents.split(Qt.Orientation.Horizontal),
+            "Ctrl+\\",
+            "Open a second pane beside this one",
+            "split-h",
+        )
+        self.split_v_action = self._action(
+            "Split Top and Bottom",
+            lambda: self.documents.split(Qt.Orientation.Vertical),
+            "Ctrl+Shift+\\",
+            "Open a second pane below this one",
+            "split-v",
+        )
+        self.close_pane_action = self._action(
+            "Close Pane",
+            lambda: self.documents.close_pane(),
+            QKeySequence.StandardKey.Close,
+            "Close the current pane",
+            "close",
+        )
+        for action in (self.split_h_action, self.split_v_action, self.close_pane_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.library_dock.toggleViewAction())
+        view_menu.addAction(self.inspector_dock.toggleViewAction())
+        self.full_screen_action = self._action(
+            "Full Screen", self.toggle_full_screen, QKeySequence.StandardKey.FullScreen
+        )
+        self.full_screen_action.setShortcuts([QKeySequence("F11")])
+        view_menu.addAction(self.full_screen_action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About", self.about))
+
+        tools = self.addToolBar("Main")
+        tools.setObjectName("mainToolBar")
+        tools.setMovable(False)
+        tools.addAction(self.import_action)
+        tools.addSeparator()
+        tools.addAction(self.split_h_action)
+        tools.addAction(self.split_v_action)
+        tools.addAction(self.close_pane_action)
+
+    # --- library switching --------------------------------------------------------
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recentLibraries", [])
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        return []
+
+    def remember_library(self, path: Path) -> None:
+        """Put a library at the top of File > Open Recent."""
+        recent = [p for p in self._recent() if p != str(path)]
+        self.settings.setValue("recentLibraries", [str(path), *recent][:MAX_RECENT])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            self.recent_menu.addAction(path, partial(self._switch, Path(path)))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def new_library(self) -> None:
+        """Ask for an empty folder and open a new library there."""
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the new library")
+        if folder:
+            self._switch(Path(folder), create=True)
+
+    def choose_library(self) -> None:
+        """Ask for a library folder and open it."""
+        folder = QFileDialog.getExistingDirectory(self, "Open library folder")
+        if folder:
+            self._switch(Path(folder))
+
+    def _switch(self, path: Path, create: bool = False) -> None:
+        if self._open_library is None:
+            return
+        try:
+            self._open_library(path, create)
+        except WorkstationError as exc:
+            self.show_error(exc.message)
+
+    # --- actions ---------------------------------------------------------------
+
+    def import_paths(self, paths: list[str], **kw: Any) -> Any:
+        """Import files and folders in the background."""
+        if not paths:
+            return None
+        return run_import(self.controller, paths, self, **kw)
+
+    def import_files(self) -> None:
+        """File > Import Files."""
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import files",
+            str(self.settings.value("lastImportDir", "")),
+            "Evidence (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.webp *.gif *.bmp *.html *.htm "
+            "*.txt *.md *.eml);;All files (*)",
+        )
+        if files:
+            self.settings.setValue("lastImportDir", str(Path(files[0]).parent))
+            self.import_paths(files)
+
+    def import_folder(self) -> None:
+        """File > Import Folder."""
+        folder = QFileDialog.getExistingDirectory(
+            self, "Import folder", str(self.settings.value("lastImportDir", ""))
+        )
+        if folder:
+            self.settings.setValue("lastImportDir", folder)
+            self.import_paths([folder])
+
+    def open_source(self, source_id: int) -> None:
+        """Open a source in the current pane."""
+        try:
+            self.documents.open_source(source_id)
+        except WorkstationError as exc:
+            self.show_error(exc.message)
+            return
+        self.inspector.show_source(source_id)
+
+    def open_hit(self, source_id: int, page: int, quote: str) -> None:
+        """Open a search hit at its page with the match highlighted."""
+        try:
+            self.documents.open_source(source_id, page, quote)
+        except WorkstationError as exc:
+            self.show_error(exc.message)
+            return
+        self.inspector.show_source(source_id)
+
+    def find_in_document(self) -> None:
+        """Edit > Find: the find bar of the current pane."""
+        self.documents.current.show_find()
+
+    def focus_search(self) -> None:
+        """Edit > Search Library."""
+        self.library_dock.show()
+        self.left_tabs.setCurrentWidget(self.search_panel)
+        self.search_panel.box.setFocus()
+        self.search_panel.box.selectAll()
+
+    def toggle_full_screen(self) -> None:
+        """F11."""
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    def about(self) -> None:
+        """Help > About."""
+        QMessageBox.about(
+            self,
+            "Evidence Workstation",
+            "Evidence Workstation\n\nImport, read, search and mark evidence of sanctions "
+            f"violations.\n\nLibrary: {self.controller.library.root}",
+        )
+
+    def show_error(self, message: str) -> None:
+        """Show a one-line error in the status bar and a non-blocking dialog."""
+        self.statusBar().showMessage(message, 10_000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Evidence Workstation",
+            message,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def update_status(self) -> None:
+        """Library size in the status bar."""
+        with self.controller.library.reader() as session:
+            stats = library_stats(session)
+        self.size_label.setText(
+            f"{stats['sources']:,} sources · {stats['pages']:,} pages · "
+            f"{human_bytes(stats['bytes'])}"
+        )
+
+    def _pane_changed(self, pane: Any) -> None:
+        if pane.source_id is not None:
+            self.inspector.show_source(pane.source_id)
+
+    # --- drops, geometry --------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("mainWindow/geometry")
+        state = self.settings.value("mainWindow/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.settings.setValue("mainWindow/geometry", self.saveGeometry())
+        self.settings.setValue("mainWindow/state", self.saveState())
+        self.documents.close_all()
+        self.library_panel.model.detach()
+        self.controller.shutdown()
+        super().closeEvent(event)
