@@ -1,5 +1,4 @@
 # PyMuPDF ships py.typed but leaves most functions unannotated.
-# mypy: disable-error-code="no-untyped-call"
 """Yardsticks the other benchmarks compare against, measured on this machine in one run.
 
 Bare library costs with nothing of ours around them: PyMuPDF text extraction, SHA-256 and

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -186,19 +187,28 @@ FTS_SQL = (
 # --- timing ----------------------------------------------------------------
 
 
-def time_queries(run: Callable[[str], object], queries: Sequence[str], repeat: int) -> list[float]:
-    """Per-query median milliseconds over `repeat` runs (after one warm-up pass)."""
-    for q in queries:
+def time_queries(
+    run: Callable[[str], object], queries: Sequence[str], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Per-query median wall-clock and CPU (this thread) milliseconds over `repeat` runs.
+
+    CPU time is shown too because on a busy machine wall-clock time also counts
+    the time other processes held the cores.
+    """
+    for q in queries:  # warm-up pass
         run(q)
-    out = []
+    wall: list[float] = []
+    cpu: list[float] = []
     for q in queries:
-        runs = []
+        walls, cpus = [], []
         for _ in range(repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             run(q)
-            runs.append((time.perf_counter() - start) * 1000)
-        out.append(statistics.median(runs))
-    return out
+            walls.append((time.perf_counter() - start) * 1000)
+            cpus.append((time.thread_time() - start_cpu) * 1000)
+        wall.append(statistics.median(walls))
+        cpu.append(statistics.median(cpus))
+    return wall, cpu
 
 
 def summary(ms: Sequence[float]) -> tuple[float, float, float]:
@@ -207,9 +217,10 @@ def summary(ms: Sequence[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p95, ordered[-1]
 
 
-def row(label: str, ms: Sequence[float]) -> str:
-    median, p95, worst = summary(ms)
-    return f"{label:<44} {median:8.2f} {p95:8.2f} {worst:8.2f}"
+def row(label: str, timing: tuple[list[float], list[float]]) -> str:
+    median, p95, worst = summary(timing[0])
+    cpu_median, cpu_p95, _ = summary(timing[1])
+    return f"{label:<44} {median:8.2f} {p95:8.2f} {worst:8.2f}   {cpu_median:8.2f} {cpu_p95:8.2f}"
 
 
 def main() -> None:
@@ -252,10 +263,11 @@ def main() -> None:
             text, limit=20, case=n + 1, date_from=str(year), date_to=str(year + 1)
         )
 
-    ours_ms = time_queries(ours, texts, args.repeat)
-    fts_ms = time_queries(plain_fts, texts, args.repeat)
-    index_ms = time_queries(index_only, texts, args.repeat)
-    filtered_ms = time_queries(filtered, texts, args.repeat)
+    ours_t = time_queries(ours, texts, args.repeat)
+    fts_t = time_queries(plain_fts, texts, args.repeat)
+    index_t = time_queries(index_only, texts, args.repeat)
+    filtered_t = time_queries(filtered, texts, args.repeat)
+    ours_ms, fts_ms = ours_t[0], fts_t[0]
 
     ours_hits = [service.search(t, limit=20) for t in texts]
     fts_hits = [len(plain_fts(t)) for t in texts]  # type: ignore[arg-type]
@@ -275,15 +287,21 @@ def main() -> None:
     print()
     print(
         f"{'query, ms (per-query median of ' + str(args.repeat) + ' runs)':<44} "
-        f"{'median':>8} {'p95':>8} {'max':>8}"
+        f"{'median':>8} {'p95':>8} {'max':>8}   {'cpu med':>8} {'cpu p95':>8}"
     )
-    print(row("ours: SearchService.search, top 20+snippets", ours_ms))
-    print(row("  of which SearchIndex.search (ranking+count)", index_ms))
-    print(row("  with case + 2-year date filter", filtered_ms))
-    print(row("FTS5: ORDER BY rank LIMIT 20 with snippet()", fts_ms))
+    print(row("ours: SearchService.search, top 20+snippets", ours_t))
+    print(row("  of which SearchIndex.search (ranking+count)", index_t))
+    print(row("  with case + 2-year date filter", filtered_t))
+    print(row("FTS5: ORDER BY rank LIMIT 20 with snippet()", fts_t))
     om, op, ox = summary(ours_ms)
     fm, fp, fx = summary(fts_ms)
-    print(f"{'FTS5 / ours':<44} {fm / om:7.1f}x {fp / op:7.1f}x {fx / ox:7.1f}x")
+    ocm, ocp, _ = summary(ours_t[1])
+    fcm, fcp, _ = summary(fts_t[1])
+    print(
+        f"{'FTS5 / ours':<44} {fm / om:7.1f}x {fp / op:7.1f}x {fx / ox:7.1f}x"
+        f"   {fcm / ocm:7.1f}x {fcp / ocp:7.1f}x"
+    )
+    print(f"(load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
     print()
     print(
         f"{'by query kind (median ms)':<28} {'n':>4} {'ours':>8} {'FTS5':>8} {'pages (ours)':>14}"

@@ -1,5 +1,4 @@
 # PyMuPDF ships py.typed but leaves most functions unannotated.
-# mypy: disable-error-code="no-untyped-call"
 """Synthetic corpora for the benchmarks: big enough to show costs, the same bytes on every run.
 
 Build them all with timings: `uv run python bench/corpora.py FOLDER`.

@@ -40,7 +40,7 @@ CJK_CHARACTERS = (
     "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
     "\uff66-\uffdc\U00020000-\U0003134f"
 )
-_CJK = re.compile(f"[{CJK_CHARACTERS}]")
+_CJK_RUN = re.compile(f"[{CJK_CHARACTERS}]+")
 # tantivy's `simple` tokenizer (runs of alphanumeric characters) is about three
 # times faster to index than a regex tokenizer, so CJK characters are set apart
 # with spaces in Python (_prepare) instead of by the tokenizer.
@@ -72,11 +72,18 @@ def prepare_text(text: str) -> str:
     Returns:
         The text to hand to the tokenizer; offsets differ where CJK occurs.
     """
+    if text.isascii():
+        return text
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    if _CJK.search(text) is None:
+    if _CJK_RUN.search(text) is None:
         return text
-    return _CJK.sub(r" \g<0> ", text)
+    return _CJK_RUN.sub(_space_run, text)
+
+
+def _space_run(match: re.Match[str]) -> str:
+    # " X " around every character: one call per run, not per character.
+    return " " + "  ".join(match.group()) + " "
 
 
 def analyze(text: str) -> list[str]:
@@ -113,10 +120,15 @@ def token_spans(text: str) -> tuple[str, list[TokenSpan]]:
         The NFKC form of ``text`` (identical for almost all text) and its tokens
         in order, with offsets into that NFKC form.
     """
-    if not unicodedata.is_normalized("NFKC", text):
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    cjk_starts = [m.start() for m in _CJK.finditer(text)]
-    spaced = _CJK.sub(r" \g<0> ", text) if cjk_starts else text
+    cjk_starts: list[int] = []
+    spaced = text
+    if not text.isascii():
+        for m in _CJK_RUN.finditer(text):
+            cjk_starts.extend(range(m.start(), m.end()))
+        if cjk_starts:
+            spaced = _CJK_RUN.sub(_space_run, text)
     tokens = _ANALYZER.pre_tokenize(spaced).tokens
     if not cjk_starts:
         return text, [TokenSpan(t.text, t.char_offset_from, t.char_offset_to) for t in tokens]

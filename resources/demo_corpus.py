@@ -1,5 +1,4 @@
 # PyMuPDF ships py.typed but leaves most functions unannotated (Rect, Font, tobytes...).
-# mypy: disable-error-code="no-untyped-call"
 """Invented sources for `workstation demo`: lets a new reviewer try the tool without real material.
 
 Everything here is fictional: outlets, vessels, companies and people are made up (the places

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +57,10 @@ def _selectable(text: str) -> QLabel:
     label = QLabel(text)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
+    label.setToolTip(text)
+    # Long unbroken values (hashes, file names) must not widen the dock.
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(40)
     return label
 
 
@@ -96,11 +100,13 @@ class Inspector(QScrollArea):
             self.credibility.addItem(
                 f"{code} {CREDIBILITY_TIPS[code]}" if code else "Credibility –", code
             )
+        for box in (self.reliability, self.credibility):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(8)
         self.reliability.setToolTip("Admiralty grade: reliability of the source (A-F)")
         self.credibility.setToolTip("Admiralty grade: credibility of the information (1-6)")
-        grade_row = QHBoxLayout()
-        grade_row.addWidget(self.reliability)
-        grade_row.addWidget(self.credibility)
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save title, date and grade (recorded in the audit trail)")
         self.save_button.clicked.connect(self.save)
@@ -108,7 +114,8 @@ class Inspector(QScrollArea):
         self.message.setWordWrap(True)
         form.addRow("Title", self.title_edit)
         form.addRow("Date", self.date_edit)
-        form.addRow("Grade", grade_row)
+        form.addRow("Source", self.reliability)
+        form.addRow("Information", self.credibility)
         form.addRow(self.save_button, self.message)
         layout.addWidget(edit_box)
 
@@ -172,7 +179,8 @@ class Inspector(QScrollArea):
         if info["kind"] == "image":
             rows.append(("Size", f"{meta.get('width', '?')} × {meta.get('height', '?')} px"))
             rows.append(("Captured", meta.get("captured")))
-            camera = " ".join(str(meta.get(k) or "") for k in ("camera_make", "camera_model"))
+            make, model = str(meta.get("camera_make") or ""), str(meta.get("camera_model") or "")
+            camera = model if model.startswith(make) else f"{make} {model}"
             rows.append(("Camera", camera.strip()))
             gps = meta.get("gps")
             if isinstance(gps, dict) and "lat" in gps:

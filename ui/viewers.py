@@ -1,13 +1,96 @@
-"""Which viewer shows which kind of source."""
+"""Which viewer shows which kind of source, and the small frames around them.
+
+Each viewer a pane holds may offer ``find_text``/``find_next``/
+``find_previous`` (the pane's find bar), ``show_hit(page, quote)`` (search
+results) and ``close_document()`` (release files and workers).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.article_view import ArticleView
 from ui.controller import LibraryController
+from ui.icons import icon
+from ui.image_info_panel import ImageInfoPanel
+from ui.image_view import ImageView
+from workstation.sources import describe_source, resolve_source
+
+
+def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
+    button = QToolButton()
+    if icon_name:
+        button.setIcon(icon(icon_name))
+    else:
+        button.setText(text)
+    button.setToolTip(tip)
+    button.setAutoRaise(True)
+    return button
+
+
+class ImageSourceView(QWidget):
+    """An image source: the tiled viewer, a zoom bar and the EXIF/GPS panel."""
+
+    def __init__(
+        self, controller: LibraryController, source_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        library = controller.library
+        with library.reader() as session:
+            source = resolve_source(session, str(source_id))
+            info = describe_source(session, source)
+        self.view = ImageView()
+        self.info = ImageInfoPanel()
+        self.info.set_metadata(info["metadata"])
+        self.info.setMaximumWidth(300)
+        self.info.hide()  # the inspector shows the same facts; this is for a wide pane
+        self.zoom_label = QLabel("")
+        fit = _tool("Fit", "Fit the image in the pane (0)", "fit-page")
+        actual = _tool("100 %", "One image pixel per screen pixel (1)")
+        zoom_in = _tool("+", "Zoom in (+ or wheel)", "zoom-in")
+        zoom_out = _tool("-", "Zoom out (- or wheel)", "zoom-out")
+        fit.clicked.connect(self.view.fit)
+        actual.clicked.connect(self.view.actual_size)
+        zoom_in.clicked.connect(self.view.zoom_in)
+        zoom_out.clicked.connect(self.view.zoom_out)
+        details = _tool("Details", "Show or hide EXIF and GPS details")
+        details.setCheckable(True)
+        details.toggled.connect(self.info.setVisible)
+        self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        for w in (fit, actual, zoom_out, zoom_in, self.zoom_label):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(details)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.view)
+        split.addWidget(self.info)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
+        split.setCollapsible(0, False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        self.view.open_image(library.derived, library.blobs.path_for(source.sha256), source.sha256)
+
+    def close_document(self) -> None:
+        """Stop tile workers and close the image."""
+        self.view.close_image()
 
 
 def make_viewer(controller: LibraryController, source_id: int, kind: str) -> QWidget:
     """A viewer widget for the source (the pane owns it)."""
+    if kind == "image":
+        return ImageSourceView(controller, source_id)
     return ArticleView(controller.library, source_id)

@@ -372,14 +372,18 @@ def _display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+GuiLauncher = Callable[[Path, "str | None", bool], int]
+_gui_launcher: GuiLauncher | None = None
+
+
 def _launch_gui(path: Path, reviewer: str | None, create: bool) -> int:
+    if _gui_launcher is None:
+        raise UsageError("the desktop app is started by the 'workstation' command")
     if not _display_available():
         raise UsageError(
             "no display to open the desktop app on (set DISPLAY, or use the other commands)"
         )
-    from ui.app import run_gui
-
-    return run_gui(path, reviewer=reviewer, create=create)
+    return _gui_launcher(path, reviewer, create)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -515,8 +519,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``workstation`` console script."""
+def main(argv: Sequence[str] | None = None, *, gui: GuiLauncher | None = None) -> int:
+    """Run the command line; ``gui`` opens the desktop app (given by ui.launcher).
+
+    The layers run ui -> workstation, so the CLI cannot import the desktop
+    app itself: the console script enters through ``ui.launcher``, which
+    hands this function a way to start it.
+    """
+    global _gui_launcher
+    _gui_launcher = gui
     parser = build_parser()
     args = parser.parse_args(argv)
     for name in ("library", "reviewer"):

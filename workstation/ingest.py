@@ -27,8 +27,9 @@ from db.models import Page, Source, SourceRelation
 from workstation.blobs import StoredBlob
 from workstation.cases import add_to_case, clean_case_name, ensure_case
 from workstation.clock import utc_now
-from workstation.errors import BadInputError, WorkstationError
+from workstation.errors import BadInputError, LibraryError, WorkstationError
 from workstation.extract import Extracted, Limits, detect, extract
+from workstation.imagery import build_pyramid_for_import
 from workstation.library import Library
 from workstation.progress import CancelToken, Progress, ProgressCallback
 
@@ -238,6 +239,11 @@ class ImportService:
             return [ImportResult(shown, "failed", sha256=stored.sha256, error="out of memory")]
 
         thumb = self._write_thumbnail(stored.sha256, extracted)
+        # Large images get their viewer pyramid now (seconds) rather than on
+        # first open; it never fails the import (the viewer rebuilds it).
+        build_pyramid_for_import(
+            lib.derived, stored.path, stored.sha256, extracted.kind, extracted.metadata
+        )
         try:
             source_id = self._commit_source(
                 stored, extracted, filename, original_path, thumb, case_name, parent
@@ -447,9 +453,16 @@ class ImportService:
         """Commit the index and mark what it now holds as indexed."""
         if not self._pending_index:
             return
+        from db.search_index import SearchIndexError
+
         ids = self._pending_index
         self._pending_index = []
-        self.library.search_index.commit()
+        try:
+            self.library.search_index.commit()
+        except SearchIndexError as exc:
+            # The sources stay committed and marked not indexed: the next
+            # open of the index catches them up.
+            raise LibraryError(f"search index not updated: {exc}") from exc
         with self.library.writer() as session:
             session.execute(update(Source).where(Source.id.in_(ids)).values(indexed=True))
         self._last_index_commit = time.monotonic()

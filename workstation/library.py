@@ -9,6 +9,7 @@ writes go through ``writer()``, which takes SQLite's write lock up front.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,6 +54,7 @@ class Library:
         self._read_sessions = make_sessionmaker(self._reader_engine)
         self._reviewer_id: int | None = None
         self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
         self._closed = False
         self.migration: MigrationReport | None = None
 
@@ -204,12 +206,21 @@ class Library:
     def search_index(self) -> SearchIndex:
         """The full-text index (a regenerable cache under ``derived/``)."""
         self._check_open()
-        if self._index is None:
-            from db.search_index import SearchIndex
+        with self._index_lock:
+            if self._index is None:
+                from db.search_index import SearchIndex, SearchIndexError
 
-            self._index = SearchIndex(self.derived / "search-index")
-            self._catch_up_index(self._index)
-        return self._index
+                try:
+                    index = SearchIndex(self.derived / "search-index")
+                except SearchIndexError as exc:
+                    raise LibraryError(f"cannot open the search index: {exc}") from exc
+                try:
+                    self._catch_up_index(index)
+                except BaseException:
+                    index.close()
+                    raise
+                self._index = index
+            return self._index
 
     def _catch_up_index(self, index: SearchIndex) -> None:
         """Index what a killed import committed but never indexed.

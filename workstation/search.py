@@ -67,7 +67,10 @@ MAX_NESTING = 32
 """Deepest parenthesis / NOT nesting accepted."""
 
 REINDEX_PAGES_PER_COMMIT = 20_000
-"""``reindex_pending`` commits the index (and marks sources) this often."""
+"""``reindex_pending`` commits the index (and marks sources) about this often."""
+
+REINDEX_SOURCES_PER_QUERY = 100
+"""Sources whose pages ``reindex_pending`` reads with one query."""
 
 _QUOTES = frozenset('"“”„«»')
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
@@ -98,6 +101,7 @@ def _lex(text: str) -> list[_Token]:
             tokens.append(_Token(c))
             i += 1
         elif c in _QUOTES:
+            start = i
             end = next((j for j in range(i + 1, n) if text[j] in _QUOTES), -1)
             if end < 0:
                 raise QuerySyntaxError(
@@ -118,9 +122,7 @@ def _lex(text: str) -> list[_Token]:
                     f"'*' is only allowed at the end of a phrase, as in \"Rajin po*\": {inner!r}"
                 )
             if not _has_words(inner):
-                raise QuerySyntaxError(
-                    f"The phrase {text[i - 1 - len(inner) - 1 : i]!r} has no letters or digits."
-                )
+                raise QuerySyntaxError(f"The phrase {text[start:i]!r} has no letters or digits.")
             tokens.append(_Token("phrase", inner, prefix))
         else:
             j = i
@@ -240,27 +242,17 @@ class _Parser:
             self.depth -= 1
 
 
-def _check_positive(node: Node) -> None:
-    """Refuse trees in which some alternative only excludes pages."""
-    if isinstance(node, Not):
+def _check_alternatives(node: Node) -> None:
+    """Refuse an OR with a side that only excludes: it would match almost everything."""
+    if isinstance(node, Or) and not all(_is_positive(p) for p in node.parts):
         raise QuerySyntaxError(
-            "The query only excludes pages; add a word to look for, as in Rajin -Nampo."
+            "Each side of OR needs a word to look for: an excluding side alone "
+            "would match almost every page."
         )
-    if isinstance(node, Or):
+    if isinstance(node, And | Or):
         for part in node.parts:
-            if not _is_positive(part):
-                raise QuerySyntaxError(
-                    "Each side of OR needs a word to look for: an excluding side alone "
-                    "would match almost every page."
-                )
-            _check_positive(part)
-    elif isinstance(node, And):
-        if not _is_positive(node):
-            raise QuerySyntaxError(
-                "The query only excludes pages; add a word to look for, as in Rajin -Nampo."
-            )
-        for part in node.parts:
-            _check_positive(part.part if isinstance(part, Not) else part)
+            if not isinstance(part, Not):
+                _check_alternatives(part)
 
 
 def _is_positive(node: Node) -> bool:
@@ -290,7 +282,11 @@ def parse_query(text: str) -> Node:
     if not tokens:
         raise QuerySyntaxError("Type a word or a phrase to search for.")
     node = _Parser(tokens).parse()
-    _check_positive(node)
+    _check_alternatives(node)
+    if not _is_positive(node):
+        raise QuerySyntaxError(
+            "The query only excludes pages; add a word to look for, as in Rajin -Nampo."
+        )
     return node
 
 
@@ -319,11 +315,10 @@ class _Highlighter:
     Re-tokenizing a whole page with the index's analyzer costs about half a
     millisecond from Python, too much for 20 hits. So the lowercased page is
     searched for each pattern's first word (or its CJK characters run
-    together) with ``str.find``; a single word or an all-CJK word found with
-    word boundaries is already an exact match, and other patterns (phrases,
-    ``Il-sung``) are confirmed by tokenizing a few dozen characters. Only a
-    page where this finds nothing (an accent folded away, as ``Chŏngjin`` for
-    ``chongjin``; CJK characters split by punctuation) is tokenized in full;
+    together) with ``str.find``, and each place found is checked by walking
+    the text as the tokenizer would. That is exact wherever lowercasing alone
+    gives the index's tokens; only a page where it finds nothing (an accent
+    folded away, as ``Chŏngjin`` for ``chongjin``) is tokenized in full, and
     where it misses some of the query's words, the region around the best
     place is.
     """
@@ -340,9 +335,13 @@ class _Highlighter:
 
     def snippet(self, text: str) -> tuple[str, list[tuple[int, int]]]:
         """Return the snippet for a page and the highlighted spans inside it."""
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
+        # Pages are searched as stored; NFKC (0.3 us a character for CJK text
+        # with fullwidth punctuation) only where that finds nothing, and for
+        # the ~200 characters shown (in _cut).
         matches = self._quick(text)
+        if not matches and not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+            matches = self._quick(text)
         if not matches:
             matches = self._exact(text, 0, len(text))
         elif len({m.pattern for m in matches}) < len(self.patterns):
@@ -364,43 +363,43 @@ class _Highlighter:
         if len(low) != len(text):  # e.g. "İ" lowercases to two characters
             return []
         found: list[_Match] = []
-        for n, (needle, left, right, exact) in enumerate(self._needles):
-            pattern = self.patterns[n]
+        for n, needle in enumerate(self._needles):
+            tokens = self.patterns[n].tokens
+            # A word must not continue before the first token (CJK always stands alone).
+            left = not _is_cjk_token(tokens[0])
             at = low.find(needle)
             while at >= 0 and len(found) < 200:
-                end = at + len(needle)
-                if (not left or at == 0 or not _is_word_char(low[at - 1])) and (
-                    not right or end == len(low) or not _is_word_char(low[end])
-                ):
-                    if not exact:
-                        match = self._confirm(text, at, n)
-                        if match is not None:
-                            found.append(match)
-                    elif pattern.prefix and not _is_cjk_token(pattern.tokens[-1]):
-                        while end < len(low) and _is_word_char(low[end]):
-                            end += 1
-                        found.append(_Match(at, end, n))  # the whole word
-                    else:
+                if not (left and at > 0 and _is_word_char(low[at - 1])):
+                    end = self._match_at(low, at, n)
+                    if end is not None:
                         found.append(_Match(at, end, n))
                 at = low.find(needle, at + 1)
         found.sort(key=lambda m: (m.start, -m.end))
         return found
 
-    def _confirm(self, text: str, at: int, n: int) -> _Match | None:
-        """Tokenize a little text from ``at``: does pattern n start there?"""
-        tokens = self.patterns[n].tokens
-        reach = 2 * sum(map(len, tokens)) + 8 * len(tokens)
-        for size in (reach, 8 * reach):
-            _, spans = token_spans(text[at : at + size])
-            # One token more than needed: the last needed one was not cut off.
-            if len(spans) > len(tokens) or at + size >= len(text):
-                break
-        else:
-            return None
-        words = [s.token for s in spans[: len(tokens)]]
-        if self._starts_with(words, n):
-            return _Match(at + spans[0].start, at + spans[len(tokens) - 1].end, n)
-        return None
+    def _match_at(self, low: str, at: int, n: int) -> int | None:
+        """Where pattern n ends if it starts at ``low[at]``, else None.
+
+        Walks the lowercased text as the tokenizer would (runs of alphanumeric
+        non-CJK characters, single CJK characters, anything else separates),
+        so it is exact wherever lowercasing alone gives the index's tokens.
+        """
+        pattern = self.patterns[n]
+        last = len(pattern.tokens) - 1
+        pos, size = at, len(low)
+        for k, token in enumerate(pattern.tokens):
+            if k:
+                while pos < size and not low[pos].isalnum():
+                    pos += 1
+            if not low.startswith(token, pos):
+                return None
+            pos += len(token)
+            if pos < size and not _is_cjk_token(token) and _is_word_char(low[pos]):
+                if not (k == last and pattern.prefix):
+                    return None  # the token goes on: "rajinport", "portland"
+                while pos < size and _is_word_char(low[pos]):
+                    pos += 1  # a prefix: highlight the whole word
+        return pos
 
     def _starts_with(self, words: Sequence[str], n: int) -> bool:
         pattern = self.patterns[n]
@@ -414,7 +413,9 @@ class _Highlighter:
         )
 
     def _exact(self, text: str, lo: int, hi: int) -> list[_Match]:
-        _, spans = token_spans(text[lo:hi])
+        normal, spans = token_spans(text[lo:hi])
+        if len(normal) != hi - lo:  # offsets would not fit the text as given
+            return []
         words = [s.token for s in spans]
         firsts: dict[str, list[int]] = {}
         for n, p in enumerate(self.patterns):
@@ -436,24 +437,21 @@ def _is_cjk_token(token: str) -> bool:
     return len(token) == 1 and _CJK.match(token) is not None
 
 
-def _needle(pattern: _Pattern) -> tuple[str, bool, bool, bool]:
-    """What to look for in the lowercased page to find a pattern.
+def _needle(pattern: _Pattern) -> str:
+    """What to look for in the lowercased page to find a pattern's candidates.
 
-    Returns the string; whether no word character may precede it (left) or
-    follow it (right); and whether finding it so is already an exact match.
-    The string is the pattern's first word, or its leading CJK characters run
-    together (the usual way of writing them).
+    Its first word, or its leading CJK characters run together (the usual way
+    of writing them).
     """
     tokens = pattern.tokens
-    if _is_cjk_token(tokens[0]):
-        run = ""
-        for token in tokens:
-            if not _is_cjk_token(token):
-                break
-            run += token
-        return run, False, False, len(run) == len(tokens)
-    single = len(tokens) == 1
-    return tokens[0], True, not (pattern.prefix and single), single
+    if not _is_cjk_token(tokens[0]):
+        return tokens[0]
+    run = ""
+    for token in tokens:
+        if not _is_cjk_token(token):
+            break
+        run += token
+    return run
 
 
 def _best_window(matches: Sequence[_Match]) -> tuple[int, int]:
@@ -520,23 +518,33 @@ def _cut(
     if hi < length:
         hi = _prev_boundary(text, hi, end)
     spans = _merge([(m.start, m.end) for m in matches if m.start >= lo and m.end <= hi])
-    # Collapse runs of whitespace (PDF text is full of line breaks). No run
-    # crosses a match boundary (matches start and end with a word character),
-    # so the collapsed text can be measured piece by piece between boundaries.
-    raw = text[lo:hi]
-    head = "…" if lo > 0 else ""
-    tail = "…" if hi < length else ""
+    # Shown NFKC-normalized with runs of whitespace (PDF text is full of line
+    # breaks) collapsed. Neither crosses a match boundary (matches start and
+    # end with a word character), so the snippet is built piece by piece
+    # between boundaries and the highlights fall where the pieces join.
+    pieces: list[str] = []
     highlights: list[tuple[int, int]] = []
-    done, shown = 0, len(head)
+    head = "…" if lo > 0 else ""
+    done, shown = lo, len(head)
     for start, end in spans:
         edges = []
-        for edge in (start - lo, end - lo):
-            piece = _WHITESPACE.sub(" ", raw[done:edge])
-            shown += len(piece.lstrip() if done == 0 else piece)
+        for edge in (start, end):
+            piece = _clean(text[done:edge])
+            pieces.append(piece.lstrip() if done == lo else piece)
+            shown += len(pieces[-1])
             done = edge
             edges.append(shown)
         highlights.append((edges[0], edges[1]))
-    return head + _WHITESPACE.sub(" ", raw).strip() + tail, highlights
+    last = _clean(text[done:hi])
+    pieces.append((last.lstrip() if done == lo else last).rstrip())
+    tail = "…" if hi < length else ""
+    return head + "".join(pieces) + tail, highlights
+
+
+def _clean(piece: str) -> str:
+    if not unicodedata.is_normalized("NFKC", piece):
+        piece = unicodedata.normalize("NFKC", piece)
+    return _WHITESPACE.sub(" ", piece)
 
 
 def _next_boundary(text: str, i: int, limit: int) -> int:
@@ -884,27 +892,32 @@ class SearchService:
             batch_pages = 0
             if progress is not None:
                 progress(0, total)
-            for chunk_start in range(0, total, 500):
-                chunk = pending[chunk_start : chunk_start + 500]
+            for chunk_start in range(0, total, REINDEX_SOURCES_PER_QUERY):
+                chunk = pending[chunk_start : chunk_start + REINDEX_SOURCES_PER_QUERY]
                 kinds = {row.id: row.kind for row in chunk}
+                # Streamed: a chunk of big PDFs may hold far more text than fits in memory.
                 rows = session.execute(
                     select(Page.source_id, Page.number, Page.text)
                     .where(Page.source_id.in_(kinds))
-                    .order_by(Page.source_id, Page.number)
+                    .order_by(Page.source_id, Page.number),
+                    execution_options={"yield_per": 500},
                 )
-                grouped = {
-                    sid: [(r.number, r.text) for r in group]
-                    for sid, group in groupby(rows, key=lambda r: r.source_id)
-                }
-                for source_id, kind in kinds.items():
-                    batch_pages += index.add_source(source_id, kind, grouped.get(source_id, ()))
+                for source_id, group in groupby(rows, key=lambda r: r.source_id):
+                    pages = ((r.number, r.text) for r in group)
+                    batch_pages += index.add_source(source_id, kinds.pop(source_id), pages)
                     batch.append(source_id)
                     done += 1
-                    if batch_pages >= REINDEX_PAGES_PER_COMMIT:
-                        self._mark_indexed(batch)
-                        batch, batch_pages = [], 0
                     if progress is not None:
                         progress(done, total)
+                for source_id, kind in kinds.items():  # no pages: drop whatever was indexed
+                    index.add_source(source_id, kind, ())
+                    batch.append(source_id)
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+                if batch_pages >= REINDEX_PAGES_PER_COMMIT:
+                    self._mark_indexed(batch)
+                    batch, batch_pages = [], 0
             self._mark_indexed(batch)
         except SearchIndexClosedError as error:
             session.rollback()

@@ -180,6 +180,10 @@ def test_and_or_not(index: SearchIndex) -> None:
     everything = found(index, Not(Term("zzz")))
     assert len(everything) == sum(len(p) for _, p in PAGES.values())
     assert (1, 2) not in found(index, Not(Term("coal")))
+    without_port = found(index, Or((Term("coal"), Not(Term("port")))))
+    assert (1, 2) in without_port
+    assert (1, 1) not in without_port
+    assert (5, 1) in without_port
 
 
 def test_term_without_characters_is_refused(index: SearchIndex) -> None:

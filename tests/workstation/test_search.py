@@ -46,7 +46,7 @@ SOURCES: dict[int, tuple[str, str | None, str | None, list[str]]] = {
     2: ("article", "Вести", "2024-07-01T08:30:00Z", ["Снаряды грузили в порту Раджин. СНАРЯДЫ!"]),
     3: ("article", "연합뉴스", "2023-11", ["기사: 북한이 러시아에 포탄을 보냈다."]),
     4: ("pdf", None, "2022", ["報道によると北朝鮮がロシアに弾薬を送った。"]),
-    5: ("text", "Notes", None, ["据报道朝鲜船只在南浦附近进行转运。", "Angarsk seen off Nampo."]),
+    5: ("text", "Notes", None, ["据报道，朝鲜船只在南浦附近进行转运。", "Angarsk seen off Nampo."]),
     6: ("email", "Tip-off", "2024-12-31", ["ﬁnancial ties of Chŏngjin Shipping, see Rajin."]),
 }
 
@@ -149,6 +149,8 @@ def marked(hit: SearchHit) -> list[str]:
         ("Kim Il-sung", And((Term("Kim"), Term("Il-sung")))),
         ("Rajin - port &", And((Term("Rajin"), Term("port")))),
         ("북한 朝鮮", And((Term("북한"), Term("朝鮮")))),
+        ("Rajin (-coal -oil)", And((Term("Rajin"), And((Not(Term("coal")), Not(Term("oil"))))))),
+        ("Rajin -(coal OR -oil)", And((Term("Rajin"), Not(Or((Term("coal"), Not(Term("oil")))))))),
     ],
 )
 def test_parse_query(text: str, tree: Node) -> None:
@@ -182,6 +184,8 @@ def test_parse_query(text: str, tree: Node) -> None:
         ("NOT Nampo -coal", "only excludes pages"),
         ("Rajin OR -Nampo", "Each side of OR"),
         ("Rajin OR (-Nampo -coal)", "Each side of OR"),
+        ("(Rajin OR -Nampo) coal", "Each side of OR"),
+        ("(-Nampo) (-coal)", "only excludes pages"),
         ("(" * 40 + "Rajin" + ")" * 40, "nests more than"),
     ],
 )
@@ -267,6 +271,7 @@ def test_chinese_word_inside_a_longer_run(service: SearchService) -> None:
     results = service.search("朝鲜 南浦")
     assert pages(results) == {(5, 1)}
     assert marked(results.hits[0]) == ["朝鲜", "南浦"]
+    assert results.hits[0].snippet == "据报道,朝鲜船只在南浦附近进行转运。"  # NFKC: "，" -> ","
 
 
 def test_folded_and_normalized_text_is_found_and_highlighted(service: SearchService) -> None:
@@ -418,3 +423,73 @@ def test_source_deleted_from_the_library_is_not_shown(
     session.execute(delete(Source).where(Source.id == 6))
     session.commit()
     assert pages(service.search("Rajin")) == {(1, 1), (1, 2)}
+
+
+def add_source(session: Session, source_id: int, kind: str, pages: list[str]) -> None:
+    session.add(
+        Source(
+            id=source_id,
+            uuid=str(uuid.uuid4()),
+            sha256=f"{source_id:064x}",
+            size=1,
+            media_type="text/plain",
+            kind=kind,
+            original_filename=f"file{source_id}.bin",
+            imported_at=NOW,
+            imported_by_id=1,
+        )
+    )
+    session.flush()
+    for number, text in enumerate(pages, start=1):
+        session.add(Page(source_id=source_id, number=number, text=text))
+    session.commit()
+
+
+def test_snippet_collapses_line_breaks_and_keeps_phrases_whole(
+    session: Session, index: SearchIndex
+) -> None:
+    add_source(
+        session,
+        7,
+        "pdf",
+        ["Seen on 3 May at the\n\n   port of   Rajin\n(North\tKorea): Rajin\n  port again.  "],
+    )
+    service = SearchService(session, index)
+    service.reindex_pending()
+    (hit,) = service.search('"Rajin port" "port of Rajin"', kinds=["pdf"]).hits
+    assert hit.snippet == "Seen on 3 May at the port of Rajin (North Korea): Rajin port again."
+    assert marked(hit) == ["port of Rajin", "Rajin port"]
+
+
+def test_common_first_word_of_a_phrase(session: Session, index: SearchIndex) -> None:
+    text = "on the quay, " * 30 + "goods on are listed " + "the quay on " * 30
+    add_source(session, 7, "text", [text])
+    service = SearchService(session, index)
+    service.reindex_pending()
+    (hit,) = service.search('"on are"', kinds=["text"]).hits
+    assert marked(hit) == ["on are"]
+    assert hit.snippet.startswith("…")
+    assert hit.snippet.endswith("…")
+
+
+def test_prefix_inside_a_phrase_and_words_that_go_on(session: Session, index: SearchIndex) -> None:
+    add_source(session, 7, "text", ["Rajinport Rajin portland Rajin-ports Rajin"])
+    service = SearchService(session, index)
+    service.reindex_pending()
+    (hit,) = service.search('"Rajin port*"', kinds=["text"]).hits
+    assert marked(hit) == ["Rajin portland", "Rajin-ports"]
+    (hit,) = service.search("Rajin", kinds=["text"]).hits
+    assert marked(hit) == ["Rajin", "Rajin", "Rajin"]  # not "Rajinport"
+
+
+def test_reindexing_a_source_without_pages_drops_its_old_pages(
+    service: SearchService, session: Session
+) -> None:
+    assert service.search("Angarsk").total == 1
+    session.execute(delete(Page).where(Page.source_id == 5))
+    session.execute(update(Source).where(Source.id == 5).values(indexed=False))
+    session.commit()
+    assert service.reindex_pending() == 1
+    assert service.search("Angarsk").total == 0
+    assert session.get(Source, 5) is not None
+    assert session.scalar(select(Source.indexed).where(Source.id == 5)) is True
