@@ -7,13 +7,18 @@ The command line must start quickly (goal: `workstation --help` under 0.3 s). Th
 measures all four side by side so the ratios come from one machine and one moment:
 
 1. A dense text PDF: bare `pymupdf.open` + `page.get_text()` vs `ImportService.import_paths`
-   into a fresh library (median of --runs each), SHA-256 throughput on the same file for
-   reference, a per-phase breakdown of one import, and a cProfile of another.
-2. Many small files imported by a child process: wall time, files/s, peak RSS.
+   into a fresh library (interleaved runs, median of --runs each, wall and CPU time),
+   get_text split over two worker processes (what parallel extraction could gain),
+   SHA-256 throughput on the same file for reference, a per-phase breakdown of one import
+   and a cProfile of another.
+2. Many small files imported by a child process: wall time, files/s, peak RSS, RSS along
+   the batch and the phases of the import.
 3. A huge PNG and JPEG imported by a child process: wall time, peak RSS.
 4. `.venv/bin/workstation --help` vs `.venv/bin/python -c pass`, median of 10.
 
-It prints figures and ratios and never passes or fails. Corpora are built once and cached.
+It prints figures and ratios and never passes or fails. The load average is printed with
+each part: on a shared machine the wall times move with it, CPU times much less. Corpora
+are built once and cached (`--cache`, default bench/.cache).
 
     uv run python bench/bench_import.py [--quick] [--cache DIR] [--parts pdf,small,images,startup]
 """
@@ -135,7 +140,7 @@ def _row(name: str, value: str, note: str = "") -> None:
     print(f"  {name:<46} {value:>18}  {note}")
 
 
-# --- 1. the text PDF ---------------------------------------------------------------------
+# --- timing the steps of an import -------------------------------------------------------
 
 
 class Phases:
@@ -264,6 +269,11 @@ def instrumented(lib: Library, service: ImportService, phases: Phases) -> Iterat
         (service, "flush_index", wrap("index commit + mark indexed", service.flush_index)),
         (index, "commit", wrap("  tantivy commit", index.commit)),
     ]
+    pyramid = getattr(ingest_mod, "build_pyramid_for_import", None)  # newer ingest.py only
+    if pyramid is not None:
+        patches.append(
+            (ingest_mod, "build_pyramid_for_import", wrap("image tile pyramid", pyramid))
+        )
     with contextlib.ExitStack() as stack:
         for obj, name, value in patches:
             stack.enter_context(_patched(obj, name, value))
@@ -296,6 +306,9 @@ def _print_phases(title: str, total: float, rows: list[tuple[str, float, int]]) 
         _row(name, f"{seconds * 1000:,.1f} ms", f"{seconds / total * 100:5.1f} %  {calls:,} calls")
     other = total - top
     _row("other (walk, loop, results)", f"{other * 1000:,.1f} ms", f"{other / total * 100:5.1f} %")
+
+
+# --- 1. the text PDF ---------------------------------------------------------------------
 
 
 def _print_profile(profile: cProfile.Profile, top: int) -> None:
@@ -695,7 +708,12 @@ def main() -> None:
     """Parse options, build or reuse corpora, run the chosen parts, print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 pages, 1,000 files, 8000x8000")
-    parser.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=ROOT / "bench" / ".cache",
+        help="folder for generated corpora and scratch libraries (default bench/.cache)",
+    )
     parser.add_argument(
         "--parts", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS)
     )

@@ -10,12 +10,17 @@ import sqlite3
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The newest revision in migrations/versions (a test keeps the two equal).
+# Knowing it without loading Alembic keeps opening an up-to-date library fast.
+HEAD = "0002"
 
 
 class SchemaTooNew(Exception):
@@ -32,13 +37,17 @@ class MigrationReport:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(files("db") / "migrations"))
     return cfg
 
 
 def head_revision() -> str:
-    """The newest schema revision this program knows."""
+    """The newest schema revision this program knows (read from the scripts)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
@@ -47,7 +56,11 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision stamped in the database, or None for an empty one."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        except OperationalError:
+            return None
+    return str(rows[0][0]) if rows else None
 
 
 def backup_database(db_path: Path, label: str) -> Path:
@@ -73,6 +86,11 @@ def upgrade(engine: Engine, db_path: Path, target: str = "head") -> MigrationRep
     Raises:
         SchemaTooNew: the database was written by a newer program.
     """
+    if target == "head" and current_revision(engine) == HEAD:
+        return MigrationReport(HEAD, HEAD, None)
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config())
     head = script.get_current_head()
     assert head is not None
@@ -94,6 +112,8 @@ def upgrade(engine: Engine, db_path: Path, target: str = "head") -> MigrationRep
 
 def downgrade(engine: Engine, target: str) -> None:
     """Downgrade (used by tests that make an older library)."""
+    from alembic import command
+
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

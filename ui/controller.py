@@ -97,6 +97,20 @@ class LibraryController(QObject):
         start(task, self.write_pool if write else self.read_pool)
         return task
 
+    def warm_up(self) -> None:
+        """Load the import pipeline's native modules in the background.
+
+        Loading an extension module (MuPDF, libvips, lxml) holds the GIL for
+        100+ ms; doing it once, soon after start-up, keeps that stall out of
+        the reviewer's first import or first PDF.
+        """
+
+        def load() -> None:
+            import workstation.imagery
+            import workstation.ingest  # noqa: F401
+
+        self.run(load)
+
     def _busy_text(self) -> str:
         return " · ".join(self._busy.values())
 

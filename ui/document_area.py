@@ -236,8 +236,13 @@ class DocumentPane(QFrame):
         self.find_bar.hide()
 
     def show_find(self) -> None:
-        """Open the find bar for this pane's viewer."""
-        if self.viewer is not None:
+        """Open the find bar for this pane's viewer (or the viewer's own)."""
+        if self.viewer is None:
+            return
+        own = getattr(self.viewer, "show_find", None)
+        if callable(own):
+            own()
+        else:
             self.find_bar.open_for(self.viewer)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802

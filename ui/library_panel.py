@@ -91,9 +91,13 @@ class LibraryPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(THUMB_PX + 6)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
+        # Fixed widths: ResizeToContents would ask the model for every row
+        # (160,000 data() calls at 10,000 sources before the first paint).
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        metrics = self.fontMetrics()
+        for col, sample in ((1, "2025-05-20"), (2, "Grade"), (3, "Marks"), (4, "Pages")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, metrics.horizontalAdvance(sample) + 18)
         self.table.doubleClicked.connect(self._open_index)
         self.table.openRequested.connect(self.openRequested)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)

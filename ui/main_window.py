@@ -23,7 +23,6 @@ from ui.document_area import DocumentArea, ViewerFactory, default_viewer
 from ui.icons import icon
 from ui.inspector import Inspector
 from ui.library_panel import LibraryPanel
-from ui.operations.import_ import run_import
 from ui.search_panel import SearchPanel
 from workstation.errors import WorkstationError
 from workstation.sources import library_stats
@@ -266,6 +265,10 @@ class MainWindow(QMainWindow):
         """Import files and folders in the background."""
         if not paths:
             return None
+        # Imported here: the import pipeline pulls in trafilatura, lxml and
+        # PyMuPDF, which a window that only reads does not need at start-up.
+        from ui.operations.import_ import run_import
+
         return run_import(self.controller, paths, self, **kw)
 
     def import_files(self) -> None:

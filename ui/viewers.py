@@ -22,6 +22,8 @@ from ui.controller import LibraryController
 from ui.icons import icon
 from ui.image_info_panel import ImageInfoPanel
 from ui.image_view import ImageView
+from ui.page_strip import PageStrip
+from ui.pdf_view import PdfView
 from workstation.sources import describe_source, resolve_source
 
 
@@ -89,8 +91,51 @@ class ImageSourceView(QWidget):
         self.view.close_image()
 
 
+class PdfSourceView(QWidget):
+    """A PDF source: page thumbnails beside the continuous page view."""
+
+    def __init__(
+        self, controller: LibraryController, source_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        library = controller.library
+        with library.reader() as session:
+            source = resolve_source(session, str(source_id))
+            sha, pages = source.sha256, source.page_count
+        self.view = PdfView(library.blobs.path_for(sha), page_count=pages or None)
+        self.strip = PageStrip(self.view)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.strip)
+        split.addWidget(self.view)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setCollapsible(1, False)
+        split.setSizes([110, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+    def show_find(self) -> None:
+        """The viewer's own find bar (its search runs in the background)."""
+        self.view.find_action.trigger()
+
+    def show_hit(self, page: int, quote: str) -> None:
+        """Go to a search hit and highlight it."""
+        self.view.show_hit(page, quote)
+
+    def selected_text(self) -> str:
+        """The selected text."""
+        return self.view.selected_text()
+
+    def close_document(self) -> None:
+        """Stop rendering and close the file."""
+        self.view.close_document()
+
+
 def make_viewer(controller: LibraryController, source_id: int, kind: str) -> QWidget:
     """A viewer widget for the source (the pane owns it)."""
     if kind == "image":
         return ImageSourceView(controller, source_id)
+    if kind == "pdf":
+        return PdfSourceView(controller, source_id)
     return ArticleView(controller.library, source_id)

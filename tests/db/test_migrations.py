@@ -27,6 +27,12 @@ def test_migrations_match_models(tmp_path: Path) -> None:
     assert current_revision(engine) == head_revision()
 
 
+def test_head_constant_matches_the_scripts() -> None:
+    from db.migrate import HEAD
+
+    assert head_revision() == HEAD
+
+
 def test_pragmas_on_every_connection(library: Library) -> None:
     with library.reader() as session:
         conn = session.connection()
