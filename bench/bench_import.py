@@ -205,9 +205,15 @@ def _patched(obj: Any, name: str, value: Any) -> Iterator[None]:
 def import_once(
     pdf: Path, cache: Path, profile: cProfile.Profile | None = None
 ) -> tuple[float, float]:
-    """Wall and CPU seconds (all threads) of import_paths([pdf]) into a fresh library.
+    """Import one file into a fresh library and time import_paths only.
 
-    Library.open and close are not counted.
+    Args:
+        pdf: The file to import.
+        cache: Where the scratch library folder goes (removed afterwards).
+        profile: When given, enabled around import_paths.
+
+    Returns:
+        Wall seconds and CPU seconds of all threads (Library.open and close not counted).
     """
     with _fresh_library_dir(cache) as root:
         lib = Library.open(root, reviewer="bench", create=True)
@@ -232,6 +238,14 @@ def instrumented(lib: Library, service: ImportService, phases: Phases) -> Iterat
 
     Opens the search index first (timed as its own phase) so its methods can be wrapped;
     the first add_source would open it anyway. Wrappers cost about a microsecond a call.
+
+    Args:
+        lib: The open library the service writes to.
+        service: The import service about to run.
+        phases: Receives the timings.
+
+    Yields:
+        Nothing; the wrappers are removed when the block ends.
     """
     import workstation.extract as extract_pkg
     import workstation.extract.pdf as pdf_mod
@@ -332,7 +346,17 @@ def _text_of_pages(pdf: str, first: int, stop: int) -> list[str]:
 
 
 def split_get_text_seconds(pool: ProcessPoolExecutor, pdf: Path, pages: int, workers: int) -> float:
-    """Wall time of get_text() over all pages cut into `workers` ranges, texts sent back."""
+    """Wall time of get_text() over all pages cut into `workers` ranges, texts sent back.
+
+    Args:
+        pool: A started pool (its start-up is not counted).
+        pdf: The PDF.
+        pages: Its page count.
+        workers: Into how many page ranges to cut it, one task each.
+
+    Returns:
+        Seconds from the first submit until every text is back in this process.
+    """
     bounds = [pages * i // workers for i in range(workers + 1)]
     start = time.perf_counter()
     futures = [pool.submit(_text_of_pages, str(pdf), a, b) for a, b in itertools.pairwise(bounds)]
@@ -476,6 +500,10 @@ def child_main(library: Path, paths: list[Path]) -> None:
 
     Time stamps are time.monotonic() (CLOCK_MONOTONIC, shared with the parent), so the
     parent can tell interpreter start-up and module imports apart from the import itself.
+
+    Args:
+        library: Folder for the new library.
+        paths: Files and folders to import.
     """
     opening = time.monotonic()
     lib = Library.open(library, reviewer="bench", create=True)
@@ -516,7 +544,18 @@ def child_main(library: Path, paths: list[Path]) -> None:
 
 
 def run_child(paths: list[Path], cache: Path) -> dict[str, Any]:
-    """Import paths in a fresh `python bench_import.py --child` process; its figures + wall."""
+    """Import paths in a fresh `python bench_import.py --child` process.
+
+    Args:
+        paths: Files and folders to import.
+        cache: Where the scratch library folder goes (removed afterwards).
+
+    Returns:
+        The child's figures plus wall time and its split into start-up, open, import, exit.
+
+    Raises:
+        RuntimeError: The child exited with an error.
+    """
     with _fresh_library_dir(cache) as root:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(root)]
         start = time.monotonic()

@@ -918,7 +918,8 @@ class SearchService:
                 if batch_pages >= REINDEX_PAGES_PER_COMMIT:
                     self._mark_indexed(batch)
                     batch, batch_pages = [], 0
-            self._mark_indexed(batch)
+            if batch:  # an up-to-date library costs no index commit
+                self._mark_indexed(batch)
         except SearchIndexClosedError as error:
             session.rollback()
             raise LibraryClosedError(str(error)) from error
