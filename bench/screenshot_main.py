@@ -25,6 +25,8 @@ def main() -> None:
     lib_path, out = Path(sys.argv[1]), Path(sys.argv[2])
     ids = [int(a) for a in sys.argv[3:]]
     app = make_application()
+    if os.environ.get("SCREENSHOT_DARK"):
+        app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
     settings = QSettings(str(out.with_suffix(".ini")), QSettings.Format.IniFormat)
     settings.clear()
     controller = LibraryController(Library.open(lib_path, reviewer="screenshot"))

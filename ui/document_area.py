@@ -370,6 +370,16 @@ class DocumentArea(QWidget):
         self._make_current(remaining[0])
         remaining[0].setFocus()
 
+    def focus_next(self, step: int = 1) -> DocumentPane:
+        """Make the next (or previous, step=-1) pane current and give it focus."""
+        panes = self.panes()
+        index = panes.index(self.current) if self.current in panes else 0
+        pane = panes[(index + step) % len(panes)]
+        self._make_current(pane)
+        target = pane.viewer if pane.viewer is not None else pane
+        target.setFocus()
+        return pane
+
     def open_source(self, source_id: int, page: int | None = None, quote: str = "") -> None:
         """Open in the current pane."""
         self.current.open_source(source_id, page, quote)

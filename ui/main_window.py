@@ -194,7 +194,32 @@ class MainWindow(QMainWindow):
             "Close the current pane",
             "close",
         )
-        for action in (self.split_h_action, self.split_v_action, self.close_pane_action):
+        self.next_pane_action = self._action(
+            "Next Pane",
+            lambda: self.documents.focus_next(1),
+            "F6",
+            "Move the keyboard focus to the next pane",
+        )
+        self.previous_pane_action = self._action(
+            "Previous Pane",
+            lambda: self.documents.focus_next(-1),
+            "Shift+F6",
+            "Move the keyboard focus to the previous pane",
+        )
+        self.focus_library_action = self._action(
+            "Go to Library List",
+            self.focus_library,
+            "Ctrl+L",
+            "Move the keyboard focus to the list of sources",
+        )
+        for action in (
+            self.split_h_action,
+            self.split_v_action,
+            self.close_pane_action,
+            self.next_pane_action,
+            self.previous_pane_action,
+            self.focus_library_action,
+        ):
             view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.library_dock.toggleViewAction())
@@ -314,6 +339,12 @@ class MainWindow(QMainWindow):
     def find_in_document(self) -> None:
         """Edit > Find: the find bar of the current pane."""
         self.documents.current.show_find()
+
+    def focus_library(self) -> None:
+        """View > Go to Library List (Ctrl+L)."""
+        self.library_dock.show()
+        self.left_tabs.setCurrentWidget(self.library_panel)
+        self.library_panel.table.setFocus()
 
     def focus_search(self) -> None:
         """Edit > Search Library."""

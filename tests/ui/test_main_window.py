@@ -272,3 +272,39 @@ def test_pane_types(window: MainWindow) -> None:
         pane = window.documents.current
         assert isinstance(pane, DocumentPane)
         assert pane.viewer is not None
+
+
+def test_keyboard_moves_between_panes(window: MainWindow) -> None:
+    first = window.documents.current
+    window.split_h_action.trigger()
+    second = window.documents.current
+    assert second is not first
+    window.next_pane_action.trigger()
+    assert window.documents.current is first
+    window.previous_pane_action.trigger()
+    assert window.documents.current is second
+    window.focus_library_action.trigger()
+    assert window.left_tabs.currentWidget() is window.library_panel
+
+
+def test_open_another_library_swaps_the_window(
+    filled: Library, tmp_path: Path, qtbot: object
+) -> None:
+    from ui.app import AppShell
+
+    settings = QSettings(str(tmp_path / "shell.ini"), QSettings.Format.IniFormat)
+    shell = AppShell("alice", settings)
+    first = shell.open(filled.root)
+    qtbot.addWidget(first)  # type: ignore[attr-defined]
+    assert first.windowTitle().startswith("lib")
+    other = tmp_path / "second-library"
+    second = shell.open(other, create=True)
+    qtbot.addWidget(second)  # type: ignore[attr-defined]
+    assert shell.window is second
+    assert not first.isVisible()
+    assert second.windowTitle().startswith("second-library")
+    assert second.library_panel.model.rowCount() == 0
+    recent = settings.value("recentLibraries")
+    assert isinstance(recent, list)
+    assert recent[:2] == [str(other), str(filled.root)]
+    second.close()
