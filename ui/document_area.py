@@ -207,13 +207,17 @@ class DocumentPane(QFrame):
         if (page or quote) and self.viewer is not None and hasattr(self.viewer, "show_hit"):
             self.viewer.show_hit(page or 1, quote)
 
-    def _replace_viewer(self, viewer: QWidget) -> None:
+    def _drop_viewer(self) -> None:
         if self.viewer is not None:
             self.stack.removeWidget(self.viewer)
             closer = getattr(self.viewer, "close_document", None)
             if callable(closer):
                 closer()
             self.viewer.deleteLater()
+            self.viewer = None
+
+    def _replace_viewer(self, viewer: QWidget) -> None:
+        self._drop_viewer()
         self.viewer = viewer
         self.stack.addWidget(viewer)
         self.stack.setCurrentWidget(viewer)
@@ -223,13 +227,7 @@ class DocumentPane(QFrame):
 
     def clear(self) -> None:
         """Back to the empty pane."""
-        if self.viewer is not None:
-            self.stack.removeWidget(self.viewer)
-            closer = getattr(self.viewer, "close_document", None)
-            if callable(closer):
-                closer()
-            self.viewer.deleteLater()
-            self.viewer = None
+        self._drop_viewer()
         self.source_id = None
         self.kind_label.clear()
         self.title.setText("Empty pane")

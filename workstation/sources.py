@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Annotation, Case, CaseSource, Reviewer, Source, SourceRelation
@@ -38,6 +38,25 @@ def resolve_source(session: Session, ref: str) -> Source:
     if len(matches) > 1:
         raise AmbiguousError(f"{ref} matches several sources; give more of the SHA-256")
     return matches[0]
+
+
+_S = TypeVar("_S", bound=Select[Any])
+
+
+def _filtered(stmt: _S, kind: str | None, case: str | None, text: str | None) -> _S:
+    """Restrict a source query to one kind, one case (by name), a title text."""
+    if kind:
+        stmt = stmt.where(Source.kind == kind)
+    if case:
+        stmt = (
+            stmt.join(CaseSource, CaseSource.source_id == Source.id)
+            .join(Case, Case.id == CaseSource.case_id)
+            .where(Case.name == case)
+        )
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(or_(Source.title.like(like), Source.original_filename.like(like)))
+    return stmt
 
 
 @dataclass(frozen=True)
@@ -86,18 +105,7 @@ def list_sources(
     offset: int = 0,
 ) -> list[SourceRow]:
     """Sources in import order, optionally filtered."""
-    stmt = select(Source).order_by(Source.id)
-    if kind:
-        stmt = stmt.where(Source.kind == kind)
-    if case:
-        stmt = (
-            stmt.join(CaseSource, CaseSource.source_id == Source.id)
-            .join(Case, Case.id == CaseSource.case_id)
-            .where(Case.name == case)
-        )
-    if text:
-        like = f"%{text}%"
-        stmt = stmt.where(or_(Source.title.like(like), Source.original_filename.like(like)))
+    stmt = _filtered(select(Source).order_by(Source.id), kind, case, text)
     if limit is not None:
         stmt = stmt.limit(limit)
     if offset:
@@ -206,18 +214,7 @@ def source_ids(
     if key is None:
         raise ValueError(f"unknown sort key {sort!r}; known: {', '.join(SORT_KEYS)}")
     order = [key.desc(), Source.id.desc()] if descending else [key.asc(), Source.id.asc()]
-    stmt = select(Source.id).order_by(*order)
-    if kind:
-        stmt = stmt.where(Source.kind == kind)
-    if case:
-        stmt = (
-            stmt.join(CaseSource, CaseSource.source_id == Source.id)
-            .join(Case, Case.id == CaseSource.case_id)
-            .where(Case.name == case)
-        )
-    if text:
-        like = f"%{text}%"
-        stmt = stmt.where(or_(Source.title.like(like), Source.original_filename.like(like)))
+    stmt = _filtered(select(Source.id).order_by(*order), kind, case, text)
     return list(session.scalars(stmt))
 
 
