@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -38,7 +39,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def ask_reviewer(settings: QSettings, given: str | None) -> str | None:
-    """The reviewer's name: given, remembered, or asked once on first start."""
+    """The reviewer's name: given (--reviewer or $WORKSTATION_REVIEWER),
+    remembered, or asked once on first start."""
+    from workstation.config import REVIEWER_ENV
+
+    given = given or os.environ.get(REVIEWER_ENV, "").strip() or None
     if given:
         return given
     remembered = settings.value("reviewer")

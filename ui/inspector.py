@@ -130,6 +130,8 @@ class Inspector(QScrollArea):
         layout.addWidget(self.flags_label)
         layout.addStretch(1)
         self._set_enabled(False)
+        self.facts_box.hide()
+        self.provenance_box.hide()
         controller.sourceEdited.connect(self._edited)
 
     def _set_enabled(self, on: bool) -> None:
@@ -163,6 +165,8 @@ class Inspector(QScrollArea):
         self.credibility.setCurrentIndex(max(0, CREDIBILITY.index(grade[1:]) if grade else 0))
         self.message.setText("")
         self._set_enabled(True)
+        self.facts_box.show()
+        self.provenance_box.show()
 
         self._clear(self.facts)
         rows = [
