@@ -39,8 +39,16 @@ def _foreground() -> str:
 
 
 def icon(name: str) -> QIcon:
-    """The icon ``name``, drawn in the palette's text colour at several sizes."""
-    svg = _svg(name).replace("@FG@", _foreground())
+    """The icon ``name``, drawn in the palette's text colour at several sizes.
+
+    Cached per colour: item views ask for icons on every paint.
+    """
+    return _icon(name, _foreground())
+
+
+@cache
+def _icon(name: str, foreground: str) -> QIcon:
+    svg = _svg(name).replace("@FG@", foreground)
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     result = QIcon()
     for size in _SIZES:

@@ -32,7 +32,7 @@ from workstation.sources import SourceListItem, rows_for, source_ids
 SOURCE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 MIME_SOURCES = "application/x-workstation-source-ids"
-BLOCK = 200
+BLOCK = 100
 CACHE_ROWS = 5000
 THUMB_PX = 40
 

@@ -88,11 +88,16 @@ class SourceRow:
         }
 
 
-def grade_of(source: Source) -> str | None:
+def format_grade(reliability: str | None, credibility: int | None) -> str | None:
     """Admiralty grade such as ``B2``, or None when ungraded."""
-    if source.reliability is None and source.credibility is None:
+    if reliability is None and credibility is None:
         return None
-    return f"{source.reliability or 'F'}{source.credibility or 6}"
+    return f"{reliability or 'F'}{credibility or 6}"
+
+
+def grade_of(source: Source) -> str | None:
+    """Admiralty grade of a source, such as ``B2``, or None when ungraded."""
+    return format_grade(source.reliability, source.credibility)
 
 
 def list_sources(
@@ -246,18 +251,36 @@ def rows_for(session: Session, ids: list[int]) -> dict[int, SourceListItem]:
         ).all()
     )
     out: dict[int, SourceListItem] = {}
-    for s in session.scalars(select(Source).where(Source.id.in_(ids))):
-        out[s.id] = SourceListItem(
-            source_id=s.id,
-            kind=s.kind,
-            title=s.title or s.original_filename,
-            published=s.published,
-            grade=grade_of(s),
-            pages=s.page_count,
-            annotations=int(counts.get(s.id, 0)),
-            thumbnail=s.thumbnail,
-            flags=tuple(s.flags or ()),
-            sha256=s.sha256,
+    # Plain columns, not ORM objects: the metadata JSON is not needed here and
+    # a list view asks for blocks of rows while it paints.
+    rows = session.execute(
+        select(
+            Source.id,
+            Source.kind,
+            Source.title,
+            Source.original_filename,
+            Source.published,
+            Source.reliability,
+            Source.credibility,
+            Source.page_count,
+            Source.thumbnail,
+            Source.flags,
+            Source.sha256,
+        ).where(Source.id.in_(ids))
+    )
+    for r in rows:
+        grade = format_grade(r.reliability, r.credibility)
+        out[r.id] = SourceListItem(
+            source_id=r.id,
+            kind=r.kind,
+            title=r.title or r.original_filename,
+            published=r.published,
+            grade=grade,
+            pages=r.page_count,
+            annotations=int(counts.get(r.id, 0)),
+            thumbnail=r.thumbnail,
+            flags=tuple(r.flags or ()),
+            sha256=r.sha256,
         )
     return out
 
