@@ -9,6 +9,7 @@ Signals (DocumentArea):
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollBar,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -128,10 +130,12 @@ class DocumentPane(QFrame):
     Signals:
         focused(): the pane got focus (it becomes the current pane).
         closeRequested(): the close button was pressed.
+        viewerChanged(): the pane shows another source (or none).
     """
 
     focused = Signal()
     closeRequested = Signal()
+    viewerChanged = Signal()
 
     def __init__(
         self,
@@ -224,6 +228,7 @@ class DocumentPane(QFrame):
         viewer.installEventFilter(self)
         for child in viewer.findChildren(QWidget):
             child.installEventFilter(self)
+        self.viewerChanged.emit()
 
     def clear(self) -> None:
         """Back to the empty pane."""
@@ -304,6 +309,7 @@ class DocumentArea(QWidget):
         pane = DocumentPane(self.controller, self.factory)
         pane.focused.connect(lambda p=pane: self._make_current(p))
         pane.closeRequested.connect(lambda p=pane: self.close_pane(p))
+        pane.viewerChanged.connect(self._relink)
         return pane
 
     def _make_current(self, pane: DocumentPane) -> None:
@@ -368,6 +374,53 @@ class DocumentArea(QWidget):
         self._make_current(remaining[0])
         remaining[0].setFocus()
 
+    # --- linked scrolling ----------------------------------------------------
+
+    def set_linked_scrolling(self, on: bool) -> None:
+        """Scroll every pane together, by the same fraction of its length.
+
+        For reading two versions of one document side by side; panes without
+        a vertical scroll bar (images) are left alone.
+        """
+        self._linked = on
+        for bar in getattr(self, "_linked_bars", []):
+            # A bar whose viewer is gone raises; that link is gone with it.
+            with contextlib.suppress(RuntimeError):
+                bar.valueChanged.disconnect(self._follow)
+        self._linked_bars: list[QScrollBar] = []
+        if not on:
+            return
+        for pane in self.panes():
+            bar = _vertical_bar(pane.viewer)
+            if bar is not None:
+                bar.valueChanged.connect(self._follow)
+                self._linked_bars.append(bar)
+
+    def _relink(self) -> None:
+        if self.linked_scrolling:
+            self.set_linked_scrolling(True)
+
+    @property
+    def linked_scrolling(self) -> bool:
+        """Whether panes scroll together."""
+        return getattr(self, "_linked", False)
+
+    def _follow(self, _value: int) -> None:
+        if getattr(self, "_following", False):
+            return
+        source = self.sender()
+        if not isinstance(source, QScrollBar) or source.maximum() <= 0:
+            return
+        fraction = source.value() / source.maximum()
+        self._following = True
+        try:
+            for pane in self.panes():
+                bar = _vertical_bar(pane.viewer)
+                if bar is not None and bar is not source:
+                    bar.setValue(round(fraction * bar.maximum()))
+        finally:
+            self._following = False
+
     def focus_next(self, step: int = 1) -> DocumentPane:
         """Make the next (or previous, step=-1) pane current and give it focus."""
         panes = self.panes()
@@ -386,6 +439,17 @@ class DocumentArea(QWidget):
         """Release every document (window closing)."""
         for pane in self.panes():
             pane.clear()
+
+
+def _vertical_bar(viewer: QWidget | None) -> QScrollBar | None:
+    """The scroll bar that moves through a viewer's document, if it has one."""
+    if viewer is None:
+        return None
+    bars = [
+        b for b in viewer.findChildren(QScrollBar) if b.orientation() == Qt.Orientation.Vertical
+    ]
+    # The document's bar is the longest-ranged one (page strips have their own).
+    return max(bars, key=lambda b: b.maximum(), default=None)
 
 
 def focus_pane_of(widget: QWidget | None) -> DocumentPane | None:

@@ -212,10 +212,18 @@ class MainWindow(QMainWindow):
             "Ctrl+L",
             "Move the keyboard focus to the list of sources",
         )
+        self.link_scroll_action = self._action(
+            "Link Scrolling",
+            self.documents.set_linked_scrolling,
+            "Ctrl+Shift+L",
+            "Scroll all panes together (two versions of one document)",
+        )
+        self.link_scroll_action.setCheckable(True)
         for action in (
             self.split_h_action,
             self.split_v_action,
             self.close_pane_action,
+            self.link_scroll_action,
             self.next_pane_action,
             self.previous_pane_action,
             self.focus_library_action,

@@ -308,3 +308,31 @@ def test_open_another_library_swaps_the_window(
     assert isinstance(recent, list)
     assert recent[:2] == [str(other), str(filled.root)]
     second.close()
+
+
+def test_linked_scrolling(window: MainWindow, qtbot: object, tmp_path: Path) -> None:
+    long_a = "\n".join(f"Line {i} of version A about Rajin." for i in range(400))
+    long_b = "\n".join(f"Line {i} of version B about Rajin." for i in range(400))
+    samples.make_text(tmp_path / "v", name="a.txt", text=long_a)
+    samples.make_text(tmp_path / "v", name="b.txt", text=long_b)
+    results = ImportService(window.controller.library).import_paths([tmp_path / "v"]).results
+    a, b = (r.source_id for r in results)
+    assert a is not None
+    assert b is not None
+    window.open_source(a)
+    window.split_h_action.trigger()
+    window.open_source(b)
+    window.link_scroll_action.trigger()
+    assert window.documents.linked_scrolling
+    from ui.document_area import _vertical_bar
+
+    left, right = window.documents.panes()
+    bar_left, bar_right = _vertical_bar(left.viewer), _vertical_bar(right.viewer)
+    assert bar_left is not None
+    assert bar_right is not None
+    qtbot.waitUntil(lambda: bar_left.maximum() > 0 and bar_right.maximum() > 0)  # type: ignore[attr-defined]
+    bar_left.setValue(bar_left.maximum() // 2)
+    assert abs(bar_right.value() - bar_right.maximum() // 2) <= 2
+    window.link_scroll_action.trigger()
+    bar_left.setValue(0)
+    assert bar_right.value() > 0
