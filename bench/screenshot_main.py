@@ -26,7 +26,27 @@ def main() -> None:
     ids = [int(a) for a in sys.argv[3:]]
     app = make_application()
     if os.environ.get("SCREENSHOT_DARK"):
-        app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+        # The offscreen platform has no system theme; stand in a dark palette
+        # such as Fusion takes from a dark desktop.
+        from PySide6.QtGui import QColor, QPalette
+
+        dark = QPalette()
+        for role, colour in (
+            (QPalette.ColorRole.Window, "#2b2d30"),
+            (QPalette.ColorRole.WindowText, "#dfe1e5"),
+            (QPalette.ColorRole.Base, "#1e1f22"),
+            (QPalette.ColorRole.AlternateBase, "#26282b"),
+            (QPalette.ColorRole.Text, "#dfe1e5"),
+            (QPalette.ColorRole.Button, "#34363a"),
+            (QPalette.ColorRole.ButtonText, "#dfe1e5"),
+            (QPalette.ColorRole.Highlight, "#2f65ca"),
+            (QPalette.ColorRole.HighlightedText, "#ffffff"),
+            (QPalette.ColorRole.ToolTipBase, "#2b2d30"),
+            (QPalette.ColorRole.ToolTipText, "#dfe1e5"),
+            (QPalette.ColorRole.PlaceholderText, "#8c8f94"),
+        ):
+            dark.setColor(role, QColor(colour))
+        app.setPalette(dark)
     settings = QSettings(str(out.with_suffix(".ini")), QSettings.Format.IniFormat)
     settings.clear()
     controller = LibraryController(Library.open(lib_path, reviewer="screenshot"))

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -61,6 +62,8 @@ def _selectable(text: str) -> QLabel:
     # Long unbroken values (hashes, file names) must not widen the dock.
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setMinimumWidth(40)
+    # Top-aligned: a wrapped value may get more height than it needs.
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
 
 
@@ -159,6 +162,7 @@ class Inspector(QScrollArea):
     def _fill(self, info: dict[str, Any]) -> None:
         self.heading.setText(info["title"] or info["original_filename"])
         self.title_edit.setText(info["title"] or "")
+        self.title_edit.setCursorPosition(0)
         self.date_edit.setText(info["published"] or "")
         grade = info["grade"] or ""
         self.reliability.setCurrentIndex(max(0, RELIABILITY.index(grade[:1]) if grade else 0))
@@ -207,7 +211,13 @@ class Inspector(QScrollArea):
             ),
         ]:
             if value:
-                self.provenance.addRow(label, _selectable(str(value)))
+                shown = _selectable(str(value))
+                if label == "SHA-256":
+                    mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+                    mono.setPointSizeF(max(7.0, shown.font().pointSizeF() * 0.9))
+                    shown.setFont(mono)
+                    shown.setToolTip(info["sha256"])
+                self.provenance.addRow(label, shown)
         flags = [FLAG_WORDS.get(f, f) for f in info["flags"]]
         self.flags_label.setText("⚠ This file " + "; ".join(flags) + "." if flags else "")
         self.flags_label.setToolTip(json.dumps(info["flags"]))
