@@ -336,3 +336,49 @@ def test_linked_scrolling(window: MainWindow, qtbot: object, tmp_path: Path) -> 
     window.link_scroll_action.trigger()
     bar_left.setValue(0)
     assert bar_right.value() > 0
+
+
+def test_cancel_import_from_the_progress_dialog(
+    window: MainWindow, qtbot: object, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QProgressDialog
+
+    folder = tmp_path / "many"
+    for i in range(600):
+        samples.make_text(folder, name=f"{i:03}.txt", text=f"note {i} on the Nampo transfer")
+    window.import_paths([str(folder)])
+
+    def dialog() -> QProgressDialog | None:
+        found = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QProgressDialog) and w.isVisible()
+        ]
+        return found[0] if found else None
+
+    qtbot.waitUntil(lambda: dialog() is not None and dialog().value() > 5, timeout=60_000)  # type: ignore[attr-defined, union-attr]
+    progress = dialog()
+    assert progress is not None
+    from PySide6.QtWidgets import QPushButton
+
+    button = progress.findChild(QPushButton)
+    assert button is not None
+    assert button.text() == "Cancel"
+    button.click()
+
+    def summary() -> QMessageBox | None:
+        boxes = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        ]
+        return boxes[0] if boxes else None
+
+    qtbot.waitUntil(lambda: summary() is not None, timeout=60_000)  # type: ignore[attr-defined]
+    box = summary()
+    assert box is not None
+    assert box.windowTitle() == "Import cancelled"
+    assert "(cancelled)" in box.text()
+    box.close()
+    imported = len(_ids(window)) - 4
+    assert 0 < imported < 600
