@@ -121,6 +121,9 @@ class Library:
                 self.record(
                     session, "library.create", "library", library_id, {"path": str(self.root)}
                 )
+                from workstation.taxonomy import seed_taxonomy
+
+                seed_taxonomy(self, session)
             elif self.migration and self.migration.before != self.migration.after:
                 self.record(
                     session,

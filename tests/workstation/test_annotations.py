@@ -29,14 +29,10 @@ KOREAN = "😀 보고서: 북한이 러시아에 포탄을 보냈다. Снаря
 
 @pytest.fixture
 def lib(library: Library) -> Library:
+    # A new library is seeded with the DPRK sanctions taxonomy; add a retired code.
     with library.writer() as session:
-        if session.scalar(select(Category).where(Category.code == "arms")) is None:
-            arms = Category(code="arms", label="Arms", sort_order=0)
-            session.add(arms)
-            session.flush()
-            session.add(Category(code="arms.ammunition", label="Ammunition", parent_id=arms.id))
-            session.add(Category(code="maritime", label="Maritime"))
-            session.add(Category(code="old-code", label="Old", deprecated=True))
+        assert session.scalar(select(Category).where(Category.code == "arms.ammunition"))
+        session.add(Category(code="old-code", label="Old", deprecated=True))
     return library
 
 
