@@ -364,6 +364,147 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _annotation_json(data: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from workstation.anchors import PageAnchor, RegionAnchor, TextAnchor
+
+    out = asdict(data)
+    anchor = data.anchor
+    kind = (
+        "text"
+        if isinstance(anchor, TextAnchor)
+        else "region"
+        if isinstance(anchor, RegionAnchor)
+        else "page"
+        if isinstance(anchor, PageAnchor)
+        else "unknown"
+    )
+    out["anchor"] = {"kind": kind, **asdict(anchor)}
+    if kind == "text":
+        out["anchor"]["page"] = anchor.page  # 1-based, as printed
+    return out
+
+
+def _parse_region(text: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    try:
+        x, y, w, h = (float(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError(f"--region takes X,Y,W,H (four numbers), not {text!r}") from None
+    if w <= 0 or h <= 0:
+        raise UsageError("--region needs a positive width and height")
+    return (x, y), (x + w, y + h)
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from workstation.anchors import RegionAnchor
+    from workstation.annotations import AnnotationService, find_quote
+    from workstation.sources import resolve_source
+
+    if (args.quote is None) == (args.region is None):
+        raise UsageError("give --quote TEXT or --region X,Y,W,H")
+    if args.occurrence is not None and args.quote is None:
+        raise UsageError("--occurrence goes with --quote")
+    with _open_library(args) as lib, lib.writer() as session:
+        source = resolve_source(session, args.source)
+        if args.quote is not None:
+            anchor: Any = find_quote(
+                session, source, args.quote, page=args.page, occurrence=args.occurrence or 1
+            )
+        else:
+            anchor = RegionAnchor("rect", _parse_region(args.region), args.page)
+        data = AnnotationService(lib).create(
+            session,
+            source.id,
+            anchor,
+            categories=args.tag or (),
+            note=args.note,
+            redact=args.redact,
+        )
+    if args.json:
+        _print_json(_annotation_json(data))
+    else:
+        print(data.uuid)
+    return EXIT_OK
+
+
+def cmd_annotations(args: argparse.Namespace) -> int:
+    from workstation.annotations import AnnotationFilter, AnnotationService
+    from workstation.sources import resolve_source
+
+    with _open_library(args) as lib, lib.reader() as session:
+        source_id = resolve_source(session, args.source).id if args.source else None
+        found = AnnotationService(lib).find(
+            session,
+            AnnotationFilter(source_id=source_id, category=args.tag, author=args.author),
+        )
+        label = f"Annotations of {lib.root.name}" + (f", source {source_id}" if source_id else "")
+    if args.format == "w3c":
+        from workstation.w3c import collection
+
+        _print_json(collection(found, label=label))
+    else:
+        _print_json([_annotation_json(a) for a in found])
+    return EXIT_OK
+
+
+def cmd_taxonomy_list(args: argparse.Namespace) -> int:
+    from workstation.taxonomy import list_categories
+
+    with _open_library(args) as lib, lib.reader() as session:
+        nodes = list_categories(session, include_deprecated=args.all)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "code": n.code,
+                    "label": n.label,
+                    "parent": n.parent,
+                    "legal_basis": n.legal_basis,
+                    "colour": n.display_colour,
+                    "deprecated": n.deprecated,
+                    "usage": n.usage,
+                }
+                for n in nodes
+            ]
+        )
+        return EXIT_OK
+    for n in nodes:
+        extra = " (deprecated)" if n.deprecated else ""
+        used = f"  [{n.usage}]" if n.usage else ""
+        basis = f"  — {n.legal_basis}" if n.legal_basis and n.depth == 0 else ""
+        print(f"{'  ' * n.depth}{n.code:<{max(1, 34 - 2 * n.depth)}} {n.label}{extra}{used}{basis}")
+    return EXIT_OK
+
+
+def cmd_taxonomy_export(args: argparse.Namespace) -> int:
+    from workstation.taxonomy import export_taxonomy
+
+    with _open_library(args) as lib, lib.reader() as session:
+        doc = export_taxonomy(session)
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
+def cmd_taxonomy_import(args: argparse.Namespace) -> int:
+    from workstation.errors import WorkstationError
+    from workstation.taxonomy import import_taxonomy
+
+    try:
+        doc = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise WorkstationError(f"cannot read {args.file}: {exc.strerror}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WorkstationError(f"{args.file} is not a JSON taxonomy: {exc}") from exc
+    with _open_library(args) as lib, lib.writer() as session:
+        summary = import_taxonomy(lib, session, doc)
+    print(
+        f"{len(summary.added)} added, {len(summary.updated)} updated, "
+        f"{len(summary.unchanged)} unchanged"
+    )
+    return EXIT_OK
+
+
 def _display_available() -> bool:
     if sys.platform != "linux":
         return True
@@ -514,6 +655,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("demo", cmd_demo, "build a demo library from invented material and open it")
     p.add_argument("--no-gui", action="store_true", help="build it and print what it holds")
+
+    p = add("annotate", cmd_annotate, "mark a passage or a region of a source")
+    p.add_argument("source", metavar="SOURCE", help="source id or SHA-256 prefix")
+    p.add_argument("--quote", metavar="TEXT", help="the passage, exactly as in the text")
+    p.add_argument(
+        "--region", metavar="X,Y,W,H", help="a rectangle in image pixels, or PDF points with --page"
+    )
+    p.add_argument("--page", type=int, metavar="N", help="1-based page number")
+    p.add_argument(
+        "--occurrence", type=int, metavar="K", help="the K-th appearance of the quote (default 1)"
+    )
+    p.add_argument("--tag", action="append", metavar="CODE", help="category code (repeatable)")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--redact", action="store_true", help="redact this on export")
+    p.add_argument("--json", action="store_true", help="print the annotation as JSON")
+
+    p = add("annotations", cmd_annotations, "list annotations (all, or of one source)")
+    p.add_argument("source", nargs="?", metavar="SOURCE")
+    p.add_argument(
+        "--format",
+        choices=["json", "w3c"],
+        default="json",
+        help="w3c: a W3C Web Annotation collection (JSON-LD)",
+    )
+    p.add_argument("--tag", metavar="CODE", help="only this category (and its children)")
+    p.add_argument("--author", metavar="NAME")
+
+    p = sub.add_parser("taxonomy", help="the violation categories", parents=[common])
+    tax_sub = p.add_subparsers(dest="taxonomy_command", metavar="ACTION", required=True)
+    t = tax_sub.add_parser("list", help="the category tree", parents=[common])
+    t.add_argument("--all", action="store_true", help="include deprecated categories")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_taxonomy_list)
+    t = tax_sub.add_parser("export", help="print the taxonomy as JSON", parents=[common])
+    t.set_defaults(func=cmd_taxonomy_export)
+    t = tax_sub.add_parser("import", help="add and update categories from JSON", parents=[common])
+    t.add_argument("file", metavar="FILE")
+    t.set_defaults(func=cmd_taxonomy_import)
 
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
