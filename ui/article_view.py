@@ -16,6 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
+from ui.marks import SourceMarks, qt_spans
 from workstation.library import Library
 from workstation.sources import describe_source, page_text, resolve_source
 
@@ -33,7 +34,18 @@ class ArticleView(QWidget):
             info = describe_source(session, source)
             pages = [page_text(session, source_id, n) for n in range(1, info["pages"] + 1)]
         self.info = info
+        self.pages = pages
         self.text = "\n\n".join(pages)
+        # Where each page starts in the joined text, in code points.
+        self._page_starts: list[int] = []
+        offset = 0
+        for page in pages:
+            self._page_starts.append(offset)
+            offset += len(page) + 2
+        # Qt counts UTF-16 units; only text with characters outside the BMP
+        # (emoji, rare CJK) needs converting.
+        self._astral = any(ord(c) > 0xFFFF for c in self.text)
+        self._notes: list[QTextEdit.ExtraSelection] = []
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
@@ -108,8 +120,78 @@ class ArticleView(QWidget):
         self.browser.ensureCursorVisible()
         self.findResult.emit(self._current + 1, len(self._matches))
 
+    # --- code points <-> Qt positions ------------------------------------------
+
+    def _qt_pos(self, codepoint: int) -> int:
+        if not self._astral:
+            return self._body_start + codepoint
+        return self._body_start + len(self.text[:codepoint].encode("utf-16-le")) // 2
+
+    def _codepoint(self, qt_pos: int) -> int:
+        units = max(0, qt_pos - self._body_start)
+        if not self._astral:
+            return min(units, len(self.text))
+        count = 0
+        for n, char in enumerate(self.text):
+            if count >= units:
+                return n
+            count += 2 if ord(char) > 0xFFFF else 1
+        return len(self.text)
+
+    def selection(self) -> tuple[int, int, int] | None:
+        """The selected passage as (1-based page, start, end) in code points of that page."""
+        cursor = self.browser.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self._codepoint(cursor.selectionStart())
+        end = self._codepoint(cursor.selectionEnd())
+        if end <= start:
+            return None
+        for number in range(len(self._page_starts), 0, -1):
+            first = self._page_starts[number - 1]
+            if start >= first:
+                last = first + len(self.pages[number - 1])
+                if end > last:
+                    return None  # a passage stays on one page
+                return number, start - first, end - first
+        return None
+
+    def set_selection(self, page: int, start: int, end: int) -> None:
+        """Select a passage (code points of ``page``)."""
+        base = self._page_starts[page - 1]
+        cursor = self.browser.textCursor()
+        cursor.setPosition(self._qt_pos(base + start))
+        cursor.setPosition(self._qt_pos(base + end), QTextCursor.MoveMode.KeepAnchor)
+        self.browser.setTextCursor(cursor)
+
+    def apply_marks(self, marks: SourceMarks) -> None:
+        """Highlight the source's annotated passages."""
+        self.set_annotations(qt_spans(marks))
+
+    def set_annotations(self, spans: dict[int, list[tuple[QColor, int, int]]]) -> None:
+        """Highlight annotated passages: per page, (colour, start, end) in code points."""
+        self._notes = []
+        doc = self.browser.document()
+        for page, items in spans.items():
+            if not 1 <= page <= len(self._page_starts):
+                continue
+            base = self._page_starts[page - 1]
+            for colour, start, end in items:
+                sel = QTextEdit.ExtraSelection()
+                cursor = QTextCursor(doc)
+                cursor.setPosition(self._qt_pos(base + start))
+                cursor.setPosition(self._qt_pos(base + end), QTextCursor.MoveMode.KeepAnchor)
+                fmt = QTextCharFormat()
+                fill = QColor(colour)
+                fill.setAlpha(110)
+                fmt.setBackground(fill)
+                sel.format = fmt
+                sel.cursor = cursor
+                self._notes.append(sel)
+        self._paint()
+
     def _paint(self) -> None:
-        selections = []
+        selections = list(self._notes)
         for n, cursor in enumerate(self._matches):
             sel = QTextEdit.ExtraSelection()
             fmt = QTextCharFormat()

@@ -131,11 +131,13 @@ class DocumentPane(QFrame):
         focused(): the pane got focus (it becomes the current pane).
         closeRequested(): the close button was pressed.
         viewerChanged(): the pane shows another source (or none).
+        marksChanged(): the pane's annotations were (re)drawn.
     """
 
     focused = Signal()
     closeRequested = Signal()
     viewerChanged = Signal()
+    marksChanged = Signal()
 
     def __init__(
         self,
@@ -148,6 +150,7 @@ class DocumentPane(QFrame):
         self.factory = factory
         self.source_id: int | None = None
         self.viewer: QWidget | None = None
+        self.marks_count = 0
         self.setAcceptDrops(True)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -210,6 +213,22 @@ class DocumentPane(QFrame):
         self.title.setToolTip(f"{title} (source {source_id})")
         if (page or quote) and self.viewer is not None and hasattr(self.viewer, "show_hit"):
             self.viewer.show_hit(page or 1, quote)
+        self.reload_marks()
+
+    def reload_marks(self) -> None:
+        """Read this source's annotations on a worker and have the viewer draw them."""
+        viewer, source_id = self.viewer, self.source_id
+        if viewer is None or source_id is None or not hasattr(viewer, "apply_marks"):
+            return
+        from ui.marks import load_marks
+
+        def apply(marks: Any) -> None:
+            if self.viewer is viewer:  # still showing the same document
+                viewer.apply_marks(marks)
+                self.marks_count = marks.count
+                self.marksChanged.emit()
+
+        self.controller.run(load_marks, self.controller.library, source_id, on_done=apply)
 
     def _drop_viewer(self) -> None:
         if self.viewer is not None:

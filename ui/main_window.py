@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QCursor,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -26,6 +33,9 @@ from ui.library_panel import LibraryPanel
 from ui.search_panel import SearchPanel
 from workstation.errors import WorkstationError
 from workstation.sources import library_stats
+
+if TYPE_CHECKING:
+    from workstation.annotations import AnnotationHistory
 
 MAX_RECENT = 8
 
@@ -171,6 +181,30 @@ class MainWindow(QMainWindow):
                 "Full-text search over every source",
             )
         )
+
+        annotate_menu = bar.addMenu("&Annotate")
+        self.mark_action = self._action(
+            "&Mark Selection…",
+            self.mark_selection,
+            "Ctrl+M",
+            "Mark the selected passage and tag it with a category",
+        )
+        self.undo_action = self._action(
+            "&Undo",
+            self.undo_annotation,
+            QKeySequence.StandardKey.Undo,
+            "Undo the last annotation change",
+        )
+        self.redo_action = self._action(
+            "&Redo",
+            self.redo_annotation,
+            QKeySequence.StandardKey.Redo,
+            "Redo the annotation change just undone",
+        )
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.mark_action, self.undo_action, self.redo_action):
+            annotate_menu.addAction(action)
+        self._update_undo_actions()
 
         view_menu = bar.addMenu("&View")
         self.split_h_action = self._action(
@@ -343,6 +377,109 @@ class MainWindow(QMainWindow):
             self.show_error(exc.message)
             return
         self.inspector.show_source(source_id)
+
+    # --- annotations --------------------------------------------------------------
+
+    def mark_selection(self, code: str | None = None) -> None:
+        """Annotate > Mark Selection: pick a category, then mark the selected passage.
+
+        Args:
+            code: the category, when already chosen (tests, scripts); else a
+                picker opens at the mouse.
+        """
+        pane = self.documents.current
+        viewer = pane.viewer
+        selection = (
+            viewer.selection() if viewer is not None and hasattr(viewer, "selection") else None
+        )
+        if pane.source_id is None or selection is None:
+            self.statusBar().showMessage("Select a passage first, then mark it (Ctrl+M).", 6000)
+            return
+        source_id = pane.source_id
+        if code is not None:
+            self._create_mark(pane, source_id, selection, code)
+            return
+        from ui.category_picker import CategoryPickerPopup
+
+        popup = CategoryPickerPopup(self.controller, self.settings, self)
+        popup.picked.connect(lambda picked: self._create_mark(pane, source_id, selection, picked))
+        popup.open_at(QCursor.pos())
+        self._picker = popup
+
+    def _create_mark(
+        self, pane: Any, source_id: int, selection: tuple[int, int, int], code: str
+    ) -> None:
+        page, start, end = selection
+        library = self.controller.library
+        history = self.history
+
+        def write() -> str:
+            from workstation.anchors import text_anchor
+            from workstation.annotations import page_text
+
+            with library.writer() as session:
+                anchor = text_anchor(page_text(session, source_id, page), start, end, page=page)
+                return history.create(session, source_id, anchor, categories=[code]).uuid
+
+        def done(_uuid: Any) -> None:
+            self._annotations_changed(source_id)
+            self.statusBar().showMessage(f"Marked as {code}.", 4000)
+
+        self.controller.run(write, write=True, label="marking", on_done=done)
+
+    @property
+    def history(self) -> AnnotationHistory:
+        """Undo/redo of this window's annotation changes."""
+        found: AnnotationHistory | None = getattr(self, "_history", None)
+        if found is None:
+            from workstation.annotations import AnnotationHistory, AnnotationService
+
+            found = AnnotationHistory(AnnotationService(self.controller.library))
+            self._history = found
+        return found
+
+    def undo_annotation(self) -> None:
+        """Edit > Undo (Ctrl+Z), through the annotation service."""
+        self._run_history("undo")
+
+    def redo_annotation(self) -> None:
+        """Edit > Redo (Ctrl+Shift+Z)."""
+        self._run_history("redo")
+
+    def _run_history(self, which: str) -> None:
+        history = self.history
+        if not (history.can_undo if which == "undo" else history.can_redo):
+            return
+        library = self.controller.library
+
+        def write() -> int | None:
+            from workstation.annotations import AnnotationService
+
+            with library.writer() as session:
+                uuid = getattr(history, which)(session)
+                if uuid is None:
+                    return None
+                row = AnnotationService(library).get(session, uuid)
+                from workstation.sources import resolve_source
+
+                return resolve_source(session, row.source_sha256[:16]).id
+
+        self.controller.run(
+            write, write=True, label=which, on_done=lambda sid: self._annotations_changed(sid)
+        )
+
+    def _annotations_changed(self, source_id: int | None) -> None:
+        for pane in self.documents.panes():
+            if source_id is None or pane.source_id == source_id:
+                pane.reload_marks()
+        if source_id is not None:
+            self.controller.sourceEdited.emit(source_id)
+        self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        history = getattr(self, "_history", None)
+        self.undo_action.setEnabled(bool(history and history.can_undo))
+        self.redo_action.setEnabled(bool(history and history.can_redo))
 
     def find_in_document(self) -> None:
         """Edit > Find: the find bar of the current pane."""

@@ -46,6 +46,8 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
+    QPen,
+    QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
@@ -445,6 +447,9 @@ class PdfView(QWidget):
         self._pending_open: Task | None = None
         self._closed = False
         self._mark: tuple[int, int, int] | None = None  # show_hit's highlight
+        # Annotations drawn on the pages: text spans and regions (PDF points).
+        self._note_spans: dict[int, list[tuple[QColor, int, int]]] = {}
+        self._note_regions: dict[int, list[tuple[QColor, str, list[tuple[float, float]]]]] = {}
 
         self._area = _PageArea(self)
         self.toolbar = _Toolbar(self)
@@ -853,7 +858,8 @@ class PdfView(QWidget):
 
     def _paint_marks(self, painter: QPainter, number: int, rect: QRectF) -> None:
         """Find hits, the shown hit and the selection, multiplied onto the page."""
-        spans: list[tuple[QColor, int, int]] = []
+        self._paint_regions(painter, number, rect)
+        spans: list[tuple[QColor, int, int]] = list(self._note_spans.get(number, ()))
         current = self._hits[self._hit_index] if 0 <= self._hit_index < len(self._hits) else None
         for first, last in self._hit_pages.get(number, ()):
             colour = _CURRENT_HIT if current == (number, first, last) else _HIT
@@ -886,6 +892,29 @@ class PdfView(QWidget):
                         (y1 - y0) * scale,
                     )
                 )
+        painter.restore()
+
+    def _paint_regions(self, painter: QPainter, number: int, rect: QRectF) -> None:
+        """Annotated regions: a translucent fill and an outline in the category colour."""
+        regions = self._note_regions.get(number)
+        if not regions:
+            return
+        scale = self._scale()
+        painter.save()
+        for colour, shape, points in regions:
+            mapped = [QPointF(rect.x() + x * scale, rect.y() + y * scale) for x, y in points]
+            fill = QColor(colour)
+            fill.setAlpha(50)
+            painter.setPen(QPen(colour, 2))
+            painter.setBrush(fill)
+            if shape == "rect" and len(mapped) >= 2:
+                painter.drawRect(QRectF(mapped[0], mapped[1]).normalized())
+            elif shape == "polygon":
+                painter.drawPolygon(QPolygonF(mapped))
+            else:
+                for n, point in enumerate(mapped, start=1):
+                    painter.drawEllipse(point, 6, 6)
+                    painter.drawText(point + QPointF(8, -8), str(n))
         painter.restore()
 
     # --- rendering ---------------------------------------------------------------------
@@ -934,10 +963,25 @@ class PdfView(QWidget):
             need += min(width * height * key * key, self.max_page_pixels) * 3
         return need <= self._cache.budget
 
+    def set_annotations(
+        self,
+        spans: dict[int, list[tuple[QColor, int, int]]],
+        regions: dict[int, list[tuple[QColor, str, list[tuple[float, float]]]]],
+    ) -> None:
+        """Draw annotations: text spans (code-point offsets into the page text) and
+        regions ('rect', 'polygon' or 'points' in PDF points), both per 1-based page."""
+        self._note_spans = {page: list(items) for page, items in spans.items()}
+        self._note_regions = {page: list(items) for page, items in regions.items()}
+        for number in self._visible_pages():
+            if number in self._note_spans:
+                self._request_text(number)
+        self._area.viewport().update()
+
     def _marks_on(self, number: int) -> bool:
-        """Whether hits, the shown hit or the selection are on page ``number``."""
+        """Whether hits, the shown hit, the selection or annotations are on page ``number``."""
         return (
-            number in self._hit_pages
+            number in self._note_spans
+            or number in self._hit_pages
             or (self._mark is not None and self._mark[0] == number)
             or self._sel_page == number
         )

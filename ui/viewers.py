@@ -7,8 +7,10 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPen, QPolygonF
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -22,6 +24,7 @@ from ui.controller import LibraryController
 from ui.icons import icon
 from ui.image_info_panel import ImageInfoPanel
 from ui.image_view import ImageView
+from ui.marks import SourceMarks, qt_regions, qt_spans
 from ui.page_strip import PageStrip
 from ui.pdf_view import PdfView
 from workstation.sources import describe_source, resolve_source
@@ -84,7 +87,34 @@ class ImageSourceView(QWidget):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
+        self._mark_items: list[QGraphicsItem] = []
         self.view.open_image(library.derived, library.blobs.path_for(source.sha256), source.sha256)
+
+    def apply_marks(self, marks: SourceMarks) -> None:
+        """Draw annotated regions over the image (scene units are image pixels)."""
+        scene = self.view.scene()
+        for old in self._mark_items:
+            scene.removeItem(old)
+        self._mark_items = []
+        for colour, shape, points in qt_regions(marks).get(0, []):
+            pen = QPen(colour, 0)  # cosmetic: two screen pixels at any zoom
+            pen.setWidthF(2)
+            pen.setCosmetic(True)
+            fill = QColor(colour)
+            fill.setAlpha(50)
+            if shape == "rect":
+                (x0, y0), (x1, y1) = points[0], points[1]
+                item: QGraphicsItem = scene.addRect(QRectF(x0, y0, x1 - x0, y1 - y0), pen, fill)
+            elif shape == "polygon":
+                item = scene.addPolygon(QPolygonF([QPointF(x, y) for x, y in points]), pen, fill)
+            else:
+                for x, y in points:
+                    dot = scene.addEllipse(QRectF(x - 4, y - 4, 8, 8), pen, fill)
+                    dot.setZValue(1)
+                    self._mark_items.append(dot)
+                continue
+            item.setZValue(1)
+            self._mark_items.append(item)
 
     def close_document(self) -> None:
         """Stop tile workers and close the image."""
@@ -114,6 +144,15 @@ class PdfSourceView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+
+    def apply_marks(self, marks: SourceMarks) -> None:
+        """Draw annotated passages and regions on the pages."""
+        regions = {p: r for p, r in qt_regions(marks).items() if p}
+        self.view.set_annotations(qt_spans(marks), regions)
+
+    def selection(self) -> tuple[int, int, int] | None:
+        """The selected passage: (page, start, end) in code points of the page text."""
+        return self.view.selection()
 
     def show_find(self) -> None:
         """The viewer's own find bar (its search runs in the background)."""

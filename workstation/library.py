@@ -114,28 +114,32 @@ class Library:
         except OperationalError as exc:
             raise LibraryError(f"cannot open {self.db_path}: {exc.orig}") from exc
         with self.writer() as session:
-            if session.get(LibraryInfo, "library_id") is None:
-                library_id = str(uuid.uuid4())
-                session.add(LibraryInfo(key="library_id", value=library_id))
-                session.add(LibraryInfo(key="created_at", value=utc_now()))
-                self.record(
-                    session, "library.create", "library", library_id, {"path": str(self.root)}
-                )
-                from workstation.taxonomy import seed_taxonomy
+            self._ensure_library_record(session)
+            # A library made before the taxonomy existed gets it on open; the
+            # seed is a no-op once any category exists.
+            from workstation.taxonomy import seed_taxonomy
 
-                seed_taxonomy(self, session)
-            elif self.migration and self.migration.before != self.migration.after:
-                self.record(
-                    session,
-                    "library.migrate",
-                    "library",
-                    None,
-                    {
-                        "from": self.migration.before,
-                        "to": self.migration.after,
-                        "backup": self.migration.backup.name if self.migration.backup else None,
-                    },
-                )
+            seed_taxonomy(self, session)
+
+    def _ensure_library_record(self, session: Session) -> None:
+        """Record the library's id on creation, or the migration just made."""
+        if session.get(LibraryInfo, "library_id") is None:
+            library_id = str(uuid.uuid4())
+            session.add(LibraryInfo(key="library_id", value=library_id))
+            session.add(LibraryInfo(key="created_at", value=utc_now()))
+            self.record(session, "library.create", "library", library_id, {"path": str(self.root)})
+        elif self.migration and self.migration.before != self.migration.after:
+            self.record(
+                session,
+                "library.migrate",
+                "library",
+                None,
+                {
+                    "from": self.migration.before,
+                    "to": self.migration.after,
+                    "backup": self.migration.backup.name if self.migration.backup else None,
+                },
+            )
 
     # --- sessions ----------------------------------------------------------
 

@@ -382,3 +382,72 @@ def test_cancel_import_from_the_progress_dialog(
     box.close()
     imported = len(_ids(window)) - 4
     assert 0 < imported < 600
+
+
+def test_mark_selection_highlights_and_undo_redo(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    from workstation.annotations import AnnotationFilter, AnnotationService
+
+    memo = next(sid for sid in _ids(window) if _title_of(window, sid).startswith("Memo"))
+    window.open_source(memo)
+    pane = window.documents.current
+    viewer = pane.viewer
+    assert viewer is not None
+    text = viewer.text  # type: ignore[attr-defined]
+    start = text.index("pier 3")
+    viewer.set_selection(1, start, start + len("pier 3"))  # type: ignore[attr-defined]
+    assert viewer.selection() == (1, start, start + 6)  # type: ignore[attr-defined]
+    window.mark_selection("maritime.sts-transfer")
+
+    def stored() -> list[object]:
+        with filled.reader() as session:
+            return list(AnnotationService(filled).find(session, AnnotationFilter(source_id=memo)))
+
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    marks = stored()
+    assert len(marks) == 1
+    assert marks[0].anchor.exact == "pier 3"  # type: ignore[attr-defined]
+    assert marks[0].categories == ["maritime.sts-transfer"]  # type: ignore[attr-defined]
+    assert viewer._notes  # type: ignore[attr-defined]  # the highlight is drawn
+    assert window.undo_action.isEnabled()
+
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: pane.marks_count == 0, timeout=10_000)  # type: ignore[attr-defined]
+    assert stored() == []
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    assert len(stored()) == 1
+
+
+def test_mark_without_selection_says_what_to_do(window: MainWindow) -> None:
+    window.open_source(_ids(window)[0])
+    window.mark_selection("arms")
+    assert "Select a passage first" in window.statusBar().currentMessage()
+
+
+def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) -> None:
+    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
+    window.open_source(report)
+    pane = window.documents.current
+    source_view = pane.viewer
+    assert source_view is not None
+    pdf = source_view.view  # type: ignore[attr-defined]
+    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)  # type: ignore[attr-defined]
+    page_text = "The tanker SKY VENUS met AMBER TIDE off Nampo."
+    with filled.reader() as session:
+        from workstation.sources import page_text as stored_text
+
+        text = stored_text(session, report, 2)
+    assert page_text in text
+    start = text.index("AMBER TIDE")
+    pdf.set_selection(2, start, start + len("AMBER TIDE"))
+    window.mark_selection("maritime")
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    assert 2 in pdf._note_spans
+    from workstation.annotations import AnnotationFilter, AnnotationService
+
+    with filled.reader() as session:
+        (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=report))
+    assert mark.anchor.page == 2  # type: ignore[union-attr]
+    assert mark.anchor.exact == "AMBER TIDE"  # type: ignore[union-attr]
