@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
 from ui.marks import SourceMarks, qt_spans
+from workstation.anchors import AnnotationData, TextAnchor
 from workstation.library import Library
 from workstation.sources import describe_source, page_text, resolve_source
 
@@ -163,6 +164,13 @@ class ArticleView(QWidget):
         cursor.setPosition(self._qt_pos(base + start))
         cursor.setPosition(self._qt_pos(base + end), QTextCursor.MoveMode.KeepAnchor)
         self.browser.setTextCursor(cursor)
+
+    def show_annotation(self, data: AnnotationData) -> None:
+        """Select an annotated passage and scroll it into view."""
+        anchor = data.anchor
+        if isinstance(anchor, TextAnchor):
+            self.set_selection(anchor.page, anchor.start, anchor.end)
+            self.browser.ensureCursorVisible()
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Highlight the source's annotated passages."""

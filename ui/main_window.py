@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from ui.annotation_panel import AnnotationPanel
 from ui.controller import LibraryController
 from ui.document_area import DocumentArea, ViewerFactory, default_viewer
 from ui.icons import icon
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         self.left_tabs = QTabWidget()
         self.left_tabs.addTab(self.library_panel, icon("library"), "Library")
         self.left_tabs.addTab(self.search_panel, icon("search"), "Search")
+        self.all_marks_panel = AnnotationPanel(controller, source_id=None)
+        self.left_tabs.addTab(self.all_marks_panel, "All marks")
         left = QDockWidget("Library", self)
         left.setObjectName("libraryDock")
         left.setWidget(self.left_tabs)
@@ -89,9 +92,14 @@ class MainWindow(QMainWindow):
         self.library_dock = left
 
         self.inspector = Inspector(controller)
+        self.marks_panel = AnnotationPanel(controller, source_id=None)
+        self.marks_panel.set_source(-1)  # nothing open yet
+        self.right_tabs = QTabWidget()
+        self.right_tabs.addTab(self.inspector, "Inspector")
+        self.right_tabs.addTab(self.marks_panel, "Marks")
         right = QDockWidget("Inspector", self)
         right.setObjectName("inspectorDock")
-        right.setWidget(self.inspector)
+        right.setWidget(self.right_tabs)
         right.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -109,6 +117,9 @@ class MainWindow(QMainWindow):
         self.library_panel.openRequested.connect(self.open_source)
         self.library_panel.currentSourceChanged.connect(self.inspector.show_source)
         self.search_panel.hitActivated.connect(self.open_hit)
+        for panel in (self.marks_panel, self.all_marks_panel):
+            panel.annotationActivated.connect(self.open_annotation)
+            panel.deleteRequested.connect(self.delete_annotation)
         self.documents.currentPaneChanged.connect(self._pane_changed)
         controller.sourcesChanged.connect(self.update_status)
         controller.busyChanged.connect(self.busy_label.setText)
@@ -368,6 +379,7 @@ class MainWindow(QMainWindow):
             self.show_error(exc.message)
             return
         self.inspector.show_source(source_id)
+        self.marks_panel.set_source(source_id)
 
     def open_hit(self, source_id: int, page: int, quote: str) -> None:
         """Open a search hit at its page with the match highlighted."""
@@ -468,10 +480,49 @@ class MainWindow(QMainWindow):
             write, write=True, label=which, on_done=lambda sid: self._annotations_changed(sid)
         )
 
+    def open_annotation(self, annotation_uuid: str, _page: int) -> None:
+        """Open an annotation's source (if needed) and go to the annotation."""
+        from workstation.annotations import AnnotationService
+        from workstation.sources import resolve_source
+
+        try:
+            with self.controller.library.reader() as session:
+                data = AnnotationService(self.controller.library).get(session, annotation_uuid)
+                source_id = resolve_source(session, data.source_sha256[:16]).id
+        except WorkstationError as exc:
+            self.show_error(exc.message)
+            return
+        pane = self.documents.current
+        if pane.source_id != source_id:
+            self.open_source(source_id)
+        viewer = self.documents.current.viewer
+        if viewer is not None and hasattr(viewer, "show_annotation"):
+            viewer.show_annotation(data)
+
+    def delete_annotation(self, annotation_uuid: str) -> None:
+        """Delete an annotation (undoable; kept in the audit trail)."""
+        library = self.controller.library
+        history = self.history
+
+        def write() -> int:
+            from workstation.annotations import AnnotationService
+            from workstation.sources import resolve_source
+
+            with library.writer() as session:
+                data = AnnotationService(library).get(session, annotation_uuid)
+                history.delete(session, annotation_uuid)
+                return resolve_source(session, data.source_sha256[:16]).id
+
+        self.controller.run(
+            write, write=True, label="deleting", on_done=lambda sid: self._annotations_changed(sid)
+        )
+
     def _annotations_changed(self, source_id: int | None) -> None:
         for pane in self.documents.panes():
             if source_id is None or pane.source_id == source_id:
                 pane.reload_marks()
+        self.marks_panel.refresh()
+        self.all_marks_panel.refresh()
         if source_id is not None:
             self.controller.sourceEdited.emit(source_id)
         self._update_undo_actions()
@@ -539,6 +590,7 @@ class MainWindow(QMainWindow):
     def _pane_changed(self, pane: Any) -> None:
         if pane.source_id is not None:
             self.inspector.show_source(pane.source_id)
+        self.marks_panel.set_source(pane.source_id if pane.source_id is not None else -1)
 
     # --- drops, geometry --------------------------------------------------------
 
@@ -563,8 +615,15 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if getattr(self, "_shut_down", False):  # closed before (e.g. close() twice)
+            super().closeEvent(event)
+            return
+        self._shut_down = True
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
         self.settings.setValue("mainWindow/state", self.saveState())
+        # Work still queued when the library closes fails; that is no news
+        # for a window that is going away.
+        self.controller.errorOccurred.disconnect(self.show_error)
         self.documents.close_all()
         self.library_panel.model.detach()
         self.controller.shutdown()

@@ -27,6 +27,7 @@ from ui.image_view import ImageView
 from ui.marks import SourceMarks, qt_regions, qt_spans
 from ui.page_strip import PageStrip
 from ui.pdf_view import PdfView
+from workstation.anchors import AnnotationData, RegionAnchor, TextAnchor
 from workstation.sources import describe_source, resolve_source
 
 
@@ -116,6 +117,13 @@ class ImageSourceView(QWidget):
             item.setZValue(1)
             self._mark_items.append(item)
 
+    def show_annotation(self, data: AnnotationData) -> None:
+        """Centre the view on an annotated region."""
+        anchor = data.anchor
+        if isinstance(anchor, RegionAnchor):
+            x, y, w, h = anchor.bbox
+            self.view.centerOn(QPointF(x + w / 2, y + h / 2))
+
     def close_document(self) -> None:
         """Stop tile workers and close the image."""
         self.view.close_image()
@@ -153,6 +161,14 @@ class PdfSourceView(QWidget):
     def selection(self) -> tuple[int, int, int] | None:
         """The selected passage: (page, start, end) in code points of the page text."""
         return self.view.selection()
+
+    def show_annotation(self, data: AnnotationData) -> None:
+        """Go to an annotation and emphasise it."""
+        anchor = data.anchor
+        if isinstance(anchor, TextAnchor):
+            self.view.show_range(anchor.page, anchor.start, anchor.end)
+        elif anchor.page:
+            self.view.go_to_page(anchor.page)
 
     def show_find(self) -> None:
         """The viewer's own find bar (its search runs in the background)."""

@@ -411,6 +411,16 @@ def test_mark_selection_highlights_and_undo_redo(
     assert marks[0].categories == ["maritime.sts-transfer"]  # type: ignore[attr-defined]
     assert viewer._notes  # type: ignore[attr-defined]  # the highlight is drawn
     assert window.undo_action.isEnabled()
+    # The pane's marks list and the library-wide list show it.
+    qtbot.waitUntil(lambda: window.marks_panel.model.rowCount() == 1, timeout=10_000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.all_marks_panel.model.rowCount() == 1, timeout=10_000)  # type: ignore[attr-defined]
+    # Activating it from the library-wide list, with another source open, goes there.
+    window.open_source(next(s for s in _ids(window) if s != memo))
+    window.all_marks_panel.annotationActivated.emit(marks[0].uuid, 1)  # type: ignore[attr-defined]
+    assert window.documents.current.source_id == memo
+    shown = window.documents.current.viewer
+    assert shown is not None
+    assert shown.selected_text() == "pier 3"  # type: ignore[attr-defined]
 
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: pane.marks_count == 0, timeout=10_000)  # type: ignore[attr-defined]
