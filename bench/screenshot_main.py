@@ -59,6 +59,17 @@ def main() -> None:
         window.open_source(sid)
     if ids:
         window.library_panel.select_source(ids[0])
+    if os.environ.get("SCREENSHOT_MARKS"):
+        window.right_tabs.setCurrentWidget(window.marks_panel)
+        window.documents.focus_next(-1)  # back to the first pane
+
+        def go_to_first_mark() -> None:
+            model = window.marks_panel.model
+            if model.rowCount():
+                data = model.annotation_at(0)
+                window.open_annotation(data.uuid, 1)
+
+        QTimer.singleShot(1500, go_to_first_mark)
     query = os.environ.get("SCREENSHOT_SEARCH")
     if query:
         window.left_tabs.setCurrentWidget(window.search_panel)

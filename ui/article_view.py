@@ -190,9 +190,7 @@ class ArticleView(QWidget):
                 cursor.setPosition(self._qt_pos(base + start))
                 cursor.setPosition(self._qt_pos(base + end), QTextCursor.MoveMode.KeepAnchor)
                 fmt = QTextCharFormat()
-                fill = QColor(colour)
-                fill.setAlpha(110)
-                fmt.setBackground(fill)
+                fmt.setBackground(colour)
                 sel.format = fmt
                 sel.cursor = cursor
                 self._notes.append(sel)

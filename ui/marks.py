@@ -55,9 +55,20 @@ def load_marks(library: Library, source_id: int) -> SourceMarks:
     return marks
 
 
+def tint(colour: str, strength: float = 0.45) -> QColor:
+    """The category colour washed towards white, so text under it stays readable
+    (the PDF view multiplies highlights onto the page)."""
+    base = QColor(colour)
+    return QColor(
+        round(255 - (255 - base.red()) * strength),
+        round(255 - (255 - base.green()) * strength),
+        round(255 - (255 - base.blue()) * strength),
+    )
+
+
 def qt_spans(marks: SourceMarks) -> dict[int, list[tuple[QColor, int, int]]]:
-    """Spans with QColors, for the viewers."""
-    return {page: [(QColor(c), s, e) for c, s, e in items] for page, items in marks.spans.items()}
+    """Spans as highlight tints of their category colours, for the viewers."""
+    return {page: [(tint(c), s, e) for c, s, e in items] for page, items in marks.spans.items()}
 
 
 def qt_regions(
