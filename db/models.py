@@ -221,7 +221,10 @@ class Annotation(Base):
     """A mark on a source: a text passage, a region or a whole page."""
 
     __tablename__ = "annotations"
-    __table_args__ = (Index("ix_annotations_source", "source_id"),)
+    __table_args__ = (
+        Index("ix_annotations_source", "source_id"),
+        Index("ix_annotations_order", "source_id", "page", "start", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
