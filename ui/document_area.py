@@ -5,6 +5,7 @@ dropped from the library list, and close back down to one pane.
 
 Signals (DocumentArea):
     currentPaneChanged(object): the pane with focus changed.
+    regionDrawn(object, object): a pane and the RegionAnchor drawn in it.
 """
 
 from __future__ import annotations
@@ -132,12 +133,14 @@ class DocumentPane(QFrame):
         closeRequested(): the close button was pressed.
         viewerChanged(): the pane shows another source (or none).
         marksChanged(): the pane's annotations were (re)drawn.
+        regionDrawn(object): the viewer drew a region (a RegionAnchor) to mark.
     """
 
     focused = Signal()
     closeRequested = Signal()
     viewerChanged = Signal()
     marksChanged = Signal()
+    regionDrawn = Signal(object)
 
     def __init__(
         self,
@@ -247,6 +250,9 @@ class DocumentPane(QFrame):
         viewer.installEventFilter(self)
         for child in viewer.findChildren(QWidget):
             child.installEventFilter(self)
+        drawn = getattr(viewer, "regionDrawn", None)
+        if drawn is not None:
+            drawn.connect(self.regionDrawn)
         self.viewerChanged.emit()
 
     def clear(self) -> None:
@@ -305,6 +311,7 @@ class DocumentArea(QWidget):
     """Nested splitters of DocumentPanes; see the module docstring."""
 
     currentPaneChanged = Signal(object)
+    regionDrawn = Signal(object, object)
 
     def __init__(
         self,
@@ -329,6 +336,7 @@ class DocumentArea(QWidget):
         pane.focused.connect(lambda p=pane: self._make_current(p))
         pane.closeRequested.connect(lambda p=pane: self.close_pane(p))
         pane.viewerChanged.connect(self._relink)
+        pane.regionDrawn.connect(lambda anchor, p=pane: self.regionDrawn.emit(p, anchor))
         return pane
 
     def _make_current(self, pane: DocumentPane) -> None:

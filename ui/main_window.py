@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
             panel.annotationActivated.connect(self.open_annotation)
             panel.deleteRequested.connect(self.delete_annotation)
         self.documents.currentPaneChanged.connect(self._pane_changed)
+        self.documents.regionDrawn.connect(self.mark_region)
         controller.sourcesChanged.connect(self.update_status)
         controller.busyChanged.connect(self.busy_label.setText)
         controller.errorOccurred.connect(self.show_error)
@@ -418,10 +419,23 @@ class MainWindow(QMainWindow):
         popup.open_at(QCursor.pos())
         self._picker = popup
 
-    def _create_mark(
-        self, pane: Any, source_id: int, selection: tuple[int, int, int], code: str
-    ) -> None:
-        page, start, end = selection
+    def mark_region(self, pane: Any, anchor: Any, code: str | None = None) -> None:
+        """A region was drawn in a pane: pick a category (unless given) and mark it."""
+        source_id = pane.source_id
+        if source_id is None:
+            return
+        if code is not None:
+            self._create_mark(pane, source_id, anchor, code)
+            return
+        from ui.category_picker import CategoryPickerPopup
+
+        popup = CategoryPickerPopup(self.controller, self.settings, self)
+        popup.picked.connect(lambda picked: self._create_mark(pane, source_id, anchor, picked))
+        popup.open_at(QCursor.pos())
+        self._picker = popup
+
+    def _create_mark(self, pane: Any, source_id: int, what: Any, code: str) -> None:
+        """Mark a text selection (page, start, end) or a drawn anchor, on the write thread."""
         library = self.controller.library
         history = self.history
 
@@ -430,7 +444,12 @@ class MainWindow(QMainWindow):
             from workstation.annotations import page_text
 
             with library.writer() as session:
-                anchor = text_anchor(page_text(session, source_id, page), start, end, page=page)
+                if isinstance(what, tuple):
+                    page, start, end = what
+                    text = page_text(session, source_id, page)
+                    anchor = text_anchor(text, start, end, page=page)
+                else:
+                    anchor = what
                 return history.create(session, source_id, anchor, categories=[code]).uuid
 
         def done(_uuid: Any) -> None:

@@ -7,10 +7,12 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPen, QPolygonF
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsView,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -43,7 +45,15 @@ def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
 
 
 class ImageSourceView(QWidget):
-    """An image source: the tiled viewer, a zoom bar and the EXIF/GPS panel."""
+    """An image source: the tiled viewer, a zoom bar and the EXIF/GPS panel.
+
+    With "Rectangle" on, a drag on the image draws a region in image pixels.
+
+    Signals:
+        regionDrawn(object): a RegionAnchor the reviewer just drew.
+    """
+
+    regionDrawn = Signal(object)
 
     def __init__(
         self, controller: LibraryController, source_id: int, parent: QWidget | None = None
@@ -67,6 +77,13 @@ class ImageSourceView(QWidget):
         actual.clicked.connect(self.view.actual_size)
         zoom_in.clicked.connect(self.view.zoom_in)
         zoom_out.clicked.connect(self.view.zoom_out)
+        self.draw_button = _tool("Rectangle", "Draw a rectangle to mark a region (R; Esc stops)")
+        self.draw_button.setText("▭ Rectangle")
+        self.draw_button.setCheckable(True)
+        self.draw_button.setShortcut(QKeySequence("R"))
+        self.draw_button.toggled.connect(self.set_drawing)
+        self._drag_start: QPointF | None = None
+        self._rubber: QGraphicsRectItem | None = None
         details = _tool("Details", "Show or hide EXIF and GPS details")
         details.setCheckable(True)
         details.toggled.connect(self.info.setVisible)
@@ -76,6 +93,7 @@ class ImageSourceView(QWidget):
         for w in (fit, actual, zoom_out, zoom_in, self.zoom_label):
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.draw_button)
         bar.addWidget(details)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
@@ -116,6 +134,77 @@ class ImageSourceView(QWidget):
                 continue
             item.setZValue(1)
             self._mark_items.append(item)
+
+    # --- drawing regions -----------------------------------------------------------
+
+    def set_drawing(self, on: bool) -> None:
+        """Switch between panning (drag moves the image) and drawing rectangles."""
+        if self.draw_button.isChecked() != on:
+            self.draw_button.setChecked(on)
+            return
+        self.view.setDragMode(
+            QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag
+        )
+        self.view.viewport().setCursor(
+            Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor
+        )
+        if on:
+            self.view.viewport().installEventFilter(self)
+        else:
+            self.view.viewport().removeEventFilter(self)
+            self._drop_rubber()
+
+    def _clamped(self, pos: QPointF) -> QPointF:
+        point = self.view.view_to_image(pos)
+        pyramid = self.view.pyramid
+        if pyramid is None:
+            return point
+        width, height = pyramid.full_size
+        return QPointF(min(max(point.x(), 0.0), width), min(max(point.y(), 0.0), height))
+
+    def _drop_rubber(self) -> None:
+        if self._rubber is not None:
+            self.view.scene().removeItem(self._rubber)
+            self._rubber = None
+        self._drag_start = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is not self.view.viewport() or not self.draw_button.isChecked():
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Escape:
+                self.set_drawing(False)
+                return True
+            return False
+        if not isinstance(event, QMouseEvent):
+            return False
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._drag_start = self._clamped(event.position())
+            pen = QPen(QColor("#1f6feb"), 2)
+            pen.setCosmetic(True)
+            self._rubber = self.view.scene().addRect(
+                QRectF(self._drag_start, self._drag_start), pen, QColor(31, 111, 235, 40)
+            )
+            self._rubber.setZValue(2)
+            return True
+        if kind == QEvent.Type.MouseMove and self._drag_start is not None:
+            assert self._rubber is not None
+            end = self._clamped(event.position())
+            self._rubber.setRect(QRectF(self._drag_start, end).normalized())
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and self._drag_start is not None:
+            rect = QRectF(self._drag_start, self._clamped(event.position())).normalized()
+            self._drop_rubber()
+            if rect.width() >= 2 and rect.height() >= 2:
+                self.regionDrawn.emit(
+                    RegionAnchor(
+                        "rect",
+                        ((rect.left(), rect.top()), (rect.right(), rect.bottom())),
+                    )
+                )
+            return True
+        return False
 
     def show_annotation(self, data: AnnotationData) -> None:
         """Centre the view on an annotated region."""

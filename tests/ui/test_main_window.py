@@ -461,3 +461,51 @@ def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) 
         (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=report))
     assert mark.anchor.page == 2  # type: ignore[union-attr]
     assert mark.anchor.exact == "AMBER TIDE"  # type: ignore[union-attr]
+
+
+def test_draw_a_rectangle_on_an_image(window: MainWindow, qtbot: object, filled: Library) -> None:
+
+    image = next(
+        sid
+        for sid in _ids(window)
+        if window.library_panel.model.item(window.library_panel.model.row_of(sid)).kind  # type: ignore[arg-type, union-attr]
+        == "image"
+    )
+    window.open_source(image)
+    pane = window.documents.current
+    source_view = pane.viewer
+    assert source_view is not None
+    view = source_view.view  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: view.pyramid is not None, timeout=10_000)  # type: ignore[attr-defined]
+    source_view.draw_button.click()  # type: ignore[attr-defined]
+    drawn: list[object] = []
+    pane.regionDrawn.connect(drawn.append)
+    viewport = view.viewport()
+    width, height = view.pyramid.full_size  # type: ignore[attr-defined]
+    from PySide6.QtCore import QPointF as _P
+
+    start = view.image_to_view(_P(width * 0.2, height * 0.2)).toPoint()
+    end = view.image_to_view(_P(width * 0.6, height * 0.7)).toPoint()
+    expected_a = view.view_to_image(start.toPointF())
+    expected_b = view.view_to_image(end.toPointF())
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)  # type: ignore[attr-defined]
+    qtbot.mouseMove(viewport, pos=end)  # type: ignore[attr-defined]
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)  # type: ignore[attr-defined]
+    assert len(drawn) == 1
+    # Drawing opens the category picker at the mouse; here the test picks directly.
+    picker = window._picker
+    assert picker.isVisible()
+    picker.close()
+    anchor = drawn[0]
+    (x0, y0), (x1, y1) = anchor.points  # type: ignore[attr-defined]
+    assert abs(x0 - expected_a.x()) < 1
+    assert abs(y1 - expected_b.y()) < 1
+    window.mark_region(pane, anchor, code="maritime")
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    assert len(source_view._mark_items) == 1  # type: ignore[attr-defined]
+    from workstation.annotations import AnnotationFilter, AnnotationService
+
+    with filled.reader() as session:
+        (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=image))
+    assert mark.anchor.shape == "rect"  # type: ignore[union-attr]
+    assert mark.categories == ["maritime"]
