@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QBrush, QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
 from ui.marks import SourceMarks, qt_spans
@@ -176,7 +176,7 @@ class ArticleView(QWidget):
         """Highlight the source's annotated passages."""
         self.set_annotations(qt_spans(marks))
 
-    def set_annotations(self, spans: dict[int, list[tuple[QColor, int, int]]]) -> None:
+    def set_annotations(self, spans: dict[int, list[tuple[QBrush, int, int]]]) -> None:
         """Highlight annotated passages: per page, (colour, start, end) in code points."""
         self._notes = []
         doc = self.browser.document()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 
 from workstation.anchors import PageAnchor, RegionAnchor, TextAnchor
 from workstation.annotations import AnnotationFilter, AnnotationService
@@ -17,6 +18,7 @@ from workstation.library import Library
 from workstation.taxonomy import list_categories
 
 DEFAULT_COLOUR = "#f2c94c"
+REDACT = "redact"  # in place of a colour: drawn hatched, removed on export
 
 
 @dataclass
@@ -41,7 +43,7 @@ def load_marks(library: Library, source_id: int) -> SourceMarks:
         found = AnnotationService(library).find(session, AnnotationFilter(source_id=source_id))
     for data in found:
         colour = next((colours[c] for c in data.categories if colours.get(c)), None)
-        colour = colour or DEFAULT_COLOUR
+        colour = REDACT if data.redact else (colour or DEFAULT_COLOUR)
         anchor = data.anchor
         if isinstance(anchor, TextAnchor):
             marks.spans.setdefault(anchor.page, []).append((colour, anchor.start, anchor.end))
@@ -66,16 +68,40 @@ def tint(colour: str, strength: float = 0.45) -> QColor:
     )
 
 
-def qt_spans(marks: SourceMarks) -> dict[int, list[tuple[QColor, int, int]]]:
-    """Spans as highlight tints of their category colours, for the viewers."""
-    return {page: [(tint(c), s, e) for c, s, e in items] for page, items in marks.spans.items()}
+def hatch() -> QBrush:
+    """The brush of redaction marks: dark diagonal hatching over the content."""
+    return QBrush(QColor("#3a3a3a"), Qt.BrushStyle.BDiagPattern)
 
 
-def qt_regions(
-    marks: SourceMarks,
-) -> dict[int, list[tuple[QColor, str, list[tuple[float, float]]]]]:
-    """Regions on PDF pages with QColors (images use page 0 here)."""
+def span_brush(colour: str) -> QBrush:
+    """How a text span is painted: a tint of its category colour, or hatched."""
+    return hatch() if colour == REDACT else QBrush(tint(colour))
+
+
+def region_style(colour: str) -> tuple[QColor, QBrush]:
+    """Outline colour and fill of a region."""
+    if colour == REDACT:
+        return QColor("#202020"), hatch()
+    fill = QColor(colour)
+    fill.setAlpha(50)
+    return QColor(colour), QBrush(fill)
+
+
+def qt_spans(marks: SourceMarks) -> dict[int, list[tuple[QBrush, int, int]]]:
+    """Spans with the brush each is painted with, per page."""
     return {
-        (page or 0): [(QColor(c), shape, pts) for c, shape, pts in items]
-        for page, items in marks.regions.items()
+        page: [(span_brush(c), s, e) for c, s, e in items] for page, items in marks.spans.items()
     }
+
+
+Region = tuple[QColor, QBrush, str, list[tuple[float, float]]]
+
+
+def qt_regions(marks: SourceMarks) -> dict[int, list[Region]]:
+    """Regions per page as (outline, fill, shape, points); images use page 0."""
+    out: dict[int, list[Region]] = {}
+    for page, items in marks.regions.items():
+        for c, shape, pts in items:
+            outline, fill = region_style(c)
+            out.setdefault(page or 0, []).append((outline, fill, shape, pts))
+    return out

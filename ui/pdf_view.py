@@ -35,6 +35,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QBrush,
     QCloseEvent,
     QColor,
     QCursor,
@@ -448,8 +449,10 @@ class PdfView(QWidget):
         self._closed = False
         self._mark: tuple[int, int, int] | None = None  # show_hit's highlight
         # Annotations drawn on the pages: text spans and regions (PDF points).
-        self._note_spans: dict[int, list[tuple[QColor, int, int]]] = {}
-        self._note_regions: dict[int, list[tuple[QColor, str, list[tuple[float, float]]]]] = {}
+        self._note_spans: dict[int, list[tuple[QColor | QBrush, int, int]]] = {}
+        self._note_regions: dict[
+            int, list[tuple[QColor, QBrush, str, list[tuple[float, float]]]]
+        ] = {}
 
         self._area = _PageArea(self)
         self.toolbar = _Toolbar(self)
@@ -859,7 +862,7 @@ class PdfView(QWidget):
     def _paint_marks(self, painter: QPainter, number: int, rect: QRectF) -> None:
         """Find hits, the shown hit and the selection, multiplied onto the page."""
         self._paint_regions(painter, number, rect)
-        spans: list[tuple[QColor, int, int]] = list(self._note_spans.get(number, ()))
+        spans: list[tuple[QColor | QBrush, int, int]] = list(self._note_spans.get(number, ()))
         current = self._hits[self._hit_index] if 0 <= self._hit_index < len(self._hits) else None
         for first, last in self._hit_pages.get(number, ()):
             colour = _CURRENT_HIT if current == (number, first, last) else _HIT
@@ -881,8 +884,8 @@ class PdfView(QWidget):
         painter.save()
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
         painter.setPen(Qt.PenStyle.NoPen)
-        for colour, start, end in spans:
-            painter.setBrush(colour)
+        for brush, start, end in spans:
+            painter.setBrush(brush)
             for x0, y0, x1, y1 in layout.rects(start, end):
                 painter.drawRect(
                     QRectF(
@@ -901,10 +904,8 @@ class PdfView(QWidget):
             return
         scale = self._scale()
         painter.save()
-        for colour, shape, points in regions:
+        for colour, fill, shape, points in regions:
             mapped = [QPointF(rect.x() + x * scale, rect.y() + y * scale) for x, y in points]
-            fill = QColor(colour)
-            fill.setAlpha(50)
             painter.setPen(QPen(colour, 2))
             painter.setBrush(fill)
             if shape == "rect" and len(mapped) >= 2:
@@ -965,11 +966,12 @@ class PdfView(QWidget):
 
     def set_annotations(
         self,
-        spans: dict[int, list[tuple[QColor, int, int]]],
-        regions: dict[int, list[tuple[QColor, str, list[tuple[float, float]]]]],
+        spans: dict[int, list[tuple[QBrush, int, int]]],
+        regions: dict[int, list[tuple[QColor, QBrush, str, list[tuple[float, float]]]]],
     ) -> None:
-        """Draw annotations: text spans (code-point offsets into the page text) and
-        regions ('rect', 'polygon' or 'points' in PDF points), both per 1-based page."""
+        """Draw annotations, per 1-based page: text spans as (brush, start, end) in code
+        points of the page text, and regions as (outline, fill, shape, points) in PDF
+        points, shape 'rect', 'polygon' or 'points'."""
         self._note_spans = {page: list(items) for page, items in spans.items()}
         self._note_regions = {page: list(items) for page, items in regions.items()}
         for number in self._visible_pages():

@@ -26,7 +26,7 @@ from ui.controller import LibraryController
 from ui.icons import icon
 from ui.image_info_panel import ImageInfoPanel
 from ui.image_view import ImageView
-from ui.marks import SourceMarks, qt_regions, qt_spans
+from ui.marks import SourceMarks, qt_regions, qt_spans, region_style
 from ui.page_strip import PageStrip
 from ui.pdf_view import PdfView
 from workstation.anchors import AnnotationData, RegionAnchor, TextAnchor
@@ -115,12 +115,10 @@ class ImageSourceView(QWidget):
         for old in self._mark_items:
             scene.removeItem(old)
         self._mark_items = []
-        for colour, shape, points in qt_regions(marks).get(0, []):
+        for colour, fill, shape, points in qt_regions(marks).get(0, []):
             pen = QPen(colour, 0)  # cosmetic: two screen pixels at any zoom
             pen.setWidthF(2)
             pen.setCosmetic(True)
-            fill = QColor(colour)
-            fill.setAlpha(50)
             if shape == "rect":
                 (x0, y0), (x1, y1) = points[0], points[1]
                 item: QGraphicsItem = scene.addRect(QRectF(x0, y0, x1 - x0, y1 - y0), pen, fill)
@@ -245,6 +243,15 @@ class PdfSourceView(QWidget):
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated passages and regions on the pages."""
         regions = {p: r for p, r in qt_regions(marks).items() if p}
+        document = self.view.document
+        for page, colour in marks.pages.items():
+            if document is None or not 1 <= page <= document.page_count:
+                continue
+            width, height = document.page_size(page)
+            outline, fill = region_style(colour)
+            regions.setdefault(page, []).append(
+                (outline, fill, "rect", [(0.0, 0.0), (width, height)])
+            )
         self.view.set_annotations(qt_spans(marks), regions)
 
     def selection(self) -> tuple[int, int, int] | None:

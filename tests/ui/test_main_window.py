@@ -509,3 +509,33 @@ def test_draw_a_rectangle_on_an_image(window: MainWindow, qtbot: object, filled:
         (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=image))
     assert mark.anchor.shape == "rect"  # type: ignore[union-attr]
     assert mark.categories == ["maritime"]
+
+
+def test_redaction_marks_are_hatched(window: MainWindow, qtbot: object, filled: Library) -> None:
+    from PySide6.QtCore import Qt as _Qt
+
+    from workstation.anchors import PageAnchor
+    from workstation.annotations import AnnotationService, find_quote
+    from workstation.sources import resolve_source
+
+    memo = next(sid for sid in _ids(window) if _title_of(window, sid).startswith("Memo"))
+    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
+    with filled.writer() as session:
+        source = resolve_source(session, str(memo))
+        AnnotationService(filled).create(
+            session, memo, find_quote(session, source, "pier 3"), redact=True
+        )
+        AnnotationService(filled).create(session, report, PageAnchor(1), redact=True)
+    window.open_source(memo)
+    pane = window.documents.current
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    notes = pane.viewer._notes  # type: ignore[union-attr]
+    assert notes[0].format.background().style() == _Qt.BrushStyle.BDiagPattern
+    window.open_source(report)
+    pdf = pane.viewer.view  # type: ignore[union-attr]
+    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)
+    pane.reload_marks()
+    qtbot.waitUntil(lambda: 1 in pdf._note_regions, timeout=10_000)  # type: ignore[attr-defined]
+    _outline, fill, shape, _points = pdf._note_regions[1][0]
+    assert shape == "rect"
+    assert fill.style() == _Qt.BrushStyle.BDiagPattern
