@@ -7,14 +7,16 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QPen, QPolygonF
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
+    QRubberBand,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -217,7 +219,15 @@ class ImageSourceView(QWidget):
 
 
 class PdfSourceView(QWidget):
-    """A PDF source: page thumbnails beside the continuous page view."""
+    """A PDF source: page thumbnails beside the continuous page view.
+
+    With "Rectangle" on, a drag on a page draws a region in PDF points.
+
+    Signals:
+        regionDrawn(object): a RegionAnchor the reviewer just drew.
+    """
+
+    regionDrawn = Signal(object)
 
     def __init__(
         self, controller: LibraryController, source_id: int, parent: QWidget | None = None
@@ -229,6 +239,15 @@ class PdfSourceView(QWidget):
             sha, pages = source.sha256, source.page_count
         self.view = PdfView(library.blobs.path_for(sha), page_count=pages or None)
         self.strip = PageStrip(self.view)
+        self.draw_button = _tool("Rectangle", "Draw a rectangle on a page to mark a region")
+        self.draw_button.setText("▭ Rectangle")
+        self.draw_button.setCheckable(True)
+        self.draw_button.toggled.connect(self.set_drawing)
+        bar = self.view.toolbar.layout()
+        if isinstance(bar, QBoxLayout):
+            bar.addWidget(self.draw_button)
+        self._drag: tuple[int, float, float, QPoint] | None = None
+        self._band = QRubberBand(QRubberBand.Shape.Rectangle, self.view.viewport())
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.strip)
         split.addWidget(self.view)
@@ -257,6 +276,63 @@ class PdfSourceView(QWidget):
     def selection(self) -> tuple[int, int, int] | None:
         """The selected passage: (page, start, end) in code points of the page text."""
         return self.view.selection()
+
+    def set_drawing(self, on: bool) -> None:
+        """Switch between selecting text and drawing rectangles on pages."""
+        if self.draw_button.isChecked() != on:
+            self.draw_button.setChecked(on)
+            return
+        viewport = self.view.viewport()
+        if on:
+            viewport.installEventFilter(self)
+            viewport.setCursor(Qt.CursorShape.CrossCursor)
+        else:
+            viewport.removeEventFilter(self)
+            viewport.unsetCursor()
+            self._band.hide()
+            self._drag = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is not self.view.viewport() or not self.draw_button.isChecked():
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Escape:
+                self.set_drawing(False)
+                return True
+            return False
+        if not isinstance(event, QMouseEvent):
+            return False
+        pos = event.position()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            hit = self.view.viewport_to_page(pos)
+            if hit is None:
+                return True
+            self._drag = (hit[0], hit[1], hit[2], pos.toPoint())
+            self._band.setGeometry(QRect(pos.toPoint(), QSize()))
+            self._band.show()
+            return True
+        if kind == QEvent.Type.MouseMove and self._drag is not None:
+            self._band.setGeometry(QRect(self._drag[3], pos.toPoint()).normalized())
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and self._drag is not None:
+            page, x0, y0, _ = self._drag
+            self._drag = None
+            self._band.hide()
+            document = self.view.document
+            if document is None:
+                return True
+            corner = self.view.page_rect(page)
+            width, height = document.page_size(page)
+            scale = corner.width() / max(1e-6, width)
+            x1 = min(max((pos.x() - corner.x()) / scale, 0.0), width)
+            y1 = min(max((pos.y() - corner.y()) / scale, 0.0), height)
+            left, right = sorted((x0, x1))
+            top, bottom = sorted((y0, y1))
+            if right - left >= 2 and bottom - top >= 2:
+                self.regionDrawn.emit(RegionAnchor("rect", ((left, top), (right, bottom)), page))
+            return True
+        return False
 
     def show_annotation(self, data: AnnotationData) -> None:
         """Go to an annotation and emphasise it."""

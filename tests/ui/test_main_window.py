@@ -539,3 +539,34 @@ def test_redaction_marks_are_hatched(window: MainWindow, qtbot: object, filled: 
     _outline, fill, shape, _points = pdf._note_regions[1][0]
     assert shape == "rect"
     assert fill.style() == _Qt.BrushStyle.BDiagPattern
+
+
+def test_draw_a_rectangle_on_a_pdf_page(window: MainWindow, qtbot: object, filled: Library) -> None:
+    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
+    window.open_source(report)
+    pane = window.documents.current
+    source_view = pane.viewer
+    assert source_view is not None
+    pdf = source_view.view  # type: ignore[attr-defined]
+    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)
+    source_view.draw_button.click()  # type: ignore[attr-defined]
+    drawn: list[object] = []
+    pane.regionDrawn.connect(drawn.append)
+    start = pdf.page_to_viewport(1, 100, 120).toPoint()
+    end = pdf.page_to_viewport(1, 300, 200).toPoint()
+    viewport = pdf.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)  # type: ignore[attr-defined]
+    qtbot.mouseMove(viewport, pos=end)  # type: ignore[attr-defined]
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)  # type: ignore[attr-defined]
+    window._picker.close()
+    assert len(drawn) == 1
+    anchor = drawn[0]
+    assert anchor.page == 1  # type: ignore[attr-defined]
+    (x0, y0), (x1, y1) = anchor.points  # type: ignore[attr-defined]
+    assert abs(x0 - 100) < 2
+    assert abs(y0 - 120) < 2
+    assert abs(x1 - 300) < 2
+    assert abs(y1 - 200) < 2
+    window.mark_region(pane, anchor, code="arms")
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    assert 1 in pdf._note_regions
