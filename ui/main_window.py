@@ -214,8 +214,16 @@ class MainWindow(QMainWindow):
             "Redo the annotation change just undone",
         )
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.taxonomy_action = self._action(
+            "Edit &Categories…",
+            self.edit_taxonomy,
+            None,
+            "Add, rename, move, merge or retire violation categories",
+        )
         for action in (self.mark_action, self.undo_action, self.redo_action):
             annotate_menu.addAction(action)
+        annotate_menu.addSeparator()
+        annotate_menu.addAction(self.taxonomy_action)
         self._update_undo_actions()
 
         view_menu = bar.addMenu("&View")
@@ -535,6 +543,18 @@ class MainWindow(QMainWindow):
         self.controller.run(
             write, write=True, label="deleting", on_done=lambda sid: self._annotations_changed(sid)
         )
+
+    def edit_taxonomy(self) -> None:
+        """Annotate > Edit Categories: the taxonomy editor (one per window)."""
+        editor = getattr(self, "_taxonomy_editor", None)
+        if editor is None:
+            from ui.taxonomy_editor import TaxonomyEditor
+
+            editor = TaxonomyEditor(self.controller, self)
+            editor.taxonomyChanged.connect(lambda: self._annotations_changed(None))
+            self._taxonomy_editor = editor
+        editor.show()
+        editor.raise_()
 
     def _annotations_changed(self, source_id: int | None) -> None:
         for pane in self.documents.panes():

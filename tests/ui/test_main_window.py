@@ -570,3 +570,11 @@ def test_draw_a_rectangle_on_a_pdf_page(window: MainWindow, qtbot: object, fille
     window.mark_region(pane, anchor, code="arms")
     qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
     assert 1 in pdf._note_regions
+
+
+def test_taxonomy_editor_opens_from_the_menu(window: MainWindow) -> None:
+    window.taxonomy_action.trigger()
+    editor = window._taxonomy_editor
+    assert editor.isVisible()
+    assert "maritime" in editor.top_level_codes()
+    editor.close()

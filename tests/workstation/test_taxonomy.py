@@ -483,3 +483,40 @@ def test_bad_documents_are_rejected_with_nothing_changed(library: Library) -> No
         with pytest.raises(NotFoundError):
             get_category(session, "zz-new")
     assert_chain_ok(library)
+
+
+def test_update_category_details_is_one_audited_edit(library: Library) -> None:
+    from sqlalchemy import select as _select
+
+    from db.models import AuditEvent
+    from workstation.taxonomy import get_category, update_category
+
+    with library.writer() as session:
+        update_category(
+            library,
+            session,
+            "maritime",
+            legal_basis="2397 (2017), para 9",
+            scope_note="Ship-to-ship and AIS.",
+            colour="#3078C1",
+        )
+    with library.writer() as session:
+        update_category(
+            library,
+            session,
+            "maritime",
+            legal_basis="2397 (2017), para 9",
+            scope_note="Ship-to-ship and AIS.",
+            colour="#3078c1",
+        )
+    with library.reader() as session:
+        category = get_category(session, "maritime")
+        assert category.colour == "#3078c1"
+        edits = session.scalars(
+            _select(AuditEvent).where(AuditEvent.action == "category.edit")
+        ).all()
+    assert len(edits) == 1
+    with library.writer() as session, pytest.raises(WorkstationError, match="hex colour"):
+        update_category(
+            library, session, "maritime", legal_basis=None, scope_note=None, colour="blue"
+        )
