@@ -366,10 +366,14 @@ class AnnotationPanel(QWidget):
         annotationActivated(str, int): an annotation's uuid and its 1-based
             page (clicked, or Enter pressed on it).
         deleteRequested(str): the reviewer asked to delete this annotation.
+        noteRequested(str): the reviewer asked to edit this annotation's note.
+        redactToggled(str, bool): "redact on export" set (True) or cleared.
     """
 
     annotationActivated = Signal(str, int)
     deleteRequested = Signal(str)
+    noteRequested = Signal(str)
+    redactToggled = Signal(str, bool)
 
     def __init__(
         self,
@@ -564,10 +568,16 @@ class AnnotationPanel(QWidget):
         if not index.isValid():
             return
         menu = QMenu(self)
+        uuid = index.data(UUID_ROLE)
+        data = index.data(ANNOTATION_ROLE)
         menu.addAction("Go to annotation", lambda: self._activate(index))
-        menu.addAction(
-            "Delete annotation", lambda: self.deleteRequested.emit(index.data(UUID_ROLE))
-        )
+        menu.addAction("Edit note…", lambda: self.noteRequested.emit(uuid))
+        redact = menu.addAction("Redact on export")
+        redact.setCheckable(True)
+        redact.setChecked(bool(getattr(data, "redact", False)))
+        redact.toggled.connect(lambda on: self.redactToggled.emit(uuid, on))
+        menu.addSeparator()
+        menu.addAction("Delete annotation", lambda: self.deleteRequested.emit(uuid))
         menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802

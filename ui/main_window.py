@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -120,6 +121,8 @@ class MainWindow(QMainWindow):
         for panel in (self.marks_panel, self.all_marks_panel):
             panel.annotationActivated.connect(self.open_annotation)
             panel.deleteRequested.connect(self.delete_annotation)
+            panel.noteRequested.connect(self.edit_note)
+            panel.redactToggled.connect(lambda uuid, on: self.update_annotation(uuid, redact=on))
         self.documents.currentPaneChanged.connect(self._pane_changed)
         self.documents.regionDrawn.connect(self.mark_region)
         controller.sourcesChanged.connect(self.update_status)
@@ -525,6 +528,38 @@ class MainWindow(QMainWindow):
         viewer = self.documents.current.viewer
         if viewer is not None and hasattr(viewer, "show_annotation"):
             viewer.show_annotation(data)
+
+    def edit_note(self, annotation_uuid: str, text: str | None = None) -> None:
+        """Edit an annotation's note (asked for in a dialog unless given)."""
+        if text is None:
+            from workstation.annotations import AnnotationService
+
+            with self.controller.library.reader() as session:
+                current = (
+                    AnnotationService(self.controller.library).get(session, annotation_uuid).note
+                )
+            text, ok = QInputDialog.getMultiLineText(
+                self, "Note", "Note on this annotation (plain text):", current or ""
+            )
+            if not ok:
+                return
+        self.update_annotation(annotation_uuid, note=text)
+
+    def update_annotation(self, annotation_uuid: str, **changes: Any) -> None:
+        """Change an annotation's note, categories or redaction (undoable, audited)."""
+        library = self.controller.library
+        history = self.history
+
+        def write() -> int:
+            from workstation.sources import resolve_source
+
+            with library.writer() as session:
+                data = history.update(session, annotation_uuid, **changes)
+                return resolve_source(session, data.source_sha256[:16]).id
+
+        self.controller.run(
+            write, write=True, label="saving", on_done=lambda sid: self._annotations_changed(sid)
+        )
 
     def delete_annotation(self, annotation_uuid: str) -> None:
         """Delete an annotation (undoable; kept in the audit trail)."""

@@ -578,3 +578,30 @@ def test_taxonomy_editor_opens_from_the_menu(window: MainWindow) -> None:
     assert editor.isVisible()
     assert "maritime" in editor.top_level_codes()
     editor.close()
+
+
+def test_note_and_redaction_from_the_marks_panel(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    from workstation.annotations import AnnotationService, find_quote
+    from workstation.sources import resolve_source
+
+    memo = next(sid for sid in _ids(window) if _title_of(window, sid).startswith("Memo"))
+    with filled.writer() as session:
+        source = resolve_source(session, str(memo))
+        made = AnnotationService(filled).create(
+            session, memo, find_quote(session, source, "pier 3")
+        )
+    window.open_source(memo)
+    window.edit_note(made.uuid, "Seen on imagery of 28 April")
+    window.marks_panel.redactToggled.emit(made.uuid, True)
+
+    def current() -> object:
+        with filled.reader() as session:
+            return AnnotationService(filled).get(session, made.uuid)
+
+    qtbot.waitUntil(lambda: current().redact, timeout=10_000)  # type: ignore[attr-defined]
+    assert current().note == "Seen on imagery of 28 April"  # type: ignore[attr-defined]
+    qtbot.waitUntil(window.undo_action.isEnabled, timeout=10_000)  # type: ignore[attr-defined]
+    window.undo_action.trigger()  # the redaction
+    qtbot.waitUntil(lambda: not current().redact, timeout=10_000)  # type: ignore[attr-defined]
