@@ -46,16 +46,83 @@ def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
     return button
 
 
-class ImageSourceView(QWidget):
-    """An image source: the tiled viewer, a zoom bar and the EXIF/GPS panel.
+class RegionDrawingView(QWidget):
+    """A source view with a "Rectangle" tool: a drag draws a region to mark.
 
-    With "Rectangle" on, a drag on the image draws a region in image pixels.
+    Subclasses say which widget takes the mouse (``drawing_surface``), switch
+    their own cursor and modes in ``drawing_changed``, and turn positions into
+    source coordinates in ``draw_press`` / ``draw_move`` / ``draw_release``.
 
     Signals:
         regionDrawn(object): a RegionAnchor the reviewer just drew.
     """
 
     regionDrawn = Signal(object)
+
+    def make_draw_button(self, tip: str) -> QToolButton:
+        """The checkable tool button that turns drawing on and off."""
+        self.draw_button = _tool("Rectangle", tip)
+        self.draw_button.setText("▭ Rectangle")
+        self.draw_button.setCheckable(True)
+        self.draw_button.toggled.connect(self.set_drawing)
+        return self.draw_button
+
+    def drawing_surface(self) -> QWidget:
+        """The widget whose mouse events draw (subclasses name their viewport)."""
+        return self
+
+    def drawing_changed(self, on: bool) -> None:
+        """Switch cursors and modes; drop a half-drawn shape when turned off."""
+
+    def draw_press(self, pos: QPointF) -> None:
+        """The drag starts at ``pos`` (surface coordinates)."""
+
+    def draw_move(self, pos: QPointF) -> None:
+        """The drag goes on."""
+
+    def draw_release(self, pos: QPointF) -> None:
+        """The drag ends; emit regionDrawn if it drew something."""
+
+    def set_drawing(self, on: bool) -> None:
+        """Turn the rectangle tool on or off (Esc turns it off)."""
+        if self.draw_button.isChecked() != on:
+            self.draw_button.setChecked(on)
+            return
+        surface = self.drawing_surface()
+        if on:
+            surface.installEventFilter(self)
+        else:
+            surface.removeEventFilter(self)
+        self.drawing_changed(on)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is not self.drawing_surface() or not self.draw_button.isChecked():
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Escape:
+                self.set_drawing(False)
+                return True
+            return False
+        if not isinstance(event, QMouseEvent):
+            return False
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self.draw_press(event.position())
+            return True
+        if kind == QEvent.Type.MouseMove:
+            self.draw_move(event.position())
+            return True
+        if kind == QEvent.Type.MouseButtonRelease:
+            self.draw_release(event.position())
+            return True
+        return False
+
+
+class ImageSourceView(RegionDrawingView):
+    """An image source: the tiled viewer, a zoom bar and the EXIF/GPS panel.
+
+    With "Rectangle" on, a drag on the image draws a region in image pixels.
+    """
 
     def __init__(
         self, controller: LibraryController, source_id: int, parent: QWidget | None = None
@@ -79,11 +146,8 @@ class ImageSourceView(QWidget):
         actual.clicked.connect(self.view.actual_size)
         zoom_in.clicked.connect(self.view.zoom_in)
         zoom_out.clicked.connect(self.view.zoom_out)
-        self.draw_button = _tool("Rectangle", "Draw a rectangle to mark a region (R; Esc stops)")
-        self.draw_button.setText("▭ Rectangle")
-        self.draw_button.setCheckable(True)
+        self.make_draw_button("Draw a rectangle to mark a region (R; Esc stops)")
         self.draw_button.setShortcut(QKeySequence("R"))
-        self.draw_button.toggled.connect(self.set_drawing)
         self._drag_start: QPointF | None = None
         self._rubber: QGraphicsRectItem | None = None
         details = _tool("Details", "Show or hide EXIF and GPS details")
@@ -137,21 +201,19 @@ class ImageSourceView(QWidget):
 
     # --- drawing regions -----------------------------------------------------------
 
-    def set_drawing(self, on: bool) -> None:
-        """Switch between panning (drag moves the image) and drawing rectangles."""
-        if self.draw_button.isChecked() != on:
-            self.draw_button.setChecked(on)
-            return
+    def drawing_surface(self) -> QWidget:
+        """The image view's viewport."""
+        return self.view.viewport()
+
+    def drawing_changed(self, on: bool) -> None:
+        """Drag draws instead of panning while the tool is on."""
         self.view.setDragMode(
             QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag
         )
         self.view.viewport().setCursor(
             Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor
         )
-        if on:
-            self.view.viewport().installEventFilter(self)
-        else:
-            self.view.viewport().removeEventFilter(self)
+        if not on:
             self._drop_rubber()
 
     def _clamped(self, pos: QPointF) -> QPointF:
@@ -168,43 +230,31 @@ class ImageSourceView(QWidget):
             self._rubber = None
         self._drag_start = None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is not self.view.viewport() or not self.draw_button.isChecked():
-            return False
-        kind = event.type()
-        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Escape:
-                self.set_drawing(False)
-                return True
-            return False
-        if not isinstance(event, QMouseEvent):
-            return False
-        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-            self._drag_start = self._clamped(event.position())
-            pen = QPen(QColor("#1f6feb"), 2)
-            pen.setCosmetic(True)
-            self._rubber = self.view.scene().addRect(
-                QRectF(self._drag_start, self._drag_start), pen, QColor(31, 111, 235, 40)
+    def draw_press(self, pos: QPointF) -> None:
+        """Start a rubber-band rectangle in image pixels."""
+        self._drag_start = self._clamped(pos)
+        pen = QPen(QColor("#1f6feb"), 2)
+        pen.setCosmetic(True)
+        self._rubber = self.view.scene().addRect(
+            QRectF(self._drag_start, self._drag_start), pen, QColor(31, 111, 235, 40)
+        )
+        self._rubber.setZValue(2)
+
+    def draw_move(self, pos: QPointF) -> None:
+        """Follow the mouse."""
+        if self._drag_start is not None and self._rubber is not None:
+            self._rubber.setRect(QRectF(self._drag_start, self._clamped(pos)).normalized())
+
+    def draw_release(self, pos: QPointF) -> None:
+        """Emit the rectangle when it has an area."""
+        if self._drag_start is None:
+            return
+        rect = QRectF(self._drag_start, self._clamped(pos)).normalized()
+        self._drop_rubber()
+        if rect.width() >= 2 and rect.height() >= 2:
+            self.regionDrawn.emit(
+                RegionAnchor("rect", ((rect.left(), rect.top()), (rect.right(), rect.bottom())))
             )
-            self._rubber.setZValue(2)
-            return True
-        if kind == QEvent.Type.MouseMove and self._drag_start is not None:
-            assert self._rubber is not None
-            end = self._clamped(event.position())
-            self._rubber.setRect(QRectF(self._drag_start, end).normalized())
-            return True
-        if kind == QEvent.Type.MouseButtonRelease and self._drag_start is not None:
-            rect = QRectF(self._drag_start, self._clamped(event.position())).normalized()
-            self._drop_rubber()
-            if rect.width() >= 2 and rect.height() >= 2:
-                self.regionDrawn.emit(
-                    RegionAnchor(
-                        "rect",
-                        ((rect.left(), rect.top()), (rect.right(), rect.bottom())),
-                    )
-                )
-            return True
-        return False
 
     def show_annotation(self, data: AnnotationData) -> None:
         """Centre the view on an annotated region."""
@@ -218,16 +268,11 @@ class ImageSourceView(QWidget):
         self.view.close_image()
 
 
-class PdfSourceView(QWidget):
+class PdfSourceView(RegionDrawingView):
     """A PDF source: page thumbnails beside the continuous page view.
 
     With "Rectangle" on, a drag on a page draws a region in PDF points.
-
-    Signals:
-        regionDrawn(object): a RegionAnchor the reviewer just drew.
     """
-
-    regionDrawn = Signal(object)
 
     def __init__(
         self, controller: LibraryController, source_id: int, parent: QWidget | None = None
@@ -239,10 +284,7 @@ class PdfSourceView(QWidget):
             sha, pages = source.sha256, source.page_count
         self.view = PdfView(library.blobs.path_for(sha), page_count=pages or None)
         self.strip = PageStrip(self.view)
-        self.draw_button = _tool("Rectangle", "Draw a rectangle on a page to mark a region")
-        self.draw_button.setText("▭ Rectangle")
-        self.draw_button.setCheckable(True)
-        self.draw_button.toggled.connect(self.set_drawing)
+        self.make_draw_button("Draw a rectangle on a page to mark a region (Esc stops)")
         bar = self.view.toolbar.layout()
         if isinstance(bar, QBoxLayout):
             bar.addWidget(self.draw_button)
@@ -277,62 +319,53 @@ class PdfSourceView(QWidget):
         """The selected passage: (page, start, end) in code points of the page text."""
         return self.view.selection()
 
-    def set_drawing(self, on: bool) -> None:
-        """Switch between selecting text and drawing rectangles on pages."""
-        if self.draw_button.isChecked() != on:
-            self.draw_button.setChecked(on)
-            return
+    def drawing_surface(self) -> QWidget:
+        """The page view's viewport."""
+        return self.view.viewport()
+
+    def drawing_changed(self, on: bool) -> None:
+        """A cross cursor while drawing; drop a half-drawn band when done."""
         viewport = self.view.viewport()
         if on:
-            viewport.installEventFilter(self)
             viewport.setCursor(Qt.CursorShape.CrossCursor)
         else:
-            viewport.removeEventFilter(self)
             viewport.unsetCursor()
             self._band.hide()
             self._drag = None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is not self.view.viewport() or not self.draw_button.isChecked():
-            return False
-        kind = event.type()
-        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Escape:
-                self.set_drawing(False)
-                return True
-            return False
-        if not isinstance(event, QMouseEvent):
-            return False
-        pos = event.position()
-        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-            hit = self.view.viewport_to_page(pos)
-            if hit is None:
-                return True
-            self._drag = (hit[0], hit[1], hit[2], pos.toPoint())
-            self._band.setGeometry(QRect(pos.toPoint(), QSize()))
-            self._band.show()
-            return True
-        if kind == QEvent.Type.MouseMove and self._drag is not None:
+    def draw_press(self, pos: QPointF) -> None:
+        """Start on the page under the mouse (a press between pages does nothing)."""
+        hit = self.view.viewport_to_page(pos)
+        if hit is None:
+            return
+        self._drag = (hit[0], hit[1], hit[2], pos.toPoint())
+        self._band.setGeometry(QRect(pos.toPoint(), QSize()))
+        self._band.show()
+
+    def draw_move(self, pos: QPointF) -> None:
+        """Follow the mouse."""
+        if self._drag is not None:
             self._band.setGeometry(QRect(self._drag[3], pos.toPoint()).normalized())
-            return True
-        if kind == QEvent.Type.MouseButtonRelease and self._drag is not None:
-            page, x0, y0, _ = self._drag
-            self._drag = None
-            self._band.hide()
-            document = self.view.document
-            if document is None:
-                return True
-            corner = self.view.page_rect(page)
-            width, height = document.page_size(page)
-            scale = corner.width() / max(1e-6, width)
-            x1 = min(max((pos.x() - corner.x()) / scale, 0.0), width)
-            y1 = min(max((pos.y() - corner.y()) / scale, 0.0), height)
-            left, right = sorted((x0, x1))
-            top, bottom = sorted((y0, y1))
-            if right - left >= 2 and bottom - top >= 2:
-                self.regionDrawn.emit(RegionAnchor("rect", ((left, top), (right, bottom)), page))
-            return True
-        return False
+
+    def draw_release(self, pos: QPointF) -> None:
+        """Emit the rectangle, in PDF points clamped to its page."""
+        if self._drag is None:
+            return
+        page, x0, y0, _ = self._drag
+        self._drag = None
+        self._band.hide()
+        document = self.view.document
+        if document is None:
+            return
+        corner = self.view.page_rect(page)
+        width, height = document.page_size(page)
+        scale = corner.width() / max(1e-6, width)
+        x1 = min(max((pos.x() - corner.x()) / scale, 0.0), width)
+        y1 = min(max((pos.y() - corner.y()) / scale, 0.0), height)
+        left, right = sorted((x0, x1))
+        top, bottom = sorted((y0, y1))
+        if right - left >= 2 and bottom - top >= 2:
+            self.regionDrawn.emit(RegionAnchor("rect", ((left, top), (right, bottom)), page))
 
     def show_annotation(self, data: AnnotationData) -> None:
         """Go to an annotation and emphasise it."""
