@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
@@ -90,8 +91,10 @@ class AppShell:
         return window
 
 
-def run_gui(library_path: Path, *, reviewer: str | None, create: bool) -> int:
-    """Open the app on a library; returns the exit code."""
+def run_gui(
+    library_path: Path, *, reviewer: str | None, create: bool, show: Sequence[int] = ()
+) -> int:
+    """Open the app on a library, with ``show`` sources side by side; the exit code."""
     app = make_application()
     settings = QSettings()
     name = ask_reviewer(settings, reviewer)
@@ -99,8 +102,12 @@ def run_gui(library_path: Path, *, reviewer: str | None, create: bool) -> int:
         return 1
     shell = AppShell(name, settings)
     try:
-        shell.open(library_path, create)
+        window = shell.open(library_path, create)
     except WorkstationError as exc:
         QMessageBox.critical(None, APP, exc.message)
         return 1
+    for n, source_id in enumerate(show):
+        if n:
+            window.documents.split(Qt.Orientation.Horizontal)
+        window.open_source(source_id)
     return int(app.exec())

@@ -13,10 +13,10 @@ from pathlib import Path
 from workstation import cli
 
 
-def _open_app(path: Path, reviewer: str | None, create: bool) -> int:
+def _open_app(path: Path, reviewer: str | None, create: bool, show: Sequence[int]) -> int:
     from ui.app import run_gui
 
-    return run_gui(path, reviewer=reviewer, create=create)
+    return run_gui(path, reviewer=reviewer, create=create, show=show)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,14 +7,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QCursor,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -684,9 +686,29 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                area = screen.availableGeometry()
+                self.resize(max(1024, int(area.width() * 0.92)), max(700, int(area.height() * 0.9)))
+            else:
+                self.resize(1440, 900)
+        self._state_restored = isinstance(state, QByteArray) and self.restoreState(state)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not getattr(self, "_first_shown", False):
+            self._first_shown = True
+            if not self._state_restored:
+                # First start: room for titles on the left, the inspector on the
+                # right (after the first layout pass, which would undo it).
+                QTimer.singleShot(
+                    0,
+                    lambda: self.resizeDocks(
+                        [self.library_dock, self.inspector_dock],
+                        [400, 300],
+                        Qt.Orientation.Horizontal,
+                    ),
+                )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if getattr(self, "_shut_down", False):  # closed before (e.g. close() twice)

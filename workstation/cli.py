@@ -513,18 +513,19 @@ def _display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-GuiLauncher = Callable[[Path, "str | None", bool], int]
+# (library, reviewer, create, sources to open side by side) -> exit code
+GuiLauncher = Callable[[Path, "str | None", bool, Sequence[int]], int]
 _gui_launcher: GuiLauncher | None = None
 
 
-def _launch_gui(path: Path, reviewer: str | None, create: bool) -> int:
+def _launch_gui(path: Path, reviewer: str | None, create: bool, show: Sequence[int] = ()) -> int:
     if _gui_launcher is None:
         raise UsageError("the desktop app is started by the 'workstation' command")
     if not _display_available():
         raise UsageError(
             "no display to open the desktop app on (set DISPLAY, or use the other commands)"
         )
-    return _gui_launcher(path, reviewer, create)
+    return _gui_launcher(path, reviewer, create, show)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -561,6 +562,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
         print(f"try: workstation --library {lib.root} search 'Rajin'")
         root = lib.root
+        # Open the report beside the satellite image of the port it describes.
+        show = [r.source_id for r in rows if r.kind == "pdf"][:1] + [
+            r.source_id for r in rows if r.kind == "image"
+        ][:1]
     if report.count("failed"):
         return EXIT_ERROR
     if args.no_gui:
@@ -568,7 +573,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not _display_available():
         print(f"no display here; open it on a desktop with: workstation gui --library {root}")
         return EXIT_OK
-    return _launch_gui(root, args.reviewer, False)
+    return _launch_gui(root, args.reviewer, False, show)
 
 
 # --- the parser ------------------------------------------------------------
