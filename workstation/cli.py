@@ -505,6 +505,115 @@ def cmd_taxonomy_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _entity_json(session: Any, entity: Any) -> dict[str, Any]:
+    from workstation.entities import identifiers_of
+
+    return {
+        "uuid": entity.uuid,
+        "kind": entity.kind,
+        "name": entity.name,
+        "aliases": list(entity.aliases or []),
+        "identifiers": [{"scheme": s, "value": v} for s, v in identifiers_of(session, entity)],
+    }
+
+
+def cmd_entities_list(args: argparse.Namespace) -> int:
+    from workstation.entities import find_entities
+
+    with _open_library(args) as lib, lib.reader() as session:
+        rows = [_entity_json(session, e) for e in find_entities(session, args.text, args.kind)]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            ids = ", ".join(f"{i['scheme'].upper()} {i['value']}" for i in r["identifiers"])
+            print(f"{r['uuid'][:8]}  {r['kind']:<9} {r['name']}" + (f"  ({ids})" if ids else ""))
+    return EXIT_OK
+
+
+def cmd_entities_add(args: argparse.Namespace) -> int:
+    from workstation.entities import add_entity
+
+    identifiers: dict[str, list[str]] = {}
+    for scheme, values in (("imo", args.imo), ("mmsi", args.mmsi)):
+        if values:
+            identifiers[scheme] = list(values)
+    with _open_library(args) as lib, lib.writer() as session:
+        entity = add_entity(
+            lib, session, args.kind, args.name, aliases=args.alias or (), identifiers=identifiers
+        )
+        row = _entity_json(session, entity)
+    if args.json:
+        _print_json(row)
+    else:
+        print(row["uuid"])
+    return EXIT_OK
+
+
+def cmd_entities_suggest(args: argparse.Namespace) -> int:
+    from workstation.entities import suggest
+    from workstation.sources import page_text, resolve_source
+
+    with _open_library(args) as lib, lib.reader() as session:
+        source = resolve_source(session, args.source)
+        pages = [args.page] if args.page else list(range(1, source.page_count + 1))
+        found: list[dict[str, Any]] = [
+            {
+                "page": page,
+                "kind": c.kind,
+                "value": c.value,
+                "text": c.text,
+                "start": c.start,
+                "end": c.end,
+                "flag": c.flag,
+                "entity_uuid": c.entity_uuid,
+            }
+            for page in pages
+            for c in suggest(session, page_text(session, source.id, page))
+        ]
+    if args.json:
+        _print_json(found)
+    else:
+        for c in found:
+            known = f"  -> entity {str(c['entity_uuid'])[:8]}" if c["entity_uuid"] else "  (new)"
+            flag = f"  flag {c['flag']}" if c["flag"] else ""
+            print(f"p. {c['page']:<4} {c['kind']:<5} {c['text']}{flag}{known}")
+    return EXIT_OK
+
+
+def cmd_entities_show(args: argparse.Namespace) -> int:
+    from workstation.entities import entity_page, find_entities
+
+    with _open_library(args) as lib, lib.reader() as session:
+        matches = [e for e in find_entities(session) if e.uuid.startswith(args.entity)]
+        if len(matches) != 1:
+            from workstation.errors import NotFoundError
+
+            raise NotFoundError(
+                f"no entity {args.entity}"
+                if not matches
+                else f"{args.entity} matches several entities; give more of the uuid"
+            )
+        page = entity_page(session, matches[0].uuid)
+        out = _entity_json(session, page.entity)
+        out["annotations"] = [_annotation_json(a) for a in page.annotations]
+        out["sources"] = [
+            {"source_id": m.source_id, "title": m.title, "pages": m.pages, "matched": m.matched}
+            for m in page.sources
+        ]
+    if args.json:
+        _print_json(out)
+    else:
+        print(f"{out['kind']} {out['name']}  ({out['uuid']})")
+        for i in out["identifiers"]:
+            print(f"  {i['scheme'].upper()} {i['value']}")
+        print(f"  {len(out['annotations'])} annotation(s) linked")
+        for m in out["sources"]:
+            pages = ", ".join(str(p) for p in m["pages"])
+            print(f"  source {m['source_id']}: {m['title']} (p. {pages})")
+    return EXIT_OK
+
+
 def _display_available() -> bool:
     if sys.platform != "linux":
         return True
@@ -698,6 +807,37 @@ def build_parser() -> argparse.ArgumentParser:
     t = tax_sub.add_parser("import", help="add and update categories from JSON", parents=[common])
     t.add_argument("file", metavar="FILE")
     t.set_defaults(func=cmd_taxonomy_import)
+
+    p = sub.add_parser("entities", help="vessels, companies, people, places", parents=[common])
+    ent_sub = p.add_subparsers(dest="entities_command", metavar="ACTION", required=True)
+    e = ent_sub.add_parser("list", help="entities, optionally matching TEXT", parents=[common])
+    e.add_argument("text", nargs="?", metavar="TEXT")
+    e.add_argument(
+        "--kind", choices=["vessel", "company", "person", "location", "aircraft", "bank"]
+    )
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_entities_list)
+    e = ent_sub.add_parser("add", help="add an entity", parents=[common])
+    e.add_argument("kind", choices=["vessel", "company", "person", "location", "aircraft", "bank"])
+    e.add_argument("name", metavar="NAME")
+    e.add_argument("--alias", action="append", metavar="NAME")
+    e.add_argument("--imo", action="append", metavar="NUMBER")
+    e.add_argument("--mmsi", action="append", metavar="NUMBER")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_entities_add)
+    e = ent_sub.add_parser(
+        "suggest",
+        help="IMO/MMSI numbers and known names in a source (suggestions only; nothing is added)",
+        parents=[common],
+    )
+    e.add_argument("source", metavar="SOURCE")
+    e.add_argument("--page", type=int, metavar="N")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_entities_suggest)
+    e = ent_sub.add_parser("show", help="an entity and what mentions it", parents=[common])
+    e.add_argument("entity", metavar="UUID-PREFIX")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_entities_show)
 
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser

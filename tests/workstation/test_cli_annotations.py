@@ -166,3 +166,55 @@ def test_taxonomy_list_and_export(lib: tuple[str, dict[str, int]], tmp_path: Pat
     result = run_cli("--library", other, "taxonomy", "import", str(bad))
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
+
+
+def test_entities_add_suggest_show(lib: tuple[str, dict[str, int]], tmp_path: Path) -> None:
+    path, _ = lib
+    folder = tmp_path / "ships"
+    samples.make_text(
+        folder,
+        name="ships.txt",
+        text="😀 CHON MA SAN (IMO 9074729, MMSI 445123456) loaded coal; SKY VENUS IMO 9074728.",
+    )
+    rows = json.loads(_ok("--library", path, "import", str(folder), "--json"))
+    sid = str(rows[0]["source_id"])
+    before = _ok("--library", path, "audit", "log", "--json")
+    suggested = json.loads(_ok("--library", path, "entities", "suggest", sid, "--json"))
+    # IMO 9074728 fails the check digit: not suggested. Nothing is written.
+    assert [(c["kind"], c["value"]) for c in suggested] == [
+        ("imo", "9074729"),
+        ("mmsi", "445123456"),
+    ]
+    assert suggested[1]["flag"]
+    assert "Korea" in suggested[1]["flag"]
+    assert suggested[0]["entity_uuid"] is None
+    assert _ok("--library", path, "audit", "log", "--json") == before
+
+    made = json.loads(
+        _ok(
+            "--library",
+            path,
+            "entities",
+            "add",
+            "vessel",
+            "CHON MA SAN",
+            "--imo",
+            "9074729",
+            "--alias",
+            "천마산",
+            "--json",
+        )
+    )
+    again = json.loads(_ok("--library", path, "entities", "suggest", sid, "--json"))
+    assert {c["entity_uuid"] for c in again if c["kind"] in ("imo", "name")} == {made["uuid"]}
+    shown = json.loads(_ok("--library", path, "entities", "show", made["uuid"][:8], "--json"))
+    assert shown["sources"][0]["source_id"] == int(sid)
+
+    clash = run_cli("--library", path, "entities", "add", "vessel", "OTHER", "--imo", "9074729")
+    assert clash.returncode == 1
+    assert "already belongs to vessel 'CHON MA SAN'" in clash.stderr
+    bad = run_cli("--library", path, "entities", "add", "vessel", "BAD", "--imo", "9074728")
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1
+    listed = json.loads(_ok("--library", path, "entities", "list", "chon", "--json"))
+    assert [e["name"] for e in listed] == ["CHON MA SAN"]
