@@ -8,6 +8,7 @@ interrupted import) and verifies the audit chain.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select, text
 
@@ -31,6 +32,7 @@ class CheckReport:
     audit_ok: bool = True
     audit_problem: str | None = None
     repaired: list[str] = field(default_factory=list)
+    stale_caches: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -62,6 +64,31 @@ class CheckReport:
             lines.append(f"audit trail: {self.audit_problem}")
         return lines
 
+    def notes(self) -> list[str]:
+        """Things worth knowing that are not problems (regenerable caches)."""
+        return [
+            f"cached file {name} belongs to no source ('check --repair' removes it)"
+            for name in self.stale_caches
+        ]
+
+
+def _stale_cache_files(library: Library, known: set[str]) -> list[Path]:
+    """Thumbnails and tile pyramids in ``derived/`` whose source is gone.
+
+    They are caches, so they are never problems, only clutter; the names
+    start with the blob's SHA-256.
+    """
+    stale: list[Path] = []
+    for folder in ("thumbs", "tiles"):
+        base = library.derived / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.glob("*/*")):
+            digest = path.name.split(".", 1)[0]
+            if path.is_file() and len(digest) == 64 and digest not in known:
+                stale.append(path)
+    return stale
+
 
 def check_library(
     library: Library, *, repair: bool = False, progress: ProgressCallback | None = None
@@ -87,6 +114,8 @@ def check_library(
             progress(Progress(n, len(present), sha))
     report.orphans = sorted(on_disk - known)
     report.stray_temp = [p.name for p in library.blobs.stray_temp_files()]
+    stale = _stale_cache_files(library, known)
+    report.stale_caches = [str(p.relative_to(library.root)) for p in stale]
     if repair:
         for sha in report.orphans:
             library.blobs.remove(sha)
@@ -94,6 +123,10 @@ def check_library(
         for path in library.blobs.stray_temp_files():
             path.unlink()
             report.repaired.append(f"removed temporary file {path.name}")
+        for path in stale:
+            path.unlink(missing_ok=True)
+            report.repaired.append(f"removed stale cache {path.relative_to(library.root)}")
+        report.stale_caches = []
         if report.repaired:
             with library.writer() as session:
                 library.record(

@@ -299,6 +299,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 "blobs_checked": report.blobs_checked,
                 "audit_events": report.audit_events,
                 "problems": report.problems(),
+                "notes": report.notes(),
                 "repaired": report.repaired,
             }
         )
@@ -307,6 +308,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"repaired: {line}")
         for line in report.problems():
             print(f"problem: {line}")
+        for line in report.notes():
+            print(f"note: {line}")
         print(
             f"{report.blobs_checked} blobs re-hashed, database {report.sqlite}, "
             f"{report.audit_events} audit events "

@@ -197,3 +197,28 @@ def test_content_date_falls_back_to_capture_and_creation(library: Library, tmp_p
         assert report is not None
         assert image.published == image.meta["captured"]
         assert report.published == report.meta["created"]
+
+
+def test_check_notes_and_repairs_stale_caches(library: Library, tmp_path: Path) -> None:
+    jpeg = samples.make_jpeg(tmp_path)
+    result = ImportService(library).import_paths([jpeg]).results[0]
+    with library.reader() as session:
+        source = session.get(Source, result.source_id)
+        assert source is not None
+        assert source.thumbnail is not None
+        real_thumb = library.root / source.thumbnail
+    gone = "ab" + "c" * 62
+    stale_thumb = library.derived / "thumbs" / "ab" / f"{gone}.jpg"
+    stale_tiles = library.derived / "tiles" / "ab" / f"{gone}.tif"
+    for path in (stale_thumb, stale_tiles):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"cache of a source that no longer exists")
+    report = check_library(library)
+    assert report.ok  # caches are clutter, not problems
+    assert len(report.notes()) == 2
+    repaired = check_library(library, repair=True)
+    assert len(repaired.repaired) == 2
+    assert not stale_thumb.exists()
+    assert not stale_tiles.exists()
+    assert real_thumb.is_file()
+    assert check_library(library).notes() == []
