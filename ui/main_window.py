@@ -44,6 +44,13 @@ if TYPE_CHECKING:
 MAX_RECENT = 8
 
 
+def _source_id_of(session: Any, data: Any) -> int:
+    """The row id of an annotation's source (annotations name it by hash)."""
+    from workstation.sources import resolve_source
+
+    return resolve_source(session, data.source_sha256).id
+
+
 def human_bytes(n: int) -> str:
     """1536 -> '1.5 KB'."""
     size = float(n)
@@ -504,9 +511,8 @@ class MainWindow(QMainWindow):
                 if uuid is None:
                     return None
                 row = AnnotationService(library).get(session, uuid)
-                from workstation.sources import resolve_source
 
-                return resolve_source(session, row.source_sha256[:16]).id
+                return _source_id_of(session, row)
 
         self.controller.run(
             write, write=True, label=which, on_done=lambda sid: self._annotations_changed(sid)
@@ -515,12 +521,11 @@ class MainWindow(QMainWindow):
     def open_annotation(self, annotation_uuid: str, _page: int) -> None:
         """Open an annotation's source (if needed) and go to the annotation."""
         from workstation.annotations import AnnotationService
-        from workstation.sources import resolve_source
 
         try:
             with self.controller.library.reader() as session:
                 data = AnnotationService(self.controller.library).get(session, annotation_uuid)
-                source_id = resolve_source(session, data.source_sha256[:16]).id
+                source_id = _source_id_of(session, data)
         except WorkstationError as exc:
             self.show_error(exc.message)
             return
@@ -553,11 +558,10 @@ class MainWindow(QMainWindow):
         history = self.history
 
         def write() -> int:
-            from workstation.sources import resolve_source
 
             with library.writer() as session:
                 data = history.update(session, annotation_uuid, **changes)
-                return resolve_source(session, data.source_sha256[:16]).id
+                return _source_id_of(session, data)
 
         self.controller.run(
             write, write=True, label="saving", on_done=lambda sid: self._annotations_changed(sid)
@@ -570,12 +574,11 @@ class MainWindow(QMainWindow):
 
         def write() -> int:
             from workstation.annotations import AnnotationService
-            from workstation.sources import resolve_source
 
             with library.writer() as session:
                 data = AnnotationService(library).get(session, annotation_uuid)
                 history.delete(session, annotation_uuid)
-                return resolve_source(session, data.source_sha256[:16]).id
+                return _source_id_of(session, data)
 
         self.controller.run(
             write, write=True, label="deleting", on_done=lambda sid: self._annotations_changed(sid)
