@@ -301,3 +301,74 @@ class FindingAnnotation(Base):
         ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True
     )
     annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id"), primary_key=True)
+
+
+# --- bundles: keys, recipient profiles, what came from which bundle ---------
+
+
+class SigningKey(Base):
+    """An Ed25519 key: a reviewer's own (private part encrypted) or a partner's.
+
+    ``fingerprint`` is the SHA-256 of the raw 32-byte public key, in hex.
+    """
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    public_key: Mapped[str] = mapped_column(Text)
+    private_key: Mapped[str | None] = mapped_column(Text)
+    trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(32))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class RecipientProfile(Base):
+    """What a partner may receive: marking, originals, metadata, redactions."""
+
+    __tablename__ = "recipient_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    marking: Mapped[str] = mapped_column(Text)
+    include_originals: Mapped[bool] = mapped_column(Boolean, default=True)
+    strip_exif: Mapped[bool] = mapped_column(Boolean, default=True)
+    apply_redactions: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    modified_at: Mapped[str] = mapped_column(String(32))
+
+
+class BundleImport(Base):
+    """One evidence bundle merged into the library.
+
+    ``tagmanifest_sha256`` identifies the bag's content (it covers every
+    manifest, which covers every payload file), so the same bundle is
+    recognised however it was packed (folder, zip, age).
+    """
+
+    __tablename__ = "bundle_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tagmanifest_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    external_identifier: Mapped[str | None] = mapped_column(Text)
+    signer_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    signer_trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_at: Mapped[str] = mapped_column(String(32))
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Provenance(Base):
+    """Where a merged record came from: which bundle added or changed it."""
+
+    __tablename__ = "provenance"
+    __table_args__ = (Index("ix_provenance_object", "object_type", "object_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_import_id: Mapped[int] = mapped_column(
+        ForeignKey("bundle_imports.id", ondelete="CASCADE")
+    )
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_key: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))
