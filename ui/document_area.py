@@ -134,6 +134,7 @@ class DocumentPane(QFrame):
         viewerChanged(): the pane shows another source (or none).
         marksChanged(): the pane's annotations were (re)drawn.
         regionDrawn(object): the viewer drew a region (a RegionAnchor) to mark.
+        regionEdited(str, object): a region mark was moved or resized (uuid, RegionAnchor).
     """
 
     focused = Signal()
@@ -141,6 +142,7 @@ class DocumentPane(QFrame):
     viewerChanged = Signal()
     marksChanged = Signal()
     regionDrawn = Signal(object)
+    regionEdited = Signal(str, object)
 
     def __init__(
         self,
@@ -253,6 +255,9 @@ class DocumentPane(QFrame):
         drawn = getattr(viewer, "regionDrawn", None)
         if drawn is not None:
             drawn.connect(self.regionDrawn)
+        edited = getattr(viewer, "regionEdited", None)
+        if edited is not None:
+            edited.connect(self.regionEdited)
         self.viewerChanged.emit()
 
     def clear(self) -> None:
@@ -312,6 +317,7 @@ class DocumentArea(QWidget):
 
     currentPaneChanged = Signal(object)
     regionDrawn = Signal(object, object)
+    regionEdited = Signal(object, str, object)
 
     def __init__(
         self,
@@ -337,6 +343,7 @@ class DocumentArea(QWidget):
         pane.closeRequested.connect(lambda p=pane: self.close_pane(p))
         pane.viewerChanged.connect(self._relink)
         pane.regionDrawn.connect(lambda anchor, p=pane: self.regionDrawn.emit(p, anchor))
+        pane.regionEdited.connect(lambda u, anchor, p=pane: self.regionEdited.emit(p, u, anchor))
         return pane
 
     def _make_current(self, pane: DocumentPane) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -321,6 +322,7 @@ class ImageView(QGraphicsView):
         self._open_task: Task | None = None
         self._open_token = 0
         self._message = ""
+        self._overlay: Callable[[QPainter], None] | None = None
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, threads))
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)
@@ -722,8 +724,23 @@ class ImageView(QGraphicsView):
         super().scrollContentsBy(dx, dy)
         self._request_schedule()
 
+    def set_overlay(self, paint: Callable[[QPainter], None] | None) -> None:
+        """Have ``paint(painter)`` draw over the image in viewport pixels (drawing tools)."""
+        self._overlay = paint
+        self.viewport().update()
+
+    def overlay_changed(self) -> None:
+        """Repaint after the overlay changed."""
+        self.viewport().update()
+
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
-        """A line of text in the middle while an image is prepared, or why it failed."""
+        """The drawing tools' overlay; a line of text in the middle while an image is
+        prepared, or why it failed."""
+        if self._overlay is not None and self._pyramid is not None:
+            painter.save()
+            painter.resetTransform()
+            self._overlay(painter)
+            painter.restore()
         if not self._message or self._pyramid is not None:
             return
         painter.save()

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
             panel.redactToggled.connect(lambda uuid, on: self.update_annotation(uuid, redact=on))
         self.documents.currentPaneChanged.connect(self._pane_changed)
         self.documents.regionDrawn.connect(self.mark_region)
+        self.documents.regionEdited.connect(self._region_edited)
         controller.sourcesChanged.connect(self.update_status)
         controller.busyChanged.connect(self.busy_label.setText)
         controller.errorOccurred.connect(self.show_error)
@@ -182,6 +183,22 @@ class MainWindow(QMainWindow):
                 self.import_folder,
                 "Ctrl+Shift+O",
                 "Import every file below a folder",
+            )
+        )
+        file_menu.addSeparator()
+        self.export_action = self._action(
+            "&Export Bundle…",
+            self.export_bundle,
+            "Ctrl+E",
+            "Write a signed, optionally redacted and encrypted evidence bundle",
+        )
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(
+            self._action(
+                "Import &Bundle…",
+                self.import_bundle,
+                "Ctrl+Shift+I",
+                "Verify an evidence bundle from a partner and merge it",
             )
         )
         file_menu.addSeparator()
@@ -383,6 +400,18 @@ class MainWindow(QMainWindow):
             self.settings.setValue("lastImportDir", str(Path(files[0]).parent))
             self.import_paths(files)
 
+    def export_bundle(self) -> None:
+        """File > Export Bundle."""
+        from ui.operations.export import export_from_dialog
+
+        export_from_dialog(self.controller, self)
+
+    def import_bundle(self) -> None:
+        """File > Import Bundle."""
+        from ui.operations.import_bundle import import_bundle
+
+        import_bundle(self.controller, self)
+
     def import_folder(self) -> None:
         """File > Import Folder."""
         folder = QFileDialog.getExistingDirectory(
@@ -552,19 +581,31 @@ class MainWindow(QMainWindow):
                 return
         self.update_annotation(annotation_uuid, note=text)
 
-    def update_annotation(self, annotation_uuid: str, **changes: Any) -> None:
-        """Change an annotation's note, categories or redaction (undoable, audited)."""
+    def _region_edited(self, pane: Any, annotation_uuid: str, anchor: Any) -> None:
+        """A region was moved or resized in a pane: store it (undoable), or put it back."""
+        self.update_annotation(annotation_uuid, on_error=pane.reload_marks, anchor=anchor)
+
+    def update_annotation(self, annotation_uuid: str, on_error: Any = None, **changes: Any) -> None:
+        """Change an annotation's note, categories, redaction or anchor (undoable, audited)."""
         library = self.controller.library
         history = self.history
 
         def write() -> int:
-
             with library.writer() as session:
                 data = history.update(session, annotation_uuid, **changes)
                 return _source_id_of(session, data)
 
+        def failed(message: str) -> None:
+            self.show_error(message)
+            if on_error is not None:
+                on_error()
+
         self.controller.run(
-            write, write=True, label="saving", on_done=lambda sid: self._annotations_changed(sid)
+            write,
+            write=True,
+            label="saving",
+            on_done=lambda sid: self._annotations_changed(sid),
+            on_error=failed,
         )
 
     def delete_annotation(self, annotation_uuid: str) -> None:

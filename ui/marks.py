@@ -2,15 +2,18 @@
 
 A worker turns a source's annotations into plain tuples (page, colour,
 offsets or points); the GUI thread hands them to the viewer, which draws
-text spans in the category's colour and regions as outlined shapes.
+text spans in the category's colour and regions as outlined shapes
+(rectangles, polygons, numbered count markers) at any zoom.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from workstation.anchors import PageAnchor, RegionAnchor, TextAnchor
 from workstation.annotations import AnnotationFilter, AnnotationService
@@ -26,7 +29,8 @@ class SourceMarks:
     """What to draw for one source."""
 
     spans: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
-    regions: dict[int | None, list[tuple[str, str, list[tuple[float, float]]]]] = field(
+    # Per page (None on images): (colour, shape, points, annotation uuid).
+    regions: dict[int | None, list[tuple[str, str, list[tuple[float, float]], str]]] = field(
         default_factory=dict
     )
     pages: dict[int, str] = field(default_factory=dict)  # whole-page marks
@@ -49,7 +53,7 @@ def load_marks(library: Library, source_id: int) -> SourceMarks:
             marks.spans.setdefault(anchor.page, []).append((colour, anchor.start, anchor.end))
         elif isinstance(anchor, RegionAnchor):
             marks.regions.setdefault(anchor.page, []).append(
-                (colour, anchor.shape, [tuple(p) for p in anchor.points])  # type: ignore[misc]
+                (colour, anchor.shape, [(float(x), float(y)) for x, y in anchor.points], data.uuid)
             )
         elif isinstance(anchor, PageAnchor):
             marks.pages[anchor.page] = colour
@@ -101,7 +105,151 @@ def qt_regions(marks: SourceMarks) -> dict[int, list[Region]]:
     """Regions per page as (outline, fill, shape, points); images use page 0."""
     out: dict[int, list[Region]] = {}
     for page, items in marks.regions.items():
-        for c, shape, pts in items:
+        for c, shape, pts, _uuid in items:
             outline, fill = region_style(c)
             out.setdefault(page or 0, []).append((outline, fill, shape, pts))
     return out
+
+
+@dataclass
+class RegionMark:
+    """A region annotation as a viewer draws and edits it (source coordinates).
+
+    ``uuid`` is empty for marks that cannot be edited as shapes (whole-page marks).
+    """
+
+    uuid: str
+    page: int | None
+    shape: str
+    points: list[tuple[float, float]]
+    outline: QColor
+    fill: QBrush
+
+    @property
+    def editable(self) -> bool:
+        """Whether the reviewer can select, move and reshape it."""
+        return bool(self.uuid)
+
+
+def region_marks(marks: SourceMarks) -> list[RegionMark]:
+    """Every region of a source with its style; images have page None."""
+    out: list[RegionMark] = []
+    for page, items in marks.regions.items():
+        for colour, shape, pts, uuid in items:
+            outline, fill = region_style(colour)
+            out.append(RegionMark(uuid, page, shape, list(pts), outline, fill))
+    return out
+
+
+MARKER_RADIUS = 9.0  # screen pixels: a count marker stays readable at any zoom
+MARK_PEN = 2.0
+
+
+def _marker_font() -> QFont:
+    font = QFont()
+    font.setPixelSize(11)
+    font.setBold(True)
+    return font
+
+
+def marker_radius(number: int) -> float:
+    """Radius in screen pixels of the circle holding ``number`` (wider for 3+ digits)."""
+    width = QFontMetricsF(_marker_font()).horizontalAdvance(str(number))
+    return max(MARKER_RADIUS, width / 2 + 4)
+
+
+def _text_colour(fill: QColor) -> QColor:
+    # Perceived brightness: dark digits on yellow, white digits on navy.
+    luma = 0.299 * fill.red() + 0.587 * fill.green() + 0.114 * fill.blue()
+    return QColor("#111111") if luma > 150 else QColor("#ffffff")
+
+
+def paint_count_markers(
+    painter: QPainter, colour: QColor, points: Sequence[QPointF], first: int = 1
+) -> None:
+    """Numbered circles (1, 2, 3, ...) at viewport positions, in a solid category colour."""
+    painter.save()
+    painter.setFont(_marker_font())
+    fill = QColor(colour)
+    fill.setAlpha(235)
+    ring = QPen(QColor(255, 255, 255, 230), 1.5)  # stands out on dark and light imagery
+    for n, point in enumerate(points, start=first):
+        radius = marker_radius(n)
+        painter.setPen(ring)
+        painter.setBrush(fill)
+        painter.drawEllipse(point, radius, radius)
+        painter.setPen(_text_colour(fill))
+        box = QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, str(n))
+    painter.restore()
+
+
+def paint_region(
+    painter: QPainter,
+    outline: QColor,
+    fill: QBrush,
+    shape: str,
+    points: Sequence[QPointF],
+) -> None:
+    """Draw a region whose points are already in viewport (screen) coordinates.
+
+    Rectangles and polygons: outline in the category colour over a translucent fill
+    (hatched for redaction marks); count markers: numbered circles.
+    """
+    if shape == "points":
+        paint_count_markers(painter, outline, points)
+        return
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(outline, MARK_PEN))
+    painter.setBrush(fill)
+    if shape == "rect" and len(points) >= 2:
+        painter.drawRect(QRectF(points[0], points[1]).normalized())
+    elif shape == "polygon" and len(points) >= 2:
+        painter.drawPolygon(QPolygonF(list(points)))
+    painter.restore()
+
+
+class RegionItem(QGraphicsItem):
+    """One region mark on an image (scene units are image pixels).
+
+    Painted in screen pixels, so outlines and count markers keep their size at any
+    zoom; ``set_scale`` keeps the bounding box wide enough for them.
+    """
+
+    def __init__(self, mark: RegionMark, scale: float = 1.0) -> None:
+        super().__init__()
+        self.mark = mark
+        self._pad = 16.0 / max(scale, 1e-6)
+        self.setZValue(1)
+
+    def set_scale(self, scale: float) -> None:
+        """Screen pixels per image pixel changed (zoom)."""
+        self.prepareGeometryChange()
+        self._pad = 16.0 / max(scale, 1e-6)
+
+    def refresh(self) -> None:
+        """The mark's points changed: repaint where it was and where it is."""
+        self.prepareGeometryChange()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        xs = [p[0] for p in self.mark.points] or [0.0]
+        ys = [p[1] for p in self.mark.points] or [0.0]
+        pad = self._pad
+        return QRectF(
+            min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad
+        )
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        transform = painter.worldTransform()
+        points = [transform.map(QPointF(x, y)) for x, y in self.mark.points]
+        painter.save()
+        painter.resetTransform()
+        paint_region(painter, self.mark.outline, self.mark.fill, self.mark.shape, points)
+        painter.restore()

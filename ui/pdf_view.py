@@ -47,8 +47,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
-    QPen,
-    QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
@@ -64,6 +62,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.marks import paint_region
 from ui.workers import Task
 from workstation.documents import PageText, PdfDocument, find_spans
 from workstation.errors import WorkstationError
@@ -453,6 +452,7 @@ class PdfView(QWidget):
         self._note_regions: dict[
             int, list[tuple[QColor, QBrush, str, list[tuple[float, float]]]]
         ] = {}
+        self._overlay: Callable[[QPainter], None] | None = None
 
         self._area = _PageArea(self)
         self.toolbar = _Toolbar(self)
@@ -571,6 +571,10 @@ class PdfView(QWidget):
         x = (content_width - width) // 2 - self._area.horizontalScrollBar().value()
         y = self._tops[number - 1] - self._area.verticalScrollBar().value()
         return QRectF(x, y, width, height)
+
+    def page_scale(self) -> float:
+        """Viewport (logical) pixels per PDF point at the current zoom."""
+        return self._scale()
 
     def page_to_viewport(self, number: int, x: float, y: float) -> QPointF:
         """A point on page ``number`` (points) in viewport coordinates."""
@@ -820,6 +824,8 @@ class PdfView(QWidget):
             else:
                 painter.drawImage(rect, image)  # another zoom's render until ours arrives
             self._paint_marks(painter, number, rect)
+        if self._overlay is not None:
+            self._overlay(painter)
         painter.end()
         if missing:
             self._request_schedule()
@@ -898,25 +904,24 @@ class PdfView(QWidget):
         painter.restore()
 
     def _paint_regions(self, painter: QPainter, number: int, rect: QRectF) -> None:
-        """Annotated regions: a translucent fill and an outline in the category colour."""
+        """Annotated regions: a translucent fill and an outline in the category colour;
+        count markers as numbered circles (screen-sized at any zoom)."""
         regions = self._note_regions.get(number)
         if not regions:
             return
         scale = self._scale()
-        painter.save()
         for colour, fill, shape, points in regions:
             mapped = [QPointF(rect.x() + x * scale, rect.y() + y * scale) for x, y in points]
-            painter.setPen(QPen(colour, 2))
-            painter.setBrush(fill)
-            if shape == "rect" and len(mapped) >= 2:
-                painter.drawRect(QRectF(mapped[0], mapped[1]).normalized())
-            elif shape == "polygon":
-                painter.drawPolygon(QPolygonF(mapped))
-            else:
-                for n, point in enumerate(mapped, start=1):
-                    painter.drawEllipse(point, 6, 6)
-                    painter.drawText(point + QPointF(8, -8), str(n))
-        painter.restore()
+            paint_region(painter, colour, fill, shape, mapped)
+
+    def set_overlay(self, paint: Callable[[QPainter], None] | None) -> None:
+        """Have ``paint(painter)`` draw over the pages in viewport pixels (drawing tools)."""
+        self._overlay = paint
+        self._area.viewport().update()
+
+    def overlay_changed(self) -> None:
+        """Repaint after the overlay changed."""
+        self._area.viewport().update()
 
     # --- rendering ---------------------------------------------------------------------
 

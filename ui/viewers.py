@@ -7,16 +7,24 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QPen, QPolygonF
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGraphicsItem,
-    QGraphicsRectItem,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
-    QRubberBand,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -28,9 +36,18 @@ from ui.controller import LibraryController
 from ui.icons import icon
 from ui.image_info_panel import ImageInfoPanel
 from ui.image_view import ImageView
-from ui.marks import SourceMarks, qt_regions, qt_spans, region_style
+from ui.marks import (
+    Region,
+    RegionItem,
+    RegionMark,
+    SourceMarks,
+    qt_spans,
+    region_marks,
+    region_style,
+)
 from ui.page_strip import PageStrip
 from ui.pdf_view import PdfView
+from ui.region_tools import RegionEditor, Tool
 from workstation.anchors import AnnotationData, RegionAnchor, TextAnchor
 from workstation.sources import describe_source, resolve_source
 
@@ -46,82 +63,247 @@ def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
     return button
 
 
-class RegionDrawingView(QWidget):
-    """A source view with a "Rectangle" tool: a drag draws a region to mark.
+class HintLabel(QLabel):
+    """A quiet line of help that shortens itself (…) instead of widening the toolbar."""
 
-    Subclasses say which widget takes the mouse (``drawing_surface``), switch
-    their own cursor and modes in ``drawing_changed``, and turn positions into
-    source coordinates in ``draw_press`` / ``draw_move`` / ``draw_release``.
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEnabled(False)  # drawn in the muted text colour: help, not a control
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setPen(
+            self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        )
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.width()
+        )
+        painter.drawText(
+            self.rect(), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, shown
+        )
+        painter.end()
+
+
+class RegionDrawingView(QWidget):
+    """A source view with region tools: Rectangle (R), Polygon (P), Count markers (C).
+
+    With a tool on, the mouse draws a shape in source coordinates; with none on, a
+    click on a region mark selects it and dragging moves or reshapes it (see
+    ``ui.region_tools.RegionEditor``). Subclasses name the widget that takes the mouse
+    (``drawing_surface``), map positions (the ``RegionSurface`` methods), draw marks
+    (``show_regions``) and switch cursors and modes in ``drawing_changed``.
 
     Signals:
-        regionDrawn(object): a RegionAnchor the reviewer just drew.
+        regionDrawn(object): a RegionAnchor the reviewer just drew (to be categorised).
+        regionEdited(str, object): the uuid of a region mark the reviewer moved or
+            reshaped, and its new RegionAnchor (to be saved through the service).
     """
 
     regionDrawn = Signal(object)
+    regionEdited = Signal(str, object)
 
-    def make_draw_button(self, tip: str) -> QToolButton:
-        """The checkable tool button that turns drawing on and off."""
-        self.draw_button = _tool("Rectangle", tip)
-        self.draw_button.setText("▭ Rectangle")
-        self.draw_button.setCheckable(True)
-        self.draw_button.toggled.connect(self.set_drawing)
-        return self.draw_button
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hint = HintLabel()
+        self.editor = RegionEditor(
+            self, self.regionDrawn.emit, self.regionEdited.emit, self.hint.setText
+        )
+
+    def make_tool_buttons(self) -> list[QWidget]:
+        """The checkable tool buttons (at most one is on) and the tool hint, for a toolbar.
+
+        R, P and C switch tools while the pane has focus; Esc stops drawing.
+        """
+        self.draw_button = self._tool_button(
+            Tool.RECT,
+            "region-rect",
+            "R",
+            "Rectangle (R): drag over a region to mark it; Esc stops",
+        )
+        self.polygon_button = self._tool_button(
+            Tool.POLYGON,
+            "region-polygon",
+            "P",
+            "Polygon (P): click each corner; double-click or Enter closes, "
+            "Backspace removes the last corner, Esc cancels",
+        )
+        self.points_button = self._tool_button(
+            Tool.POINTS,
+            "region-count",
+            "C",
+            "Count markers (C): click each object (vessel, container) to number it; "
+            "Enter or double-click finishes, Backspace removes the last, Esc cancels",
+        )
+        surface = self.drawing_surface()
+        surface.setMouseTracking(True)  # the rubber line and the next number follow the cursor
+        surface.installEventFilter(self)
+        for widget in self.key_surfaces():
+            if widget is not surface:
+                widget.installEventFilter(self)
+        return [self.draw_button, self.polygon_button, self.points_button, self.hint]
+
+    def _tool_button(self, tool: Tool, icon_name: str, key: str, tip: str) -> QToolButton:
+        # Icons, not words: the PDF toolbar of a split pane has little room.
+        button = _tool(tip.split(" (")[0], tip, icon_name)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.setCheckable(True)
+        button.toggled.connect(lambda on, t=tool: self._button_toggled(t, on))
+        # Only while focus is in this pane: two panes side by side each have a tool set.
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(button.toggle)
+        return button
+
+    def _buttons(self) -> dict[Tool, QToolButton]:
+        return {
+            Tool.RECT: self.draw_button,
+            Tool.POLYGON: self.polygon_button,
+            Tool.POINTS: self.points_button,
+        }
+
+    def _button_toggled(self, tool: Tool, on: bool) -> None:
+        if on:
+            for other, button in self._buttons().items():
+                if other is not tool and button.isChecked():
+                    button.blockSignals(True)
+                    button.setChecked(False)
+                    button.blockSignals(False)
+            self._apply_tool(tool)
+        elif self.editor.tool is tool:
+            self._apply_tool(None)
+
+    def _apply_tool(self, tool: Tool | None) -> None:
+        self.editor.set_tool(tool)
+        self.drawing_changed(tool is not None)
+        if tool is not None:
+            self.key_surfaces()[0].setFocus(Qt.FocusReason.OtherFocusReason)  # Esc stops
+
+    @property
+    def tool(self) -> Tool | None:
+        """The drawing tool that is on (None: clicks select and edit marks)."""
+        return self.editor.tool
+
+    def set_tool(self, tool: Tool | None) -> None:
+        """Turn a drawing tool on, or all of them off."""
+        if tool is None:
+            current = self.editor.tool
+            if current is not None:
+                self._buttons()[current].setChecked(False)
+            return
+        self._buttons()[tool].setChecked(True)
+
+    def set_drawing(self, on: bool) -> None:
+        """Turn the rectangle tool on or off (Esc turns any tool off)."""
+        self.set_tool(Tool.RECT if on else None)
+
+    def select_region(self, annotation_uuid: str | None) -> None:
+        """Select a region mark (its handles show) or none."""
+        self.editor.select(annotation_uuid)
+
+    def apply_regions(self, regions: list[RegionMark]) -> None:
+        """Give the editor the source's region marks (it has them drawn)."""
+        self.editor.set_regions(regions)
+
+    # --- what subclasses provide -----------------------------------------------------------
 
     def drawing_surface(self) -> QWidget:
         """The widget whose mouse events draw (subclasses name their viewport)."""
         return self
 
+    def key_surfaces(self) -> list[QWidget]:
+        """The widgets that get the keys while drawing (the viewport and its view)."""
+        return [self.drawing_surface()]
+
     def drawing_changed(self, on: bool) -> None:
-        """Switch cursors and modes; drop a half-drawn shape when turned off."""
+        """Switch cursors and modes when a tool is turned on or off."""
 
-    def draw_press(self, pos: QPointF) -> None:
-        """The drag starts at ``pos`` (surface coordinates)."""
+    def source_at(self, pos: QPointF) -> tuple[int | None, QPointF] | None:
+        """(page, source point) under a viewport position; None off every page."""
+        return None, QPointF(pos)
 
-    def draw_move(self, pos: QPointF) -> None:
-        """The drag goes on."""
+    def source_on(self, page: int | None, pos: QPointF) -> QPointF:
+        """A viewport position in the coordinates of ``page``."""
+        return QPointF(pos)
 
-    def draw_release(self, pos: QPointF) -> None:
-        """The drag ends; emit regionDrawn if it drew something."""
+    def view_of(self, page: int | None, point: tuple[float, float]) -> QPointF:
+        """A source point in viewport pixels."""
+        return QPointF(point[0], point[1])
 
-    def set_drawing(self, on: bool) -> None:
-        """Turn the rectangle tool on or off (Esc turns it off)."""
-        if self.draw_button.isChecked() != on:
-            self.draw_button.setChecked(on)
-            return
+    def bounds(self, page: int | None) -> tuple[float, float] | None:
+        """Width and height of the image or page (None while unknown)."""
+        return None
+
+    def scale(self, page: int | None) -> float:
+        """Viewport pixels per source unit."""
+        return 1.0
+
+    def show_regions(self) -> None:
+        """Draw ``self.editor.regions``, leaving out ``self.editor.hidden``."""
+
+    def overlay_changed(self) -> None:
+        """Repaint the editor's overlay."""
+
+    def set_hover_cursor(self, shape: Qt.CursorShape | None) -> None:
+        """The cursor over a mark or handle; None gives the viewer its own back."""
         surface = self.drawing_surface()
-        if on:
-            surface.installEventFilter(self)
+        if shape is None:
+            self.drawing_changed(self.editor.tool is not None)
         else:
-            surface.removeEventFilter(self)
-        self.drawing_changed(on)
+            surface.setCursor(shape)
+
+    # --- mouse and keys ----------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is not self.drawing_surface() or not self.draw_button.isChecked():
-            return False
+        editor = self.editor
         kind = event.type()
-        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Escape:
-                self.set_drawing(False)
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and isinstance(
+            event, QKeyEvent
+        ):
+            if watched not in self.key_surfaces():
+                return False
+            if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+                return False
+            key = Qt.Key(event.key())
+            if kind == QEvent.Type.ShortcutOverride:
+                if editor.wants_key(key):
+                    event.accept()  # the key comes to us as a KeyPress, not to a shortcut
+                return False
+            if key == Qt.Key.Key_Escape and not editor.busy and editor.tool is not None:
+                self.set_tool(None)
                 return True
+            return editor.key(key)
+        if watched is not self.drawing_surface() or not isinstance(event, QMouseEvent):
             return False
-        if not isinstance(event, QMouseEvent):
-            return False
-        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-            self.draw_press(event.position())
-            return True
+        left = event.button() == Qt.MouseButton.LeftButton
+        if kind == QEvent.Type.MouseButtonPress:
+            if not left:
+                return editor.tool is not None
+            used = editor.press(event.position())
+            if used:
+                # Enter, Backspace and Esc must reach this pane next, not a list elsewhere.
+                self.key_surfaces()[0].setFocus(Qt.FocusReason.MouseFocusReason)
+            return used
         if kind == QEvent.Type.MouseMove:
-            self.draw_move(event.position())
-            return True
-        if kind == QEvent.Type.MouseButtonRelease:
-            self.draw_release(event.position())
-            return True
+            pressed = bool(event.buttons() & Qt.MouseButton.LeftButton)
+            return editor.move(event.position(), pressed)
+        if kind == QEvent.Type.MouseButtonRelease and left:
+            return editor.release(event.position())
+        if kind == QEvent.Type.MouseButtonDblClick and left:
+            return editor.double_click(event.position())
         return False
 
 
 class ImageSourceView(RegionDrawingView):
     """An image source: the tiled viewer, a zoom bar and the EXIF/GPS panel.
 
-    With "Rectangle" on, a drag on the image draws a region in image pixels.
+    Region tools draw and edit marks in image pixels, clamped to the image.
     """
 
     def __init__(
@@ -146,10 +328,9 @@ class ImageSourceView(RegionDrawingView):
         actual.clicked.connect(self.view.actual_size)
         zoom_in.clicked.connect(self.view.zoom_in)
         zoom_out.clicked.connect(self.view.zoom_out)
-        self.make_draw_button("Draw a rectangle to mark a region (R; Esc stops)")
-        self.draw_button.setShortcut(QKeySequence("R"))
-        self._drag_start: QPointF | None = None
-        self._rubber: QGraphicsRectItem | None = None
+        self._mark_items: list[QGraphicsItem] = []
+        self._shown: list[RegionMark] | None = None  # the marks the items show
+        tools = self.make_tool_buttons()
         details = _tool("Details", "Show or hide EXIF and GPS details")
         details.setCheckable(True)
         details.toggled.connect(self.info.setVisible)
@@ -158,8 +339,9 @@ class ImageSourceView(RegionDrawingView):
         bar.setContentsMargins(4, 0, 4, 0)
         for w in (fit, actual, zoom_out, zoom_in, self.zoom_label):
             bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(self.draw_button)
+        bar.addSpacing(12)
+        for tool in tools:
+            bar.addWidget(tool, 1 if tool is self.hint else 0)
         bar.addWidget(details)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
@@ -172,89 +354,90 @@ class ImageSourceView(RegionDrawingView):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
-        self._mark_items: list[QGraphicsItem] = []
+        self.view.set_overlay(self.editor.paint)
+        self.view.zoomChanged.connect(self._rescale_items)
         self.view.open_image(library.derived, library.blobs.path_for(source.sha256), source.sha256)
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated regions over the image (scene units are image pixels)."""
+        self.apply_regions([m for m in region_marks(marks) if m.page is None])
+
+    def show_regions(self) -> None:
+        """One item per region mark (the one being dragged is the overlay's)."""
+        hidden = self.editor.hidden
+        if self.editor.regions is self._shown:
+            # Same marks: a drag began or ended; no need to rebuild thousands of items.
+            for item in self._mark_items:
+                if isinstance(item, RegionItem):
+                    hide = bool(item.mark.uuid) and item.mark.uuid == hidden
+                    if hide or not item.isVisible():
+                        item.refresh()  # its points may have changed on release
+                    item.setVisible(not hide)
+            return
         scene = self.view.scene()
         for old in self._mark_items:
             scene.removeItem(old)
         self._mark_items = []
-        for colour, fill, shape, points in qt_regions(marks).get(0, []):
-            pen = QPen(colour, 0)  # cosmetic: two screen pixels at any zoom
-            pen.setWidthF(2)
-            pen.setCosmetic(True)
-            if shape == "rect":
-                (x0, y0), (x1, y1) = points[0], points[1]
-                item: QGraphicsItem = scene.addRect(QRectF(x0, y0, x1 - x0, y1 - y0), pen, fill)
-            elif shape == "polygon":
-                item = scene.addPolygon(QPolygonF([QPointF(x, y) for x, y in points]), pen, fill)
-            else:
-                for x, y in points:
-                    dot = scene.addEllipse(QRectF(x - 4, y - 4, 8, 8), pen, fill)
-                    dot.setZValue(1)
-                    self._mark_items.append(dot)
-                continue
-            item.setZValue(1)
+        scale = self.view.transform().m11()
+        for mark in self.editor.regions:
+            item = RegionItem(mark, scale)
+            item.setVisible(not (mark.uuid and mark.uuid == hidden))
+            scene.addItem(item)
             self._mark_items.append(item)
+        self._shown = self.editor.regions
 
-    # --- drawing regions -----------------------------------------------------------
+    def _rescale_items(self, _zoom: float) -> None:
+        scale = self.view.transform().m11()
+        for item in self._mark_items:
+            if isinstance(item, RegionItem):
+                item.set_scale(scale)
+
+    # --- region tools: coordinates ---------------------------------------------------------
 
     def drawing_surface(self) -> QWidget:
         """The image view's viewport."""
         return self.view.viewport()
 
+    def key_surfaces(self) -> list[QWidget]:
+        """Keys go to the view (it has the focus), sometimes to its viewport."""
+        return [self.view, self.view.viewport()]
+
     def drawing_changed(self, on: bool) -> None:
-        """Drag draws instead of panning while the tool is on."""
+        """Clicks draw instead of panning while a tool is on."""
         self.view.setDragMode(
             QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag
         )
         self.view.viewport().setCursor(
             Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor
         )
-        if not on:
-            self._drop_rubber()
 
-    def _clamped(self, pos: QPointF) -> QPointF:
-        point = self.view.view_to_image(pos)
+    def source_at(self, pos: QPointF) -> tuple[int | None, QPointF] | None:
+        """Image pixels under a viewport position."""
+        return None, self.view.view_to_image(pos)
+
+    def source_on(self, page: int | None, pos: QPointF) -> QPointF:
+        """Image pixels under a viewport position (images have one "page")."""
+        return self.view.view_to_image(pos)
+
+    def view_of(self, page: int | None, point: tuple[float, float]) -> QPointF:
+        """Viewport position of an image pixel position."""
+        return self.view.image_to_view(QPointF(point[0], point[1]))
+
+    def bounds(self, page: int | None) -> tuple[float, float] | None:
+        """The image's full size in pixels."""
         pyramid = self.view.pyramid
         if pyramid is None:
-            return point
+            return None
         width, height = pyramid.full_size
-        return QPointF(min(max(point.x(), 0.0), width), min(max(point.y(), 0.0), height))
+        return float(width), float(height)
 
-    def _drop_rubber(self) -> None:
-        if self._rubber is not None:
-            self.view.scene().removeItem(self._rubber)
-            self._rubber = None
-        self._drag_start = None
+    def scale(self, page: int | None) -> float:
+        """Viewport pixels per image pixel."""
+        return float(self.view.transform().m11())
 
-    def draw_press(self, pos: QPointF) -> None:
-        """Start a rubber-band rectangle in image pixels."""
-        self._drag_start = self._clamped(pos)
-        pen = QPen(QColor("#1f6feb"), 2)
-        pen.setCosmetic(True)
-        self._rubber = self.view.scene().addRect(
-            QRectF(self._drag_start, self._drag_start), pen, QColor(31, 111, 235, 40)
-        )
-        self._rubber.setZValue(2)
-
-    def draw_move(self, pos: QPointF) -> None:
-        """Follow the mouse."""
-        if self._drag_start is not None and self._rubber is not None:
-            self._rubber.setRect(QRectF(self._drag_start, self._clamped(pos)).normalized())
-
-    def draw_release(self, pos: QPointF) -> None:
-        """Emit the rectangle when it has an area."""
-        if self._drag_start is None:
-            return
-        rect = QRectF(self._drag_start, self._clamped(pos)).normalized()
-        self._drop_rubber()
-        if rect.width() >= 2 and rect.height() >= 2:
-            self.regionDrawn.emit(
-                RegionAnchor("rect", ((rect.left(), rect.top()), (rect.right(), rect.bottom())))
-            )
+    def overlay_changed(self) -> None:
+        """Repaint the drawing overlay."""
+        self.view.overlay_changed()
 
     def show_annotation(self, data: AnnotationData) -> None:
         """Centre the view on an annotated region."""
@@ -262,6 +445,7 @@ class ImageSourceView(RegionDrawingView):
         if isinstance(anchor, RegionAnchor):
             x, y, w, h = anchor.bbox
             self.view.centerOn(QPointF(x + w / 2, y + h / 2))
+            self.select_region(data.uuid)
 
     def close_document(self) -> None:
         """Stop tile workers and close the image."""
@@ -271,7 +455,7 @@ class ImageSourceView(RegionDrawingView):
 class PdfSourceView(RegionDrawingView):
     """A PDF source: page thumbnails beside the continuous page view.
 
-    With "Rectangle" on, a drag on a page draws a region in PDF points.
+    Region tools draw and edit marks in PDF points on one page, clamped to it.
     """
 
     def __init__(
@@ -284,12 +468,14 @@ class PdfSourceView(RegionDrawingView):
             sha, pages = source.sha256, source.page_count
         self.view = PdfView(library.blobs.path_for(sha), page_count=pages or None)
         self.strip = PageStrip(self.view)
-        self.make_draw_button("Draw a rectangle on a page to mark a region (Esc stops)")
+        self._spans: dict[int, list[tuple[QBrush, int, int]]] = {}
+        self._page_marks: dict[int, str] = {}
+        tools = self.make_tool_buttons()
         bar = self.view.toolbar.layout()
         if isinstance(bar, QBoxLayout):
-            bar.addWidget(self.draw_button)
-        self._drag: tuple[int, float, float, QPoint] | None = None
-        self._band = QRubberBand(QRubberBand.Shape.Rectangle, self.view.viewport())
+            for w in tools:
+                bar.addWidget(w, 1 if w is self.hint else 0)
+        self.view.set_overlay(self.editor.paint)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.strip)
         split.addWidget(self.view)
@@ -303,9 +489,21 @@ class PdfSourceView(RegionDrawingView):
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated passages and regions on the pages."""
-        regions = {p: r for p, r in qt_regions(marks).items() if p}
+        self._spans = qt_spans(marks)
+        self._page_marks = dict(marks.pages)
+        self.apply_regions([m for m in region_marks(marks) if m.page])
+
+    def show_regions(self) -> None:
+        """Regions (less the one being dragged) and whole-page marks, with the spans."""
+        regions: dict[int, list[Region]] = {}
+        hidden = self.editor.hidden
+        for mark in self.editor.regions:
+            if mark.page and not (mark.uuid and mark.uuid == hidden):
+                regions.setdefault(mark.page, []).append(
+                    (mark.outline, mark.fill, mark.shape, list(mark.points))
+                )
         document = self.view.document
-        for page, colour in marks.pages.items():
+        for page, colour in self._page_marks.items():
             if document is None or not 1 <= page <= document.page_count:
                 continue
             width, height = document.page_size(page)
@@ -313,59 +511,66 @@ class PdfSourceView(RegionDrawingView):
             regions.setdefault(page, []).append(
                 (outline, fill, "rect", [(0.0, 0.0), (width, height)])
             )
-        self.view.set_annotations(qt_spans(marks), regions)
+        self.view.set_annotations(self._spans, regions)
 
     def selection(self) -> tuple[int, int, int] | None:
         """The selected passage: (page, start, end) in code points of the page text."""
         return self.view.selection()
 
+    # --- region tools: coordinates ---------------------------------------------------------
+
     def drawing_surface(self) -> QWidget:
         """The page view's viewport."""
         return self.view.viewport()
 
+    def key_surfaces(self) -> list[QWidget]:
+        """Keys go to the page area (it has the focus)."""
+        viewport = self.view.viewport()
+        area = viewport.parentWidget()
+        return [viewport] if area is None else [area, viewport]
+
     def drawing_changed(self, on: bool) -> None:
-        """A cross cursor while drawing; drop a half-drawn band when done."""
+        """A cross cursor while a tool is on."""
         viewport = self.view.viewport()
         if on:
             viewport.setCursor(Qt.CursorShape.CrossCursor)
         else:
             viewport.unsetCursor()
-            self._band.hide()
-            self._drag = None
 
-    def draw_press(self, pos: QPointF) -> None:
-        """Start on the page under the mouse (a press between pages does nothing)."""
+    def source_at(self, pos: QPointF) -> tuple[int | None, QPointF] | None:
+        """(page, PDF points) under a viewport position; None between pages."""
         hit = self.view.viewport_to_page(pos)
         if hit is None:
-            return
-        self._drag = (hit[0], hit[1], hit[2], pos.toPoint())
-        self._band.setGeometry(QRect(pos.toPoint(), QSize()))
-        self._band.show()
+            return None
+        return hit[0], QPointF(hit[1], hit[2])
 
-    def draw_move(self, pos: QPointF) -> None:
-        """Follow the mouse."""
-        if self._drag is not None:
-            self._band.setGeometry(QRect(self._drag[3], pos.toPoint()).normalized())
+    def source_on(self, page: int | None, pos: QPointF) -> QPointF:
+        """A viewport position in the points of ``page`` (it may lie off the page)."""
+        if not page:
+            return QPointF(-1.0, -1.0)
+        rect = self.view.page_rect(page)
+        scale = self.view.page_scale()
+        return QPointF((pos.x() - rect.x()) / scale, (pos.y() - rect.y()) / scale)
 
-    def draw_release(self, pos: QPointF) -> None:
-        """Emit the rectangle, in PDF points clamped to its page."""
-        if self._drag is None:
-            return
-        page, x0, y0, _ = self._drag
-        self._drag = None
-        self._band.hide()
+    def view_of(self, page: int | None, point: tuple[float, float]) -> QPointF:
+        """Viewport position of a point on ``page``."""
+        return self.view.page_to_viewport(page or 1, point[0], point[1])
+
+    def bounds(self, page: int | None) -> tuple[float, float] | None:
+        """The page's size in points."""
         document = self.view.document
-        if document is None:
-            return
-        corner = self.view.page_rect(page)
+        if document is None or not page or not 1 <= page <= document.page_count:
+            return None
         width, height = document.page_size(page)
-        scale = corner.width() / max(1e-6, width)
-        x1 = min(max((pos.x() - corner.x()) / scale, 0.0), width)
-        y1 = min(max((pos.y() - corner.y()) / scale, 0.0), height)
-        left, right = sorted((x0, x1))
-        top, bottom = sorted((y0, y1))
-        if right - left >= 2 and bottom - top >= 2:
-            self.regionDrawn.emit(RegionAnchor("rect", ((left, top), (right, bottom)), page))
+        return float(width), float(height)
+
+    def scale(self, page: int | None) -> float:
+        """Viewport pixels per point."""
+        return self.view.page_scale()
+
+    def overlay_changed(self) -> None:
+        """Repaint the drawing overlay."""
+        self.view.overlay_changed()
 
     def show_annotation(self, data: AnnotationData) -> None:
         """Go to an annotation and emphasise it."""
@@ -374,6 +579,8 @@ class PdfSourceView(RegionDrawingView):
             self.view.show_range(anchor.page, anchor.start, anchor.end)
         elif anchor.page:
             self.view.go_to_page(anchor.page)
+            if isinstance(anchor, RegionAnchor):
+                self.select_region(data.uuid)
 
     def show_find(self) -> None:
         """The viewer's own find bar (its search runs in the background)."""
