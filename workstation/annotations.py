@@ -312,12 +312,22 @@ class AnnotationService:
         note: str | None = None,
         redact: bool = False,
         annotation_uuid: str | None = None,
+        orphaned: bool = False,
     ) -> AnnotationData:
-        """Mark a source; returns what was stored."""
+        """Mark a source; returns what was stored.
+
+        ``orphaned`` stores a text anchor that cannot be found in the stored
+        text as it came (from a bundle whose text differs), listed as orphaned.
+        """
         source = session.get(Source, source_id)
         if source is None:
             raise NotFoundError(f"no source {source_id}")
-        checked = _check_anchor(session, source, anchor, self.library.blobs.path_for(source.sha256))
+        if orphaned and isinstance(anchor, TextAnchor):
+            checked: Anchor = anchor
+        else:
+            orphaned = False
+            blob = self.library.blobs.path_for(source.sha256)
+            checked = _check_anchor(session, source, anchor, blob)
         cats = _categories(session, categories)
         now = utc_now()
         row = Annotation(
@@ -325,7 +335,7 @@ class AnnotationService:
             source_id=source.id,
             note=_clean_note(note),
             redact=redact,
-            orphaned=False,
+            orphaned=orphaned,
             version=1,
             author_id=self.library.reviewer_id(session),
             created_at=now,

@@ -842,6 +842,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_entities_show)
 
+    from workstation.cli_bundles import register as _register_bundles
+
+    _register_bundles(sub, common)
+
+    from workstation.cli_keys import register as _register_keys
+
+    _register_keys(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 

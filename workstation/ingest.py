@@ -22,6 +22,7 @@ from typing import Literal
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
+from sqlalchemy.orm import Session
 
 from db.models import Page, Source, SourceRelation
 from workstation.blobs import StoredBlob
@@ -380,65 +381,119 @@ class ImportService:
     ) -> int:
         lib = self.library
         with lib.writer() as session:
-            source = Source(
-                uuid=str(uuid.uuid4()),
-                sha256=stored.sha256,
-                size=stored.size,
-                media_type=extracted.media_type,
-                kind=extracted.kind,
-                original_filename=filename,
-                original_path=original_path,
-                title=extracted.title,
-                author=extracted.author,
-                publisher=extracted.publisher,
-                published=content_date(extracted),
-                url=extracted.url,
-                language=extracted.language,
-                page_count=len(extracted.pages),
-                meta=extracted.metadata,
-                flags=list(extracted.flags),
-                thumbnail=thumb,
-                imported_at=utc_now(),
-                imported_by_id=lib.reviewer_id(session),
-                indexed=False,
-            )
-            session.add(source)
-            session.flush()
-            if extracted.pages:
-                session.execute(
-                    insert(Page),
-                    [
-                        {"source_id": source.id, "number": p.number, "text": p.text}
-                        for p in extracted.pages
-                    ],
-                )
-            if parent is not None:
-                session.add(
-                    SourceRelation(
-                        parent_id=parent[0],
-                        child_id=source.id,
-                        relation="attachment",
-                        name=parent[1],
-                    )
-                )
-            lib.record(
-                session,
-                "source.import",
-                "source",
-                source.id,
-                {
-                    "sha256": stored.sha256,
-                    "size": stored.size,
-                    "media_type": extracted.media_type,
-                    "filename": filename,
-                    "pages": len(extracted.pages),
-                    "flags": list(extracted.flags),
-                    "parent_id": parent[0] if parent else None,
-                },
+            source = self.add_source(
+                session, stored, extracted, filename, original_path, thumb, parent
             )
             if case_name is not None:
                 add_to_case(lib, session, ensure_case(lib, session, case_name), source.id)
             return source.id
+
+    def add_source(
+        self,
+        session: Session,
+        stored: StoredBlob,
+        extracted: Extracted,
+        filename: str,
+        original_path: str | None,
+        thumb: str | None,
+        parent: tuple[int, str] | None = None,
+    ) -> Source:
+        """Add the record of a stored, extracted file in ``session`` (audited).
+
+        The caller owns the transaction (a bundle merge adds many in one) and
+        feeds the search index after it commits (``index_sources``).
+        """
+        lib = self.library
+        source = Source(
+            uuid=str(uuid.uuid4()),
+            sha256=stored.sha256,
+            size=stored.size,
+            media_type=extracted.media_type,
+            kind=extracted.kind,
+            original_filename=filename,
+            original_path=original_path,
+            title=extracted.title,
+            author=extracted.author,
+            publisher=extracted.publisher,
+            published=content_date(extracted),
+            url=extracted.url,
+            language=extracted.language,
+            page_count=len(extracted.pages),
+            meta=extracted.metadata,
+            flags=list(extracted.flags),
+            thumbnail=thumb,
+            imported_at=utc_now(),
+            imported_by_id=lib.reviewer_id(session),
+            indexed=False,
+        )
+        session.add(source)
+        session.flush()
+        if extracted.pages:
+            session.execute(
+                insert(Page),
+                [
+                    {"source_id": source.id, "number": p.number, "text": p.text}
+                    for p in extracted.pages
+                ],
+            )
+        if parent is not None:
+            session.add(
+                SourceRelation(
+                    parent_id=parent[0],
+                    child_id=source.id,
+                    relation="attachment",
+                    name=parent[1],
+                )
+            )
+        lib.record(
+            session,
+            "source.import",
+            "source",
+            source.id,
+            {
+                "sha256": stored.sha256,
+                "size": stored.size,
+                "media_type": extracted.media_type,
+                "filename": filename,
+                "pages": len(extracted.pages),
+                "flags": list(extracted.flags),
+                "parent_id": parent[0] if parent else None,
+            },
+        )
+        return source
+
+    def prepare_file(self, path: Path) -> tuple[StoredBlob, Extracted, str | None]:
+        """Store and extract one file without adding its record (for ``add_source``).
+
+        Raises:
+            BadInputError: the file cannot be imported (the blob this call
+                wrote is removed again).
+        """
+        media_type = detect(path)
+        stored = self.library.blobs.put_file(path)
+        try:
+            extracted = extract(stored.path, media_type, self.limits)
+        except BaseException:
+            self._discard(stored)
+            raise
+        thumb = self._write_thumbnail(stored.sha256, extracted)
+        build_pyramid_for_import(
+            self.library.derived, stored.path, stored.sha256, extracted.kind, extracted.metadata
+        )
+        return stored, extracted, thumb
+
+    def discard(self, stored: StoredBlob) -> None:
+        """Remove a blob ``prepare_file`` wrote when its record was never committed."""
+        self._discard(stored)
+
+    def index_sources(self, added: Iterable[tuple[int, Extracted]]) -> None:
+        """Feed the search index with sources committed by ``add_source``."""
+        for source_id, extracted in added:
+            self.library.search_index.add_source(
+                source_id, extracted.kind, ((p.number, p.text) for p in extracted.pages)
+            )
+            self._pending_index.append(source_id)
+        self.flush_index()
 
     # --- the search index --------------------------------------------------
 

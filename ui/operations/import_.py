@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ui.controller import LibraryController
+from ui.operations.progress import run_with_progress
 from ui.workers import Task
 from workstation.ingest import ImportReport, ImportService, import_error_summary
 from workstation.progress import Progress
@@ -26,13 +27,6 @@ def run_import(
     show_summary: bool = True,
 ) -> Task:
     """Start importing ``paths`` on the write thread; returns the running task."""
-    dialog = QProgressDialog("Preparing import…", "Cancel", 0, 0, parent)
-    dialog.setWindowTitle("Importing")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(400)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    dialog.setMinimumWidth(460)
 
     def work(task: Task) -> ImportReport:
         def progress(p: Progress) -> None:
@@ -44,14 +38,7 @@ def run_import(
             [str(p) for p in paths], case=case, progress=progress, cancel=task.cancel
         )
 
-    def on_progress(done: int, total: int, name: str) -> None:
-        dialog.setMaximum(total)
-        dialog.setValue(done)
-        dialog.setLabelText(f"Importing {done} of {total}\n{name}")
-
     def finished(result: Any) -> None:
-        dialog.close()
-        dialog.deleteLater()
         report: ImportReport = result
         controller.notify_sources_changed()
         if show_summary:
@@ -60,22 +47,19 @@ def run_import(
             on_done(report)
 
     def failed(message: str) -> None:
-        dialog.close()
-        dialog.deleteLater()
         controller.errorOccurred.emit(f"Import stopped: {message}")
         controller.notify_sources_changed()
 
-    task = controller.run(
+    return run_with_progress(
+        controller,
         work,
-        write=True,
-        label="importing",
+        parent,
+        title="Importing",
+        busy="importing",
+        describe=lambda done, total, name: f"Importing {done} of {total}\n{name}",
         on_done=finished,
         on_error=failed,
-        on_progress=on_progress,
-        with_task=True,
     )
-    dialog.canceled.connect(task.cancel.cancel)
-    return task
 
 
 def _summary(parent: QWidget | None, report: ImportReport) -> None:

@@ -1,0 +1,74 @@
+"""One shape for long operations: a worker on the write thread, a modal progress
+dialog with Cancel, and callbacks on the GUI thread when it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from ui.controller import LibraryController
+from ui.workers import Task
+
+
+def run_with_progress(
+    controller: LibraryController,
+    work: Callable[[Task], Any],
+    parent: QWidget | None,
+    *,
+    title: str,
+    busy: str,
+    describe: Callable[[int, int, str], str],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[str], None],
+) -> Task:
+    """Run ``work(task)`` on the write pool with a progress dialog; returns the task.
+
+    Args:
+        controller: the open library's controller.
+        work: the operation; reports with ``task.report`` and checks ``task.cancel``.
+        parent: the dialog's parent window.
+        title: the dialog's title.
+        busy: what the status bar says while it runs.
+        describe: the dialog's text for (done, total, current item).
+        on_done: called with the result after the dialog closes.
+        on_error: called with the one-line message after the dialog closes.
+    """
+    dialog = QProgressDialog("Preparing…", "Cancel", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(400)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setMinimumWidth(460)
+
+    def on_progress(done: int, total: int, name: str) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        dialog.setLabelText(describe(done, total, name))
+
+    def close() -> None:
+        dialog.close()
+        dialog.deleteLater()
+
+    def finished(result: Any) -> None:
+        close()
+        on_done(result)
+
+    def failed(message: str) -> None:
+        close()
+        on_error(message)
+
+    task = controller.run(
+        work,
+        write=True,
+        label=busy,
+        on_done=finished,
+        on_error=failed,
+        on_progress=on_progress,
+        with_task=True,
+    )
+    dialog.canceled.connect(task.cancel.cancel)
+    return task
