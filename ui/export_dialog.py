@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -98,7 +99,9 @@ class ExportDialog(QDialog):
         self.tag_list = QListWidget(scope)
         self.tag_list.setAccessibleName("Categories")
         self.tag_list.setToolTip("Tick categories to export only the marks tagged with them")
-        self.tag_list.setMaximumHeight(140)
+        self.tag_list.setMinimumHeight(180)
+        self.tag_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tag_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scope_form.addRow("Cate&gories:", self.tag_list)
         form_box.addWidget(scope)
 
@@ -167,8 +170,11 @@ class ExportDialog(QDialog):
         self.preview.setHeaderLabels(["Source", "Travels as", "Marks", "Redactions", "Size"])
         self.preview.setRootIsDecorated(False)
         self.preview.setAlternatingRowColors(True)
-        self.preview.setColumnWidth(0, 260)
-        self.preview.setColumnWidth(1, 170)
+        header = self.preview.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         preview_box.addWidget(self.preview, 1)
         self.warning_label = QLabel(right)
         self.warning_label.setWordWrap(True)
@@ -215,6 +221,7 @@ class ExportDialog(QDialog):
         for node in categories:
             item = QListWidgetItem(f"{'    ' * node.depth}{node.code} — {node.label}")
             item.setData(Qt.ItemDataRole.UserRole, node.code)
+            item.setToolTip(f"{node.code} — {node.label}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.tag_list.addItem(item)

@@ -486,11 +486,7 @@ class KeyService:
         _check_passphrase(passphrase)
         private = Ed25519PrivateKey.generate()
         fingerprint = fingerprint_of(private.public_key())
-        encrypted = private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(passphrase),
-        )
+        encrypted = seal_private_key(private, passphrase)
         reviewer_id = self.library.reviewer_id(session)
         row = SigningKey(
             fingerprint=fingerprint,
@@ -592,9 +588,7 @@ class KeyService:
         if not isinstance(passphrase, bytes) or not passphrase:
             raise KeyringError(f"a passphrase is needed to unlock key {short}")
         try:
-            private = serialization.load_pem_private_key(
-                row.private_key.encode("ascii"), password=passphrase
-            )
+            private = open_private_key(row.private_key.encode("ascii"), passphrase)
         except (ValueError, TypeError) as exc:
             raise KeyringError(f"wrong passphrase for key {short}") from exc
         if not isinstance(private, Ed25519PrivateKey):
@@ -602,6 +596,49 @@ class KeyService:
         if fingerprint_of(private.public_key()) != row.fingerprint:
             raise IntegrityError(f"stored private key {short} does not match its fingerprint")
         return Signer(private, row.name)
+
+
+# --- private keys at rest --------------------------------------------------
+
+#: scrypt cost (2**16 x 8 x 1: 64 MiB and about 0.2 s here) that stretches the
+#: passphrase before PKCS#8 encryption. PKCS#8 as ``cryptography`` writes it uses
+#: PBKDF2 with 2,048 iterations and no way to ask for more, too few against
+#: guessing the passphrase of a stolen library offline.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**16, 8, 1
+_SEAL_PREFIX = b"scrypt$"
+
+
+def _stretch(passphrase: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase).hex().encode()
+
+
+def seal_private_key(private: Ed25519PrivateKey, passphrase: bytes) -> bytes:
+    """``scrypt$N$R$P$<salt hex>`` then the PKCS#8 PEM encrypted with the stretched passphrase."""
+    import os
+
+    salt = os.urandom(16)
+    key = _stretch(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(key),
+    )
+    header = b"$".join(
+        [b"scrypt", str(SCRYPT_N).encode(), str(SCRYPT_R).encode(), str(SCRYPT_P).encode()]
+    )
+    return header + b"$" + salt.hex().encode() + b"\n" + pem
+
+
+def open_private_key(stored: bytes, passphrase: bytes) -> Any:
+    """The private key ``seal_private_key`` stored (ValueError on a wrong passphrase)."""
+    if not stored.startswith(_SEAL_PREFIX):
+        return serialization.load_pem_private_key(stored, password=passphrase)
+    header, _, pem = stored.partition(b"\n")
+    _, n, r, p, salt = header.split(b"$")
+    key = _stretch(passphrase, bytes.fromhex(salt.decode()), int(n), int(r), int(p))
+    return serialization.load_pem_private_key(pem, password=key)
 
 
 # --- passphrase input (CLI) ------------------------------------------------

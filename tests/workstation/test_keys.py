@@ -98,7 +98,12 @@ def test_generate_stores_an_own_trusted_key_that_exports_as_pem(library: Library
     assert fingerprint_of(loaded) == info.fingerprint
     assert row is not None
     assert row.private_key is not None
-    assert row.private_key.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    # The passphrase is stretched with scrypt before PKCS#8 encryption.
+    header, _, pem = row.private_key.partition("\n")
+    assert header.startswith("scrypt$65536$8$1$")
+    assert pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    with pytest.raises(ValueError, match="password"):
+        serialization.load_pem_private_key(pem.encode(), password=PASS)
     assert reviewer is not None
     assert reviewer.key_fingerprint == info.fingerprint
     [event] = _events(library)
@@ -172,7 +177,9 @@ def test_passphrase_and_private_key_never_in_clear_on_disk_or_in_audit(
             select(SigningKey.private_key).where(SigningKey.fingerprint == info.fingerprint)
         )
     assert stored is not None
-    private = serialization.load_pem_private_key(stored.encode(), password=passphrase)
+    from workstation.keys import open_private_key
+
+    private = open_private_key(stored.encode(), passphrase)
     assert isinstance(private, Ed25519PrivateKey)
     raw = private.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()

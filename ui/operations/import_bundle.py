@@ -117,4 +117,11 @@ def _merged(controller: LibraryController, parent: QWidget | None, summary: Merg
             f"Categories added: {', '.join(summary.categories_added) or 'none'}"
         )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    # A box without a parent window is owned by nothing on the C++ side: hold it
+    # until it is closed, or Python collects it before the reviewer sees it.
+    _summary_boxes.append(box)
+    box.finished.connect(lambda _result: _summary_boxes.remove(box))
     box.open()
+
+
+_summary_boxes: list[QMessageBox] = []

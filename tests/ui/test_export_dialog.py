@@ -1,0 +1,181 @@
+"""The export dialog and the bundle import in the app, on real libraries: the preview
+says what travels, a wrong passphrase keeps the dialog open, the written bundle
+verifies, and File > Import Bundle merges it into a second library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from db.models import Source
+from tests import samples
+from ui.controller import LibraryController
+from ui.export_dialog import ExportDialog
+from ui.operations.export import run_export
+from ui.operations.import_bundle import import_bundle
+from workstation.anchors import RegionAnchor
+from workstation.annotations import AnnotationService, find_quote
+from workstation.bags import verify_bag
+from workstation.ingest import ImportService
+from workstation.keys import KeyService, check_signature
+from workstation.library import Library
+from workstation.profiles import Profile, save_profile
+
+PASSPHRASE = "a long passphrase"
+
+
+@pytest.fixture
+def controller(library: Library, tmp_path: Path) -> Iterator[LibraryController]:
+    folder = tmp_path / "in"
+    samples.make_pdf(folder, pages=1, texts=["Informant Kim Chol-su saw shells at Rajin."])
+    samples.make_jpeg(folder, size=(200, 150))
+    ImportService(library).import_paths([folder])
+    service = AnnotationService(library)
+    with library.writer() as session:
+        pdf = session.scalar(select(Source).where(Source.kind == "pdf"))
+        image = session.scalar(select(Source).where(Source.kind == "image"))
+        assert pdf is not None
+        assert image is not None
+        service.create(session, pdf.id, find_quote(session, pdf, "Kim Chol-su"), redact=True)
+        service.create(
+            session, pdf.id, find_quote(session, pdf, "shells"), categories=["arms.ammunition"]
+        )
+        service.create(
+            session,
+            image.id,
+            RegionAnchor("rect", ((10.0, 10.0), (80.0, 60.0))),
+            categories=["maritime"],
+        )
+        save_profile(library, session, Profile("partner", "RESTRICTED — MSMT PARTNERS ONLY"))
+        KeyService(library).generate(session, "Alice (MSMT)", PASSPHRASE.encode())
+    ctl = LibraryController(library)
+    yield ctl
+    ctl.shutdown()
+
+
+def _dialog(qtbot: QtBot, controller: LibraryController) -> ExportDialog:
+    dialog = ExportDialog(controller)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.previewed, timeout=10_000):
+        dialog.show()
+    return dialog
+
+
+def _rows(dialog: ExportDialog) -> list[list[str]]:
+    tree = dialog.preview
+    return [
+        [tree.topLevelItem(i).text(c) for c in range(tree.columnCount())]
+        for i in range(tree.topLevelItemCount())
+    ]
+
+
+def test_preview_follows_profile_and_categories(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, controller)
+    # The library's own profiles come first; the built-in 'internal' one last.
+    assert dialog.profile_combo.currentData() == "partner"
+    assert dialog.profile_combo.itemData(dialog.profile_combo.count() - 1) == "internal"
+    rows = _rows(dialog)
+    assert len(rows) == 2
+    travels = {row[1] for row in rows}
+    assert travels == {"redacted derivative", "copy without EXIF/GPS"}
+    assert "RESTRICTED" in dialog.marking_label.text()
+    assert dialog.redact_check.isChecked()
+    assert not dialog.redact_check.isEnabled()  # the profile decides
+    # Only maritime marks: only the photo goes.
+    for row in range(dialog.tag_list.count()):
+        item = dialog.tag_list.item(row)
+        if item.data(Qt.ItemDataRole.UserRole) == "maritime":
+            with qtbot.waitSignal(dialog.previewed, timeout=10_000):
+                item.setCheckState(Qt.CheckState.Checked)
+    assert [r[1] for r in _rows(dialog)] == ["copy without EXIF/GPS"]
+    # A picture to look at (docs/screenshots shows it); it must not come out blank.
+    picture = dialog.grab()
+    assert picture.save(str(tmp_path / "export-dialog.png"))
+    picture.save("/tmp/export-dialog.png")
+    assert picture.width() >= 900
+    dialog.close()
+
+
+def test_wrong_passphrase_keeps_the_dialog_open_then_exports_signed(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, controller)
+    assert dialog.profile_combo.currentData() == "partner"
+    out = tmp_path / "bundle.zip"
+    dialog.out_edit.setText(str(out))
+    assert dialog.key_combo.currentData() is not None  # the one own key is preselected
+    dialog.passphrase_edit.setText("not the passphrase")
+    dialog.export_button.click()
+    assert dialog.isVisible()
+    assert "wrong passphrase" in dialog.error_label.text()
+    dialog.passphrase_edit.setText(PASSPHRASE)
+    dialog.export_button.click()
+    assert not dialog.isVisible()
+    assert dialog.plan is not None
+    results = []
+    task = run_export(
+        controller, dialog.plan, dialog.options(), None, on_done=results.append, show_summary=False
+    )
+    assert task is not None
+    qtbot.waitUntil(lambda: bool(results), timeout=60_000)
+    report = verify_bag(out)
+    assert report.valid, report.problems
+    tm = report.tag_files["tagmanifest-sha256.txt"]
+    assert check_signature(report.tag_files, tm).status == "good"
+    assert results[0].redacted_sources == 1
+
+
+def test_import_bundle_from_the_menu_merges_after_asking(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path
+) -> None:
+    from workstation.bundles import BundleExporter, ExportOptions, ExportScope, plan_export
+
+    out = tmp_path / "bundle.zip"
+    library = controller.library
+    BundleExporter(library).export(plan_export(library, ExportScope()), ExportOptions(out=out))
+    other = Library.open(tmp_path / "other", reviewer="bob", create=True)
+    other_ctl = LibraryController(other)
+    try:
+        asked: list[str] = []
+
+        def answer() -> None:
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox):
+                QTimer.singleShot(50, answer)
+                return
+            asked.append(box.informativeText())
+            merge = next(b for b in box.buttons() if b.text() == "Merge Anyway")
+            merge.click()
+
+        QTimer.singleShot(50, answer)
+        import_bundle(other_ctl, None, out)
+
+        def merged() -> bool:
+            with other.reader() as session:
+                return bool(session.scalar(select(func.count(Source.id))))
+
+        qtbot.waitUntil(merged, timeout=60_000)
+        assert "NOT signed" in asked[0]
+        with other.reader() as session:
+            assert session.scalar(select(func.count(Source.id))) == 2
+        # The summary box; close it so no window is left behind.
+        qtbot.waitUntil(
+            lambda: any(
+                isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+            ),
+            timeout=10_000,
+        )
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QMessageBox):
+                w.close()
+    finally:
+        other_ctl.shutdown()
+        other.close()
