@@ -47,6 +47,8 @@ from workstation.progress import CancelToken
 #: Largest case.json / annotations.jsonld read (bytes).
 MAX_JSON_BYTES = 512 * 1024 * 1024
 IMPORTED_BRANCH_NOTE = "Imported from evidence bundle {bundle}"
+#: Code of the top-level category under which categories new to this library land.
+IMPORTED_BRANCH = "imported"
 
 
 @dataclass
@@ -388,7 +390,14 @@ class BundleMerger:
     def _merge_categories(
         self, session: Session, opened: OpenedBundle, summary: MergeSummary
     ) -> None:
-        from workstation.taxonomy import add_category
+        """Add the categories the bundle's annotations use and this library lacks.
+
+        Each keeps its code (codes are what annotations and other bundles refer
+        to). The topmost unknown one of each chain goes under the ``imported``
+        branch, so a reviewer sees what arrived and moves it where it belongs;
+        its sub-categories follow it there.
+        """
+        from workstation.taxonomy import add_category, move_category
 
         known = set(session.scalars(select(Category.code)))
         wanted = {c for a in opened.annotations for c in a.categories}
@@ -401,8 +410,25 @@ class BundleMerger:
             bundle=opened.external_identifier or opened.tagmanifest_sha256
         )
 
+        def branch() -> str:
+            if IMPORTED_BRANCH not in known:
+                add_category(
+                    self.library,
+                    session,
+                    IMPORTED_BRANCH,
+                    "Imported from bundles",
+                    scope_note="Categories that arrived in evidence bundles and were not "
+                    "in this library's taxonomy; move each where it belongs.",
+                )
+                known.add(IMPORTED_BRANCH)
+                summary.categories_added.append(IMPORTED_BRANCH)
+            return IMPORTED_BRANCH
+
         def ensure(code: str) -> None:
             if code in known:
+                return
+            if code == IMPORTED_BRANCH:
+                branch()
                 return
             parent = code.rsplit(".", 1)[0] if "." in code else None
             if parent is not None:
@@ -418,6 +444,8 @@ class BundleMerger:
                     legal_basis=info.get("legal_basis"),
                     scope_note=" ".join(x for x in [info.get("scope_note"), note] if x),
                 )
+                if parent is None or parent not in summary.categories_added:
+                    move_category(self.library, session, code, branch())
             except WorkstationError as exc:
                 raise BundleError(f"category {code!r} from the bundle: {exc.message}") from exc
             known.add(code)

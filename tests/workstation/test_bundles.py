@@ -22,7 +22,7 @@ from tests.conftest import run_cli
 from workstation.anchors import AnnotationData, RegionAnchor
 from workstation.annotations import AnnotationFilter, AnnotationService, find_quote
 from workstation.bags import verify_bag
-from workstation.bundle_import import BundleMerger, open_bundle
+from workstation.bundle_import import BundleMerger, MergeSummary, open_bundle
 from workstation.bundles import (
     BundleError,
     BundleExporter,
@@ -117,6 +117,17 @@ def _all_text(bag: Path) -> str:
         else:
             chunks.append(path.read_bytes().decode("utf-8", errors="replace"))
     return "\n".join(chunks)
+
+
+def _merge(lib: Library, bundle: Path) -> MergeSummary:
+    with open_bundle(lib, bundle) as opened:
+        return BundleMerger(lib).merge(opened, accept_untrusted=True)
+
+
+def _reexport_changed(lib: Library, uuid: str, note: str, out: Path) -> None:
+    with lib.writer() as session:
+        AnnotationService(lib).update(session, uuid, note=note)
+    _export(lib, out)
 
 
 def _annotations(lib: Library) -> list[AnnotationData]:
@@ -394,15 +405,11 @@ def test_changed_annotation_becomes_a_new_version(evidence: Library, tmp_path: P
     _export(evidence, first)
     other = Library.open(tmp_path / "other", reviewer="bob", create=True)
     try:
-        with open_bundle(other, first) as opened:
-            BundleMerger(other).merge(opened, accept_untrusted=True)
+        _merge(other, first)
         target = next(a for a in _annotations(evidence) if a.note == "containers")
-        with evidence.writer() as session:
-            AnnotationService(evidence).update(session, target.uuid, note="containers, 12 counted")
         second = tmp_path / "two.zip"
-        _export(evidence, second)
-        with open_bundle(other, second) as opened:
-            summary = BundleMerger(other).merge(opened, accept_untrusted=True)
+        _reexport_changed(evidence, target.uuid, "containers, 12 counted", second)
+        summary = _merge(other, second)
         assert summary.annotations_updated == 1
         with other.reader() as session:
             got = AnnotationService(other).get(session, target.uuid)
@@ -412,6 +419,57 @@ def test_changed_annotation_becomes_a_new_version(evidence: Library, tmp_path: P
         assert got.note == "containers, 12 counted"
         assert row is not None
         assert row.version == 2
+    finally:
+        other.close()
+
+
+def test_unknown_categories_land_under_the_imported_branch_with_their_codes(
+    evidence: Library, tmp_path: Path
+) -> None:
+    from workstation.taxonomy import add_category, get_category, list_categories
+
+    with evidence.writer() as session:
+        add_category(evidence, session, "arms.drones", "Drones", legal_basis="UNSCR 1718 para 8")
+        add_category(evidence, session, "fishing", "Fishing rights")
+        add_category(evidence, session, "fishing.licences", "Sale of fishing licences")
+        target = next(a for a in _annotations(evidence) if a.note == "containers")
+        AnnotationService(evidence).update(
+            session, target.uuid, categories=["arms.drones", "fishing.licences"]
+        )
+    out = tmp_path / "bundle.zip"
+    _export(evidence, out)
+    other = Library.open(tmp_path / "other", reviewer="bob", create=True)
+    try:
+        summary = _merge(other, out)
+        assert sorted(summary.categories_added) == [
+            "arms.drones",
+            "fishing",
+            "fishing.licences",
+            "imported",
+        ]
+        with other.reader() as session:
+            parents = {
+                node.code: node.parent
+                for node in list_categories(session)
+                if node.code in summary.categories_added
+            }
+            drones = get_category(session, "arms.drones")
+            got = AnnotationService(other).get(session, target.uuid)
+        # New arrivals are grouped for review; a chain keeps its shape under the branch.
+        assert parents == {
+            "imported": None,
+            "arms.drones": "imported",
+            "fishing": "imported",
+            "fishing.licences": "fishing",
+        }
+        assert drones.label == "Drones"
+        assert drones.legal_basis == "UNSCR 1718 para 8"
+        assert sorted(got.categories) == ["arms.drones", "fishing.licences"]
+        # A second bundle using the same codes adds nothing more.
+        second = tmp_path / "two.zip"
+        _reexport_changed(evidence, target.uuid, "changed", second)
+        again = _merge(other, second)
+        assert again.categories_added == []
     finally:
         other.close()
 
