@@ -135,6 +135,7 @@ class DocumentPane(QFrame):
         marksChanged(): the pane's annotations were (re)drawn.
         regionDrawn(object): the viewer drew a region (a RegionAnchor) to mark.
         regionEdited(str, object): a region mark was moved or resized (uuid, RegionAnchor).
+        deleteRequested(str): the reviewer pressed Delete on a selected region mark.
     """
 
     focused = Signal()
@@ -143,6 +144,7 @@ class DocumentPane(QFrame):
     marksChanged = Signal()
     regionDrawn = Signal(object)
     regionEdited = Signal(str, object)
+    deleteRequested = Signal(str)
 
     def __init__(
         self,
@@ -252,12 +254,14 @@ class DocumentPane(QFrame):
         viewer.installEventFilter(self)
         for child in viewer.findChildren(QWidget):
             child.installEventFilter(self)
-        drawn = getattr(viewer, "regionDrawn", None)
-        if drawn is not None:
-            drawn.connect(self.regionDrawn)
-        edited = getattr(viewer, "regionEdited", None)
-        if edited is not None:
-            edited.connect(self.regionEdited)
+        for name, to in (
+            ("regionDrawn", self.regionDrawn),
+            ("regionEdited", self.regionEdited),
+            ("regionDeleteRequested", self.deleteRequested),
+        ):
+            signal = getattr(viewer, name, None)
+            if signal is not None:
+                signal.connect(to)
         self.viewerChanged.emit()
 
     def clear(self) -> None:
@@ -318,6 +322,7 @@ class DocumentArea(QWidget):
     currentPaneChanged = Signal(object)
     regionDrawn = Signal(object, object)
     regionEdited = Signal(object, str, object)
+    deleteRequested = Signal(str)
 
     def __init__(
         self,
@@ -344,6 +349,7 @@ class DocumentArea(QWidget):
         pane.viewerChanged.connect(self._relink)
         pane.regionDrawn.connect(lambda anchor, p=pane: self.regionDrawn.emit(p, anchor))
         pane.regionEdited.connect(lambda u, anchor, p=pane: self.regionEdited.emit(p, u, anchor))
+        pane.deleteRequested.connect(self.deleteRequested)
         return pane
 
     def _make_current(self, pane: DocumentPane) -> None:

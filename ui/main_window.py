@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self.documents.currentPaneChanged.connect(self._pane_changed)
         self.documents.regionDrawn.connect(self.mark_region)
         self.documents.regionEdited.connect(self._region_edited)
+        self.documents.deleteRequested.connect(self.delete_annotation)
         controller.sourcesChanged.connect(self.update_status)
         controller.busyChanged.connect(self.busy_label.setText)
         controller.errorOccurred.connect(self.show_error)

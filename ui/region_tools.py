@@ -190,6 +190,14 @@ HINTS = {
 }
 
 
+NUDGES: dict[Qt.Key, tuple[float, float]] = {
+    Qt.Key.Key_Left: (-1.0, 0.0),
+    Qt.Key.Key_Right: (1.0, 0.0),
+    Qt.Key.Key_Up: (0.0, -1.0),
+    Qt.Key.Key_Down: (0.0, 1.0),
+}
+
+
 class RegionEditor:
     """The state of the region tools of one viewer.
 
@@ -203,6 +211,11 @@ class RegionEditor:
         on_drawn: Called with the RegionAnchor of a finished shape.
         on_edited: Called with the uuid and new RegionAnchor of a moved or reshaped mark.
         on_hint: Called with one line telling the reviewer what the tool does next.
+        on_delete: Called with the uuid of the selected mark when the reviewer presses
+            Delete (the app deletes it through the service, undoable).
+
+    With a mark selected, the arrow keys nudge it by one source unit (a pixel of
+    the image, a point of the PDF page), ten with Shift.
     """
 
     def __init__(
@@ -211,11 +224,13 @@ class RegionEditor:
         on_drawn: Callable[[RegionAnchor], None],
         on_edited: Callable[[str, RegionAnchor], None],
         on_hint: Callable[[str], None] = lambda _text: None,
+        on_delete: Callable[[str], None] = lambda _uuid: None,
     ) -> None:
         self.surface = surface
         self.on_drawn = on_drawn
         self.on_edited = on_edited
         self.on_hint = on_hint
+        self.on_delete = on_delete
         self.tool: Tool | None = None
         self.regions: list[RegionMark] = []
         self.selected: str | None = None
@@ -551,8 +566,9 @@ class RegionEditor:
             return True
         return self.tool is not None or self.mark_at(pos) is not None
 
-    def key(self, key: Qt.Key) -> bool:
-        """Enter finishes, Backspace removes the last point, Esc cancels or stops."""
+    def key(self, key: Qt.Key, shift: bool = False) -> bool:
+        """Enter finishes, Backspace removes the last point, Esc cancels or stops;
+        with a mark selected, Delete deletes it and the arrows nudge it."""
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.draft:
             self.finish()
             return True
@@ -570,14 +586,43 @@ class RegionEditor:
             if self.selected is not None:
                 self.select(None)
                 return True
+        selected = self.mark(self.selected) if not self.busy else None
+        if selected is None:
+            return False
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.select(None)
+            self.on_delete(selected.uuid)
+            return True
+        if key in NUDGES:
+            dx, dy = NUDGES[key]
+            step = 10.0 if shift else 1.0
+            self._nudge(selected, dx * step, dy * step)
+            return True
         return False
+
+    def _nudge(self, mark: RegionMark, dx: float, dy: float) -> None:
+        new = [
+            (round(x, 2), round(y, 2))
+            for x, y in translated(mark.points, dx, dy, self.surface.bounds(mark.page))
+        ]
+        if new == [(round(x, 2), round(y, 2)) for x, y in mark.points]:
+            return  # at the edge already
+        mark.points = new
+        self._boxes[mark.uuid] = _bbox(new)
+        self.surface.show_regions()
+        self.surface.overlay_changed()
+        self.on_edited(mark.uuid, RegionAnchor(mark.shape, tuple(new), mark.page))  # type: ignore[arg-type]
 
     def wants_key(self, key: Qt.Key) -> bool:
         """Whether ``key`` means something now (so a window shortcut must not take it)."""
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace):
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return bool(self.draft)
+        if key == Qt.Key.Key_Backspace:
+            return bool(self.draft) or self.selected is not None
         if key == Qt.Key.Key_Escape:
             return self.busy or self.selected is not None or self.tool is not None
+        if key == Qt.Key.Key_Delete or key in NUDGES:
+            return self.selected is not None and not self.busy
         return False
 
     def finish(self) -> None:

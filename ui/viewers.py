@@ -47,7 +47,7 @@ from ui.marks import (
 )
 from ui.page_strip import PageStrip
 from ui.pdf_view import PdfView
-from ui.region_tools import RegionEditor, Tool
+from ui.region_tools import NUDGES, RegionEditor, Tool
 from workstation.anchors import AnnotationData, RegionAnchor, TextAnchor
 from workstation.sources import describe_source, resolve_source
 
@@ -104,16 +104,23 @@ class RegionDrawingView(QWidget):
         regionDrawn(object): a RegionAnchor the reviewer just drew (to be categorised).
         regionEdited(str, object): the uuid of a region mark the reviewer moved or
             reshaped, and its new RegionAnchor (to be saved through the service).
+        regionDeleteRequested(str): the uuid of the selected region mark the reviewer
+            pressed Delete on.
     """
 
     regionDrawn = Signal(object)
     regionEdited = Signal(str, object)
+    regionDeleteRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.hint = HintLabel()
         self.editor = RegionEditor(
-            self, self.regionDrawn.emit, self.regionEdited.emit, self.hint.setText
+            self,
+            self.regionDrawn.emit,
+            self.regionEdited.emit,
+            self.hint.setText,
+            on_delete=self.regionDeleteRequested.emit,
         )
 
     def make_tool_buttons(self) -> list[QWidget]:
@@ -268,9 +275,13 @@ class RegionDrawingView(QWidget):
         ):
             if watched not in self.key_surfaces():
                 return False
-            if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+            if modifiers & ~Qt.KeyboardModifier.ShiftModifier:
                 return False
             key = Qt.Key(event.key())
+            if shift and key not in NUDGES:
+                return False
             if kind == QEvent.Type.ShortcutOverride:
                 if editor.wants_key(key):
                     event.accept()  # the key comes to us as a KeyPress, not to a shortcut
@@ -278,7 +289,7 @@ class RegionDrawingView(QWidget):
             if key == Qt.Key.Key_Escape and not editor.busy and editor.tool is not None:
                 self.set_tool(None)
                 return True
-            return editor.key(key)
+            return editor.key(key, shift)
         if watched is not self.drawing_surface() or not isinstance(event, QMouseEvent):
             return False
         left = event.button() == Qt.MouseButton.LeftButton

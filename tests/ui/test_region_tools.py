@@ -385,6 +385,42 @@ def test_move_and_resize_a_rect_then_undo(
     assert version == 5  # created, moved, resized, and each undo: all on record
 
 
+def test_arrow_keys_nudge_and_delete_deletes_the_selected_region(
+    window: MainWindow, qtbot: QtBot, filled: Library
+) -> None:
+    viewer = _open_image(window, qtbot, filled)
+    image = _source(filled, "image")
+    viewport = viewer.view.viewport()
+    _draw_rect(window, qtbot, viewer, (400.0, 200.0), (600.0, 320.0))
+    _wait_marks(window, qtbot, 1)
+    (made,) = _stored(filled, image)
+    (x0, y0), (x1, y1) = made.anchor.points  # type: ignore[union-attr]
+    # Without a selection the arrows are the view's (scrolling), nothing is edited.
+    qtbot.keyClick(viewport, Qt.Key.Key_Right)
+    assert _stored(filled, image)[0].anchor.points == made.anchor.points  # type: ignore[union-attr]
+
+    qtbot.mouseClick(viewport, LEFT, pos=_at(viewer, (500.0, 260.0)))
+    assert viewer.editor.selected == made.uuid
+    qtbot.keyClick(viewport, Qt.Key.Key_Right)  # one image pixel
+    want = ((x0 + 1, y0), (x1 + 1, y1))
+    qtbot.waitUntil(lambda: _stored(filled, image)[0].anchor.points == want, timeout=10_000)  # type: ignore[union-attr]
+    qtbot.keyClick(viewport, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # ten
+    want = ((x0 + 1, y0 - 10), (x1 + 1, y1 - 10))
+    qtbot.waitUntil(lambda: _stored(filled, image)[0].anchor.points == want, timeout=10_000)  # type: ignore[union-attr]
+    assert viewer.editor.selected == made.uuid
+
+    # Delete deletes it through the service; Ctrl+Z brings it back where it was.
+    qtbot.keyClick(viewport, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: _stored(filled, image) == [], timeout=10_000)
+    _wait_marks(window, qtbot, 0)
+    with filled.reader() as session:
+        deleted = session.execute(text("select deleted_at from annotations")).scalar_one()
+    assert deleted is not None  # kept, marked deleted: the audit trail holds it
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: len(_stored(filled, image)) == 1, timeout=10_000)
+    assert _stored(filled, image)[0].anchor.points == want  # type: ignore[union-attr]
+
+
 def test_a_click_elsewhere_deselects_and_a_plain_click_changes_nothing(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
