@@ -11,7 +11,7 @@ import hashlib
 import stat
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -197,3 +197,22 @@ def zip_many_entries(path: Path, count: int) -> Path:
     """A valid bag with ``count`` small payload files."""
     payload = {f"data/f{i:05d}.txt": f"{i}\n".encode() for i in range(count)}
     return write_zip(path, bag_members(payload))
+
+
+#: One hostile zip per attack, each with (maker, words the refusal must contain).
+HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "dotdot": (lambda p: zip_with_entry(p, "bag/../evil.txt"), ".."),
+    "dotdot_top": (lambda p: zip_with_entry(p, "../evil.txt"), ".."),
+    "absolute": (lambda p: zip_with_entry(p, "/tmp/evil.txt"), "absolute"),
+    "drive": (lambda p: zip_with_entry(p, "C:/evil.txt"), "drive letter"),
+    "backslash": (lambda p: zip_with_entry(p, "bag\\..\\evil.txt"), "backslash"),
+    "symlink": (zip_symlink, "symbolic link"),
+    "device": (
+        lambda p: zip_with_entry(p, "bag/data/dev", mode=stat.S_IFCHR | 0o600),
+        "device",
+    ),
+    "duplicate": (lambda p: zip_with_entry(p, "bag/data/report.txt"), "more than once"),
+    "case": (zip_case_twins, "letter case"),
+    "unicode": (zip_unicode_twins, "Unicode normalisation"),
+    "bomb": (zip_bomb, "zip bomb"),
+}

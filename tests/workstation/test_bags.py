@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import unicodedata
@@ -697,27 +696,9 @@ def test_case_twins_on_disk(our_bag: Path) -> None:
 # --- hostile zips ---------------------------------------------------------------------------
 
 
-HOSTILE = {
-    "dotdot": (lambda p: samples.zip_with_entry(p, "bag/../evil.txt"), ".."),
-    "dotdot_top": (lambda p: samples.zip_with_entry(p, "../evil.txt"), ".."),
-    "absolute": (lambda p: samples.zip_with_entry(p, "/tmp/evil.txt"), "absolute"),
-    "drive": (lambda p: samples.zip_with_entry(p, "C:/evil.txt"), "drive letter"),
-    "backslash": (lambda p: samples.zip_with_entry(p, "bag\\..\\evil.txt"), "backslash"),
-    "symlink": (samples.zip_symlink, "symbolic link"),
-    "device": (
-        lambda p: samples.zip_with_entry(p, "bag/data/dev", mode=stat.S_IFCHR | 0o600),
-        "device",
-    ),
-    "duplicate": (lambda p: samples.zip_with_entry(p, "bag/data/report.txt"), "more than once"),
-    "case": (samples.zip_case_twins, "letter case"),
-    "unicode": (samples.zip_unicode_twins, "Unicode normalisation"),
-    "bomb": (samples.zip_bomb, "zip bomb"),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(HOSTILE))
+@pytest.mark.parametrize("kind", sorted(samples.HOSTILE))
 def test_hostile_zip_is_reported(tmp_path: Path, kind: str) -> None:
-    make, reason = HOSTILE[kind]
+    make, reason = samples.HOSTILE[kind]
     path = make(tmp_path / f"{kind}.zip")
 
     report = verify_bag(path)
@@ -725,9 +706,9 @@ def test_hostile_zip_is_reported(tmp_path: Path, kind: str) -> None:
     assert _problems_mention(report, reason), report.problems
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTILE))
+@pytest.mark.parametrize("kind", sorted(samples.HOSTILE))
 def test_unpack_refuses_hostile_zip_and_leaves_nothing(tmp_path: Path, kind: str) -> None:
-    make, reason = HOSTILE[kind]
+    make, reason = samples.HOSTILE[kind]
     path = make(tmp_path / f"{kind}.zip")
     dest = tmp_path / "import"
     dest.mkdir()

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from db.models import BundleImport, Provenance, Source
 from tests import samples
 from tests.conftest import run_cli
+from tests.workstation import bag_samples
 from workstation.anchors import AnnotationData, RegionAnchor
 from workstation.annotations import AnnotationFilter, AnnotationService, find_quote
 from workstation.bags import verify_bag
@@ -498,10 +499,7 @@ def test_tampered_payload_is_refused_and_leaves_nothing(evidence: Library, tmp_p
     try:
         with pytest.raises(BundleError, match="not valid"):
             open_bundle(other, out)
-        with other.reader() as session:
-            assert session.scalar(select(func.count(Source.id))) == 0
-        assert not list((other.derived / "bundle-staging").iterdir())
-        assert not list(other.blobs.iter_hashes())
+        _assert_nothing_merged(other)
     finally:
         other.close()
 
@@ -522,6 +520,48 @@ def test_zip_with_path_traversal_is_refused(evidence: Library, tmp_path: Path) -
         other.close()
     assert not (tmp_path / "escaped.txt").exists()
     assert not list((tmp_path / "other" / "derived" / "bundle-staging").iterdir())
+
+
+def _assert_nothing_merged(other: Library) -> None:
+    with other.reader() as session:
+        assert session.scalar(select(func.count(Source.id))) == 0
+        assert session.scalar(select(func.count(BundleImport.id))) == 0
+    assert not list((other.derived / "bundle-staging").iterdir())
+    assert not list(other.blobs.iter_hashes())
+
+
+@pytest.mark.parametrize("kind", sorted(bag_samples.HOSTILE))
+def test_import_refuses_each_hostile_bundle_and_leaves_nothing(
+    library: Library, tmp_path: Path, kind: str
+) -> None:
+    make, reason = bag_samples.HOSTILE[kind]
+    path = make(tmp_path / f"{kind}.zip")
+    with pytest.raises(BundleError, match="refusing") as caught:
+        open_bundle(library, path)
+    assert reason in str(caught.value)
+    _assert_nothing_merged(library)
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_import_bundle_with_a_swapped_signature_is_refused(
+    signed_bundle: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    _, out, _ = signed_bundle
+    tm = (out / "tagmanifest-sha256.txt").read_bytes()
+    (out / "tagmanifest-sha256.txt.sig").write_bytes(Ed25519PrivateKey.generate().sign(tm))
+    other = tmp_path / "other"
+    Library.open(other, reviewer="bob", create=True).close()
+    r = run_cli("--library", str(other), "import-bundle", str(out), "--accept-untrusted")
+    assert r.returncode == 1, r.stdout
+    assert "signature is bad" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1  # one clear line
+    lib = Library.open(other, reviewer="bob")
+    try:
+        _assert_nothing_merged(lib)
+    finally:
+        lib.close()
 
 
 def test_age_bundle_round_trip(evidence: Library, tmp_path: Path) -> None:
