@@ -203,6 +203,78 @@ def report(results: dict[str, list[float]]) -> None:
         print(f"  {name}: {med[VERIFY_YARD] / med[name]:.0%} of file_digest (target >= 80%)")
 
 
+def extras(folder: Path) -> None:
+    """The other steps of an export, each beside its bare library call in the same run."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from workstation.anchors import text_anchor
+    from workstation.crypt import decrypt_file, encrypt_file, generate_identity, identity_file_text
+    from workstation.keys import open_private_key, seal_private_key
+    from workstation.redaction import redact_pdf
+
+    work = folder / "bundles-extras"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        print("\nother steps")
+        # Redaction: a 300-page report, 30 passages removed, beside a bare PyMuPDF save.
+        doc: Any = pymupdf.open()
+        line = "Informant Kim Chol-su saw the AMBER TIDE load shells at Rajin. " * 3
+        for n in range(300):
+            doc.new_page().insert_textbox(pymupdf.Rect(50, 50, 550, 800), f"{n}: {line}" * 12)
+        doc.save(work / "report.pdf")
+        doc.close()
+        marks = []
+        for page in range(1, 301, 10):
+            text = f"{page - 1}: {line}" * 12
+            start = text.index("Kim Chol-su")
+            marks.append(text_anchor(text, start, start + len("Kim Chol-su"), page=page))
+        start = time.perf_counter()
+        bare: Any = pymupdf.open(work / "report.pdf")
+        for mark in marks:
+            page = bare[mark.page - 1]
+            for rect in page.search_for(mark.exact):
+                page.add_redact_annot(rect)
+            page.apply_redactions()
+        bare.save(work / "bare.pdf", garbage=4, deflate=True)
+        bare.close()
+        bare_s = time.perf_counter() - start
+        with PeakRss() as rss:
+            start = time.perf_counter()
+            redact_pdf(work / "report.pdf", work / "redacted.pdf", marks)
+            ours = time.perf_counter() - start
+        print(
+            f"  redact 30 passages in a 300-page PDF   {ours:6.2f} s  "
+            f"(bare PyMuPDF search, apply_redactions, save {bare_s:.2f} s)  "
+            f"+{rss.growth_mb:5.1f} MB RSS"
+        )
+        # age: 64 MiB there and back, memory flat.
+        secret, public = generate_identity()
+        (work / "me.key").write_text(identity_file_text(secret, public), encoding="utf-8")
+        (work / "plain.bin").write_bytes(random.Random(7).randbytes(64 << 20))
+        with PeakRss() as rss:
+            start = time.perf_counter()
+            encrypt_file(work / "plain.bin", work / "plain.age", [public])
+            decrypt_file(work / "plain.age", work / "back.bin", work / "me.key")
+            trip = time.perf_counter() - start
+        start = time.perf_counter()
+        with (work / "plain.bin").open("rb") as fh:
+            hashlib.file_digest(fh, "sha256")
+        digest_s = time.perf_counter() - start
+        print(
+            f"  age round trip of 64 MiB               {trip:6.2f} s  "
+            f"(SHA-256 of it {digest_s:.2f} s)  +{rss.growth_mb:5.1f} MB RSS"
+        )
+        # Unlocking a signing key: scrypt on purpose, against guessing a stolen library.
+        private = Ed25519PrivateKey.generate()
+        sealed = seal_private_key(private, b"a long passphrase")
+        start = time.perf_counter()
+        open_private_key(sealed, b"a long passphrase")
+        print(f"  unlock a signing key (scrypt 2^16, 8)  {time.perf_counter() - start:6.2f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--total-mb", type=int, default=2048)
@@ -213,6 +285,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}; machine: {psutil.virtual_memory().total / 2**30:.0f} GiB")
     for total in (max(64, args.total_mb // 4), args.total_mb):
         report(run(args.folder, total, args.files, args.rounds))
+    extras(args.folder)
 
 
 if __name__ == "__main__":
