@@ -47,6 +47,13 @@ from workstation.progress import CancelToken
 #: Largest case.json / annotations.jsonld read (bytes).
 MAX_JSON_BYTES = 512 * 1024 * 1024
 IMPORTED_BRANCH_NOTE = "Imported from evidence bundle {bundle}"
+#: How each trust verdict of ``OpenedBundle.trust`` reads to a reviewer.
+TRUST_WORDS = {
+    "trusted": "signed by a trusted key",
+    "known": "signed by a known key that is NOT trusted",
+    "unknown": "signed by an UNKNOWN key",
+    "unsigned": "NOT signed",
+}
 #: Code of the top-level category under which categories new to this library land.
 IMPORTED_BRANCH = "imported"
 

@@ -210,6 +210,8 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
         identity = Path(args.identity) if args.identity else None
         with open_bundle(lib, Path(args.bundle), identity=identity) as opened:
             shown = opened.summary()
+            if args.dry_run:
+                return _show_bundle(shown, args.json)
             summary = BundleMerger(lib).merge(opened, accept_untrusted=args.accept_untrusted)
     if args.json:
         _print_json({"bundle": shown, "merge": summary.as_json()})
@@ -232,6 +234,26 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
             f"  {summary.annotations_orphaned} annotation(s) could not be placed in the text "
             "and are listed as orphaned"
         )
+    return EXIT_OK
+
+
+def _show_bundle(shown: dict[str, Any], as_json: bool) -> int:
+    """What ``import-bundle --dry-run`` prints: the verified bundle, nothing merged."""
+    if as_json:
+        _print_json({"bundle": shown, "merge": None})
+        return EXIT_OK
+    from workstation.bundle_import import TRUST_WORDS
+
+    trust = TRUST_WORDS.get(shown["trust"], shown["trust"])
+    signer = f" {shown['signer']}" if shown["signer"] else ""
+    print(f"valid bundle {shown['bundle']}: {trust}{signer}")
+    print(f"  marking: {shown['marking'] or 'none'}; from: {shown['organisation'] or 'not stated'}")
+    print(
+        f"  {shown['sources']} source(s) ({shown['redacted_sources']} redacted), "
+        f"{shown['annotations']} annotation(s), {shown['entities']} entit(ies), "
+        f"{shown['categories']} categor(ies)"
+    )
+    print("  nothing merged (--dry-run)")
     return EXIT_OK
 
 
@@ -330,6 +352,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--identity", metavar="KEYFILE", help="age identity for an .age bundle")
     p.add_argument(
         "--accept-untrusted", action="store_true", help="merge an unsigned or untrusted bundle"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="verify, show what it holds, merge nothing",
     )
     p.add_argument("--json", action="store_true")
 

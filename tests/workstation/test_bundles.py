@@ -490,6 +490,28 @@ def test_unsigned_bundle_needs_consent(evidence: Library, tmp_path: Path) -> Non
         other.close()
 
 
+def test_import_bundle_dry_run_shows_and_merges_nothing(evidence: Library, tmp_path: Path) -> None:
+    out = tmp_path / "bundle.zip"
+    _export(evidence, out, organisation="MSMT")
+    other = tmp_path / "other"
+    Library.open(other, reviewer="bob", create=True).close()
+    r = run_cli("--library", str(other), "import-bundle", str(out), "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "NOT signed" in r.stdout
+    assert "3 source(s) (0 redacted)" in r.stdout
+    assert "from: MSMT" in r.stdout
+    assert "nothing merged" in r.stdout
+    r = run_cli("--library", str(other), "import-bundle", str(out), "--dry-run", "--json")
+    shown = json.loads(r.stdout)
+    assert shown["merge"] is None
+    assert shown["bundle"]["sources"] == 3
+    lib = Library.open(other, reviewer="bob")
+    try:
+        _assert_nothing_merged(lib)
+    finally:
+        lib.close()
+
+
 def test_tampered_payload_is_refused_and_leaves_nothing(evidence: Library, tmp_path: Path) -> None:
     out = tmp_path / "bundle"
     _export(evidence, out)

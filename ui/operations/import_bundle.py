@@ -10,15 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ui.controller import LibraryController
-from workstation.bundle_import import BundleMerger, MergeSummary, OpenedBundle, open_bundle
+from workstation.bundle_import import (
+    TRUST_WORDS,
+    BundleMerger,
+    MergeSummary,
+    OpenedBundle,
+    open_bundle,
+)
 from workstation.crypt import is_age_file
-
-_TRUST = {
-    "trusted": "signed by a trusted key",
-    "known": "signed by a known key that is NOT trusted",
-    "unknown": "signed by an UNKNOWN key",
-    "unsigned": "NOT signed",
-}
 
 
 def describe(opened: OpenedBundle) -> str:
@@ -29,7 +28,7 @@ def describe(opened: OpenedBundle) -> str:
         f"From: {s['organisation'] or 'not stated'}",
         f"Checksums: all {len(opened.case.get('sources') or [])} source file(s) and the "
         "dossier match the manifests",
-        f"Signature: {_TRUST.get(opened.trust, opened.trust)}"
+        f"Signature: {TRUST_WORDS.get(opened.trust, opened.trust)}"
         + (f" ({opened.signer_fingerprint[:16]}…)" if opened.signer_fingerprint else ""),
         f"{s['sources']} source(s) ({s['redacted_sources']} redacted), "
         f"{s['annotations']} annotation(s), {s['entities']} entit(ies), "
