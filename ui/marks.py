@@ -215,13 +215,25 @@ class RegionItem(QGraphicsItem):
 
     Painted in screen pixels, so outlines and count markers keep their size at any
     zoom; ``set_scale`` keeps the bounding box wide enough for them.
+
+    The item draws its own copy of the mark's points: the editor changes
+    ``mark.points`` in place, and the scene's index must hear of a new bounding
+    box (``prepareGeometryChange``) before ``boundingRect`` answers with it, or it
+    keeps the item filed under the old box and paints freed memory later. So a
+    changed mark shows only after ``refresh``; ``stale`` tells whether it is due.
     """
 
     def __init__(self, mark: RegionMark, scale: float = 1.0) -> None:
         super().__init__()
         self.mark = mark
+        self._points = list(mark.points)
         self._pad = 16.0 / max(scale, 1e-6)
         self.setZValue(1)
+
+    @property
+    def stale(self) -> bool:
+        """Whether the mark's points changed since the item last took them."""
+        return self._points != self.mark.points
 
     def set_scale(self, scale: float) -> None:
         """Screen pixels per image pixel changed (zoom)."""
@@ -231,11 +243,12 @@ class RegionItem(QGraphicsItem):
     def refresh(self) -> None:
         """The mark's points changed: repaint where it was and where it is."""
         self.prepareGeometryChange()
+        self._points = list(self.mark.points)
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        xs = [p[0] for p in self.mark.points] or [0.0]
-        ys = [p[1] for p in self.mark.points] or [0.0]
+        xs = [p[0] for p in self._points] or [0.0]
+        ys = [p[1] for p in self._points] or [0.0]
         pad = self._pad
         return QRectF(
             min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad
@@ -248,7 +261,7 @@ class RegionItem(QGraphicsItem):
         widget: QWidget | None = None,
     ) -> None:
         transform = painter.worldTransform()
-        points = [transform.map(QPointF(x, y)) for x, y in self.mark.points]
+        points = [transform.map(QPointF(x, y)) for x, y in self._points]
         painter.save()
         painter.resetTransform()
         paint_region(painter, self.mark.outline, self.mark.fill, self.mark.shape, points)

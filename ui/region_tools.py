@@ -319,8 +319,22 @@ class RegionEditor:
             )
         if self.tool is not None:
             return HINTS[self.tool]
+        selected = self.mark(self.selected)
+        if selected is not None and selected.shape == "polygon":
+            return (
+                "Drag to move · drag a corner to reshape · double-click an edge adds a corner, "
+                "a corner removes it · Del deletes · Esc deselects"
+            )
+        if selected is not None and selected.shape == "points":
+            return (
+                f"{len(selected.points)} counted · drag to move · double-click adds a marker, "
+                "on a marker removes it · Del deletes · Esc deselects"
+            )
         if self.selected:
-            return "Drag to move · drag a handle to reshape · Ctrl+Z undoes · Esc deselects"
+            return (
+                "Drag to move · drag a handle to reshape · arrows nudge · Del deletes · "
+                "Esc deselects"
+            )
         return ""
 
     def _hint(self) -> None:
@@ -564,7 +578,50 @@ class RegionEditor:
             if self.draft:
                 self.finish()
             return True
+        if self.tool is None and self._edit_points(pos):
+            return True
         return self.tool is not None or self.mark_at(pos) is not None
+
+    def _edit_points(self, pos: QPointF) -> bool:
+        """Double-click on the selected polygon or set of count markers: on a corner or
+        marker removes it (a polygon keeps three, a count one); on a polygon's edge, or
+        inside a set of markers, adds one there."""
+        mark = self.mark(self.selected)
+        if mark is None or mark.shape not in ("polygon", "points") or self._drag is not None:
+            return False
+        points = list(mark.points)
+        handle = self._handle_at(mark, pos)
+        raw = self.surface.source_on(mark.page, pos)
+        where = clamp((raw.x(), raw.y()), self.surface.bounds(mark.page))
+        if handle is not None:
+            if len(points) <= (3 if mark.shape == "polygon" else 1):
+                return True  # the hint says why nothing happened
+            del points[handle]
+        elif mark.shape == "polygon":
+            views = [self.surface.view_of(mark.page, p) for p in points]
+            edge = next(
+                (
+                    i
+                    for i in range(len(views))
+                    if _near_segment(pos, views[i], views[(i + 1) % len(views)], GRAB)
+                ),
+                None,
+            )
+            if edge is None:
+                return False
+            points.insert(edge + 1, where)
+        elif self._in_selected_box(mark, pos):
+            points.append(where)
+        else:
+            return False
+        new = [(round(x, 2), round(y, 2)) for x, y in points]
+        mark.points = new
+        self._boxes[mark.uuid] = _bbox(new)
+        self.surface.show_regions()
+        self.surface.overlay_changed()
+        self._hint()
+        self.on_edited(mark.uuid, RegionAnchor(mark.shape, tuple(new), mark.page))  # type: ignore[arg-type]
+        return True
 
     def key(self, key: Qt.Key, shift: bool = False) -> bool:
         """Enter finishes, Backspace removes the last point, Esc cancels or stops;

@@ -377,12 +377,13 @@ class ImageSourceView(RegionDrawingView):
         """One item per region mark (the one being dragged is the overlay's)."""
         hidden = self.editor.hidden
         if self.editor.regions is self._shown:
-            # Same marks: a drag began or ended; no need to rebuild thousands of items.
+            # Same marks: a drag began or ended, or a mark was nudged or got a point;
+            # no need to rebuild thousands of items.
             for item in self._mark_items:
                 if isinstance(item, RegionItem):
                     hide = bool(item.mark.uuid) and item.mark.uuid == hidden
-                    if hide or not item.isVisible():
-                        item.refresh()  # its points may have changed on release
+                    if item.stale:
+                        item.refresh()
                     item.setVisible(not hide)
             return
         scene = self.view.scene()

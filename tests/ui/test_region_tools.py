@@ -439,6 +439,60 @@ def test_a_click_elsewhere_deselects_and_a_plain_click_changes_nothing(
     assert _stored(filled, image)[0].modified == _stored(filled, image)[0].created
 
 
+def test_double_click_adds_and_removes_polygon_corners_and_count_markers(
+    window: MainWindow, qtbot: QtBot, filled: Library
+) -> None:
+    viewer = _open_image(window, qtbot, filled)
+    image = _source(filled, "image")
+    viewport = viewer.view.viewport()
+    triangle = ((200.0, 200.0), (600.0, 200.0), (400.0, 500.0))
+    with filled.writer() as session:
+        service = AnnotationService(filled)
+        polygon = service.create(
+            session, image, RegionAnchor("polygon", triangle), categories=["maritime"]
+        )
+        count = service.create(
+            session,
+            image,
+            RegionAnchor("points", ((800.0, 600.0), (900.0, 600.0))),
+            categories=["maritime"],
+        )
+    window.documents.current.reload_marks()
+    _wait_marks(window, qtbot, 2)
+
+    def points_of(uuid: str) -> tuple[tuple[float, float], ...]:
+        return next(a for a in _stored(filled, image) if a.uuid == uuid).anchor.points  # type: ignore[union-attr]
+
+    # On the top edge of the selected triangle: a fourth corner, between the first two.
+    qtbot.mouseClick(viewport, LEFT, pos=_at(viewer, (400.0, 300.0)))
+    assert viewer.editor.selected == polygon.uuid
+    edge = _at(viewer, (400.0, 200.0))
+    qtbot.mouseDClick(viewport, LEFT, pos=edge)
+    qtbot.waitUntil(lambda: len(points_of(polygon.uuid)) == 4, timeout=10_000)
+    added = points_of(polygon.uuid)
+    assert added[0] == triangle[0]
+    assert added[2] == triangle[1]
+    assert _close(added[1], _source_of(viewer, edge), 0.02)
+    # On a corner: it goes; a triangle keeps its three.
+    qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, added[1]))
+    qtbot.waitUntil(lambda: points_of(polygon.uuid) == triangle, timeout=10_000)
+    qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, triangle[2]))
+    assert points_of(polygon.uuid) == triangle
+
+    # Count markers: a double-click on one removes it, inside the set adds one.
+    qtbot.mouseClick(viewport, LEFT, pos=_at(viewer, (800.0, 600.0)))
+    assert viewer.editor.selected == count.uuid
+    qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, (850.0, 600.0)))
+    qtbot.waitUntil(lambda: len(points_of(count.uuid)) == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: "3 counted" in viewer.hint.text(), timeout=10_000)
+    qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, (900.0, 600.0)))
+    qtbot.waitUntil(lambda: len(points_of(count.uuid)) == 2, timeout=10_000)
+    assert points_of(count.uuid)[0] == (800.0, 600.0)
+    # Each change is one undoable edit.
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: len(points_of(count.uuid)) == 3, timeout=10_000)
+
+
 def test_drag_a_polygon_vertex_and_a_count_marker(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
