@@ -17,6 +17,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from workstation.errors import WorkstationError
 from workstation.progress import CancelToken
 
+_QT_INT_MAX = 2**31 - 1
+
 
 class TaskSignals(QObject):
     """Signals of a Task.
@@ -48,7 +50,14 @@ class Task(QRunnable):
         self.setAutoDelete(False)
 
     def report(self, done: int, total: int, text: str = "") -> None:
-        """Progress from the worker thread (thread-safe: a queued signal)."""
+        """Progress from the worker thread (thread-safe: a queued signal).
+
+        Qt's int is 32 bits and progress dialogs take no more: counts of bytes
+        past 2 GiB are scaled down together, keeping their ratio.
+        """
+        if total > _QT_INT_MAX or done > _QT_INT_MAX:
+            scale = max(total, done) // _QT_INT_MAX + 1
+            done, total = done // scale, total // scale
         self.signals.progress.emit(done, total, text)
 
     def run(self) -> None:  # noqa: D102 - Qt override

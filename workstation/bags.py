@@ -1671,8 +1671,12 @@ def unpack_bag(
     *,
     limits: BagLimits = DEFAULT_LIMITS,
     cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Path:
     """Copy a bag (folder or zip) into a fresh staging folder under ``dest_parent``.
+
+    ``progress`` hears the bytes copied so far of the declared total, every few
+    megabytes and after each file.
 
     Refuses links, devices, unsafe or colliding names and bombs, never
     follows a link and never writes outside the new folder. It checks
@@ -1703,6 +1707,8 @@ def unpack_bag(
             for folder in sorted(source.dirs, key=lambda d: d.count("/")):
                 (staging / folder).mkdir(exist_ok=True)
             total = 0
+            expected = sum(source.files.values())
+            copied = 0
             for rel in source.order(source.files):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
@@ -1715,12 +1721,18 @@ def unpack_bag(
                 target = staging / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
 
-                def tick(n: int) -> None:
+                def tick(n: int, rel: str = rel) -> None:
+                    nonlocal copied
+                    before, copied = copied, copied + n
                     if cancel is not None:
                         cancel.raise_if_cancelled()
+                    if progress is not None and copied // _CHECK_EVERY != before // _CHECK_EVERY:
+                        progress(Progress(copied, expected, rel))
 
                 with source.open(rel) as reader, open(target, "xb") as out:
                     _pump(reader, [out.write], declared, rel, tick)
+                if progress is not None:
+                    progress(Progress(copied, expected, rel))
             return staging
         except _ReadProblem as e:
             shutil.rmtree(staging, ignore_errors=True)

@@ -42,7 +42,7 @@ from workstation.cases import add_to_case, ensure_case
 from workstation.clock import utc_now
 from workstation.errors import BadInputError, WorkstationError
 from workstation.library import Library
-from workstation.progress import CancelToken
+from workstation.progress import CancelToken, Progress, ProgressCallback
 
 #: Largest case.json / annotations.jsonld read (bytes).
 MAX_JSON_BYTES = 512 * 1024 * 1024
@@ -120,8 +120,12 @@ def open_bundle(
     *,
     identity: Path | None = None,
     cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
 ) -> OpenedBundle:
     """Decrypt (``.age`` with ``identity``), verify and unpack a bundle into staging.
+
+    ``progress`` hears each step in bytes, its ``current`` naming the step
+    ("decrypting", "unpacking", "checking") and the file.
 
     Raises:
         BundleError: not a bundle, not valid (with the reasons), a bad
@@ -145,11 +149,13 @@ def open_bundle(
                     f"{path.name} is encrypted with age; give the key with --identity KEYFILE"
                 )
             bag_source = scratch / "bundle.zip"
-            decrypt_file(path, bag_source, identity)
+            decrypt_file(
+                path, bag_source, identity, cancel=cancel, progress=_step(progress, "decrypting")
+            )
         # Unpack first (names, links, sizes checked on the way), then verify the
         # copy we merge from: nobody else can change it between check and use.
-        bag = unpack_bag(bag_source, scratch, cancel=cancel)
-        report = verify_bag(bag, cancel=cancel)
+        bag = unpack_bag(bag_source, scratch, cancel=cancel, progress=_step(progress, "unpacking"))
+        report = verify_bag(bag, cancel=cancel, progress=_step(progress, "checking"))
         if not report.valid:
             reasons = "; ".join(report.problems[:5])
             more = f" (and {len(report.problems) - 5} more)" if len(report.problems) > 5 else ""
@@ -197,6 +203,16 @@ def open_bundle(
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+
+
+def _step(progress: ProgressCallback | None, step: str) -> ProgressCallback | None:
+    if progress is None:
+        return None
+
+    def report(p: Progress) -> None:
+        progress(Progress(p.done, p.total, f"{step} {p.current or ''}".strip()))
+
+    return report
 
 
 def _read_json(path: Path, name: str) -> Any:

@@ -787,8 +787,13 @@ def test_unpack_then_verify(sources: dict[str, Path], out: Path, tmp_path: Path,
     dest = tmp_path / "import"
     dest.mkdir()
 
-    unpacked = unpack_bag(bag, dest)
+    heard: list[Progress] = []
+    unpacked = unpack_bag(bag, dest, progress=heard.append)
     assert unpacked.parent == dest
+    # Progress in bytes, rising to the total of every file copied.
+    copied = sum(p.stat().st_size for p in unpacked.rglob("*") if p.is_file())
+    assert heard[-1].done == heard[-1].total == copied
+    assert [p.done for p in heard] == sorted(p.done for p in heard)
     assert (unpacked / "bagit.txt").read_bytes() == BAGIT_TXT
     assert (unpacked / "data" / KOREAN).read_bytes() == sources[KOREAN].read_bytes()
     report = verify_bag(unpacked)

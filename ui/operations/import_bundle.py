@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ui.controller import LibraryController
+from ui.operations.progress import run_with_progress
+from ui.workers import Task
 from workstation.bundle_import import (
     TRUST_WORDS,
     BundleMerger,
@@ -18,6 +20,7 @@ from workstation.bundle_import import (
     open_bundle,
 )
 from workstation.crypt import is_age_file
+from workstation.progress import Progress
 
 
 def describe(opened: OpenedBundle) -> str:
@@ -82,11 +85,22 @@ def import_bundle(
             on_error=lambda message: controller.errorOccurred.emit(f"Bundle not merged: {message}"),
         )
 
-    controller.run(
-        lambda: open_bundle(library, path, identity=identity),
-        label="checking bundle",
+    def check(task: Task) -> OpenedBundle:
+        def progress(p: Progress) -> None:
+            task.report(p.done, p.total, p.current or "")
+
+        return open_bundle(library, path, identity=identity, cancel=task.cancel, progress=progress)
+
+    run_with_progress(
+        controller,
+        check,
+        parent,
+        title="Checking bundle",
+        busy="checking bundle",
+        describe=lambda done, total, step: f"{step.capitalize()}\n{done * 100 // max(total, 1)} %",
         on_done=opened_done,
         on_error=lambda message: controller.errorOccurred.emit(f"Bundle refused: {message}"),
+        write=False,
     )
 
 

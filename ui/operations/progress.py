@@ -23,8 +23,9 @@ def run_with_progress(
     describe: Callable[[int, int, str], str],
     on_done: Callable[[Any], None],
     on_error: Callable[[str], None],
+    write: bool = True,
 ) -> Task:
-    """Run ``work(task)`` on the write pool with a progress dialog; returns the task.
+    """Run ``work(task)`` with a progress dialog; returns the task.
 
     Args:
         controller: the open library's controller.
@@ -35,6 +36,8 @@ def run_with_progress(
         describe: the dialog's text for (done, total, current item).
         on_done: called with the result after the dialog closes.
         on_error: called with the one-line message after the dialog closes.
+        write: on the write pool (the default) or, for work that only reads the
+            library, on the read pool.
     """
     dialog = QProgressDialog("Preparing…", "Cancel", 0, 0, parent)
     dialog.setWindowTitle(title)
@@ -63,7 +66,7 @@ def run_with_progress(
 
     task = controller.run(
         work,
-        write=True,
+        write=write,
         label=busy,
         on_done=finished,
         on_error=failed,
