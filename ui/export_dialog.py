@@ -129,7 +129,13 @@ class ExportDialog(QDialog):
         prot_form = QFormLayout(protect)
         self.key_combo = QComboBox(protect)
         self.key_combo.setAccessibleName("Signing key")
-        prot_form.addRow("&Sign with:", self.key_combo)
+        self.keys_button = QPushButton("&Keys…", protect)
+        self.keys_button.setToolTip("Make a signing key, or import and trust partners' keys")
+        self.keys_button.clicked.connect(self._manage_keys)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_combo, 1)
+        key_row.addWidget(self.keys_button)
+        prot_form.addRow("&Sign with:", key_row)
         self.passphrase_edit = QLineEdit(protect)
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_edit.setPlaceholderText("passphrase of the signing key")
@@ -229,13 +235,29 @@ class ExportDialog(QDialog):
         self._profiles.setdefault(INTERNAL.name, INTERNAL)
         for name in sorted(self._profiles, key=lambda n: (n == INTERNAL.name, n)):
             self.profile_combo.addItem(name, name)
+        self._fill_keys()
+        self._profile_changed()
+
+    def _fill_keys(self, select: str | None = None) -> None:
+        self.key_combo.clear()
         self.key_combo.addItem("Do not sign", None)
         for key in self._keys:
             self.key_combo.addItem(f"{key.name}  ({key.short})", key.fingerprint)
-        if self._keys:
-            self.key_combo.setCurrentIndex(1)
-        self._profile_changed()
+        index = self.key_combo.findData(select) if select else -1
+        if index < 0 and self._keys:
+            index = 1
+        self.key_combo.setCurrentIndex(max(index, 0))
         self._key_changed()
+
+    def _manage_keys(self) -> None:
+        from ui.keys_dialog import KeysDialog
+
+        dialog = KeysDialog(self.controller, self)
+        dialog.exec()
+        library = self.controller.library
+        with library.reader() as session:
+            self._keys = [k for k in KeyService(library).list(session) if k.has_private]
+        self._fill_keys(self.key_combo.currentData())
 
     def _profile_changed(self) -> None:
         profile = self._profiles.get(self.profile_combo.currentData() or INTERNAL.name, INTERNAL)

@@ -179,3 +179,29 @@ def test_import_bundle_from_the_menu_merges_after_asking(
     finally:
         other_ctl.shutdown()
         other.close()
+
+
+def test_keys_button_makes_a_key_the_dialog_then_offers(
+    qtbot: QtBot, controller: LibraryController
+) -> None:
+    from ui.keys_dialog import KeysDialog
+
+    dialog = _dialog(qtbot, controller)
+    assert dialog.key_combo.count() == 2  # do not sign, Alice
+    made: list[str] = []
+
+    def in_keys_dialog() -> None:
+        keys = QApplication.activeModalWidget()
+        if not isinstance(keys, KeysDialog):
+            QTimer.singleShot(50, in_keys_dialog)
+            return
+        keys.keysChanged.connect(lambda: (made.append("yes"), keys.accept()))
+        keys.generate("Bob (MSMT)", PASSPHRASE.encode())
+
+    QTimer.singleShot(50, in_keys_dialog)
+    dialog.keys_button.click()  # runs the keys dialog until the new key is written
+    assert made
+    names = [dialog.key_combo.itemText(i) for i in range(dialog.key_combo.count())]
+    assert any(n.startswith("Bob (MSMT)") for n in names)
+    assert dialog.key_combo.currentText().startswith("Alice")  # the choice is kept
+    dialog.close()
