@@ -4,12 +4,13 @@ verifies, and File > Import Bundle merges it into a second library."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -28,6 +29,7 @@ from workstation.library import Library
 from workstation.profiles import Profile, save_profile
 
 PASSPHRASE = "a long passphrase"
+W = TypeVar("W", bound=QWidget)
 
 
 @pytest.fixture
@@ -65,6 +67,19 @@ def _dialog(qtbot: QtBot, controller: LibraryController) -> ExportDialog:
     with qtbot.waitSignal(dialog.previewed, timeout=10_000):
         dialog.show()
     return dialog
+
+
+def _when_modal(kind: type[W], act: Callable[[W], None]) -> None:
+    """Once a modal window of ``kind`` is up (its exec() blocks the test), act on it."""
+
+    def look() -> None:
+        window = QApplication.activeModalWidget()
+        if isinstance(window, kind):
+            act(window)
+        else:
+            QTimer.singleShot(50, look)
+
+    QTimer.singleShot(50, look)
 
 
 def _rows(dialog: ExportDialog) -> list[list[str]]:
@@ -146,16 +161,12 @@ def test_import_bundle_from_the_menu_merges_after_asking(
     try:
         asked: list[str] = []
 
-        def answer() -> None:
-            box = QApplication.activeModalWidget()
-            if not isinstance(box, QMessageBox):
-                QTimer.singleShot(50, answer)
-                return
+        def answer(box: QMessageBox) -> None:
             asked.append(box.informativeText())
             merge = next(b for b in box.buttons() if b.text() == "Merge Anyway")
             merge.click()
 
-        QTimer.singleShot(50, answer)
+        _when_modal(QMessageBox, answer)
         import_bundle(other_ctl, None, out)
 
         def merged() -> bool:
@@ -190,15 +201,11 @@ def test_keys_button_makes_a_key_the_dialog_then_offers(
     assert dialog.key_combo.count() == 2  # do not sign, Alice
     made: list[str] = []
 
-    def in_keys_dialog() -> None:
-        keys = QApplication.activeModalWidget()
-        if not isinstance(keys, KeysDialog):
-            QTimer.singleShot(50, in_keys_dialog)
-            return
+    def in_keys_dialog(keys: KeysDialog) -> None:
         keys.keysChanged.connect(lambda: (made.append("yes"), keys.accept()))
         keys.generate("Bob (MSMT)", PASSPHRASE.encode())
 
-    QTimer.singleShot(50, in_keys_dialog)
+    _when_modal(KeysDialog, in_keys_dialog)
     dialog.keys_button.click()  # runs the keys dialog until the new key is written
     assert made
     names = [dialog.key_combo.itemText(i) for i in range(dialog.key_combo.count())]
