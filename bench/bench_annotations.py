@@ -123,9 +123,16 @@ def main() -> None:
             count_ms = _ms(lambda: count_annotations(session, flt), 3)
             first_ms = _ms(lambda: annotation_page(session, flt, 0, 2000), 3)
             deep_ms = _ms(lambda: annotation_page(session, flt, library_rows // 2, 2000), 3)
+            # Scrolling continues after the last row shown (keyset), as the list does.
+            middle = annotation_page(session, flt, library_rows // 2 - 1, 1)[0].uuid
+            keyset_ms = _ms(lambda: annotation_page(session, flt, limit=2000, after=middle), 3)
+            last = annotation_page(session, flt, library_rows - 2001, 1)[0].uuid
+            end_ms = _ms(lambda: annotation_page(session, flt, limit=2000, after=last), 3)
         print(
             f"library-wide list of {library_rows:,}: count {count_ms:.0f} ms, first block of "
-            f"2,000 {first_ms:.0f} ms, a block half-way {deep_ms:.0f} ms"
+            f"2,000 {first_ms:.0f} ms, a block half-way by OFFSET {deep_ms:.0f} ms, "
+            f"after the row half-way (keyset, as scrolling reads) {keyset_ms:.0f} ms, "
+            f"the last block (keyset) {end_ms:.0f} ms"
         )
         lib.close()
 
