@@ -368,12 +368,15 @@ class AnnotationPanel(QWidget):
         deleteRequested(str): the reviewer asked to delete this annotation.
         noteRequested(str): the reviewer asked to edit this annotation's note.
         redactToggled(str, bool): "redact on export" set (True) or cleared.
+        entitiesRequested(str): the reviewer asked to see or link this
+            annotation's entities.
     """
 
     annotationActivated = Signal(str, int)
     deleteRequested = Signal(str)
     noteRequested = Signal(str)
     redactToggled = Signal(str, bool)
+    entitiesRequested = Signal(str)
 
     def __init__(
         self,
@@ -572,6 +575,7 @@ class AnnotationPanel(QWidget):
         data = index.data(ANNOTATION_ROLE)
         menu.addAction("Go to annotation", lambda: self._activate(index))
         menu.addAction("Edit note…", lambda: self.noteRequested.emit(uuid))
+        menu.addAction("Entities…", lambda: self.entitiesRequested.emit(uuid))
         redact = menu.addAction("Redact on export")
         redact.setCheckable(True)
         redact.setChecked(bool(getattr(data, "redact", False)))

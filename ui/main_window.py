@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
             panel.deleteRequested.connect(self.delete_annotation)
             panel.noteRequested.connect(self.edit_note)
             panel.redactToggled.connect(lambda uuid, on: self.update_annotation(uuid, redact=on))
+            panel.entitiesRequested.connect(self.link_entities)
         self.documents.currentPaneChanged.connect(self._pane_changed)
         self.documents.regionDrawn.connect(self.mark_region)
         self.documents.regionEdited.connect(self._region_edited)
@@ -250,7 +252,18 @@ class MainWindow(QMainWindow):
             None,
             "Add, rename, move, merge or retire violation categories",
         )
-        for action in (self.mark_action, self.undo_action, self.redo_action):
+        self.link_entities_action = self._action(
+            "Link &Entities…",
+            lambda: self.link_entities(),
+            "Ctrl+K",
+            "The vessels, companies and places the selected annotation mentions",
+        )
+        for action in (
+            self.mark_action,
+            self.link_entities_action,
+            self.undo_action,
+            self.redo_action,
+        ):
             annotate_menu.addAction(action)
         annotate_menu.addSeparator()
         annotate_menu.addAction(self.taxonomy_action)
@@ -314,6 +327,13 @@ class MainWindow(QMainWindow):
         ):
             view_menu.addAction(action)
         view_menu.addSeparator()
+        self.entities_action = self._action(
+            "&Entities",
+            self.show_entities,
+            "Ctrl+Shift+E",
+            "Every entity, and the annotations and sources that mention it",
+        )
+        view_menu.addAction(self.entities_action)
         view_menu.addAction(self.library_dock.toggleViewAction())
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.full_screen_action = self._action(
@@ -637,6 +657,68 @@ class MainWindow(QMainWindow):
             self._taxonomy_editor = editor
         editor.show()
         editor.raise_()
+
+    def link_entities(self, annotation_uuid: str | None = None) -> None:
+        """Annotate > Link Entities (Ctrl+K): the entities of an annotation.
+
+        Args:
+            annotation_uuid: the annotation; else the one selected in the
+                marks list that has the focus, or in Marks, or in All marks.
+        """
+        uuid = annotation_uuid or self._selected_annotation()
+        if uuid is None:
+            self.statusBar().showMessage(
+                "Select an annotation in the Marks list first, then link entities (Ctrl+K).", 6000
+            )
+            return
+        dialog = getattr(self, "_entity_link_dialog", None)
+        if dialog is None:
+            from ui.entities import EntityLinkDialog
+
+            dialog = EntityLinkDialog(self.controller, uuid, self)
+            dialog.linksChanged.connect(self._entity_links_changed)
+            self._entity_link_dialog = dialog
+        else:
+            dialog.set_annotation(uuid)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _selected_annotation(self) -> str | None:
+        panels = [self.marks_panel, self.all_marks_panel]
+        focus = QApplication.focusWidget()
+        panels.sort(key=lambda panel: not (focus is not None and panel.isAncestorOf(focus)))
+        return next((uuid for panel in panels if (uuid := panel.current_uuid())), None)
+
+    @property
+    def entity_window(self) -> Any:
+        """The Entities window of this main window (made on first use)."""
+        window = getattr(self, "_entity_window", None)
+        if window is None:
+            from ui.entities import EntityWindow
+
+            window = EntityWindow(self.controller, self)
+            window.annotationActivated.connect(self.open_annotation)
+            window.sourceActivated.connect(self.open_mention)
+            self._entity_window = window
+        return window
+
+    def show_entities(self) -> None:
+        """View > Entities (Ctrl+Shift+E): open or raise the Entities window."""
+        window = self.entity_window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def open_mention(self, source_id: int, page: int) -> None:
+        """Open a source the Entities window lists, at the page, the mention highlighted."""
+        mention = self.entity_window.mention_of(source_id)
+        self.open_hit(source_id, page, mention.matched[0] if mention and mention.matched else "")
+
+    def _entity_links_changed(self, _annotation_uuid: str) -> None:
+        window = getattr(self, "_entity_window", None)
+        if window is not None:
+            window.refresh()
 
     def _annotations_changed(self, source_id: int | None) -> None:
         for pane in self.documents.panes():

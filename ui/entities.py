@@ -1,0 +1,1280 @@
+"""Entities in the app: link an annotation to the vessels, companies and places
+its passage names, and see everything in the library that mentions one.
+
+Suggestions come from ``workstation.entities.suggest`` over the passage and
+its note; nothing is added or linked until the reviewer clicks. Every read and
+write goes through the controller, off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QHideEvent, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.annotation_panel import (
+    ANNOTATION_ROLE,
+    COLOURS_ROLE,
+    DETAIL_ROLE,
+    NO_COLOUR,
+    PAGE_ROLE,
+    UUID_ROLE,
+    AnnotationDelegate,
+    detail,
+    page_of,
+    summary,
+)
+from ui.controller import LibraryController
+from workstation.anchors import AnnotationData, PageAnchor, RegionAnchor, TextAnchor
+from workstation.annotations import AnnotationService
+from workstation.entities import (
+    KINDS,
+    Candidate,
+    SourceMention,
+    add_entity,
+    entity_page,
+    find_entities,
+    get_entity,
+    identifiers_of,
+    link_annotation,
+    mmsi_flag,
+    suggest,
+    unlink_annotation,
+)
+from workstation.library import Library
+from workstation.sources import resolve_source
+from workstation.taxonomy import list_categories
+
+ENTITY_ROLE = Qt.ItemDataRole.UserRole + 40
+SUGGESTION_ROLE = Qt.ItemDataRole.UserRole + 41
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 42
+
+MAX_FOUND = 200  # search results shown at once; typing narrows them
+SEARCH_DELAY_MS = 200
+ERROR_COLOUR = "#b3261e"
+ALIASES_TIP = (
+    "Other spellings, in any script: one per line. Written on a single line, commas "
+    "separate them (put a name with a comma on a line of its own)."
+)
+
+
+# --- plain data ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """An entity as the widgets show it, read inside the worker's session."""
+
+    uuid: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    former_names: tuple[str, ...] = ()
+    identifiers: tuple[tuple[str, str], ...] = ()
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def identifier_text(self) -> str:
+        """``IMO 9074729 · MMSI 445123456`` (empty when it has none)."""
+        return " · ".join(f"{scheme_label(s)} {v}" for s, v in self.identifiers)
+
+    def describe(self) -> str:
+        """``AMBER TIDE (vessel) · IMO 9074729``: one line for a list."""
+        text = f"{self.name} ({self.kind})"
+        return f"{text} · {self.identifier_text}" if self.identifiers else text
+
+
+def scheme_label(scheme: str) -> str:
+    """How an identifier scheme is written: ``IMO``, ``MMSI``, else as stored."""
+    return scheme.upper() if scheme in ("imo", "mmsi") else scheme
+
+
+def entity_row(session: Any, entity: Any) -> EntityRow:
+    """The plain data of an entity (identifiers read in ``session``)."""
+    attributes = dict(entity.attributes or {})
+    former = attributes.get("former_names", [])
+    return EntityRow(
+        uuid=entity.uuid,
+        kind=entity.kind,
+        name=entity.name,
+        aliases=tuple(entity.aliases or ()),
+        former_names=tuple(n for n in former if isinstance(n, str)),
+        identifiers=tuple(identifiers_of(session, entity)),
+        attributes=attributes,
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A candidate from the passage and the known entity it belongs to, if any."""
+
+    candidate: Candidate
+    entity: EntityRow | None
+
+    @property
+    def known(self) -> bool:
+        """Whether a known entity holds it (Link), or not (Add entity)."""
+        return self.entity is not None
+
+    @property
+    def label(self) -> str:
+        """What the row says, e.g. ``Najin → Rajin (location)``."""
+        c, entity = self.candidate, self.entity
+        if c.kind in ("imo", "mmsi"):
+            head = f"{scheme_label(c.kind)} {c.value}"
+            if c.flag:
+                head += f" (flag: {c.flag})"
+            if entity is None:
+                return f"{head} — not in the library"
+            return f"{head} — {entity.name} ({entity.kind}, known)"
+        assert entity is not None  # names are only ever found for known entities
+        written = " ".join(c.text.split())
+        if written.casefold() == entity.name.casefold():
+            return f"{entity.name} ({entity.kind})"
+        return f"{written} → {entity.name} ({entity.kind})"
+
+
+def pick_suggestions(
+    candidates: Iterable[Candidate],
+    entities: dict[str, EntityRow],
+    linked: Iterable[str],
+) -> list[Suggestion]:
+    """One row per known entity and per unknown identifier, linked ones left out.
+
+    The same ship named by its IMO number and by its name is one row (the
+    first met in the passage).
+    """
+    seen: set[tuple[str, str]] = {("entity", uuid) for uuid in linked}
+    out: list[Suggestion] = []
+    for candidate in candidates:
+        uuid = candidate.entity_uuid
+        entity = entities.get(uuid) if uuid else None
+        key = ("entity", uuid) if uuid else (candidate.kind, candidate.value)
+        if key in seen or (uuid and entity is None):
+            continue
+        seen.add(key)
+        out.append(Suggestion(candidate, entity))
+    return out
+
+
+def passage_text(data: AnnotationData) -> str:
+    """What suggestions are read from: the quote (if any) and the note."""
+    parts = [data.anchor.exact] if isinstance(data.anchor, TextAnchor) else []
+    if data.note:
+        parts.append(data.note)
+    return "\n".join(parts)
+
+
+def where_text(data: AnnotationData) -> str:
+    """The quote, or where a region or page annotation sits."""
+    anchor = data.anchor
+    if isinstance(anchor, TextAnchor):
+        return "“" + " ".join(anchor.exact.split()) + "”"
+    if isinstance(anchor, RegionAnchor):
+        return "region on the image" if anchor.page is None else f"region on page {anchor.page}"
+    assert isinstance(anchor, PageAnchor)
+    return f"whole page {anchor.page}"
+
+
+def split_aliases(text: str) -> list[str]:
+    """Aliases typed one per line, or comma-separated on a single line.
+
+    A single line ended by a newline is one alias, commas and all
+    ("Korea Ocean Shipping Co., Ltd.").
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) == 1 and not text.rstrip(" \t").endswith("\n"):
+        lines = [part.strip() for part in lines[0].split(",") if part.strip()]
+    return lines
+
+
+def page_ranges(pages: Iterable[int]) -> str:
+    """``1, 3, 5–7`` for pages 1, 3, 5, 6, 7."""
+    out: list[str] = []
+    run: list[int] = []
+    for page in sorted(set(pages)):
+        if run and page == run[-1] + 1:
+            run.append(page)
+            continue
+        if run:
+            out.append(_run_text(run))
+        run = [page]
+    if run:
+        out.append(_run_text(run))
+    return ", ".join(out)
+
+
+def _run_text(run: list[int]) -> str:
+    if len(run) == 1:
+        return str(run[0])
+    joiner = ", " if len(run) == 2 else "–"
+    return f"{run[0]}{joiner}{run[-1]}"
+
+
+def _source_title(session: Any, sha256: str) -> str:
+    source = resolve_source(session, sha256)
+    return source.title or source.original_filename
+
+
+def run_write(
+    controller: LibraryController,
+    work: Callable[[Library, Any], Any],
+    label: str,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[str], None],
+) -> None:
+    """Run ``work(library, session)`` in one write transaction on the write thread."""
+    library = controller.library
+
+    def write() -> Any:
+        with library.writer() as session:
+            return work(library, session)
+
+    controller.run(write, write=True, label=label, on_done=on_done, on_error=on_error)
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _show_message(label: QLabel, text: str, *, error: bool) -> None:
+    colour = ERROR_COLOUR if error else label.palette().color(QPalette.ColorRole.Text).name()
+    label.setStyleSheet(f"color: {colour};")
+    label.setText(f"Not done: {text}" if error and text else text)
+
+
+def _entity_item(row: EntityRow) -> QListWidgetItem:
+    item = QListWidgetItem(row.describe())
+    item.setData(ENTITY_ROLE, row)
+    tip = [row.describe()]
+    if row.aliases:
+        tip.append("Also: " + ", ".join(row.aliases))
+    item.setToolTip("\n".join(tip))
+    return item
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+# --- the entity form -----------------------------------------------------------
+
+
+class EntityForm(QDialog):
+    """Add an entity (and, when asked, link it to an annotation in the same write).
+
+    The service checks everything; its refusals (a bad IMO check digit, an
+    identifier another entity holds) are shown under the fields and the form
+    stays open.
+
+    Signals:
+        entityAdded(str): the new entity's uuid, after the write committed.
+    """
+
+    entityAdded = Signal(str)
+
+    def __init__(
+        self,
+        controller: LibraryController,
+        parent: QWidget | None = None,
+        *,
+        kind: str = "vessel",
+        name: str = "",
+        imo: str = "",
+        mmsi: str = "",
+        flag: str = "",
+        link_to: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.link_to = link_to
+        self.busy = False
+        self.last_error: str | None = None
+        self.setWindowTitle("New entity")
+        self.kind_combo = QComboBox()
+        for k in KINDS:
+            self.kind_combo.addItem(k, k)
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
+        self.name_edit = QLineEdit(name)
+        self.name_edit.setPlaceholderText("the name most sources use, e.g. AMBER TIDE")
+        self.aliases_edit = QPlainTextEdit()
+        self.aliases_edit.setTabChangesFocus(True)
+        self.aliases_edit.setPlaceholderText("one per line, e.g. 앰버 타이드")
+        self.aliases_edit.setToolTip(ALIASES_TIP)
+        self.aliases_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.imo_edit = QLineEdit(imo)
+        self.imo_edit.setPlaceholderText("seven digits; the last is a check digit")
+        self.mmsi_edit = QLineEdit(mmsi)
+        self.mmsi_edit.setPlaceholderText("nine digits; the first three give the flag")
+        self.flag_edit = QLineEdit(flag)
+        self._auto_flag = flag if flag and flag == mmsi_flag(mmsi) else ""
+        self.mmsi_edit.textChanged.connect(self._mmsi_changed)
+        self.message = _error_label()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Add and link" if link_to else "Add")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Kind:", self.kind_combo)
+        form.addRow("Name:", self.name_edit)
+        form.addRow("Aliases:", self.aliases_edit)
+        form.addRow("IMO:", self.imo_edit)
+        form.addRow("MMSI:", self.mmsi_edit)
+        form.addRow("Flag:", self.flag_edit)
+        form.addRow(self.message)
+        form.addRow(self.buttons)
+        self.setMinimumWidth(460)
+        self.name_edit.setFocus()
+
+    def _mmsi_changed(self, text: str) -> None:
+        # The flag follows the MMSI while the reviewer has not typed one of their own.
+        if self.flag_edit.text() in ("", self._auto_flag):
+            mmsi = text.strip()
+            self._auto_flag = (mmsi_flag(mmsi) or "") if len(mmsi) == 9 else ""
+            self.flag_edit.setText(self._auto_flag)
+
+    def values(self) -> dict[str, Any]:
+        """What ``add_entity`` gets: kind, name, aliases, identifiers, attributes."""
+        identifiers = {
+            scheme: edit.text().strip()
+            for scheme, edit in (("imo", self.imo_edit), ("mmsi", self.mmsi_edit))
+            if edit.text().strip()
+        }
+        flag = " ".join(self.flag_edit.text().split())
+        return {
+            "kind": self.kind_combo.currentData(),
+            "name": self.name_edit.text(),
+            "aliases": split_aliases(self.aliases_edit.toPlainText()),
+            "identifiers": identifiers,
+            "attributes": {"flag": flag} if flag else {},
+        }
+
+    def submit(self) -> None:
+        """Write the entity (and the link); close on success, say why not otherwise."""
+        if self.busy:
+            return
+        values = self.values()
+        link_to = self.link_to
+
+        def work(library: Library, session: Any) -> str:
+            entity = add_entity(
+                library,
+                session,
+                values["kind"],
+                values["name"],
+                aliases=values["aliases"],
+                identifiers=values["identifiers"],
+                attributes=values["attributes"],
+            )
+            if link_to is not None:
+                link_annotation(library, session, link_to, entity.uuid)
+            return entity.uuid
+
+        def done(uuid: Any) -> None:
+            self.busy = False
+            self.ok_button.setEnabled(True)
+            self.last_error = None
+            self.entityAdded.emit(str(uuid))
+            self.accept()
+
+        def failed(message: str) -> None:
+            self.busy = False
+            self.ok_button.setEnabled(True)
+            self.last_error = message
+            _show_message(self.message, message, error=True)
+
+        self.busy = True
+        self.ok_button.setEnabled(False)
+        _show_message(self.message, "", error=False)
+        run_write(self.controller, work, "adding entity", done, failed)
+
+
+# --- linking one annotation ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LinkState:
+    annotation: AnnotationData
+    source_title: str
+    linked: list[EntityRow]
+    suggestions: list[Suggestion]
+
+
+def _read_link_state(library: Library, annotation_uuid: str) -> _LinkState:
+    with library.reader() as session:
+        data = AnnotationService(library).get(session, annotation_uuid)
+        linked = [entity_row(session, get_entity(session, u)) for u in data.entities]
+        candidates = suggest(session, passage_text(data))
+        known = {
+            c.entity_uuid: entity_row(session, get_entity(session, c.entity_uuid))
+            for c in candidates
+            if c.entity_uuid
+        }
+        return _LinkState(
+            annotation=data,
+            source_title=_source_title(session, data.source_sha256),
+            linked=sorted(linked, key=lambda r: (r.kind, r.name.casefold())),
+            suggestions=pick_suggestions(candidates, known, (r.uuid for r in linked)),
+        )
+
+
+class EntityLinkDialog(QDialog):
+    """The entities one annotation mentions: linked ones, suggestions, and a search.
+
+    ``link``, ``unlink`` and ``add_for`` do the work the buttons ask for; a
+    form opened by "Add entity…" or "New entity…" writes only when the
+    reviewer confirms it.
+
+    Signals:
+        linksChanged(str): the annotation's links were written (its uuid).
+        loaded(): the annotation, its links and suggestions were (re)read.
+        searched(): the search results were (re)read.
+    """
+
+    linksChanged = Signal(str)
+    loaded = Signal()
+    searched = Signal()
+
+    def __init__(
+        self, controller: LibraryController, annotation_uuid: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.annotation_uuid = annotation_uuid
+        self.state: _LinkState | None = None
+        self.form: EntityForm | None = None
+        self.last_error: str | None = None
+        self._running = 0
+        self._generation = 0
+        self._search_generation = 0
+        self._found: list[EntityRow] = []
+        self.setWindowTitle("Entities of the annotation")
+        self.setModal(False)
+
+        self.passage_label = QLabel("Loading…")
+        self.passage_label.setWordWrap(True)
+        self.passage_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.passage_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.passage_label.setMargin(6)
+        self.where_label = _heading("")
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note_label.hide()
+
+        self.linked_tree = _flat_tree(["Kind", "Name", "Identifiers"], stretch=1)
+        self.unlink_button = _button(
+            "Unlink", "Remove the link; the entity stays in the library", self._unlink_clicked
+        )
+        self.linked_tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+
+        self.suggestion_list = QListWidget()
+        self.suggestion_list.setToolTip(
+            "Identifiers and known names read from the passage and its note"
+        )
+        self.link_suggestion_button = _button(
+            "Link", "Link the known entity to this annotation", self._link_suggestion_clicked
+        )
+        self.add_button = _button(
+            "Add entity…",
+            "Add an entity with this identifier (you confirm it first)",
+            self._add_clicked,
+        )
+        self.suggestion_list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.suggestion_list.itemActivated.connect(lambda _item: self._suggestion_activated())
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Find an entity by name, alias or former name")
+        self.search_edit.setClearButtonEnabled(True)
+        self.found_list = QListWidget()
+        self.link_found_button = _button(
+            "Link", "Link the chosen entity to this annotation", self._link_found_clicked
+        )
+        self.new_button = _button(
+            "New entity…", "Add an entity that is not in the library yet", self._new_clicked
+        )
+        self.found_list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.found_list.itemActivated.connect(lambda _item: self._link_found_clicked())
+        self._search_timer = _typing_pause(self.search_edit, self.search)
+
+        self.message = _error_label()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+
+        linked_box = QGroupBox("Linked entities")
+        linked_layout = QVBoxLayout(linked_box)
+        linked_layout.addWidget(self.linked_tree)
+        linked_layout.addLayout(_button_row(self.unlink_button))
+        suggestion_box = QGroupBox("Suggestions from the passage")
+        suggestion_layout = QVBoxLayout(suggestion_box)
+        suggestion_layout.addWidget(self.suggestion_list)
+        suggestion_layout.addLayout(_button_row(self.link_suggestion_button, self.add_button))
+        search_box = QGroupBox("Find in the library")
+        search_layout = QVBoxLayout(search_box)
+        search_layout.addWidget(self.search_edit)
+        search_layout.addWidget(self.found_list)
+        search_layout.addLayout(_button_row(self.link_found_button, self.new_button))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.where_label)
+        layout.addWidget(self.passage_label)
+        layout.addWidget(self.note_label)
+        layout.addWidget(linked_box, 2)
+        layout.addWidget(suggestion_box, 2)
+        layout.addWidget(search_box, 3)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.resize(640, 720)
+        self._update_buttons()
+        self.reload()
+        self.search()
+
+    # --- reading ----------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Whether a read or a write is running or a search is about to start."""
+        if self._running > 0 or self._search_timer.isActive():
+            return True
+        return self.form is not None and self.form.busy
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        self._search_timer.stop()  # no search for a dialog nobody sees
+        super().hideEvent(event)
+
+    def set_annotation(self, annotation_uuid: str) -> None:
+        """Show another annotation (the main window keeps one dialog)."""
+        if annotation_uuid == self.annotation_uuid:
+            return
+        self.annotation_uuid = annotation_uuid
+        self.state = None
+        _show_message(self.message, "", error=False)
+        self.passage_label.setText("Loading…")
+        self.where_label.clear()
+        self.note_label.hide()
+        self.linked_tree.clear()
+        self.suggestion_list.clear()
+        self.reload()
+        self.search()
+
+    def linked_uuids(self) -> list[str]:
+        """The uuids of the linked entities shown."""
+        return [] if self.state is None else [r.uuid for r in self.state.linked]
+
+    def suggestion_labels(self) -> list[str]:
+        """What the suggestion rows say, top to bottom."""
+        return _labels(self.suggestion_list)
+
+    def found_labels(self) -> list[str]:
+        """What the search result rows say, top to bottom."""
+        return _labels(self.found_list)
+
+    def reload(self) -> None:
+        """Read the annotation, its links and the suggestions again."""
+        self._generation += 1
+        generation = self._generation
+        uuid = self.annotation_uuid
+
+        def done(state: Any) -> None:
+            self._running -= 1
+            if generation == self._generation and uuid == self.annotation_uuid:
+                self._show_state(state)
+
+        def failed(message: str) -> None:
+            self._running -= 1
+            if generation == self._generation:
+                self.passage_label.setText("")
+                self._fail(message)
+
+        self._running += 1
+        self.controller.run(
+            _read_link_state, self.controller.library, uuid, on_done=done, on_error=failed
+        )
+
+    def _show_state(self, state: _LinkState) -> None:
+        self.state = state
+        self.passage_label.setText(where_text(state.annotation))
+        page = state.annotation.anchor.page
+        self.where_label.setText(
+            state.source_title if page is None else f"{state.source_title}, page {page}"
+        )
+        note = " ".join((state.annotation.note or "").split())
+        self.note_label.setText(f"Note: {note}")
+        self.note_label.setVisible(bool(note))
+        self._fill_linked(state.linked)
+        self._fill_suggestions(state.suggestions)
+        self._filter_found()
+        self._update_buttons()
+        self.loaded.emit()
+
+    def _fill_linked(self, rows: list[EntityRow]) -> None:
+        keep = self._current_uuid(self.linked_tree.currentItem())
+        with QSignalBlocker(self.linked_tree):
+            self.linked_tree.clear()
+            for row in rows:
+                item = QTreeWidgetItem([row.kind, row.name, row.identifier_text])
+                item.setData(0, ENTITY_ROLE, row)
+                item.setToolTip(1, row.describe())
+                self.linked_tree.addTopLevelItem(item)
+                if row.uuid == keep:
+                    self.linked_tree.setCurrentItem(item)
+            first = self.linked_tree.topLevelItem(0)
+            if self.linked_tree.currentItem() is None and first is not None:
+                self.linked_tree.setCurrentItem(first)
+
+    def _fill_suggestions(self, suggestions: list[Suggestion]) -> None:
+        with QSignalBlocker(self.suggestion_list):
+            self.suggestion_list.clear()
+            for suggestion in suggestions:
+                item = QListWidgetItem(suggestion.label)
+                item.setData(SUGGESTION_ROLE, suggestion)
+                item.setToolTip(f"Found as “{suggestion.candidate.text}”")
+                if not suggestion.known:
+                    italic = QFont(item.font())
+                    italic.setItalic(True)
+                    item.setFont(italic)
+                self.suggestion_list.addItem(item)
+            if not suggestions:
+                empty = QListWidgetItem("Nothing recognised in the passage or its note")
+                empty.setFlags(Qt.ItemFlag.NoItemFlags)
+                self.suggestion_list.addItem(empty)
+            else:
+                self.suggestion_list.setCurrentRow(0)
+
+    @staticmethod
+    def _current_uuid(item: QTreeWidgetItem | QListWidgetItem | None) -> str | None:
+        if isinstance(item, QTreeWidgetItem):
+            row = item.data(0, ENTITY_ROLE)
+        else:
+            row = None if item is None else item.data(ENTITY_ROLE)
+        return row.uuid if isinstance(row, EntityRow) else None
+
+    def search(self) -> None:
+        """List the library's entities matching the search text (all when empty)."""
+        self._search_timer.stop()
+        self._search_generation += 1
+        generation = self._search_generation
+        text = self.search_edit.text()
+        library = self.controller.library
+
+        def read() -> list[EntityRow]:
+            with library.reader() as session:
+                return [entity_row(session, e) for e in find_entities(session, text)]
+
+        def done(rows: Any) -> None:
+            self._running -= 1
+            if generation == self._search_generation:
+                self._found = list(rows)
+                self._filter_found()
+                self.searched.emit()
+
+        def failed(message: str) -> None:
+            self._running -= 1
+            self._fail(message)
+
+        self._running += 1
+        self.controller.run(read, on_done=done, on_error=failed)
+
+    def _filter_found(self) -> None:
+        linked = set(self.linked_uuids())
+        rows = [r for r in self._found if r.uuid not in linked]
+        keep = self._current_uuid(self.found_list.currentItem())
+        with QSignalBlocker(self.found_list):
+            self.found_list.clear()
+            for row in rows[:MAX_FOUND]:
+                item = _entity_item(row)
+                self.found_list.addItem(item)
+                if row.uuid == keep:
+                    self.found_list.setCurrentItem(item)
+            if len(rows) > MAX_FOUND:
+                more = QListWidgetItem(f"… {len(rows) - MAX_FOUND:,} more; type to narrow")
+                more.setFlags(Qt.ItemFlag.NoItemFlags)
+                self.found_list.addItem(more)
+        self._update_buttons()
+
+    # --- buttons ------------------------------------------------------------------
+
+    def _chosen_suggestion(self) -> Suggestion | None:
+        item = self.suggestion_list.currentItem()
+        found = item.data(SUGGESTION_ROLE) if item is not None else None
+        return found if isinstance(found, Suggestion) else None
+
+    def _update_buttons(self) -> None:
+        chosen = self._chosen_suggestion()
+        linked = self._current_uuid(self.linked_tree.currentItem())
+        self.unlink_button.setEnabled(linked is not None)
+        self.link_suggestion_button.setEnabled(chosen is not None and chosen.known)
+        self.add_button.setEnabled(chosen is not None and not chosen.known)
+        self.link_found_button.setEnabled(
+            self._current_uuid(self.found_list.currentItem()) is not None
+        )
+
+    def choose_suggestion(self, text: str) -> bool:
+        """Select the first suggestion whose row contains ``text``; False when none does."""
+        return _choose(self.suggestion_list, text)
+
+    def choose_found(self, text: str) -> bool:
+        """Select the first search result whose row contains ``text``."""
+        return _choose(self.found_list, text)
+
+    def choose_linked(self, entity_uuid: str) -> bool:
+        """Select a linked entity's row."""
+        for item in _tree_items(self.linked_tree):
+            if self._current_uuid(item) == entity_uuid:
+                self.linked_tree.setCurrentItem(item)
+                return True
+        return False
+
+    def _suggestion_activated(self) -> None:
+        chosen = self._chosen_suggestion()
+        if chosen is not None:
+            (self._link_suggestion_clicked if chosen.known else self._add_clicked)()
+
+    def _link_suggestion_clicked(self) -> None:
+        chosen = self._chosen_suggestion()
+        if chosen is not None and chosen.entity is not None:
+            self.link(chosen.entity.uuid)
+
+    def _link_found_clicked(self) -> None:
+        uuid = self._current_uuid(self.found_list.currentItem())
+        if uuid is not None:
+            self.link(uuid)
+
+    def _unlink_clicked(self) -> None:
+        uuid = self._current_uuid(self.linked_tree.currentItem())
+        if uuid is not None:
+            self.unlink(uuid)
+
+    def _add_clicked(self) -> None:
+        chosen = self._chosen_suggestion()
+        if chosen is not None and not chosen.known:
+            self.add_for(chosen.candidate)
+
+    def _new_clicked(self) -> None:
+        self._open_form(name=self.search_edit.text().strip())
+
+    # --- writing ------------------------------------------------------------------
+
+    def link(self, entity_uuid: str) -> None:
+        """Link an entity to the annotation (on the write thread)."""
+        uuid = self.annotation_uuid
+        self._write(lambda lib, s: link_annotation(lib, s, uuid, entity_uuid), "Linked.")
+
+    def unlink(self, entity_uuid: str) -> None:
+        """Remove the link between an entity and the annotation."""
+        uuid = self.annotation_uuid
+        self._write(lambda lib, s: unlink_annotation(lib, s, uuid, entity_uuid), "Unlinked.")
+
+    def add_for(self, candidate: Candidate) -> EntityForm:
+        """Open the entity form prefilled from an unknown IMO number or MMSI."""
+        if candidate.kind == "imo":
+            return self._open_form(kind="vessel", imo=candidate.value)
+        if candidate.kind == "mmsi":
+            return self._open_form(kind="vessel", mmsi=candidate.value, flag=candidate.flag or "")
+        return self._open_form(name=candidate.text)
+
+    def _open_form(self, **prefill: Any) -> EntityForm:
+        if self.form is not None:
+            self.form.close()
+        form = EntityForm(self.controller, self, link_to=self.annotation_uuid, **prefill)
+        form.entityAdded.connect(lambda _uuid: self._written("Added and linked."))
+        self.form = form
+        form.open()
+        return form
+
+    def _write(self, work: Callable[[Library, Any], Any], done_text: str) -> None:
+        def done(_result: Any) -> None:
+            self._running -= 1
+            self._written(done_text)
+
+        def failed(message: str) -> None:
+            self._running -= 1
+            self._fail(message)
+            self.reload()
+
+        self._running += 1
+        _show_message(self.message, "", error=False)
+        run_write(self.controller, work, "linking", done, failed)
+
+    def _written(self, text: str) -> None:
+        self.last_error = None
+        _show_message(self.message, text, error=False)
+        self.reload()
+        self.search()
+        self.linksChanged.emit(self.annotation_uuid)
+
+    def _fail(self, message: str) -> None:
+        self.last_error = message
+        _show_message(self.message, message, error=True)
+
+
+def _button(text: str, tip: str, slot: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(lambda _checked=False: slot())
+    return button
+
+
+def _typing_pause(edit: QLineEdit, slot: Callable[[], None]) -> QTimer:
+    """A timer that runs ``slot`` once typing in ``edit`` pauses (one query, not one a key)."""
+    timer = QTimer(edit)
+    timer.setSingleShot(True)
+    timer.setInterval(SEARCH_DELAY_MS)
+    timer.timeout.connect(slot)
+    edit.textChanged.connect(lambda _text: timer.start())
+    return timer
+
+
+def _labels(view: QListWidget) -> list[str]:
+    return [view.item(i).text() for i in range(view.count())]
+
+
+def _choose(view: QListWidget, text: str) -> bool:
+    """Select the first row whose text contains ``text``; False when none does."""
+    for i in range(view.count()):
+        if text in view.item(i).text():
+            view.setCurrentRow(i)
+            return True
+    return False
+
+
+def _flat_tree(headers: list[str], *, stretch: int) -> QTreeWidget:
+    """A list with columns: the ``stretch`` column takes the room, the others fit."""
+    tree = QTreeWidget()
+    tree.setHeaderLabels(headers)
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    header = tree.header()
+    header.setStretchLastSection(False)
+    for column in range(len(headers)):
+        mode = QHeaderView.ResizeMode.Stretch
+        if column != stretch:
+            mode = QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(column, mode)
+    return tree
+
+
+def _tree_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    items = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+    return [item for item in items if item is not None]
+
+
+def _button_row(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    return row
+
+
+# --- the entities window ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PageView:
+    entity: EntityRow
+    annotations: list[AnnotationData]
+    titles: dict[str, str]
+    colours: dict[str, str | None]
+    sources: list[SourceMention]
+
+
+def _read_page(library: Library, entity_uuid: str) -> _PageView:
+    with library.reader() as session:
+        page = entity_page(session, entity_uuid)
+        titles = {
+            sha: _source_title(session, sha) for sha in {a.source_sha256 for a in page.annotations}
+        }
+        colours = {
+            c.code: c.display_colour for c in list_categories(session, include_deprecated=True)
+        }
+        return _PageView(
+            entity=entity_row(session, page.entity),
+            annotations=page.annotations,
+            titles=titles,
+            colours=colours,
+            sources=page.sources,
+        )
+
+
+_ATTRIBUTES_SHOWN_ELSEWHERE = ("former_names", "merged_from")
+
+
+class EntityWindow(QWidget):
+    """All entities on the left; the page of the chosen one on the right.
+
+    Signals:
+        annotationActivated(str, int): an annotation's uuid and its 1-based
+            page (double-clicked, or Enter pressed on it).
+        sourceActivated(int, int): a source's id and the first page that
+            mentions the entity.
+        listed(): the entity list was (re)read.
+        pageShown(str): the page of this entity was read and shown.
+    """
+
+    annotationActivated = Signal(str, int)
+    sourceActivated = Signal(int, int)
+    listed = Signal()
+    pageShown = Signal(str)
+
+    def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.controller = controller
+        self.setWindowTitle("Entities")
+        self.page: _PageView | None = None
+        self.last_error: str | None = None
+        self._running = 0
+        self._list_generation = 0
+        self._page_generation = 0
+        self._wanted: str | None = None
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Name, alias or former name")
+        self.search_edit.setClearButtonEnabled(True)
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("All kinds", None)
+        for kind in KINDS:
+            self.kind_combo.addItem(kind, kind)
+        self.entity_tree = _flat_tree(["Name", "Kind"], stretch=0)
+        self.count_label = QLabel()
+        self._search_timer = _typing_pause(self.search_edit, self.reload_list)
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self.reload_list())
+        self.entity_tree.currentItemChanged.connect(lambda *_: self._selection_changed())
+
+        self.name_label = QLabel()
+        title_font = QFont(self.name_label.font())
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
+        self.name_label.setFont(title_font)
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kind_label = QLabel()
+        self.facts = QFormLayout()
+        self.facts.setContentsMargins(0, 4, 0, 0)
+
+        self.annotations_heading = _heading("Annotations (0)")
+        self.annotation_list = QListWidget()
+        self.annotation_list.setItemDelegate(AnnotationDelegate(self.annotation_list))
+        self.annotation_list.setUniformItemSizes(True)
+        self.annotation_list.activated.connect(self._annotation_activated)
+        self.sources_heading = _heading("Sources mentioning it (0)")
+        self.source_tree = _flat_tree(["Source", "Pages", "Found as"], stretch=0)
+        self.source_tree.activated.connect(self._source_activated)
+        self.message = _error_label()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.kind_combo)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.entity_tree, 1)
+        left_layout.addWidget(self.count_label)
+
+        self.page_widget = QWidget()
+        top = QVBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.name_label)
+        top.addWidget(self.kind_label)
+        top.addLayout(self.facts)
+        annotations = QWidget()
+        annotations_layout = QVBoxLayout(annotations)
+        annotations_layout.setContentsMargins(0, 6, 0, 0)
+        annotations_layout.addWidget(self.annotations_heading)
+        annotations_layout.addWidget(self.annotation_list, 1)
+        sources = QWidget()
+        sources_layout = QVBoxLayout(sources)
+        sources_layout.setContentsMargins(0, 6, 0, 0)
+        sources_layout.addWidget(self.sources_heading)
+        sources_layout.addWidget(self.source_tree, 1)
+        lists = QSplitter(Qt.Orientation.Vertical)
+        lists.addWidget(annotations)
+        lists.addWidget(sources)
+        lists.setChildrenCollapsible(False)
+        page_layout = QVBoxLayout(self.page_widget)
+        page_layout.setContentsMargins(8, 0, 0, 0)
+        page_layout.addLayout(top)
+        page_layout.addWidget(lists, 1)
+        self.placeholder = QLabel("Choose an entity on the left.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.placeholder, 1)
+        right_layout.addWidget(self.page_widget, 1)
+        self.page_widget.hide()
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([330, 770])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        self.resize(1100, 680)
+        controller.sourcesChanged.connect(self._sources_changed)
+        self.reload_list()
+
+    # --- reading ----------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Whether a read is running or a search is about to start."""
+        return self._running > 0 or self._search_timer.isActive()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        self._search_timer.stop()
+        super().hideEvent(event)
+
+    def entity_names(self) -> list[str]:
+        """The names in the list, top to bottom."""
+        return [item.text(0) for item in _tree_items(self.entity_tree)]
+
+    def fact_rows(self) -> dict[str, str]:
+        """The facts shown under the name: ``{"Aliases": "Najin, 라진", ...}``."""
+        rows: dict[str, str] = {}
+        for row in range(self.facts.rowCount()):
+            label = self.facts.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            value = self.facts.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label is not None and value is not None:
+                name, text = label.widget(), value.widget()
+                if isinstance(name, QLabel) and isinstance(text, QLabel):
+                    rows[name.text().rstrip(":")] = text.text()
+        return rows
+
+    def current_uuid(self) -> str | None:
+        """The uuid of the entity shown on the right, if any."""
+        return None if self.page is None else self.page.entity.uuid
+
+    def show_entity(self, entity_uuid: str) -> None:
+        """Select an entity (clearing the filters when they hide it) and show its page."""
+        self._wanted = entity_uuid
+        if self._select(entity_uuid):
+            return
+        if self.search_edit.text() or self.kind_combo.currentIndex() != 0:
+            with QSignalBlocker(self.search_edit), QSignalBlocker(self.kind_combo):
+                self.search_edit.clear()
+                self.kind_combo.setCurrentIndex(0)
+        self.reload_list()
+        self.load_page(entity_uuid)
+
+    def refresh(self) -> None:
+        """Read the list and the page shown again (after links or entities changed)."""
+        self.reload_list()
+        if self.page is not None:
+            self.load_page(self.page.entity.uuid)
+
+    def _sources_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def reload_list(self) -> None:
+        """Read the entities matching the search text and kind."""
+        self._search_timer.stop()
+        self._list_generation += 1
+        generation = self._list_generation
+        text = self.search_edit.text()
+        kind = self.kind_combo.currentData()
+        library = self.controller.library
+
+        def read() -> list[EntityRow]:
+            with library.reader() as session:
+                return [entity_row(session, e) for e in find_entities(session, text, kind)]
+
+        def done(rows: Any) -> None:
+            self._running -= 1
+            if generation == self._list_generation:
+                self._fill_list(rows)
+
+        self._running += 1
+        self.controller.run(read, on_done=done, on_error=self._failed)
+
+    def _fill_list(self, rows: list[EntityRow]) -> None:
+        keep = self._wanted or self.current_uuid()
+        self._wanted = None
+        with QSignalBlocker(self.entity_tree):
+            self.entity_tree.clear()
+            for row in rows:
+                item = QTreeWidgetItem([row.name, row.kind])
+                item.setData(0, ENTITY_ROLE, row)
+                tip = [row.describe()]
+                if row.aliases:
+                    tip.append("Also: " + ", ".join(row.aliases))
+                item.setToolTip(0, "\n".join(tip))
+                self.entity_tree.addTopLevelItem(item)
+                if row.uuid == keep:
+                    self.entity_tree.setCurrentItem(item)
+        noun = "entity" if len(rows) == 1 else "entities"
+        self.count_label.setText(f"{len(rows):,} {noun}")
+        self.listed.emit()
+
+    def _select(self, entity_uuid: str) -> bool:
+        for item in _tree_items(self.entity_tree):
+            row = item.data(0, ENTITY_ROLE)
+            if isinstance(row, EntityRow) and row.uuid == entity_uuid:
+                self.entity_tree.setCurrentItem(item)
+                self.entity_tree.scrollToItem(item)
+                return True
+        return False
+
+    def _selection_changed(self) -> None:
+        item = self.entity_tree.currentItem()
+        row = item.data(0, ENTITY_ROLE) if item is not None else None
+        if isinstance(row, EntityRow):
+            self._wanted = None
+            self.load_page(row.uuid)
+
+    def load_page(self, entity_uuid: str) -> None:
+        """Read an entity's page (its annotations and the sources that mention it)."""
+        self._page_generation += 1
+        generation = self._page_generation
+
+        def done(view: Any) -> None:
+            self._running -= 1
+            if generation == self._page_generation:
+                self._show_page(view)
+
+        self._running += 1
+        self.controller.run(
+            _read_page, self.controller.library, entity_uuid, on_done=done, on_error=self._failed
+        )
+
+    def _failed(self, message: str) -> None:
+        self._running -= 1
+        self.last_error = message
+        _show_message(self.message, message, error=True)
+
+    def _show_page(self, view: _PageView) -> None:
+        self.page = view
+        self.last_error = None
+        _show_message(self.message, "", error=False)
+        entity = view.entity
+        self.placeholder.hide()
+        self.page_widget.show()
+        self.name_label.setText(entity.name)
+        self.kind_label.setText(entity.kind.capitalize())
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        for name, text in entity_facts(entity):
+            value = QLabel(text)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.facts.addRow(f"{name}:", value)
+        self._fill_annotations(view)
+        self._fill_sources(view.sources)
+        self.pageShown.emit(entity.uuid)
+
+    def _fill_annotations(self, view: _PageView) -> None:
+        self.annotation_list.clear()
+        for data in view.annotations:
+            item = QListWidgetItem(summary(data))
+            title = view.titles.get(data.source_sha256, "")
+            item.setData(DETAIL_ROLE, f"{title} · {detail(data)}")
+            item.setData(UUID_ROLE, data.uuid)
+            item.setData(PAGE_ROLE, page_of(data))
+            item.setData(ANNOTATION_ROLE, data)
+            item.setData(
+                COLOURS_ROLE,
+                [view.colours.get(c) or NO_COLOUR for c in data.categories] or [NO_COLOUR],
+            )
+            item.setToolTip(f"{summary(data)[:500]}\n{title}")
+            self.annotation_list.addItem(item)
+        self.annotations_heading.setText(f"Annotations ({len(view.annotations)})")
+
+    def _fill_sources(self, sources: list[SourceMention]) -> None:
+        self.source_tree.clear()
+        for mention in sources:
+            item = QTreeWidgetItem(
+                [mention.title, page_ranges(mention.pages), ", ".join(mention.matched)]
+            )
+            item.setData(0, SOURCE_ROLE, mention)
+            item.setToolTip(0, mention.title)
+            self.source_tree.addTopLevelItem(item)
+        self.sources_heading.setText(f"Sources mentioning it ({len(sources)})")
+
+    def mention_of(self, source_id: int) -> SourceMention | None:
+        """What the page shown says about a source (to open it at the mention)."""
+        if self.page is None:
+            return None
+        return next((m for m in self.page.sources if m.source_id == source_id), None)
+
+    def _annotation_activated(self, index: QModelIndex) -> None:
+        uuid = index.data(UUID_ROLE)
+        if uuid:
+            self.annotationActivated.emit(str(uuid), int(index.data(PAGE_ROLE) or 1))
+
+    def _source_activated(self, index: QModelIndex) -> None:
+        mention = index.siblingAtColumn(0).data(SOURCE_ROLE)
+        if isinstance(mention, SourceMention):
+            page = mention.pages[0] if mention.pages else 1
+            self.sourceActivated.emit(mention.source_id, page)
+
+
+def entity_facts(row: EntityRow) -> list[tuple[str, str]]:
+    """What the entity page lists under the name; empty facts are left out.
+
+    Identifiers, aliases and former names first, then the free-form
+    attributes (flag, tonnage...) by name.
+    """
+    facts = [
+        ("Identifiers", row.identifier_text),
+        ("Aliases", ", ".join(row.aliases)),
+        ("Former names", ", ".join(row.former_names)),
+    ]
+    for key, value in sorted(row.attributes.items()):
+        if key in _ATTRIBUTES_SHOWN_ELSEWHERE:
+            continue
+        text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        facts.append((key.replace("_", " ").capitalize(), " ".join(text.split())))
+    return [(name, text) for name, text in facts if text]
+
+
+__all__ = [
+    "EntityForm",
+    "EntityLinkDialog",
+    "EntityRow",
+    "EntityWindow",
+    "entity_facts",
+    "Suggestion",
+    "page_ranges",
+    "pick_suggestions",
+    "split_aliases",
+]
