@@ -213,18 +213,20 @@ class AnnotationListModel(QAbstractListModel):
         generation = self._generation
         library = self.controller.library
         flt = self._filter
-        offset = len(self._rows)
+        after = self._rows[-1].uuid if self._rows else None
         block = self.block
 
         def load() -> list[AnnotationData]:
+            # Continue after the last row shown: as quick deep in a million rows as
+            # at the top, and rows added or deleted above do not shift the blocks.
             with library.reader() as session:
-                return annotation_page(session, flt, offset, block)
+                return annotation_page(session, flt, limit=block, after=after)
 
         def done(rows: Any) -> None:
             if generation != self._generation:
                 return
             self._fetching = False
-            # Rows added or deleted since the last block shift the offsets; skip repeats.
+            # A row can still come twice (edited into a later place meanwhile): skip repeats.
             fresh = [r for r in rows if r.uuid not in self._uuids]
             if not rows:
                 self._total = len(self._rows)  # fewer than counted now: stop asking

@@ -23,7 +23,9 @@ BOX = RegionAnchor("rect", ((10.0, 10.0), (60.0, 40.0)))
 @pytest.fixture
 def marked(library: Library, tmp_path: Path) -> Library:
     folder = tmp_path / "in"
-    samples.make_pdf(folder, pages=2, texts=["Shells at Rajin. Shells again.", "Annex: AMBER TIDE."])
+    samples.make_pdf(
+        folder, pages=2, texts=["Shells at Rajin. Shells again.", "Annex: AMBER TIDE."]
+    )
     samples.make_jpeg(folder, size=(200, 150))
     ImportService(library).import_paths([folder])
     service = AnnotationService(library)
