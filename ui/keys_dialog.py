@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ui.controller import LibraryController
 from workstation.keys import MIN_PASSPHRASE, KeyInfo, KeyService
@@ -186,6 +187,8 @@ class KeysDialog(QDialog):
                 return KeyService(library).list(session)
 
         def done(keys: Any) -> None:
+            if not isValid(self.tree):
+                return  # closed and deleted while the keys were read
             self._fill(keys, wanted)
             self.loaded.emit()
 
@@ -263,6 +266,8 @@ class KeysDialog(QDialog):
         self.error_label.clear()
 
         def done(result: Any) -> None:
+            if not isValid(self.tree):
+                return
             fp = getattr(result, "fingerprint", None) or select
             self.reload(fp)
             self.keysChanged.emit()
@@ -355,4 +360,5 @@ class KeysDialog(QDialog):
             QGuiApplication.clipboard().setText(key.fingerprint)
 
     def _error(self, message: str) -> None:
-        self.error_label.setText(message)
+        if isValid(self.error_label):
+            self.error_label.setText(message)

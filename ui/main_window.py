@@ -204,6 +204,13 @@ class MainWindow(QMainWindow):
                 "Verify an evidence bundle from a partner and merge it",
             )
         )
+        self.keys_action = self._action(
+            "Signing &Keys…",
+            self.manage_keys,
+            None,
+            "Your signing keys, and the partner keys whose signatures you trust",
+        )
+        file_menu.addAction(self.keys_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
 
@@ -426,6 +433,19 @@ class MainWindow(QMainWindow):
         from ui.operations.export import export_from_dialog
 
         export_from_dialog(self.controller, self)
+
+    def manage_keys(self) -> None:
+        """File > Signing Keys."""
+        from ui.keys_dialog import KeysDialog
+
+        dialog = getattr(self, "_keys_dialog", None)
+        if dialog is None:
+            dialog = KeysDialog(self.controller, self)
+            self._keys_dialog = dialog
+        else:
+            dialog.reload()
+        dialog.show()
+        dialog.raise_()
 
     def import_bundle(self) -> None:
         """File > Import Bundle."""

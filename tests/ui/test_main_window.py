@@ -580,6 +580,15 @@ def test_taxonomy_editor_opens_from_the_menu(window: MainWindow) -> None:
     editor.close()
 
 
+def test_signing_keys_open_from_the_file_menu(window: MainWindow) -> None:
+    from ui.keys_dialog import KeysDialog
+
+    window.keys_action.trigger()
+    dialog = next(w for w in window.findChildren(KeysDialog) if w.isVisible())
+    assert dialog.windowTitle() == "Signing keys"
+    dialog.close()
+
+
 def test_note_and_redaction_from_the_marks_panel(
     window: MainWindow, qtbot: object, filled: Library
 ) -> None:
