@@ -665,6 +665,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="workstation-demo-") as tmp:
             files = write_demo_corpus(Path(tmp))
             report = ImportService(lib).import_paths(files, case="Demo: Rajin port")
+        from resources.demo_marks import mark_demo
+
+        marks = mark_demo(lib)
         with lib.reader() as session:
             rows = list_sources(session)
         print(f"demo library at {lib.root}: {import_error_summary(report)}")
@@ -672,6 +675,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(
                 f"  {r.source_id:>3}  {r.kind:<8} {r.pages:>3} p.  {r.title or r.original_filename}"
             )
+        if marks:
+            print(f"  {marks} marks made, as a reviewer would: passages, a region, counted ships")
         print(f"try: workstation --library {lib.root} search 'Rajin'")
         root = lib.root
         # Open the report beside the satellite image of the port it describes.

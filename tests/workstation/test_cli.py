@@ -163,8 +163,17 @@ def test_demo_builds_a_library(tmp_path: Path) -> None:
     rows = json.loads(_ok("--library", path, "list", "--json"))
     kinds = {r["kind"] for r in rows}
     assert {"pdf", "image", "article"} <= kinds
+    # It opens on a morning's work: tagged passages, a redaction mark, regions, entities.
+    assert "7 marks made" in out
+    marks = json.loads(_ok("--library", path, "annotations", "--format", "json"))
+    assert len(marks) == 7
+    assert {c for m in marks for c in m["categories"]} >= {"arms.ammunition", "petroleum"}
+    assert sum(1 for m in marks if m["redact"]) == 1
+    assert any(m["entities"] for m in marks)
     again = _ok("demo", "--no-gui", "--library", path)
     assert "0 imported" in again
+    assert "marks made" not in again  # the second run adds nothing
+    assert len(json.loads(_ok("--library", path, "annotations", "--format", "json"))) == 7
 
 
 @pytest.mark.slow
