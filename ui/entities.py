@@ -50,7 +50,7 @@ from ui.annotation_panel import (
 )
 from ui.controller import LibraryController
 from workstation.anchors import AnnotationData, PageAnchor, RegionAnchor, TextAnchor
-from workstation.annotations import AnnotationService
+from workstation.annotations import AnnotationHistory, AnnotationService
 from workstation.entities import (
     KINDS,
     Candidate,
@@ -240,6 +240,19 @@ def _source_title(session: Any, sha256: str) -> str:
     return source.title or source.original_filename
 
 
+def _link(
+    library: Library,
+    session: Any,
+    history: AnnotationHistory | None,
+    annotation_uuid: str,
+    entity_uuid: str,
+) -> bool:
+    """Link through the window's undo history when there is one (Ctrl+Z takes it back)."""
+    if history is not None:
+        return history.link(session, annotation_uuid, entity_uuid)
+    return link_annotation(library, session, annotation_uuid, entity_uuid)
+
+
 def run_write(
     controller: LibraryController,
     work: Callable[[Library, Any], Any],
@@ -315,10 +328,12 @@ class EntityForm(QDialog):
         mmsi: str = "",
         flag: str = "",
         link_to: str | None = None,
+        history: AnnotationHistory | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.link_to = link_to
+        self.history = history
         self.busy = False
         self.last_error: str | None = None
         self.setWindowTitle("New entity")
@@ -389,6 +404,7 @@ class EntityForm(QDialog):
             return
         values = self.values()
         link_to = self.link_to
+        history = self.history
 
         def work(library: Library, session: Any) -> str:
             entity = add_entity(
@@ -401,7 +417,7 @@ class EntityForm(QDialog):
                 attributes=values["attributes"],
             )
             if link_to is not None:
-                link_annotation(library, session, link_to, entity.uuid)
+                _link(library, session, history, link_to, entity.uuid)
             return entity.uuid
 
         def done(uuid: Any) -> None:
@@ -470,11 +486,16 @@ class EntityLinkDialog(QDialog):
     searched = Signal()
 
     def __init__(
-        self, controller: LibraryController, annotation_uuid: str, parent: QWidget | None = None
+        self,
+        controller: LibraryController,
+        annotation_uuid: str,
+        parent: QWidget | None = None,
+        history: AnnotationHistory | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.annotation_uuid = annotation_uuid
+        self.history = history
         self.state: _LinkState | None = None
         self.form: EntityForm | None = None
         self.last_error: str | None = None
@@ -790,13 +811,20 @@ class EntityLinkDialog(QDialog):
 
     def link(self, entity_uuid: str) -> None:
         """Link an entity to the annotation (on the write thread)."""
-        uuid = self.annotation_uuid
-        self._write(lambda lib, s: link_annotation(lib, s, uuid, entity_uuid), "Linked.")
+        uuid, history = self.annotation_uuid, self.history
+        self._write(lambda lib, s: _link(lib, s, history, uuid, entity_uuid), "Linked.")
 
     def unlink(self, entity_uuid: str) -> None:
         """Remove the link between an entity and the annotation."""
-        uuid = self.annotation_uuid
-        self._write(lambda lib, s: unlink_annotation(lib, s, uuid, entity_uuid), "Unlinked.")
+        uuid, history = self.annotation_uuid, self.history
+        self._write(
+            lambda lib, s: (
+                history.unlink(s, uuid, entity_uuid)
+                if history is not None
+                else unlink_annotation(lib, s, uuid, entity_uuid)
+            ),
+            "Unlinked.",
+        )
 
     def add_for(self, candidate: Candidate) -> EntityForm:
         """Open the entity form prefilled from an unknown IMO number or MMSI."""
@@ -809,7 +837,9 @@ class EntityLinkDialog(QDialog):
     def _open_form(self, **prefill: Any) -> EntityForm:
         if self.form is not None:
             self.form.close()
-        form = EntityForm(self.controller, self, link_to=self.annotation_uuid, **prefill)
+        form = EntityForm(
+            self.controller, self, link_to=self.annotation_uuid, history=self.history, **prefill
+        )
         form.entityAdded.connect(lambda _uuid: self._written("Added and linked."))
         self.form = form
         form.open()

@@ -695,7 +695,7 @@ class MainWindow(QMainWindow):
         if dialog is None:
             from ui.entities import EntityLinkDialog
 
-            dialog = EntityLinkDialog(self.controller, uuid, self)
+            dialog = EntityLinkDialog(self.controller, uuid, self, history=self.history)
             dialog.linksChanged.connect(self._entity_links_changed)
             self._entity_link_dialog = dialog
         else:
@@ -739,6 +739,7 @@ class MainWindow(QMainWindow):
         window = getattr(self, "_entity_window", None)
         if window is not None:
             window.refresh()
+        self._update_undo_actions()
 
     def _annotations_changed(self, source_id: int | None) -> None:
         for pane in self.documents.panes():
@@ -748,6 +749,13 @@ class MainWindow(QMainWindow):
         self.all_marks_panel.refresh()
         if source_id is not None:
             self.controller.sourceEdited.emit(source_id)
+        # An undo may have taken back a link: the entity views show links too.
+        for view, again in (
+            (getattr(self, "_entity_window", None), "refresh"),
+            (getattr(self, "_entity_link_dialog", None), "reload"),
+        ):
+            if view is not None and view.isVisible():
+                getattr(view, again)()
         self._update_undo_actions()
 
     def _update_undo_actions(self) -> None:

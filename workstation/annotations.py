@@ -555,6 +555,7 @@ class _Step:
     uuid: str
     before: AnnotationData | None = None
     after: AnnotationData | None = None
+    entity: str | None = None  # for "link" and "unlink"
 
 
 @dataclass
@@ -603,9 +604,34 @@ class AnnotationHistory:
         self.service.delete(session, annotation_uuid)
         self._push(_Step("delete", annotation_uuid))
 
+    def link(self, session: Session, annotation_uuid: str, entity_uuid: str) -> bool:
+        """Link an entity to an annotation, remembering how to undo it; False if it was."""
+        from workstation.entities import link_annotation
+
+        changed = link_annotation(self.service.library, session, annotation_uuid, entity_uuid)
+        if changed:
+            self._push(_Step("link", annotation_uuid, entity=entity_uuid))
+        return changed
+
+    def unlink(self, session: Session, annotation_uuid: str, entity_uuid: str) -> bool:
+        """Remove an annotation-entity link, remembering how to undo it; False if none."""
+        from workstation.entities import unlink_annotation
+
+        changed = unlink_annotation(self.service.library, session, annotation_uuid, entity_uuid)
+        if changed:
+            self._push(_Step("unlink", annotation_uuid, entity=entity_uuid))
+        return changed
+
     def _apply(self, session: Session, step: _Step, *, undo: bool) -> None:
         svc = self.service
-        if step.kind == "create":
+        if step.kind in ("link", "unlink"):
+            from workstation.entities import link_annotation, unlink_annotation
+
+            assert step.entity is not None
+            relink = (step.kind == "link") != undo
+            change = link_annotation if relink else unlink_annotation
+            change(svc.library, session, step.uuid, step.entity)
+        elif step.kind == "create":
             if undo:
                 svc.delete(session, step.uuid)
             else:

@@ -450,6 +450,29 @@ def test_menus_open_the_link_dialog_and_the_window(
     assert main_window.documents.current.source_id == marked["pdf"]
 
 
+def test_ctrl_z_takes_back_a_link_and_ctrl_shift_z_makes_it_again(
+    main_window: MainWindow, qtbot: QtBot, library: Library, marked: dict[str, str | int]
+) -> None:
+    annotation, rajin = str(marked["annotation"]), str(marked["rajin"])
+    main_window.link_entities(annotation)
+    dialog = main_window._entity_link_dialog
+    qtbot.waitUntil(lambda: dialog.state is not None and not dialog.busy, timeout=10_000)
+    assert not main_window.undo_action.isEnabled()
+    assert dialog.choose_suggestion("Najin → Rajin")
+    with qtbot.waitSignal(dialog.linksChanged, timeout=10_000):
+        dialog.link_suggestion_button.click()
+    assert linked(library, annotation) == [rajin]
+    assert main_window.undo_action.isEnabled()
+
+    main_window.undo_action.trigger()
+    qtbot.waitUntil(lambda: linked(library, annotation) == [], timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.linked_uuids() == [], timeout=10_000)  # the dialog follows
+    main_window.redo_action.trigger()
+    qtbot.waitUntil(lambda: linked(library, annotation) == [rajin], timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.linked_uuids() == [rajin], timeout=10_000)
+    settle(qtbot, dialog)
+
+
 def test_context_menu_asks_for_the_entities(
     main_window: MainWindow, qtbot: QtBot, marked: dict[str, str | int]
 ) -> None:

@@ -201,6 +201,39 @@ def test_undo_redo(lib: Library, sources: dict[str, int]) -> None:
         assert not history.can_redo
 
 
+def test_undo_redo_of_entity_links(lib: Library, sources: dict[str, int]) -> None:
+    from workstation.entities import add_entity
+
+    history = AnnotationHistory(_service(lib))
+    with lib.writer() as session:
+        source = resolve_source(session, str(sources["text"]))
+        made = history.service.create(session, source.id, find_quote(session, source, "북한"))
+        port = add_entity(lib, session, "location", "Rajin", aliases=["Najin"]).uuid
+        assert history.link(session, made.uuid, port)
+        assert not history.link(session, made.uuid, port)  # already: nothing to undo twice
+        assert history.unlink(session, made.uuid, port)
+
+    def links() -> list[str]:
+        with lib.reader() as session:
+            return history.service.get(session, made.uuid).entities
+
+    assert links() == []
+    with lib.writer() as session:
+        history.undo(session)  # the unlink
+    assert links() == [port]
+    with lib.writer() as session:
+        history.undo(session)  # the link
+        assert not history.can_undo
+    assert links() == []
+    with lib.writer() as session:
+        history.redo(session)
+        history.redo(session)
+    assert links() == []
+    with lib.writer() as session:
+        history.undo(session)
+    assert links() == [port]
+
+
 def test_reanchor_after_text_changes(lib: Library, sources: dict[str, int]) -> None:
     svc = _service(lib)
     with lib.writer() as session:
