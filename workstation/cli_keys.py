@@ -72,8 +72,10 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
         sys.stdout.write(pem)
         return EXIT_OK
     try:
-        with open(args.out, "w", encoding="ascii", newline="\n") as fh:
+        with open(args.out, "x", encoding="ascii", newline="\n") as fh:
             fh.write(pem)
+    except FileExistsError as exc:
+        raise KeyringError(f"{args.out} already exists; choose another name") from exc
     except OSError as exc:
         raise KeyringError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     _out(f"public key written to {args.out}")

@@ -598,6 +598,12 @@ def test_cli_keys_generate_list_export_import_trust(tmp_path: Path) -> None:
     out = tmp_path / "alice.pub.pem"
     _ok("--library", lib, "keys", "export", fp[:12], "--out", str(out))
     assert out.read_text() == pem
+    # An existing file is never overwritten.
+    out.write_text("someone's notes", encoding="utf-8")
+    assert "already exists" in _fails(
+        "--library", lib, "keys", "export", fp[:12], "--out", str(out)
+    )
+    assert out.read_text(encoding="utf-8") == "someone's notes"
 
     partner = Ed25519PrivateKey.generate()
     ssh_file = tmp_path / "partner.pub"
