@@ -37,7 +37,13 @@ from PySide6.QtWidgets import (
 )
 
 from ui.controller import LibraryController
-from workstation.bundles import ExportOptions, ExportPlan, ExportScope, plan_export
+from workstation.bundles import (
+    ExportOptions,
+    ExportPlan,
+    ExportScope,
+    check_space,
+    plan_export,
+)
 from workstation.cases import list_cases
 from workstation.errors import WorkstationError
 from workstation.keys import KeyInfo, KeyService
@@ -361,6 +367,18 @@ class ExportDialog(QDialog):
             return
         if not self.out_edit.text().strip():
             self.error_label.setText("Choose where to write the bundle.")
+            self.out_edit.setFocus()
+            return
+        options = self.options()
+        folder = Path(options.out).absolute().parent
+        if not folder.is_dir():
+            self.error_label.setText(f"Folder {folder} does not exist.")
+            self.out_edit.setFocus()
+            return
+        try:
+            check_space(folder, self.plan, encrypted=bool(options.recipients))
+        except WorkstationError as exc:
+            self.error_label.setText(exc.message[:1].upper() + exc.message[1:] + ".")
             self.out_edit.setFocus()
             return
         self._signer = None

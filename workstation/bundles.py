@@ -150,6 +150,35 @@ class ExportPlan:
         return sum(s.size for s in self.sources)
 
 
+#: Room kept free beyond the sources: the dossier, case.json, manifests, file system.
+SPACE_MARGIN = 32 * 1024 * 1024
+
+
+def space_needed(plan: ExportPlan, *, encrypted: bool) -> int:
+    """Bytes the export writes at its peak next to the target.
+
+    The bag (sources at their original sizes, which derivatives stay close to),
+    redacted derivatives made in a scratch folder first, and with age the
+    plain zip beside the encrypted copy until it is removed.
+    """
+    sources = plan.total_bytes
+    derivatives = sum(s.size for s in plan.sources if s.redacted)
+    return sources + derivatives + (sources if encrypted else 0) + SPACE_MARGIN
+
+
+def check_space(folder: Path, plan: ExportPlan, *, encrypted: bool) -> None:
+    """Refuse before writing anything when the target's disk cannot take the bundle."""
+    from workstation.bags import human_size
+
+    need = space_needed(plan, encrypted=encrypted)
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise BundleError(
+            f"not enough space in {folder}: the bundle needs about {human_size(need)}, "
+            f"{human_size(free)} free"
+        )
+
+
 def _source_record(session: Session, source: Source) -> dict[str, Any]:
     return {
         "source_uuid": source.uuid,
@@ -524,6 +553,7 @@ class BundleExporter:
             raise BundleError(f"{out} already exists; choose another name")
         if not out.parent.is_dir():
             raise BundleError(f"folder {out.parent} does not exist")
+        check_space(out.parent, plan, encrypted=bool(options.recipients))
         cancel = cancel or CancelToken()
         bundle_id = str(uuidlib.uuid4())
         scrubber = Scrubber(

@@ -212,3 +212,33 @@ def test_keys_button_makes_a_key_the_dialog_then_offers(
     assert any(n.startswith("Bob (MSMT)") for n in names)
     assert dialog.key_combo.currentText().startswith("Alice")  # the choice is kept
     dialog.close()
+
+
+def test_missing_folder_and_full_disk_keep_the_dialog_open(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import workstation.bundles as bundles
+
+    dialog = _dialog(qtbot, controller)
+    dialog.key_combo.setCurrentIndex(0)  # do not sign
+    dialog.out_edit.setText(str(tmp_path / "no-such-folder" / "bundle.zip"))
+    dialog.export_button.click()
+    assert dialog.isVisible()
+    assert "does not exist" in dialog.error_label.text()
+
+    real = shutil.disk_usage
+
+    def full(path: object) -> object:
+        usage = real(path)  # type: ignore[arg-type]
+        return type(usage)(usage.total, usage.total, 0)
+
+    monkeypatch.setattr(bundles.shutil, "disk_usage", full)  # a full stick, as the OS says
+    dialog.out_edit.setText(str(tmp_path / "bundle.zip"))
+    dialog.export_button.click()
+    assert dialog.isVisible()
+    assert dialog.error_label.text().startswith("Not enough space")
+    monkeypatch.setattr(bundles.shutil, "disk_usage", real)
+    dialog.export_button.click()
+    assert not dialog.isVisible()

@@ -265,6 +265,31 @@ def test_existing_target_is_refused(evidence: Library, tmp_path: Path) -> None:
         _export(evidence, out)
 
 
+def test_too_little_space_is_refused_before_anything_is_written(
+    evidence: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workstation.bundles as bundles
+
+    plan = plan_export(evidence, ExportScope())
+    need = bundles.space_needed(plan, encrypted=False)
+    assert need > plan.total_bytes
+    assert bundles.space_needed(plan, encrypted=True) >= need + plan.total_bytes
+    real = shutil.disk_usage
+
+    def nearly_full(path: object) -> object:
+        usage = real(path)  # type: ignore[arg-type]
+        return type(usage)(usage.total, usage.total - need + 1, need - 1)
+
+    # The operating system's answer stands in for a full stick; our code is all real.
+    monkeypatch.setattr(bundles.shutil, "disk_usage", nearly_full)
+    before = sorted(tmp_path.iterdir())
+    out = tmp_path / "bundle.zip"
+    with pytest.raises(BundleError, match="not enough space") as refused:
+        BundleExporter(evidence).export(plan, ExportOptions(out=out))
+    assert "\n" not in str(refused.value)
+    assert sorted(tmp_path.iterdir()) == before  # no bag, no staging, no scratch
+
+
 def test_scope_by_tag_and_case(evidence: Library) -> None:
     plan = plan_export(evidence, ExportScope(tags=("petroleum",)))
     assert [s.kind for s in plan.sources] == ["article"]
