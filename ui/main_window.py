@@ -204,6 +204,13 @@ class MainWindow(QMainWindow):
                 "Verify an evidence bundle from a partner and merge it",
             )
         )
+        self.verify_action = self._action(
+            "&Verify Bundle…",
+            self.verify_bundle,
+            None,
+            "Check a bundle's checksums and signature without importing it",
+        )
+        file_menu.addAction(self.verify_action)
         self.keys_action = self._action(
             "Signing &Keys…",
             self.manage_keys,
@@ -433,6 +440,12 @@ class MainWindow(QMainWindow):
         from ui.operations.export import export_from_dialog
 
         export_from_dialog(self.controller, self)
+
+    def verify_bundle(self) -> None:
+        """File > Verify Bundle."""
+        from ui.operations.import_bundle import verify_bundle
+
+        verify_bundle(self.controller, self)
 
     def manage_keys(self) -> None:
         """File > Signing Keys."""
@@ -720,6 +733,7 @@ class MainWindow(QMainWindow):
             window = EntityWindow(self.controller, self)
             window.annotationActivated.connect(self.open_annotation)
             window.sourceActivated.connect(self.open_mention)
+            window.entitiesChanged.connect(self._entities_changed)
             self._entity_window = window
         return window
 
@@ -734,6 +748,13 @@ class MainWindow(QMainWindow):
         """Open a source the Entities window lists, at the page, the mention highlighted."""
         mention = self.entity_window.mention_of(source_id)
         self.open_hit(source_id, page, mention.matched[0] if mention and mention.matched else "")
+
+    def _entities_changed(self, _entity_uuid: str) -> None:
+        # An entity edited or merged in the Entities window: the link dialog names it too.
+        dialog = getattr(self, "_entity_link_dialog", None)
+        if dialog is not None and dialog.isVisible():
+            dialog.reload()
+            dialog.search()
 
     def _entity_links_changed(self, _annotation_uuid: str) -> None:
         window = getattr(self, "_entity_window", None)

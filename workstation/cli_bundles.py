@@ -127,79 +127,27 @@ def _trust_library(args: argparse.Namespace) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from workstation.bags import verify_bag
-    from workstation.crypt import decrypt_file, is_age_file
-    from workstation.keys import check_signature
+    from workstation.bundle_verify import verify_bundle
+    from workstation.crypt import is_age_file
 
     path = Path(args.bundle).expanduser().absolute()
     if not path.exists():
         raise UsageError(f"no bundle at {path}")
-    import shutil
-    import tempfile
-
-    scratch = Path(tempfile.mkdtemp(prefix=".verify-"))
-    try:
-        target = path
-        if path.is_file() and is_age_file(path):
-            if not args.identity:
-                raise UsageError(f"{path.name} is encrypted with age; give --identity KEYFILE")
-            target = scratch / "bundle.zip"
-            decrypt_file(path, target, Path(args.identity))
-        report = verify_bag(target)
-        tagmanifest = report.tag_files.get("tagmanifest-sha256.txt")
-        check = check_signature(report.tag_files, tagmanifest) if tagmanifest else None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    trust = "unsigned"
-    signer_name = None
-    if check is not None and check.status == "good" and check.fingerprint:
-        trust = "unknown"
-        lib = _trust_library(args)
-        if lib is not None:
-            from workstation.keys import KeyService
-
-            with lib, lib.reader() as session:
-                keys = KeyService(lib)
-                trust = keys.trust_of(session, check.fingerprint)
-                if trust != "unknown":
-                    signer_name = keys.get(session, check.fingerprint).name
-    signature = check.status if check is not None else "unsigned"
-    problems = list(report.problems)
-    if signature == "bad":
-        problems.append(f"signature: {check.reason if check else 'bad'}")
-    valid = report.valid and signature != "bad"
-    if args.json:
-        _print_json(
-            {
-                "bundle": str(path),
-                "valid": valid,
-                "complete": report.complete,
-                "problems": problems,
-                "files": report.file_count,
-                "bytes": report.bytes,
-                "payload_oxum": report.payload_oxum,
-                "signature": signature,
-                "signer": check.fingerprint if check else None,
-                "signer_name": signer_name,
-                "trust": trust,
-            }
-        )
-        return EXIT_OK if valid else EXIT_ERROR
-    if valid:
-        print(f"valid: {report.file_count} file(s), {report.bytes:,} bytes, every checksum matches")
+    if path.is_file() and is_age_file(path) and not args.identity:
+        raise UsageError(f"{path.name} is encrypted with age; give --identity KEYFILE")
+    identity = Path(args.identity) if args.identity else None
+    lib = _trust_library(args)
+    if lib is None:
+        verdict = verify_bundle(path, identity=identity)
     else:
-        print("INVALID:")
-        for p in problems:
-            print(f"  {p}")
-    if signature == "good":
-        who = f" ({signer_name})" if signer_name else ""
-        verdict = {"trusted": "signer trusted", "known": "signer known but NOT trusted"}.get(
-            trust, "signer UNKNOWN"
-        )
-        print(f"signature: good, {verdict}: {check.fingerprint if check else ''}{who}")
-    elif signature == "unsigned":
-        print("signature: none (the bundle is not signed)")
-    return EXIT_OK if valid else EXIT_ERROR
+        with lib:
+            verdict = verify_bundle(path, identity=identity, library=lib)
+    if args.json:
+        _print_json(verdict.as_json())
+    else:
+        for line in verdict.lines():
+            print(line)
+    return EXIT_OK if verdict.valid else EXIT_ERROR
 
 
 def cmd_import_bundle(args: argparse.Namespace) -> int:

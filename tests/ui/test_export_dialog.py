@@ -242,3 +242,45 @@ def test_missing_folder_and_full_disk_keep_the_dialog_open(
     monkeypatch.setattr(bundles.shutil, "disk_usage", real)
     dialog.export_button.click()
     assert not dialog.isVisible()
+
+
+@pytest.mark.parametrize("tamper", [False, True])
+def test_verify_bundle_says_valid_or_not_without_importing(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path, tamper: bool
+) -> None:
+    from ui.operations.import_bundle import verify_bundle
+    from workstation.bundles import BundleExporter, ExportOptions, ExportScope, plan_export
+
+    library = controller.library
+    out = tmp_path / "bundle"
+    BundleExporter(library).export(plan_export(library, ExportScope()), ExportOptions(out=out))
+    if tamper:
+        report = out / "data" / "report.pdf"
+        report.write_bytes(report.read_bytes() + b"%")
+    with library.reader() as session:
+        before = session.scalar(select(func.count(Source.id)))
+    verify_bundle(controller, None, out)
+
+    def box() -> QMessageBox | None:
+        return next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible() and "Verify" in w.windowTitle()
+            ),
+            None,
+        )
+
+    qtbot.waitUntil(lambda: box() is not None, timeout=30_000)
+    shown = box()
+    assert shown is not None
+    if tamper:
+        assert "NOT valid" in shown.text()
+        assert "report.pdf" in shown.detailedText()
+    else:
+        assert "is valid" in shown.text()
+        assert "every checksum matches" in shown.informativeText()
+        assert "NOT signed" in shown.informativeText()
+    shown.close()
+    with library.reader() as session:
+        assert session.scalar(select(func.count(Source.id))) == before  # nothing imported

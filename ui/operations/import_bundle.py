@@ -3,6 +3,7 @@ signed it, and merge only when the reviewer says so."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from workstation.bundle_import import (
     OpenedBundle,
     open_bundle,
 )
+from workstation.bundle_verify import BundleVerdict
+from workstation.bundle_verify import verify_bundle as check_bundle
 from workstation.crypt import is_age_file
-from workstation.progress import Progress
+from workstation.progress import CancelToken, Progress, ProgressCallback
 
 
 def describe(opened: OpenedBundle) -> str:
@@ -40,16 +43,17 @@ def describe(opened: OpenedBundle) -> str:
     return "\n".join(lines)
 
 
-def import_bundle(
-    controller: LibraryController, parent: QWidget | None, path: Path | None = None
-) -> None:
-    """Choose a bundle, open and verify it off the GUI thread, ask, then merge."""
+def choose_bundle(
+    parent: QWidget | None, title: str, path: Path | None = None
+) -> tuple[Path, Path | None] | None:
+    """The bundle (a zip, an .age file, or a bag folder by its bagit.txt) and, for an
+    .age bundle, the reviewer's age identity; None when the reviewer cancels."""
     if path is None:
         chosen, _ = QFileDialog.getOpenFileName(
-            parent, "Import bundle", "", "Bundles (*.zip *.age bagit.txt);;All files (*)"
+            parent, title, "", "Bundles (*.zip *.age bagit.txt);;All files (*)"
         )
         if not chosen:
-            return
+            return None
         path = Path(chosen)
         if path.name == "bagit.txt":
             path = path.parent
@@ -57,8 +61,102 @@ def import_bundle(
     if path.is_file() and is_age_file(path):
         key, _ = QFileDialog.getOpenFileName(parent, "Your age identity (key file)", "")
         if not key:
-            return
+            return None
         identity = Path(key)
+    return path, identity
+
+
+def verify_bundle(
+    controller: LibraryController,
+    parent: QWidget | None,
+    path: Path | None = None,
+    identity: Path | None = None,
+) -> None:
+    """File > Verify Bundle: check a bundle without importing it, and say what was found."""
+    if path is None or (identity is None and path.is_file() and is_age_file(path)):
+        chosen = choose_bundle(parent, "Verify bundle", path)
+        if chosen is None:
+            return
+        path, identity = chosen
+    library = controller.library
+
+    def checked(result: Any) -> None:
+        verdict: BundleVerdict = result
+        box = QMessageBox(parent)
+        box.setWindowTitle("Verify bundle")
+        if verdict.valid:
+            box.setIcon(
+                QMessageBox.Icon.Information
+                if verdict.trust == "trusted"
+                else QMessageBox.Icon.Warning
+            )
+            box.setText(f"{verdict.path.name} is valid.")
+        else:
+            box.setIcon(QMessageBox.Icon.Critical)
+            box.setText(f"{verdict.path.name} is NOT valid: do not rely on it.")
+            box.setDetailedText("\n".join(verdict.problems))
+        signer = f" {verdict.signer[:16]}…" if verdict.signer else ""
+        who = f" ({verdict.signer_name})" if verdict.signer_name else ""
+        box.setInformativeText(
+            f"{verdict.files} file(s), {verdict.bytes:,} bytes"
+            + (", every checksum matches" if verdict.valid else "")
+            + f"\nSignature: {TRUST_WORDS.get(verdict.trust, verdict.trust)}{signer}{who}"
+            + ("\nThe signature is BAD." if verdict.signature == "bad" else "")
+        )
+        _keep_until_closed(box)
+
+    _check_in_background(
+        controller,
+        parent,
+        lambda cancel, progress: check_bundle(
+            path, identity=identity, library=library, cancel=cancel, progress=progress
+        ),
+        title="Verifying bundle",
+        on_done=checked,
+        refused="Not verified",
+    )
+
+
+def _check_in_background(
+    controller: LibraryController,
+    parent: QWidget | None,
+    work: Callable[[CancelToken, ProgressCallback], Any],
+    *,
+    title: str,
+    on_done: Callable[[Any], None],
+    refused: str,
+) -> None:
+    """Run a check of a bundle on the read pool with a progress dialog and Cancel."""
+
+    def check(task: Task) -> Any:
+        def progress(p: Progress) -> None:
+            task.report(p.done, p.total, p.current or "")
+
+        return work(task.cancel, progress)
+
+    run_with_progress(
+        controller,
+        check,
+        parent,
+        title=title,
+        busy=title.lower(),
+        describe=lambda done, total, step: (
+            f"{(step or 'checking').capitalize()}\n{done * 100 // max(total, 1)} %"
+        ),
+        on_done=on_done,
+        on_error=lambda message: controller.errorOccurred.emit(f"{refused}: {message}"),
+        write=False,
+    )
+
+
+def import_bundle(
+    controller: LibraryController, parent: QWidget | None, path: Path | None = None
+) -> None:
+    """Choose a bundle, open and verify it off the GUI thread, ask, then merge."""
+    chosen = choose_bundle(parent, "Import bundle", path)
+    if chosen is None:
+        return
+    path, identity = chosen
     library = controller.library
 
     def opened_done(result: Any) -> None:
@@ -85,22 +183,15 @@ def import_bundle(
             on_error=lambda message: controller.errorOccurred.emit(f"Bundle not merged: {message}"),
         )
 
-    def check(task: Task) -> OpenedBundle:
-        def progress(p: Progress) -> None:
-            task.report(p.done, p.total, p.current or "")
-
-        return open_bundle(library, path, identity=identity, cancel=task.cancel, progress=progress)
-
-    run_with_progress(
+    _check_in_background(
         controller,
-        check,
         parent,
+        lambda cancel, progress: open_bundle(
+            library, path, identity=identity, cancel=cancel, progress=progress
+        ),
         title="Checking bundle",
-        busy="checking bundle",
-        describe=lambda done, total, step: f"{step.capitalize()}\n{done * 100 // max(total, 1)} %",
         on_done=opened_done,
-        on_error=lambda message: controller.errorOccurred.emit(f"Bundle refused: {message}"),
-        write=False,
+        refused="Bundle refused",
     )
 
 
@@ -129,9 +220,16 @@ def _merged(controller: LibraryController, parent: QWidget | None, summary: Merg
             f"Entities: {summary.entities_added} added, {summary.entities_matched} matched\n"
             f"Categories added: {', '.join(summary.categories_added) or 'none'}"
         )
+    _keep_until_closed(box)
+
+
+def _keep_until_closed(box: QMessageBox) -> None:
+    """Show a box without blocking; deleted when closed.
+
+    A box without a parent window is owned by nothing on the C++ side: hold it
+    until it is closed, or Python collects it before the reviewer sees it.
+    """
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    # A box without a parent window is owned by nothing on the C++ side: hold it
-    # until it is closed, or Python collects it before the reviewer sees it.
     _summary_boxes.append(box)
     box.finished.connect(lambda _result: _summary_boxes.remove(box))
     box.open()
