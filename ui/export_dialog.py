@@ -141,7 +141,9 @@ class ExportDialog(QDialog):
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_combo, 1)
         key_row.addWidget(self.keys_button)
-        prot_form.addRow("&Sign with:", key_row)
+        sign_label = QLabel("&Sign with:", protect)
+        sign_label.setBuddy(self.key_combo)  # a row holding a layout gets no buddy by itself
+        prot_form.addRow(sign_label, key_row)
         self.passphrase_edit = QLineEdit(protect)
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_edit.setPlaceholderText("passphrase of the signing key")

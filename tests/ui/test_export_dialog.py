@@ -284,3 +284,16 @@ def test_verify_bundle_says_valid_or_not_without_importing(
     shown.close()
     with library.reader() as session:
         assert session.scalar(select(func.count(Source.id))) == before  # nothing imported
+
+
+def test_every_form_label_has_a_working_mnemonic(
+    qtbot: QtBot, controller: LibraryController
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    dialog = _dialog(qtbot, controller)
+    for label in dialog.findChildren(QLabel):
+        if "&" in label.text() and label.text() != "&":
+            # An & with no buddy is drawn as a literal "&" and Alt+letter does nothing.
+            assert label.buddy() is not None, label.text()
+    dialog.close()
