@@ -56,7 +56,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -1508,6 +1510,13 @@ class _PageArea(QAbstractScrollArea):
             super().keyPressEvent(event)
 
 
+def _spacer(parent: QWidget) -> QWidget:
+    """A stretch between toolbar groups."""
+    space = QWidget(parent)
+    space.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return space
+
+
 def _tool_button(parent: QWidget, text: str) -> QToolButton:
     button = QToolButton(parent)
     button.setText(text)
@@ -1515,15 +1524,19 @@ def _tool_button(parent: QWidget, text: str) -> QToolButton:
     return button
 
 
-class _Toolbar(QWidget):
-    """Page number box and zoom controls above the pages."""
+class _Toolbar(QToolBar):
+    """Page number box and zoom controls above the pages.
+
+    A QToolBar so that in a narrow pane what does not fit goes behind the »
+    button instead of forcing the pane (and the window's docks) wider.
+    """
 
     def __init__(self, view: PdfView) -> None:
         super().__init__(view)
         self._view = view
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 3, 6, 3)
-        layout.setSpacing(4)
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.setContentsMargins(4, 0, 4, 0)
         self.page_box = QSpinBox(self)
         self.page_box.setRange(1, 1)
         self.page_box.setKeyboardTracking(False)
@@ -1551,14 +1564,14 @@ class _Toolbar(QWidget):
         self.find_button = _tool_button(self, "Find")
         self.find_button.setToolTip("Find in document (Ctrl+F)")
         self.find_button.clicked.connect(view.show_find_bar)
-        layout.addWidget(self.page_box)
-        layout.addWidget(self.count_label)
-        layout.addStretch(1)
-        layout.addWidget(self.zoom_out_button)
-        layout.addWidget(self.zoom_box)
-        layout.addWidget(self.zoom_in_button)
-        layout.addStretch(1)
-        layout.addWidget(self.find_button)
+        self.addWidget(self.page_box)
+        self.addWidget(self.count_label)
+        self.addWidget(_spacer(self))
+        self.addWidget(self.zoom_out_button)
+        self.addWidget(self.zoom_box)
+        self.addWidget(self.zoom_in_button)
+        self.addWidget(_spacer(self))
+        self.addWidget(self.find_button)
 
     def set_page_count(self, count: int) -> None:
         self.page_box.blockSignals(True)

@@ -7,7 +7,7 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QKeyEvent,
@@ -19,13 +19,12 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QGraphicsItem,
     QGraphicsView,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -70,8 +69,12 @@ class HintLabel(QLabel):
         super().__init__(parent)
         self.setEnabled(False)  # drawn in the muted text colour: help, not a control
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Takes the room the toolbar has left, asks for none (the tools come first).
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(40)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(40, super().sizeHint().height())
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt override
         super().setText(text)
@@ -346,13 +349,16 @@ class ImageSourceView(RegionDrawingView):
         details.setCheckable(True)
         details.toggled.connect(self.info.setVisible)
         self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
-        bar = QHBoxLayout()
-        bar.setContentsMargins(4, 0, 4, 0)
+        # A QToolBar: in a narrow pane what does not fit goes behind », rather
+        # than forcing the pane (and the window's docks) wider.
+        bar = QToolBar(self)
+        bar.setMovable(False)
+        bar.setFloatable(False)
         for w in (fit, actual, zoom_out, zoom_in, self.zoom_label):
             bar.addWidget(w)
-        bar.addSpacing(12)
+        bar.addSeparator()
         for tool in tools:
-            bar.addWidget(tool, 1 if tool is self.hint else 0)
+            bar.addWidget(tool)
         bar.addWidget(details)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
@@ -363,7 +369,7 @@ class ImageSourceView(RegionDrawingView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(split, 1)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)
@@ -483,10 +489,8 @@ class PdfSourceView(RegionDrawingView):
         self._spans: dict[int, list[tuple[QBrush, int, int]]] = {}
         self._page_marks: dict[int, str] = {}
         tools = self.make_tool_buttons()
-        bar = self.view.toolbar.layout()
-        if isinstance(bar, QBoxLayout):
-            for w in tools:
-                bar.addWidget(w, 1 if w is self.hint else 0)
+        for w in tools:
+            self.view.toolbar.addWidget(w)
         self.view.set_overlay(self.editor.paint)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.strip)

@@ -723,3 +723,16 @@ def test_going_to_a_region_from_the_marks_list_selects_it(
     assert "Drag to move" in viewer.hint.text()
     qtbot.keyClick(viewer.view, Qt.Key.Key_Escape)
     assert viewer.editor.selected is None
+
+
+def test_narrow_panes_fold_their_toolbars_instead_of_squeezing_the_docks(
+    window: MainWindow, qtbot: QtBot, filled: Library
+) -> None:
+    # Two panes side by side must fit beside the library and inspector docks: what
+    # does not fit in a toolbar goes behind its » button.
+    pdf = _open_pdf(window, qtbot, filled)
+    window.split_h_action.trigger()
+    image = _open_image(window, qtbot, filled)
+    for viewer in (pdf, image):
+        assert viewer.minimumSizeHint().width() <= 320, type(viewer).__name__
+    assert window.documents.minimumSizeHint().width() <= 660
