@@ -1,9 +1,11 @@
 """Entities in the app: link an annotation to the vessels, companies and places
-its passage names, and see everything in the library that mentions one.
+its passage names, see everything in the library that mentions one, and
+correct an entity or merge a duplicate into it.
 
 Suggestions come from ``workstation.entities.suggest`` over the passage and
-its note; nothing is added or linked until the reviewer clicks. Every read and
-write goes through the controller, off the GUI thread.
+its note; nothing is added or linked until the reviewer clicks, and nothing is
+merged until they confirm what moves. Every read and write goes through the
+controller, off the GUI thread.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QHideEvent, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QHideEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -61,9 +64,11 @@ from workstation.entities import (
     get_entity,
     identifiers_of,
     link_annotation,
+    merge_entities,
     mmsi_flag,
     suggest,
     unlink_annotation,
+    update_entity,
 )
 from workstation.library import Library
 from workstation.sources import resolve_source
@@ -293,6 +298,27 @@ def _entity_item(row: EntityRow) -> QListWidgetItem:
     return item
 
 
+def _read_rows(library: Library, text: str, kind: str | None = None) -> list[EntityRow]:
+    """The entities ``find_entities`` finds, read in one read session."""
+    with library.reader() as session:
+        return [entity_row(session, e) for e in find_entities(session, text, kind)]
+
+
+def _fill_found(view: QListWidget, rows: list[EntityRow], keep: str | None) -> None:
+    """Show search results (the first ``MAX_FOUND``), keeping the row ``keep`` chosen."""
+    with QSignalBlocker(view):
+        view.clear()
+        for row in rows[:MAX_FOUND]:
+            item = _entity_item(row)
+            view.addItem(item)
+            if row.uuid == keep:
+                view.setCurrentItem(item)
+        if len(rows) > MAX_FOUND:
+            more = QListWidgetItem(f"… {len(rows) - MAX_FOUND:,} more; type to narrow")
+            more.setFlags(Qt.ItemFlag.NoItemFlags)
+            view.addItem(more)
+
+
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     font = label.font()
@@ -304,18 +330,38 @@ def _heading(text: str) -> QLabel:
 # --- the entity form -----------------------------------------------------------
 
 
+FORM_SCHEMES = ("imo", "mmsi")  # the identifiers the form shows; others are kept as stored
+SEVERAL_TIP = "More than one (a merged entity may hold two): separate them with commas."
+
+
+def _identifier_text(row: EntityRow, scheme: str) -> str:
+    """The entity's values of one scheme as the form shows them: ``9074729, 9166778``."""
+    return ", ".join(v for s, v in row.identifiers if s == scheme)
+
+
+def _fact_text(value: Any) -> str:
+    """An attribute's value on one line (a list is comma-separated)."""
+    text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    return " ".join(text.split())
+
+
 class EntityForm(QDialog):
-    """Add an entity (and, when asked, link it to an annotation in the same write).
+    """Add an entity (and, when asked, link it to an annotation in the same write),
+    or, given ``entity``, edit one.
 
     The service checks everything; its refusals (a bad IMO check digit, an
-    identifier another entity holds) are shown under the fields and the form
-    stays open.
+    identifier another entity holds, an empty name) are shown under the fields
+    and the form stays open. When editing, the kind is shown but fixed
+    (``update_entity`` cannot change it), and the identifiers and attributes
+    the form does not show are kept as stored.
 
     Signals:
         entityAdded(str): the new entity's uuid, after the write committed.
+        entityEdited(str): the edited entity's uuid, after the write committed.
     """
 
     entityAdded = Signal(str)
+    entityEdited = Signal(str)
 
     def __init__(
         self,
@@ -329,29 +375,49 @@ class EntityForm(QDialog):
         flag: str = "",
         link_to: str | None = None,
         history: AnnotationHistory | None = None,
+        entity: EntityRow | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.link_to = link_to
         self.history = history
+        self.entity = entity
         self.busy = False
         self.last_error: str | None = None
-        self.setWindowTitle("New entity")
+        aliases: tuple[str, ...] = ()
+        if entity is not None:
+            kind, name, aliases = entity.kind, entity.name, entity.aliases
+            imo, mmsi = _identifier_text(entity, "imo"), _identifier_text(entity, "mmsi")
+            flag = _fact_text(entity.attributes.get("flag", ""))
+        self._shown_flag = flag
+        self.setWindowTitle("New entity" if entity is None else f"Edit {entity.kind}")
         self.kind_combo = QComboBox()
         for k in KINDS:
             self.kind_combo.addItem(k, k)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
+        if entity is not None:
+            self.kind_combo.setEnabled(False)
+            self.kind_combo.setToolTip(
+                "The kind of an entity cannot be changed; entities of another kind "
+                "cannot be merged into it either"
+            )
         self.name_edit = QLineEdit(name)
         self.name_edit.setPlaceholderText("the name most sources use, e.g. AMBER TIDE")
+        if entity is not None and entity.kind == "vessel":
+            self.name_edit.setToolTip("A renamed vessel keeps its old name as a former name")
         self.aliases_edit = QPlainTextEdit()
         self.aliases_edit.setTabChangesFocus(True)
         self.aliases_edit.setPlaceholderText("one per line, e.g. 앰버 타이드")
         self.aliases_edit.setToolTip(ALIASES_TIP)
         self.aliases_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        # One per line, the last line ended too: an alias with a comma stays whole.
+        self.aliases_edit.setPlainText("".join(f"{alias}\n" for alias in aliases))
         self.imo_edit = QLineEdit(imo)
         self.imo_edit.setPlaceholderText("seven digits; the last is a check digit")
         self.mmsi_edit = QLineEdit(mmsi)
         self.mmsi_edit.setPlaceholderText("nine digits; the first three give the flag")
+        for edit in (self.imo_edit, self.mmsi_edit):
+            edit.setToolTip(SEVERAL_TIP)
         self.flag_edit = QLineEdit(flag)
         self._auto_flag = flag if flag and flag == mmsi_flag(mmsi) else ""
         self.mmsi_edit.textChanged.connect(self._mmsi_changed)
@@ -360,7 +426,10 @@ class EntityForm(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Add and link" if link_to else "Add")
+        if entity is not None:
+            self.ok_button.setText("Save")
+        else:
+            self.ok_button.setText("Add and link" if link_to else "Add")
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
@@ -383,11 +452,15 @@ class EntityForm(QDialog):
             self.flag_edit.setText(self._auto_flag)
 
     def values(self) -> dict[str, Any]:
-        """What ``add_entity`` gets: kind, name, aliases, identifiers, attributes."""
+        """What ``add_entity`` gets: kind, name, aliases, identifiers, attributes.
+
+        Identifiers are ``{scheme: [values]}``: a field may hold several,
+        comma-separated.
+        """
         identifiers = {
-            scheme: edit.text().strip()
+            scheme: values
             for scheme, edit in (("imo", self.imo_edit), ("mmsi", self.mmsi_edit))
-            if edit.text().strip()
+            if (values := [v.strip() for v in edit.text().split(",") if v.strip()])
         }
         flag = " ".join(self.flag_edit.text().split())
         return {
@@ -403,28 +476,21 @@ class EntityForm(QDialog):
         if self.busy:
             return
         values = self.values()
-        link_to = self.link_to
-        history = self.history
-
-        def work(library: Library, session: Any) -> str:
-            entity = add_entity(
-                library,
-                session,
-                values["kind"],
-                values["name"],
-                aliases=values["aliases"],
-                identifiers=values["identifiers"],
-                attributes=values["attributes"],
+        if self.entity is None:
+            work, label, signal = (
+                _adding(values, self.link_to, self.history),
+                "adding entity",
+                self.entityAdded,
             )
-            if link_to is not None:
-                _link(library, session, history, link_to, entity.uuid)
-            return entity.uuid
+        else:
+            work = _editing(self.entity.uuid, values, self._shown_flag)
+            label, signal = "saving entity", self.entityEdited
 
         def done(uuid: Any) -> None:
             self.busy = False
             self.ok_button.setEnabled(True)
             self.last_error = None
-            self.entityAdded.emit(str(uuid))
+            signal.emit(str(uuid))
             self.accept()
 
         def failed(message: str) -> None:
@@ -436,7 +502,65 @@ class EntityForm(QDialog):
         self.busy = True
         self.ok_button.setEnabled(False)
         _show_message(self.message, "", error=False)
-        run_write(self.controller, work, "adding entity", done, failed)
+        run_write(self.controller, work, label, done, failed)
+
+
+def _adding(
+    values: dict[str, Any], link_to: str | None, history: AnnotationHistory | None
+) -> Callable[[Library, Any], str]:
+    """The write of a new entity from the form (and its link to ``link_to``)."""
+
+    def work(library: Library, session: Any) -> str:
+        entity = add_entity(
+            library,
+            session,
+            values["kind"],
+            values["name"],
+            aliases=values["aliases"],
+            identifiers=values["identifiers"],
+            attributes=values["attributes"],
+        )
+        if link_to is not None:
+            _link(library, session, history, link_to, entity.uuid)
+        return entity.uuid
+
+    return work
+
+
+def _editing(
+    entity_uuid: str, values: dict[str, Any], shown_flag: str
+) -> Callable[[Library, Any], str]:
+    """The write of an edited entity: what the form shows replaces the stored values.
+
+    Identifiers of other schemes and attributes other than the flag are read
+    in the write session and passed back unchanged (``update_entity``
+    replaces what it is given whole); the attributes are passed only when the
+    flag was changed in the form.
+    """
+
+    def work(library: Library, session: Any) -> str:
+        stored = get_entity(session, entity_uuid)
+        identifiers: dict[str, list[str]] = {}
+        for scheme, value in identifiers_of(session, stored):
+            if scheme not in FORM_SCHEMES:
+                identifiers.setdefault(scheme, []).append(value)
+        identifiers.update(values["identifiers"])
+        attributes: dict[str, Any] | None = None
+        if values["attributes"].get("flag", "") != shown_flag:
+            attributes = {k: v for k, v in (stored.attributes or {}).items() if k != "flag"}
+            attributes.update(values["attributes"])
+        entity = update_entity(
+            library,
+            session,
+            stored.uuid,
+            name=values["name"],
+            aliases=values["aliases"],
+            identifiers=identifiers,
+            attributes=attributes,
+        )
+        return entity.uuid
+
+    return work
 
 
 # --- linking one annotation ----------------------------------------------------
@@ -711,10 +835,6 @@ class EntityLinkDialog(QDialog):
         text = self.search_edit.text()
         library = self.controller.library
 
-        def read() -> list[EntityRow]:
-            with library.reader() as session:
-                return [entity_row(session, e) for e in find_entities(session, text)]
-
         def done(rows: Any) -> None:
             self._running -= 1
             if generation == self._search_generation:
@@ -727,23 +847,12 @@ class EntityLinkDialog(QDialog):
             self._fail(message)
 
         self._running += 1
-        self.controller.run(read, on_done=done, on_error=failed)
+        self.controller.run(_read_rows, library, text, on_done=done, on_error=failed)
 
     def _filter_found(self) -> None:
         linked = set(self.linked_uuids())
         rows = [r for r in self._found if r.uuid not in linked]
-        keep = self._current_uuid(self.found_list.currentItem())
-        with QSignalBlocker(self.found_list):
-            self.found_list.clear()
-            for row in rows[:MAX_FOUND]:
-                item = _entity_item(row)
-                self.found_list.addItem(item)
-                if row.uuid == keep:
-                    self.found_list.setCurrentItem(item)
-            if len(rows) > MAX_FOUND:
-                more = QListWidgetItem(f"… {len(rows) - MAX_FOUND:,} more; type to narrow")
-                more.setFlags(Qt.ItemFlag.NoItemFlags)
-                self.found_list.addItem(more)
+        _fill_found(self.found_list, rows, self._current_uuid(self.found_list.currentItem()))
         self._update_buttons()
 
     # --- buttons ------------------------------------------------------------------
@@ -871,7 +980,7 @@ class EntityLinkDialog(QDialog):
         _show_message(self.message, message, error=True)
 
 
-def _button(text: str, tip: str, slot: Callable[[], None]) -> QPushButton:
+def _button(text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
     button = QPushButton(text)
     button.setToolTip(tip)
     button.clicked.connect(lambda _checked=False: slot())
@@ -931,6 +1040,218 @@ def _button_row(*buttons: QPushButton) -> QHBoxLayout:
     return row
 
 
+# --- merging duplicates ----------------------------------------------------------
+
+
+def merge_summary(source: EntityRow, into: EntityRow, links: int) -> list[str]:
+    """What ``merge_entities(source, into)`` will do, a sentence a line.
+
+    Args:
+        source: the entity merged and removed.
+        into: the entity kept.
+        links: how many (not deleted) annotations are linked to ``source``.
+    """
+    keep, gone = f"“{into.name}”", f"“{source.name}”"
+    lines = [f"{keep} is kept, under its own name."]
+    # As merge_entities does it: the name and aliases join the aliases (a
+    # spelling it already goes by, in any case, is not repeated), the former
+    # names the former names.
+    known = {into.name.casefold(), *(a.casefold() for a in into.aliases)}
+    aliases = _new_names([source.name, *source.aliases], known)
+    if aliases:
+        verb = "becomes an alias" if len(aliases) == 1 else "become aliases"
+        lines.append(f"{_quoted(aliases)} {verb} of {keep}.")
+    former = [n for n in source.former_names if n != into.name and n not in into.former_names]
+    if former:
+        verb = "becomes a former name" if len(former) == 1 else "become former names"
+        lines.append(f"{_quoted(former)} {verb} of {keep}.")
+    if source.identifiers:
+        lines.append(f"Its identifiers ({source.identifier_text}) move to {keep}.")
+        shared = sorted({s for s, _ in source.identifiers} & {s for s, _ in into.identifiers})
+        for scheme in shared:
+            lines.append(f"{keep} will then hold more than one {scheme_label(scheme)}.")
+    if links:
+        noun = (
+            "annotation linked to it is" if links == 1 else f"{links} annotations linked to it are"
+        )
+        lines.append(f"The {noun} linked to {keep} instead.")
+    for key, value in sorted(source.attributes.items()):
+        if key in _ATTRIBUTES_SHOWN_ELSEWHERE:
+            continue
+        label = _fact_label(key)
+        if key not in into.attributes:
+            lines.append(f"{label} {_fact_text(value)} is added to {keep}.")
+        elif into.attributes[key] != value:
+            lines.append(
+                f"{label}: {keep} keeps {_fact_text(into.attributes[key])}; "
+                f"{_fact_text(value)} is dropped."
+            )
+    lines.append(
+        f"{gone} is then removed; links and exports that refer to it by its id lead to {keep}."
+    )
+    return lines
+
+
+def _new_names(names: Iterable[str], known: set[str]) -> list[str]:
+    """``names`` without those in ``known`` (compared casefolded) or repeated."""
+    out: list[str] = []
+    for name in names:
+        if name.casefold() not in known:
+            known.add(name.casefold())
+            out.append(name)
+    return out
+
+
+def _quoted(names: list[str]) -> str:
+    """``“A”``, ``“A” and “B”``, ``“A”, “B” and “C”``."""
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+class EntityMergeDialog(QDialog):
+    """Choose the entity another one is merged into: others of its kind, searchable.
+
+    Merge… asks for confirmation (a message box saying what moves); Cancel
+    there leaves this dialog open to choose again. Accepted once confirmed;
+    the caller then writes the merge.
+
+    Signals:
+        searched(): the list of entities was (re)read.
+    """
+
+    searched = Signal()
+
+    def __init__(
+        self,
+        controller: LibraryController,
+        source: EntityRow,
+        parent: QWidget | None = None,
+        *,
+        links: int = 0,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.source = source
+        self.links = links
+        self.last_error: str | None = None
+        self._running = 0
+        self._generation = 0
+        self.setWindowTitle(f"Merge {source.name} into…")
+        intro = QLabel(
+            f"Choose the {source.kind} to keep. “{source.name}” is merged into it and "
+            "removed: its name, aliases, identifiers and annotation links move over."
+        )
+        intro.setWordWrap(True)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Name, alias or former name")
+        self.search_edit.setClearButtonEnabled(True)
+        self.found_list = QListWidget()
+        self.found_list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.found_list.itemActivated.connect(lambda _item: self.submit())
+        self._search_timer = _typing_pause(self.search_edit, self.search)
+        self.message = _error_label()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Merge…")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.found_list, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.resize(520, 420)
+        self._update_buttons()
+        self.search_edit.setFocus()
+        self.search()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a search is running or about to start."""
+        return self._running > 0 or self._search_timer.isActive()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        self._search_timer.stop()
+        super().hideEvent(event)
+
+    def found_labels(self) -> list[str]:
+        """What the rows say, top to bottom."""
+        return _labels(self.found_list)
+
+    def choose(self, text: str) -> bool:
+        """Select the first row whose text contains ``text``; False when none does."""
+        return _choose(self.found_list, text)
+
+    def chosen(self) -> EntityRow | None:
+        """The entity chosen to keep, if any."""
+        item = self.found_list.currentItem()
+        row = item.data(ENTITY_ROLE) if item is not None else None
+        return row if isinstance(row, EntityRow) else None
+
+    def search(self) -> None:
+        """List the other entities of the kind that match the search text."""
+        self._search_timer.stop()
+        self._generation += 1
+        generation = self._generation
+        source = self.source
+
+        def done(rows: Any) -> None:
+            self._running -= 1
+            if generation == self._generation:
+                others = [r for r in rows if r.uuid != source.uuid]
+                keep = self.chosen()
+                _fill_found(self.found_list, others, None if keep is None else keep.uuid)
+                if not others:
+                    empty = QListWidgetItem(f"No other {source.kind} matches")
+                    empty.setFlags(Qt.ItemFlag.NoItemFlags)
+                    self.found_list.addItem(empty)
+                self._update_buttons()
+                self.searched.emit()
+
+        def failed(message: str) -> None:
+            self._running -= 1
+            self.last_error = message
+            _show_message(self.message, message, error=True)
+
+        self._running += 1
+        self.controller.run(
+            _read_rows,
+            self.controller.library,
+            self.search_edit.text(),
+            source.kind,
+            on_done=done,
+            on_error=failed,
+        )
+
+    def _update_buttons(self) -> None:
+        self.ok_button.setEnabled(self.chosen() is not None)
+
+    def submit(self) -> None:
+        """Ask the reviewer to confirm; accept when they do."""
+        into = self.chosen()
+        if into is not None and self.confirm(into):
+            self.accept()
+
+    def confirm(self, into: EntityRow) -> bool:
+        """A message box saying what the merge does; True when the reviewer says Merge."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Merge entities")
+        box.setText(f"Merge “{self.source.name}” into “{into.name}”?")
+        lines = merge_summary(self.source, into, self.links)
+        box.setInformativeText(
+            "\n".join(f"• {line}" for line in lines) + "\n\nA merge cannot be undone with Ctrl+Z."
+        )
+        merge = box.addButton("Merge", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is merge
+
+
 # --- the entities window ---------------------------------------------------------
 
 
@@ -974,20 +1295,27 @@ class EntityWindow(QWidget):
             mentions the entity.
         listed(): the entity list was (re)read.
         pageShown(str): the page of this entity was read and shown.
+        entitiesChanged(str): an entity was edited, or merged into another
+            (the uuid of the one edited or kept).
     """
 
     annotationActivated = Signal(str, int)
     sourceActivated = Signal(int, int)
     listed = Signal()
     pageShown = Signal(str)
+    entitiesChanged = Signal(str)
 
     def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.controller = controller
         self.setWindowTitle("Entities")
         self.page: _PageView | None = None
+        self.form: EntityForm | None = None
+        self.merge_dialog: EntityMergeDialog | None = None
         self.last_error: str | None = None
         self._running = 0
+        self._writing = 0
+        self._notice = ""  # said once the page after a write is shown
         self._list_generation = 0
         self._page_generation = 0
         self._wanted: str | None = None
@@ -1011,7 +1339,18 @@ class EntityWindow(QWidget):
         title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
         self.name_label.setFont(title_font)
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name_label.setToolTip("Double-click or press F2 to edit the entity")
+        self.name_label.installEventFilter(self)
         self.kind_label = QLabel()
+        self.edit_button = _button(
+            "Edit…", "Correct the name, aliases, IMO, MMSI or flag (F2)", self.edit_entity
+        )
+        self.merge_button = _button(
+            "Merge into…",
+            "This entity is a duplicate: fold it into another of its kind, which is kept",
+            self.merge_entity,
+        )
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self, self.edit_entity)
         self.facts = QFormLayout()
         self.facts.setContentsMargins(0, 4, 0, 0)
 
@@ -1038,7 +1377,12 @@ class EntityWindow(QWidget):
         self.page_widget = QWidget()
         top = QVBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.name_label)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.name_label, 1)
+        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.merge_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(header)
         top.addWidget(self.kind_label)
         top.addLayout(self.facts)
         annotations = QWidget()
@@ -1080,6 +1424,7 @@ class EntityWindow(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
         self.resize(1100, 680)
+        self._update_buttons()
         controller.sourcesChanged.connect(self._sources_changed)
         self.reload_list()
 
@@ -1087,8 +1432,17 @@ class EntityWindow(QWidget):
 
     @property
     def busy(self) -> bool:
-        """Whether a read is running or a search is about to start."""
-        return self._running > 0 or self._search_timer.isActive()
+        """Whether a read or write is running, a search is about to start, or a
+        form or merge dialog of the window is at work."""
+        if self._running > 0 or self._writing > 0 or self._search_timer.isActive():
+            return True
+        return any(d is not None and d.busy for d in (self.form, self.merge_dialog))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.name_label and event.type() == QEvent.Type.MouseButtonDblClick:
+            self.edit_entity()
+            return True
+        return super().eventFilter(watched, event)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
         self._search_timer.stop()
@@ -1145,17 +1499,13 @@ class EntityWindow(QWidget):
         kind = self.kind_combo.currentData()
         library = self.controller.library
 
-        def read() -> list[EntityRow]:
-            with library.reader() as session:
-                return [entity_row(session, e) for e in find_entities(session, text, kind)]
-
         def done(rows: Any) -> None:
             self._running -= 1
             if generation == self._list_generation:
                 self._fill_list(rows)
 
         self._running += 1
-        self.controller.run(read, on_done=done, on_error=self._failed)
+        self.controller.run(_read_rows, library, text, kind, on_done=done, on_error=self._failed)
 
     def _fill_list(self, rows: list[EntityRow]) -> None:
         keep = self._wanted or self.current_uuid()
@@ -1215,7 +1565,9 @@ class EntityWindow(QWidget):
     def _show_page(self, view: _PageView) -> None:
         self.page = view
         self.last_error = None
-        _show_message(self.message, "", error=False)
+        _show_message(self.message, self._notice, error=False)
+        self._notice = ""
+        self._update_buttons()
         entity = view.entity
         self.placeholder.hide()
         self.page_widget.show()
@@ -1260,6 +1612,74 @@ class EntityWindow(QWidget):
             self.source_tree.addTopLevelItem(item)
         self.sources_heading.setText(f"Sources mentioning it ({len(sources)})")
 
+    # --- correcting -------------------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        ready = self.page is not None and self._writing == 0
+        self.edit_button.setEnabled(ready)
+        self.merge_button.setEnabled(ready)
+
+    def edit_entity(self) -> EntityForm | None:
+        """Open the form on the entity shown (Edit…, F2, a double-click on its name)."""
+        if self.page is None or self._writing:
+            return None
+        if self.form is not None:
+            self.form.close()
+        form = EntityForm(self.controller, self, entity=self.page.entity)
+        form.entityEdited.connect(lambda uuid: self._written(uuid, "Saved."))
+        self.form = form
+        form.open()
+        return form
+
+    def merge_entity(self) -> EntityMergeDialog | None:
+        """Choose the entity to merge the one shown into (Merge into…)."""
+        if self.page is None or self._writing:
+            return None
+        if self.merge_dialog is not None:
+            self.merge_dialog.close()
+        source = self.page.entity
+        dialog = EntityMergeDialog(self.controller, source, self, links=len(self.page.annotations))
+        dialog.accepted.connect(lambda: self._merge_chosen(dialog))
+        self.merge_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _merge_chosen(self, dialog: EntityMergeDialog) -> None:
+        into = dialog.chosen()
+        if into is not None:
+            self.merge(dialog.source, into)
+
+    def merge(self, source: EntityRow, into: EntityRow) -> None:
+        """Fold ``source`` into ``into`` on the write thread, then show ``into``."""
+        source_uuid, into_uuid = source.uuid, into.uuid
+
+        def work(library: Library, session: Any) -> str:
+            return merge_entities(library, session, source_uuid, into_uuid).uuid
+
+        def done(uuid: Any) -> None:
+            self._writing -= 1
+            self._written(str(uuid), f"Merged “{source.name}” into “{into.name}”.")
+
+        def failed(message: str) -> None:
+            self._writing -= 1
+            self._update_buttons()
+            self.last_error = message
+            _show_message(self.message, message, error=True)
+
+        self._writing += 1
+        self._update_buttons()
+        _show_message(self.message, "", error=False)
+        run_write(self.controller, work, "merging entities", done, failed)
+
+    def _written(self, entity_uuid: str, notice: str) -> None:
+        """After an edit or merge: read the list and the entity's page again."""
+        self._notice = notice
+        self._wanted = entity_uuid
+        self.reload_list()
+        self.load_page(entity_uuid)
+        self._update_buttons()
+        self.entitiesChanged.emit(entity_uuid)
+
     def mention_of(self, source_id: int) -> SourceMention | None:
         """What the page shown says about a source (to open it at the mention)."""
         if self.page is None:
@@ -1278,6 +1698,10 @@ class EntityWindow(QWidget):
             self.sourceActivated.emit(mention.source_id, page)
 
 
+def _fact_label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
 def entity_facts(row: EntityRow) -> list[tuple[str, str]]:
     """What the entity page lists under the name; empty facts are left out.
 
@@ -1290,19 +1714,19 @@ def entity_facts(row: EntityRow) -> list[tuple[str, str]]:
         ("Former names", ", ".join(row.former_names)),
     ]
     for key, value in sorted(row.attributes.items()):
-        if key in _ATTRIBUTES_SHOWN_ELSEWHERE:
-            continue
-        text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-        facts.append((key.replace("_", " ").capitalize(), " ".join(text.split())))
+        if key not in _ATTRIBUTES_SHOWN_ELSEWHERE:
+            facts.append((_fact_label(key), _fact_text(value)))
     return [(name, text) for name, text in facts if text]
 
 
 __all__ = [
     "EntityForm",
     "EntityLinkDialog",
+    "EntityMergeDialog",
     "EntityRow",
     "EntityWindow",
     "entity_facts",
+    "merge_summary",
     "Suggestion",
     "page_ranges",
     "pick_suggestions",

@@ -1,16 +1,25 @@
 """Entities in the app on a real library: suggestions from a passage that store
 nothing until clicked, linking, adding from an IMO number, refusals shown in the
-dialog, and the Entities window with its page; the menu and context-menu entries."""
+dialog, and the Entities window with its page, where entities are edited and
+merged; the menu and context-menu entries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QTreeWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QMenu,
+    QMessageBox,
+    QTreeWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -18,22 +27,37 @@ from db.models import AnnotationEntity, AuditEvent, Entity, Source
 from tests import samples
 from ui.controller import LibraryController
 from ui.entities import (
+    ENTITY_ROLE,
     EntityForm,
     EntityLinkDialog,
+    EntityMergeDialog,
+    EntityRow,
     EntityWindow,
+    merge_summary,
     page_ranges,
     split_aliases,
 )
 from ui.main_window import MainWindow
 from workstation.annotations import AnnotationService, find_quote
-from workstation.entities import add_entity, find_entities, imo_valid, link_annotation
+from workstation.entities import (
+    add_entity,
+    find_entities,
+    get_entity,
+    identifiers_of,
+    imo_valid,
+    link_annotation,
+)
 from workstation.ingest import ImportService
 from workstation.library import Library
 
 PASSAGE = "The tanker AMBER TIDE (IMO 9074729, MMSI 445123456) called at Najin."
 IMO = "9074729"
 KNOWN_IMO = "9166778"  # SKY VENUS's
+NEW_IMO = "9164029"
+MERGED = "0f6c2a3e-0000-4000-8000-000000000000"  # a uuid once merged into an entity
 FLAG = "North Korea (DPRK)"
+
+W = TypeVar("W", bound=QWidget)
 
 
 @pytest.fixture
@@ -121,6 +145,38 @@ def test_aliases_one_per_line_or_comma_separated() -> None:
     ]
     assert split_aliases("Korea Ocean Shipping Co., Ltd.\n") == ["Korea Ocean Shipping Co., Ltd."]
     assert split_aliases("  ") == []
+
+
+def test_merge_summary_says_what_merge_entities_does() -> None:
+    kept = EntityRow(
+        "k",
+        "vessel",
+        "SKY VENUS",
+        aliases=("스카이 비너스",),
+        identifiers=(("imo", KNOWN_IMO),),
+        attributes={"flag": "Sierra Leone"},
+    )
+    twin = EntityRow(
+        "t",
+        "vessel",
+        "Sky Venus",
+        aliases=("스카이 비너스", "SKY VENUS 1"),
+        former_names=("YU JONG 2",),
+        identifiers=(("imo", IMO), ("mmsi", "445123456")),
+        attributes={"flag": FLAG, "built": 1994, "merged_from": ["x"]},
+    )
+    assert merge_summary(twin, kept, 2) == [
+        "“SKY VENUS” is kept, under its own name.",
+        "“SKY VENUS 1” becomes an alias of “SKY VENUS”.",  # the other spellings it has
+        "“YU JONG 2” becomes a former name of “SKY VENUS”.",
+        f"Its identifiers (IMO {IMO} · MMSI 445123456) move to “SKY VENUS”.",
+        "“SKY VENUS” will then hold more than one IMO.",
+        "The 2 annotations linked to it are linked to “SKY VENUS” instead.",
+        "Built 1994 is added to “SKY VENUS”.",
+        f"Flag: “SKY VENUS” keeps Sierra Leone; {FLAG} is dropped.",
+        "“Sky Venus” is then removed; links and exports that refer to it by its id lead to "
+        "“SKY VENUS”.",
+    ]
 
 
 def test_page_ranges() -> None:
@@ -497,3 +553,280 @@ def test_context_menu_asks_for_the_entities(
     dialog = main_window._entity_link_dialog
     assert dialog.isVisible()
     assert dialog.annotation_uuid == marked["annotation"]
+
+
+# --- correcting entities in the window ---------------------------------------------
+
+
+def _when_modal(kind: type[W], act: Callable[[W], None]) -> None:
+    """Once a modal window of ``kind`` is up (its exec() blocks the test), act on it."""
+
+    def look() -> None:
+        found = QApplication.activeModalWidget()
+        if isinstance(found, kind):
+            act(found)
+        else:
+            QTimer.singleShot(20, look)
+
+    QTimer.singleShot(0, look)
+
+
+def _answer(button: str, asked: list[str]) -> Callable[[QMessageBox], None]:
+    """Note what the box says, then press the button with this text."""
+
+    def act(box: QMessageBox) -> None:
+        asked.extend([box.text(), box.informativeText()])
+        [pressed] = [b for b in box.buttons() if b.text().replace("&", "") == button]
+        pressed.click()
+
+    return act
+
+
+def _added(library: Library, kind: str, name: str, **fields: Any) -> str:
+    """The uuid of an entity added in a write of its own."""
+    with library.writer() as session:
+        return add_entity(library, session, kind, name, **fields).uuid
+
+
+@pytest.fixture
+def amber(library: Library, marked: dict[str, str | int]) -> str:
+    """A tanker with identifiers and facts the form does not show."""
+    return _added(
+        library,
+        "vessel",
+        "AMBER TIDE",
+        aliases=["앰버 타이드"],
+        identifiers={"imo": IMO, "mmsi": "445123456", "callsign": "HMYU7"},
+        attributes={"flag": FLAG, "gross_tonnage": 4980, "merged_from": [MERGED]},
+    )
+
+
+def _show(qtbot: QtBot, window: EntityWindow, uuid: str) -> None:
+    with qtbot.waitSignal(window.pageShown, timeout=10_000):
+        window.show_entity(uuid)
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+
+
+def test_edit_a_vessel_name_aliases_imo_and_flag(
+    window: EntityWindow, qtbot: QtBot, library: Library, amber: str
+) -> None:
+    _show(qtbot, window, amber)
+    qtbot.keyClick(window.entity_tree, Qt.Key.Key_F2)
+    form = window.form
+    assert isinstance(form, EntityForm)
+    assert form.isVisible()
+    assert form.windowTitle() == "Edit vessel"
+    assert form.ok_button.text() == "Save"
+    assert form.kind_combo.currentData() == "vessel"
+    assert not form.kind_combo.isEnabled()  # update_entity cannot change a kind
+    assert form.name_edit.text() == "AMBER TIDE"
+    assert split_aliases(form.aliases_edit.toPlainText()) == ["앰버 타이드"]
+    assert (form.imo_edit.text(), form.mmsi_edit.text()) == (IMO, "445123456")
+    assert form.flag_edit.text() == FLAG
+
+    form.name_edit.setText("OCEAN GLORY")
+    form.aliases_edit.setPlainText("앰버 타이드\nOCEAN GLORY 1\n")
+    form.imo_edit.setText(NEW_IMO)
+    form.flag_edit.setText("Sierra Leone")
+    with qtbot.waitSignal(window.pageShown, timeout=10_000) as shown:
+        form.ok_button.click()
+    assert shown.args == [amber]
+    assert not form.isVisible()
+    with library.reader() as session:
+        ship = get_entity(session, amber)
+        assert ship.name == "OCEAN GLORY"
+        assert ship.aliases == ["앰버 타이드", "OCEAN GLORY 1"]
+        assert identifiers_of(session, ship) == [
+            ("callsign", "HMYU7"),  # not in the form: kept
+            ("imo", NEW_IMO),
+            ("mmsi", "445123456"),
+        ]
+        assert ship.attributes == {  # all but the flag as they were
+            "flag": "Sierra Leone",
+            "gross_tonnage": 4980,
+            "merged_from": [MERGED],
+            "former_names": ["AMBER TIDE"],
+        }
+        assert get_entity(session, MERGED).uuid == amber
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    assert window.name_label.text() == "OCEAN GLORY"
+    facts = window.fact_rows()
+    assert facts["Former names"] == "AMBER TIDE"
+    assert facts["Identifiers"] == f"callsign HMYU7 · IMO {NEW_IMO} · MMSI 445123456"
+    assert facts["Flag"] == "Sierra Leone"
+    assert window.entity_names() == ["OCEAN GLORY", "Rajin", "SKY VENUS"]
+    assert window.entity_tree.currentItem().text(0) == "OCEAN GLORY"
+    assert window.message.text() == "Saved."
+
+
+def test_edit_refusals_stay_in_the_form_and_store_nothing(
+    window: EntityWindow, qtbot: QtBot, library: Library, amber: str
+) -> None:
+    _show(qtbot, window, amber)
+    before = counts(library)
+    window.edit_button.click()
+    form = window.form
+    assert form is not None
+    for name, imo, error in [
+        ("AMBER TIDE", KNOWN_IMO, f"IMO {KNOWN_IMO} already belongs to vessel 'SKY VENUS'"),
+        ("AMBER TIDE", "9074720", "not a valid IMO number (check digit)"),
+        ("  ", IMO, "an entity name cannot be empty"),
+    ]:
+        form.name_edit.setText(name)
+        form.imo_edit.setText(imo)
+        form.ok_button.click()
+        qtbot.waitUntil(lambda: not form.busy, timeout=10_000)
+        assert form.isVisible()
+        assert error in (form.last_error or "")
+        assert form.message.text().startswith("Not done: ")
+        assert "\n" not in form.message.text()
+    assert counts(library) == before
+    with library.reader() as session:
+        ship = get_entity(session, amber)
+        assert ship.name == "AMBER TIDE"
+        assert identifiers_of(session, ship)[1] == ("imo", IMO)
+    form.close()
+    assert window.name_label.text() == "AMBER TIDE"
+
+
+def test_double_click_on_the_name_edits_and_an_unchanged_save_writes_nothing(
+    window: EntityWindow, qtbot: QtBot, library: Library
+) -> None:
+    kosc = _added(
+        library,
+        "company",
+        "Korea Ocean Shipping",
+        aliases=["Korea Ocean Shipping Co., Ltd."],
+        attributes={"merged_from": [MERGED]},
+    )
+    _show(qtbot, window, kosc)
+    before = counts(library)
+    qtbot.mouseDClick(window.name_label, Qt.MouseButton.LeftButton)
+    form = window.form
+    assert form is not None
+    assert form.isVisible()
+    assert form.kind_combo.currentData() == "company"
+    # An alias with a comma stays one alias.
+    assert form.values()["aliases"] == ["Korea Ocean Shipping Co., Ltd."]
+    assert form.values()["attributes"] == {}
+    with qtbot.waitSignal(form.entityEdited, timeout=10_000):
+        form.ok_button.click()
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    assert counts(library) == before
+    with library.reader() as session:
+        company = get_entity(session, kosc)
+        assert company.aliases == ["Korea Ocean Shipping Co., Ltd."]
+        assert company.attributes == {"merged_from": [MERGED]}
+
+
+@pytest.fixture
+def rason(library: Library, marked: dict[str, str | int]) -> str:
+    """A second record of the port Rajin (the window's Rajin is linked to the passage)."""
+    return _added(
+        library,
+        "location",
+        "Rason",
+        identifiers={"unlocode": "KPNJN"},
+        attributes={"country": "North Korea"},
+    )
+
+
+def _merge_dialog(qtbot: QtBot, window: EntityWindow) -> EntityMergeDialog:
+    window.merge_button.click()
+    dialog = window.merge_dialog
+    assert isinstance(dialog, EntityMergeDialog)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.found_labels() != [], timeout=10_000)
+    return dialog
+
+
+def test_merge_moves_links_and_shows_the_kept_entity(
+    window: EntityWindow,
+    qtbot: QtBot,
+    library: Library,
+    marked: dict[str, str | int],
+    rason: str,
+) -> None:
+    annotation, rajin = str(marked["annotation"]), str(marked["rajin"])
+    _show(qtbot, window, rajin)
+    dialog = _merge_dialog(qtbot, window)
+    assert dialog.windowTitle() == "Merge Rajin into…"
+    # Only other locations are offered, with their identifiers.
+    assert dialog.found_labels() == ["Rason (location) · unlocode KPNJN"]
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.choose("Rason")
+    asked: list[str] = []
+    _when_modal(QMessageBox, _answer("Merge", asked))
+    with qtbot.waitSignal(window.pageShown, timeout=10_000) as shown:
+        dialog.ok_button.click()
+    assert shown.args == [rason]
+    question, details = asked
+    assert question == "Merge “Rajin” into “Rason”?"
+    assert details.splitlines() == [
+        "• “Rason” is kept, under its own name.",
+        "• “Rajin”, “Najin” and “라진” become aliases of “Rason”.",
+        "• The annotation linked to it is linked to “Rason” instead.",
+        "• “Rajin” is then removed; links and exports that refer to it by its id lead to “Rason”.",
+        "",
+        "A merge cannot be undone with Ctrl+Z.",
+    ]
+    assert not dialog.isVisible()
+    with library.reader() as session:
+        assert AnnotationService(library).get(session, annotation).entities == [rason]
+        assert get_entity(session, rajin).uuid == rason  # the old uuid leads to the kept one
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    assert window.current_uuid() == rason
+    assert window.name_label.text() == "Rason"
+    assert window.entity_tree.currentItem().text(0) == "Rason"
+    assert window.entity_names() == ["Rason", "SKY VENUS"]
+    assert window.fact_rows() == {
+        "Identifiers": "unlocode KPNJN",
+        "Aliases": "Rajin, Najin, 라진",
+        "Country": "North Korea",
+    }
+    assert window.annotations_heading.text() == "Annotations (1)"
+    assert window.message.text() == "Merged “Rajin” into “Rason”."
+
+
+def test_cancel_at_the_merge_confirmation_changes_nothing(
+    window: EntityWindow,
+    qtbot: QtBot,
+    library: Library,
+    marked: dict[str, str | int],
+    rason: str,
+) -> None:
+    _show(qtbot, window, rason)
+    before = counts(library)
+    dialog = _merge_dialog(qtbot, window)
+    with qtbot.waitSignal(dialog.searched, timeout=10_000):
+        dialog.search_edit.setText("najin")  # aliases are searched too
+    assert dialog.found_labels() == ["Rajin (location)"]
+    assert dialog.choose("Rajin")
+    asked: list[str] = []
+    _when_modal(QMessageBox, _answer("Cancel", asked))
+    dialog.ok_button.click()  # returns once the box is answered
+    assert asked[0] == "Merge “Rason” into “Rajin”?"
+    assert "Its identifiers (unlocode KPNJN) move to “Rajin”." in asked[1]
+    assert "Country North Korea is added to “Rajin”." in asked[1]
+    assert dialog.isVisible()  # to choose again, or close
+    assert counts(library) == before
+    assert linked(library, str(marked["annotation"])) == [marked["rajin"]]
+    dialog.close()
+    assert window.current_uuid() == rason
+    assert window.entity_names() == ["Rajin", "Rason", "SKY VENUS"]
+
+
+def test_a_refused_merge_is_one_line_in_the_window(
+    window: EntityWindow, qtbot: QtBot, library: Library, marked: dict[str, str | int]
+) -> None:
+    _show(qtbot, window, str(marked["rajin"]))
+    before = counts(library)
+    tree = window.entity_tree
+    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    rows = {item.text(0): item.data(0, ENTITY_ROLE) for item in items}
+    # The chooser offers only the same kind; the service refuses the rest all the same.
+    window.merge(rows["Rajin"], rows["SKY VENUS"])
+    qtbot.waitUntil(lambda: window.last_error is not None and not window.busy, timeout=10_000)
+    assert window.last_error == "cannot merge location 'Rajin' into vessel 'SKY VENUS'"
+    assert window.message.text() == f"Not done: {window.last_error}"
+    assert window.merge_button.isEnabled()
+    assert counts(library) == before
