@@ -765,8 +765,11 @@ def update_entity(
     entity = get_entity(session, entity_uuid)
     before = _snapshot(session, entity)
     attrs = dict(entity.attributes or {}) if attributes is None else dict(attributes)
-    if attributes is not None and "former_names" in (entity.attributes or {}):
-        attrs.setdefault("former_names", list(entity.attributes["former_names"]))
+    # Kept whatever the caller sends: the names a text may still use, and the uuids
+    # of entities merged into this one (exported annotations refer to those).
+    for kept in ("former_names", "merged_from"):
+        if attributes is not None and kept in (entity.attributes or {}):
+            attrs.setdefault(kept, list(entity.attributes[kept]))
     new_name = entity.name if name is None else _clean_name(name)
     if new_name != entity.name and entity.kind == "vessel":
         former = [n for n in attrs.get("former_names", []) if n != new_name]
@@ -791,7 +794,8 @@ def merge_entities(library: Library, session: Session, source_uuid: str, into_uu
     """Fold ``source`` into ``into``: aliases, identifiers and annotation links move.
 
     The source's name becomes an alias of ``into``, its attributes fill keys
-    ``into`` lacks, and its row is removed; its uuid is kept in
+    ``into`` lacks (those ``into`` has with another value are kept in the audit
+    event as ``attributes_dropped``), and its row is removed; its uuid is kept in
     ``into.attributes['merged_from']`` so ``get_entity`` still resolves it
     (exported annotations refer to entities by uuid).
 
@@ -829,9 +833,13 @@ def merge_entities(library: Library, session: Session, source_uuid: str, into_uu
             session.add(AnnotationEntity(annotation_id=annotation_id, entity_id=into.id))
     attrs = dict(into.attributes or {})
     source_attrs = dict(source.attributes or {})
+    dropped: dict[str, Any] = {}
     for key, value in source_attrs.items():
-        if key not in ("former_names", "merged_from"):
-            attrs.setdefault(key, value)
+        if key in ("former_names", "merged_from"):
+            continue
+        if key in attrs and attrs[key] != value:
+            dropped[key] = value  # the kept entity's fact wins; the other stays on record
+        attrs.setdefault(key, value)
     former = list(attrs.get("former_names", []))
     for old in source_attrs.get("former_names", []):
         if old not in former and old != into.name:
@@ -853,6 +861,7 @@ def merge_entities(library: Library, session: Session, source_uuid: str, into_uu
         "aliases": into.aliases,
         "identifiers_moved": [list(pair) for pair in moved_ids],
         "annotations_moved": len(source_links),
+        "attributes_dropped": dropped,
     }
     session.delete(source)
     session.flush()

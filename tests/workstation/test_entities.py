@@ -378,3 +378,24 @@ def test_merge_refusals(library: Library) -> None:
         merge_entities(library, session, ship_uuid, ship_uuid)
     with pytest.raises(NotFoundError), library.reader() as session:
         get_entity(session, "00000000-0000-0000-0000-000000000000")
+
+
+def test_an_edit_after_a_merge_keeps_the_merged_uuids_and_dropped_facts_stay_on_record(
+    library: Library,
+) -> None:
+    with library.writer() as session:
+        kept = add_entity(library, session, "vessel", "SKY VENUS", attributes={"flag": "Togo"})
+        twin = add_entity(
+            library, session, "vessel", "SKY VENUS II", attributes={"flag": "Sierra Leone"}
+        )
+        kept_uuid, twin_uuid = kept.uuid, twin.uuid
+        merge_entities(library, session, twin_uuid, kept_uuid)
+        # An editor sends the attributes it shows (the flag), not the bookkeeping.
+        update_entity(library, session, kept_uuid, attributes={"flag": "Panama"})
+    with library.reader() as session:
+        assert get_entity(session, twin_uuid).uuid == kept_uuid  # the old uuid still leads here
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "entity.merge").order_by(AuditEvent.seq)
+        )
+        assert event is not None
+        assert json.loads(event.details)["attributes_dropped"] == {"flag": "Sierra Leone"}
