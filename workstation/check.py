@@ -7,6 +7,7 @@ interrupted import) and verifies the audit chain.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class CheckReport:
     audit_problem: str | None = None
     repaired: list[str] = field(default_factory=list)
     stale_caches: list[str] = field(default_factory=list)
+    stale_staging: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -69,6 +71,10 @@ class CheckReport:
         return [
             f"cached file {name} belongs to no source ('check --repair' removes it)"
             for name in self.stale_caches
+        ] + [
+            f"{name} holds the unpacked copy of a bundle whose import was interrupted "
+            "('check --repair' removes it)"
+            for name in self.stale_staging
         ]
 
 
@@ -88,6 +94,27 @@ def _stale_cache_files(library: Library, known: set[str]) -> list[Path]:
             if path.is_file() and len(digest) == 64 and digest not in known:
                 stale.append(path)
     return stale
+
+
+#: An unpacked bundle older than this is left from an import that did not finish;
+#: a younger one may belong to an import running in another process.
+STAGING_STALE_AFTER = 6 * 3600
+
+
+def _stale_staging(library: Library, now: float | None = None) -> list[Path]:
+    """Unpacked bundles in ``derived/bundle-staging`` left by an interrupted import.
+
+    They hold a partner's (possibly decrypted) material, so they should not
+    linger; an import removes its own when it ends, however it ends, short of
+    the process being killed.
+    """
+    import time
+
+    base = library.derived / "bundle-staging"
+    if not base.is_dir():
+        return []
+    cutoff = (time.time() if now is None else now) - STAGING_STALE_AFTER
+    return sorted(p for p in base.iterdir() if p.lstat().st_mtime < cutoff)
 
 
 def check_library(
@@ -116,6 +143,8 @@ def check_library(
     report.stray_temp = [p.name for p in library.blobs.stray_temp_files()]
     stale = _stale_cache_files(library, known)
     report.stale_caches = [str(p.relative_to(library.root)) for p in stale]
+    staging = _stale_staging(library)
+    report.stale_staging = [str(p.relative_to(library.root)) for p in staging]
     if repair:
         for sha in report.orphans:
             library.blobs.remove(sha)
@@ -127,6 +156,13 @@ def check_library(
             path.unlink(missing_ok=True)
             report.repaired.append(f"removed stale cache {path.relative_to(library.root)}")
         report.stale_caches = []
+        for path in staging:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            report.repaired.append(f"removed unpacked bundle {path.relative_to(library.root)}")
+        report.stale_staging = []
         if report.repaired:
             with library.writer() as session:
                 library.record(

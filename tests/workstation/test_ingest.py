@@ -222,3 +222,31 @@ def test_check_notes_and_repairs_stale_caches(library: Library, tmp_path: Path) 
     assert not stale_tiles.exists()
     assert real_thumb.is_file()
     assert check_library(library).notes() == []
+
+
+def test_check_notes_and_removes_bundles_left_unpacked_by_an_interrupted_import(
+    library: Library,
+) -> None:
+    import os
+    import time
+
+    from workstation.check import STAGING_STALE_AFTER
+
+    staging = library.derived / "bundle-staging"
+    old = staging / "import-killed"
+    (old / "bag" / "data").mkdir(parents=True)
+    (old / "bag" / "data" / "informant.txt").write_text("decrypted partner material")
+    young = staging / "import-running"  # another process may be importing right now
+    young.mkdir()
+    then = time.time() - STAGING_STALE_AFTER - 60
+    os.utime(old, (then, then))
+    report = check_library(library)
+    assert report.ok
+    assert [n for n in report.notes() if "interrupted" in n] == [
+        f"{Path('derived', 'bundle-staging', 'import-killed')} holds the unpacked copy of a "
+        "bundle whose import was interrupted ('check --repair' removes it)"
+    ]
+    repaired = check_library(library, repair=True)
+    assert any("import-killed" in line for line in repaired.repaired)
+    assert not old.exists()
+    assert young.is_dir()
