@@ -456,9 +456,24 @@ def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
+#: Letters ``re.IGNORECASE`` matches with ASCII ones that ``str.lower`` keeps apart.
+_FOLD_EXTRA = str.maketrans({"ı": "i", "ſ": "s", "İ": "i", "K": "k"})
+
+
+def _fold(text: str) -> str:
+    """Single spaces, lower case: a term that matches a text ignoring case and
+    whitespace is a substring of the text folded so."""
+    return " ".join(text.split()).translate(_FOLD_EXTRA).lower()
+
+
 def _find_terms(text: str, terms: Iterable[tuple[str, Entity]]) -> list[Candidate]:
     hits: list[Candidate] = []
+    folded = _fold(text)
     for term, entity in terms:
+        # A substring test first: compiling a pattern per term of every entity
+        # (10,000 entities, 30,000 terms) took over a second per passage.
+        if _fold(term) not in folded:
+            continue
         for match in _term_pattern(term).finditer(text):
             hits.append(
                 Candidate(

@@ -399,3 +399,22 @@ def test_an_edit_after_a_merge_keeps_the_merged_uuids_and_dropped_facts_stay_on_
         )
         assert event is not None
         assert json.loads(event.details)["attributes_dropped"] == {"flag": "Sierra Leone"}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("AMBER TIDE", "the tanker amber\n   tide was seen"),  # case and a line break
+        ("Раджин", "ПОРТ РАДЖИН ЗАКРЫТ"),  # Cyrillic upper case
+        ("라진", "라진항에서 선적"),  # Hangul inside a word
+        ("Istanbul Star", "the ıstanbul star called"),  # dotless i, as re matches it
+    ],
+)
+def test_known_names_are_found_however_the_text_writes_them(
+    library: Library, name: str, text: str
+) -> None:
+    with library.writer() as session:
+        add_entity(library, session, "vessel", name)
+    with library.reader() as session:
+        hits = match_known(session, text)
+    assert [h.value for h in hits] == [name]
