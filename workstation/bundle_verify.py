@@ -2,7 +2,8 @@
 File > Verify Bundle shows.
 
 A bag folder or zip is read in place; an ``.age`` bundle is decrypted with the
-reviewer's identity into a private temporary folder first, removed afterwards.
+reviewer's identity into a private temporary folder first (in the library's
+``derived/bundle-staging`` when a library is given), removed afterwards.
 The signature is judged against a library's keys when one is given (trusted,
 known but not trusted, unknown); without one, a good signature has an unknown
 signer.
@@ -106,7 +107,12 @@ def verify_bundle(
     path = Path(path).expanduser().absolute()
     if not path.exists():
         raise BundleError(f"no bundle at {path}")
-    scratch = Path(tempfile.mkdtemp(prefix=".verify-"))
+    # A decrypted copy goes where 'check --repair' finds it should the process die.
+    where = None
+    if library is not None:
+        where = library.derived / "bundle-staging"
+        where.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".verify-", dir=where))
     try:
         target = path
         if path.is_file() and is_age_file(path):
