@@ -7,7 +7,7 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QKeyEvent,
@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QGraphicsItem,
     QGraphicsView,
     QLabel,
@@ -94,6 +95,10 @@ class HintLabel(QLabel):
         painter.end()
 
 
+AUTOSCROLL_EDGE = 24  # pixels from an edge of the view where a drag starts scrolling it
+AUTOSCROLL_MS = 30
+
+
 class RegionDrawingView(QWidget):
     """A source view with region tools: Rectangle (R), Polygon (P), Count markers (C).
 
@@ -125,6 +130,54 @@ class RegionDrawingView(QWidget):
             self.hint.setText,
             on_delete=self.regionDeleteRequested.emit,
         )
+        # Drawing or dragging a mark near an edge of the view scrolls it, so a
+        # region can reach past what is on screen (as in any drawing program).
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setInterval(AUTOSCROLL_MS)
+        self._scroll_timer.timeout.connect(self._autoscroll)
+        self._scroll_at: QPointF | None = None
+
+    def _autoscroll_step(self, pos: QPointF) -> tuple[int, int]:
+        """How far to scroll for the mouse at ``pos``: faster the nearer the edge."""
+        surface = self.drawing_surface()
+        width, height = surface.width(), surface.height()
+
+        def step(at: float, size: int) -> int:
+            if at < AUTOSCROLL_EDGE:
+                return -max(2, int((AUTOSCROLL_EDGE - at) * 0.8))
+            if at > size - AUTOSCROLL_EDGE:
+                return max(2, int((at - (size - AUTOSCROLL_EDGE)) * 0.8))
+            return 0
+
+        return step(pos.x(), width), step(pos.y(), height)
+
+    def _scroll_area(self) -> QAbstractScrollArea | None:
+        area = self.drawing_surface().parentWidget()
+        return area if isinstance(area, QAbstractScrollArea) else None
+
+    def _follow(self, pos: QPointF, pressed: bool) -> None:
+        """Start or stop scrolling as a press-drag nears or leaves an edge."""
+        if pressed and self.editor.busy and self._autoscroll_step(pos) != (0, 0):
+            self._scroll_at = QPointF(pos)
+            if not self._scroll_timer.isActive():
+                self._scroll_timer.start()
+        else:
+            self._scroll_at = None
+            self._scroll_timer.stop()
+
+    def _autoscroll(self) -> None:
+        area, pos = self._scroll_area(), self._scroll_at
+        if area is None or pos is None or not self.editor.busy:
+            self._scroll_timer.stop()
+            return
+        dx, dy = self._autoscroll_step(pos)
+        bars = area.horizontalScrollBar(), area.verticalScrollBar()
+        before = bars[0].value(), bars[1].value()
+        bars[0].setValue(before[0] + dx)
+        bars[1].setValue(before[1] + dy)
+        if (bars[0].value(), bars[1].value()) == before:
+            return  # at the end already: nothing moved under the mouse
+        self.editor.move(pos, True)  # the page moved under a still mouse: follow it
 
     def make_tool_buttons(self) -> list[QWidget]:
         """The checkable tool buttons (at most one is on) and the tool hint, for a toolbar.
@@ -306,8 +359,11 @@ class RegionDrawingView(QWidget):
             return used
         if kind == QEvent.Type.MouseMove:
             pressed = bool(event.buttons() & Qt.MouseButton.LeftButton)
-            return editor.move(event.position(), pressed)
+            used = editor.move(event.position(), pressed)
+            self._follow(event.position(), pressed)
+            return used
         if kind == QEvent.Type.MouseButtonRelease and left:
+            self._follow(event.position(), False)
             return editor.release(event.position())
         if kind == QEvent.Type.MouseButtonDblClick and left:
             return editor.double_click(event.position())

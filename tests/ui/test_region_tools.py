@@ -736,3 +736,32 @@ def test_narrow_panes_fold_their_toolbars_instead_of_squeezing_the_docks(
     for viewer in (pdf, image):
         assert viewer.minimumSizeHint().width() <= 320, type(viewer).__name__
     assert window.documents.minimumSizeHint().width() <= 660
+
+
+def test_drawing_past_the_edge_scrolls_the_view(
+    window: MainWindow, qtbot: QtBot, filled: Library
+) -> None:
+    viewer = _open_image(window, qtbot, filled)
+    image = _source(filled, "image")
+    viewport = viewer.view.viewport()
+    viewer.view.set_zoom(viewer.view.fit_zoom * 3)
+    viewer.view.centerOn(QPointF(300.0, 400.0))
+    bar = viewer.view.horizontalScrollBar()
+    start_scroll = bar.value()
+    visible_right = _source_of(viewer, QPoint(viewport.width() - 1, 0))[0]
+    viewer.draw_button.click()
+    start = QPoint(viewport.width() // 2, viewport.height() // 2)
+    edge = QPoint(viewport.width() - 4, viewport.height() // 2 + 30)
+    qtbot.mousePress(viewport, LEFT, pos=start)
+    qtbot.mouseMove(viewport, pos=edge)
+    # Held near the edge, the view scrolls on and the rectangle follows.
+    qtbot.waitUntil(lambda: bar.value() > start_scroll + 60, timeout=5_000)
+    qtbot.mouseRelease(viewport, LEFT, pos=edge)
+    scrolled = bar.value()
+    qtbot.wait(100)
+    assert bar.value() == scrolled  # released: it stops
+    _pick(window, qtbot, "maritime")
+    _wait_marks(window, qtbot, 1)
+    (made,) = _stored(filled, image)
+    right = max(x for x, _ in made.anchor.points)  # type: ignore[union-attr]
+    assert right > visible_right + 10  # beyond what was on screen when the drag began
