@@ -96,6 +96,14 @@ def _open_image(window: MainWindow, qtbot: QtBot, library: Library) -> ImageSour
     return viewer
 
 
+def _image_pane(
+    window: MainWindow, qtbot: QtBot, library: Library
+) -> tuple[ImageSourceView, int, Any]:
+    """The image opened in the current pane: its viewer, source id and viewport."""
+    viewer = _open_image(window, qtbot, library)
+    return viewer, _source(library, "image"), viewer.view.viewport()
+
+
 def _open_pdf(window: MainWindow, qtbot: QtBot, library: Library) -> PdfSourceView:
     window.open_source(_source(library, "pdf"))
     viewer = window.documents.current.viewer
@@ -166,9 +174,7 @@ def test_resizing_a_corner_or_an_edge_and_flipping_over() -> None:
 def test_polygon_on_an_image_in_image_pixels_at_two_zooms(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     corners = [(150.0, 290.0), (380.0, 285.0), (395.0, 355.0), (150.0, 350.0)]
     expected: list[list[tuple[float, float]]] = []
     for zoom in (viewer.view.fit_zoom, viewer.view.fit_zoom * 2.5):
@@ -267,9 +273,7 @@ def test_esc_cancels_a_polygon_then_stops_the_tool(
 
 
 def test_three_count_markers_on_an_image(window: MainWindow, qtbot: QtBot, filled: Library) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     viewer.points_button.click()
     assert viewer.tool is Tool.POINTS
     assert not viewer.draw_button.isChecked()
@@ -337,9 +341,7 @@ def _draw_rect(
 def test_move_and_resize_a_rect_then_undo(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     _draw_rect(window, qtbot, viewer, (400.0, 200.0), (600.0, 320.0))
     _wait_marks(window, qtbot, 1)
     (made,) = _stored(filled, image)
@@ -388,9 +390,7 @@ def test_move_and_resize_a_rect_then_undo(
 def test_arrow_keys_nudge_and_delete_deletes_the_selected_region(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     _draw_rect(window, qtbot, viewer, (400.0, 200.0), (600.0, 320.0))
     _wait_marks(window, qtbot, 1)
     (made,) = _stored(filled, image)
@@ -424,9 +424,7 @@ def test_arrow_keys_nudge_and_delete_deletes_the_selected_region(
 def test_a_click_elsewhere_deselects_and_a_plain_click_changes_nothing(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     _draw_rect(window, qtbot, viewer, (400.0, 200.0), (600.0, 320.0))
     _wait_marks(window, qtbot, 1)
     edits: list[object] = []
@@ -442,9 +440,7 @@ def test_a_click_elsewhere_deselects_and_a_plain_click_changes_nothing(
 def test_double_click_adds_and_removes_polygon_corners_and_count_markers(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     triangle = ((200.0, 200.0), (600.0, 200.0), (400.0, 500.0))
     with filled.writer() as session:
         service = AnnotationService(filled)
@@ -496,9 +492,7 @@ def test_double_click_adds_and_removes_polygon_corners_and_count_markers(
 def test_drag_a_polygon_vertex_and_a_count_marker(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     with filled.writer() as session:
         service = AnnotationService(filled)
         polygon = service.create(
@@ -741,9 +735,7 @@ def test_narrow_panes_fold_their_toolbars_instead_of_squeezing_the_docks(
 def test_drawing_past_the_edge_scrolls_the_view(
     window: MainWindow, qtbot: QtBot, filled: Library
 ) -> None:
-    viewer = _open_image(window, qtbot, filled)
-    image = _source(filled, "image")
-    viewport = viewer.view.viewport()
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
     viewer.view.set_zoom(viewer.view.fit_zoom * 3)
     viewer.view.centerOn(QPointF(300.0, 400.0))
     bar = viewer.view.horizontalScrollBar()
