@@ -625,9 +625,22 @@ class AnnotationHistory:
     def _apply(self, session: Session, step: _Step, *, undo: bool) -> None:
         svc = self.service
         if step.kind in ("link", "unlink"):
-            from workstation.entities import link_annotation, unlink_annotation
+            from workstation.entities import (
+                EntityError,
+                get_entity,
+                link_annotation,
+                unlink_annotation,
+            )
 
             assert step.entity is not None
+            now = get_entity(session, step.entity)
+            if now.uuid != step.entity:
+                # Merged since: its links are the kept entity's now, and undo cannot
+                # tell the one it made from one the kept entity had of its own.
+                raise EntityError(
+                    f"that entity was merged into {now.name} since; change its links "
+                    "in the Entities window"
+                )
             relink = (step.kind == "link") != undo
             change = link_annotation if relink else unlink_annotation
             change(svc.library, session, step.uuid, step.entity)

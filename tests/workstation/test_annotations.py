@@ -234,6 +234,26 @@ def test_undo_redo_of_entity_links(lib: Library, sources: dict[str, int]) -> Non
     assert links() == [port]
 
 
+def test_undo_of_a_link_to_an_entity_merged_since_is_refused_and_changes_nothing(
+    lib: Library, sources: dict[str, int]
+) -> None:
+    from workstation.entities import EntityError, add_entity, link_annotation, merge_entities
+
+    history = AnnotationHistory(_service(lib))
+    with lib.writer() as session:
+        source = resolve_source(session, str(sources["text"]))
+        made = history.service.create(session, source.id, find_quote(session, source, "북한"))
+        kept = add_entity(lib, session, "location", "Rajin").uuid
+        twin = add_entity(lib, session, "location", "Najin").uuid
+        link_annotation(lib, session, made.uuid, kept)  # the kept entity's own link
+        history.link(session, made.uuid, twin)
+        merge_entities(lib, session, twin, kept)
+    with pytest.raises(EntityError, match="merged into Rajin"), lib.writer() as session:
+        history.undo(session)
+    with lib.reader() as session:
+        assert history.service.get(session, made.uuid).entities == [kept]  # not unlinked
+
+
 def test_reanchor_after_text_changes(lib: Library, sources: dict[str, int]) -> None:
     svc = _service(lib)
     with lib.writer() as session:
