@@ -260,6 +260,18 @@ class MainWindow(QMainWindow):
             "Redo the annotation change just undone",
         )
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redact_action = self._action(
+            "Re&dact Selection",
+            self.redact_selection,
+            "Ctrl+Shift+R",
+            "Mark the selected passage to be removed from exported bundles",
+        )
+        self.redact_page_action = self._action(
+            "Redact &Page",
+            self.redact_page,
+            None,
+            "Mark the current PDF page to be blacked out in exported bundles",
+        )
         self.taxonomy_action = self._action(
             "Edit &Categories…",
             self.edit_taxonomy,
@@ -274,6 +286,8 @@ class MainWindow(QMainWindow):
         )
         for action in (
             self.mark_action,
+            self.redact_action,
+            self.redact_page_action,
             self.link_entities_action,
             self.undo_action,
             self.redo_action,
@@ -537,7 +551,35 @@ class MainWindow(QMainWindow):
         popup.open_at(QCursor.pos())
         self._picker = popup
 
-    def _create_mark(self, pane: Any, source_id: int, what: Any, code: str) -> None:
+    def redact_selection(self) -> None:
+        """Annotate > Redact Selection: mark the selected passage to be removed on export."""
+        pane = self.documents.current
+        viewer = pane.viewer
+        selection = (
+            viewer.selection() if viewer is not None and hasattr(viewer, "selection") else None
+        )
+        if pane.source_id is None or selection is None:
+            self.statusBar().showMessage(
+                "Select a passage first, then redact it (Ctrl+Shift+R).", 6000
+            )
+            return
+        self._create_mark(pane, pane.source_id, selection, None, redact=True)
+
+    def redact_page(self) -> None:
+        """Annotate > Redact Page: the whole current page of a PDF goes black on export."""
+        from workstation.anchors import PageAnchor
+
+        pane = self.documents.current
+        view = getattr(pane.viewer, "view", None)
+        if pane.source_id is None or not hasattr(view, "current_page"):
+            self.statusBar().showMessage("Open a PDF and go to the page to redact.", 6000)
+            return
+        page = PageAnchor(int(view.current_page))  # type: ignore[union-attr]
+        self._create_mark(pane, pane.source_id, page, None, redact=True)
+
+    def _create_mark(
+        self, pane: Any, source_id: int, what: Any, code: str | None, *, redact: bool = False
+    ) -> None:
         """Mark a text selection (page, start, end) or a drawn anchor, on the write thread."""
         library = self.controller.library
         history = self.history
@@ -553,7 +595,13 @@ class MainWindow(QMainWindow):
                     anchor = text_anchor(text, start, end, page=page)
                 else:
                     anchor = what
-                return history.create(session, source_id, anchor, categories=[code]).uuid
+                return history.create(
+                    session,
+                    source_id,
+                    anchor,
+                    categories=[code] if code else [],
+                    redact=redact,
+                ).uuid
 
         def done(_uuid: Any) -> None:
             self._annotations_changed(source_id)

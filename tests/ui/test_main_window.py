@@ -463,6 +463,40 @@ def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) 
     assert mark.anchor.exact == "AMBER TIDE"  # type: ignore[union-attr]
 
 
+def test_redact_a_passage_and_a_whole_page_from_the_menu(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    from workstation.anchors import PageAnchor
+    from workstation.annotations import AnnotationFilter, AnnotationService
+
+    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
+    window.redact_action.trigger()  # nothing open: a hint, nothing stored
+    assert "Select a passage" in window.statusBar().currentMessage()
+    window.open_source(report)
+    pane = window.documents.current
+    pdf = pane.viewer.view  # type: ignore[union-attr]
+    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)  # type: ignore[attr-defined]
+    with filled.reader() as session:
+        from workstation.sources import page_text as stored_text
+
+        text = stored_text(session, report, 2)
+    start = text.index("SKY VENUS")
+    pdf.set_selection(2, start, start + len("SKY VENUS"))
+    window.redact_action.trigger()
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    pdf.go_to_page(1)
+    qtbot.waitUntil(lambda: pdf.current_page == 1, timeout=10_000)
+    window.redact_page_action.trigger()
+    qtbot.waitUntil(lambda: pane.marks_count == 2, timeout=10_000)  # type: ignore[attr-defined]
+    with filled.reader() as session:
+        marks = AnnotationService(filled).find(session, AnnotationFilter(source_id=report))
+    assert all(m.redact and m.categories == [] for m in marks)
+    assert {getattr(m.anchor, "exact", None) for m in marks} == {"SKY VENUS", None}
+    assert any(m.anchor == PageAnchor(1) for m in marks)
+    window.undo_action.trigger()  # undoable like any mark
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+
+
 def test_draw_a_rectangle_on_an_image(window: MainWindow, qtbot: object, filled: Library) -> None:
 
     image = next(
