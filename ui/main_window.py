@@ -517,11 +517,7 @@ class MainWindow(QMainWindow):
             code: the category, when already chosen (tests, scripts); else a
                 picker opens at the mouse.
         """
-        pane = self.documents.current
-        viewer = pane.viewer
-        selection = (
-            viewer.selection() if viewer is not None and hasattr(viewer, "selection") else None
-        )
+        pane, selection = self._selection()
         if pane.source_id is None or selection is None:
             self.statusBar().showMessage("Select a passage first, then mark it (Ctrl+M).", 6000)
             return
@@ -551,13 +547,18 @@ class MainWindow(QMainWindow):
         popup.open_at(QCursor.pos())
         self._picker = popup
 
-    def redact_selection(self) -> None:
-        """Annotate > Redact Selection: mark the selected passage to be removed on export."""
+    def _selection(self) -> tuple[Any, tuple[int, int, int] | None]:
+        """The current pane and its selected passage (page, start, end), if any."""
         pane = self.documents.current
         viewer = pane.viewer
         selection = (
             viewer.selection() if viewer is not None and hasattr(viewer, "selection") else None
         )
+        return pane, selection
+
+    def redact_selection(self) -> None:
+        """Annotate > Redact Selection: mark the selected passage to be removed on export."""
+        pane, selection = self._selection()
         if pane.source_id is None or selection is None:
             self.statusBar().showMessage(
                 "Select a passage first, then redact it (Ctrl+Shift+R).", 6000
