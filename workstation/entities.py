@@ -769,8 +769,10 @@ def update_entity(
     """Change what is given; ``None`` leaves a field alone.
 
     ``aliases``, ``identifiers`` and ``attributes`` replace the stored ones
-    whole. A renamed vessel keeps its former name in
-    ``attributes['former_names']`` (which ``match_known`` also looks for).
+    whole. A renamed entity keeps its former name in
+    ``attributes['former_names']`` (which ``match_known`` also looks for): ships
+    are renamed to shed a history, front companies to shed a designation, and a
+    corrected spelling is still how older sources wrote it.
 
     Raises:
         NotFoundError: no such entity.
@@ -786,7 +788,7 @@ def update_entity(
         if attributes is not None and kept in (entity.attributes or {}):
             attrs.setdefault(kept, list(entity.attributes[kept]))
     new_name = entity.name if name is None else _clean_name(name)
-    if new_name != entity.name and entity.kind == "vessel":
+    if new_name != entity.name:
         former = [n for n in attrs.get("former_names", []) if n != new_name]
         if entity.name not in former:
             former.append(entity.name)

@@ -234,6 +234,17 @@ def test_aliases_across_scripts(library: Library) -> None:
         assert {c.entity_uuid for c in found[:3]} == {rajin_uuid}
 
 
+def test_a_renamed_front_company_is_still_found_by_its_old_name(library: Library) -> None:
+    with library.writer() as session:
+        firm = add_entity(library, session, "company", "Korea Ocean Shipping")
+        update_entity(library, session, firm.uuid, name="Haesong Maritime Trading")
+        firm_uuid = firm.uuid
+    with library.reader() as session:
+        assert get_entity(session, firm_uuid).attributes["former_names"] == ["Korea Ocean Shipping"]
+        hits = match_known(session, "a barge of Korea Ocean Shipping loaded coal")
+    assert [h.value for h in hits] == ["Haesong Maritime Trading"]
+
+
 def test_rename_vessel_keeps_former_name(library: Library) -> None:
     with library.writer() as session:
         ship = add_entity(library, session, "vessel", "YU JONG 2", identifiers={"imo": "9164029"})
