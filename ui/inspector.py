@@ -67,6 +67,19 @@ def _selectable(text: str) -> QLabel:
     return label
 
 
+def _bundle_line(bundle: dict[str, Any]) -> str:
+    """'came in bundle 1a2b3c4d on 2026-12-03, signed by a trusted key 9f8e…'."""
+    how = "came in" if bundle["action"] == "added" else "also in"
+    name = str(bundle["bundle"] or "")[:8] or "a bundle"
+    when = str(bundle["imported_at"] or "")[:10]
+    if bundle["signer"]:
+        trust = "a trusted key" if bundle["trusted"] else "a key NOT trusted"
+        signed = f", signed by {trust} {str(bundle['signer'])[:12]}…"
+    else:
+        signed = ", unsigned"
+    return f"{how} bundle {name} on {when}{signed}"
+
+
 class Inspector(QScrollArea):
     """Metadata, provenance, flags and edits of the selected source."""
 
@@ -209,6 +222,7 @@ class Inspector(QScrollArea):
                 "Attachments",
                 ", ".join(f"{c['name']} (source {c['source_id']})" for c in info["attachments"]),
             ),
+            ("Bundles", "\n".join(_bundle_line(b) for b in info.get("bundles", []))),
         ]:
             if value:
                 shown = _selectable(str(value))

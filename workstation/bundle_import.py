@@ -370,6 +370,9 @@ class BundleMerger:
                     assert sid is not None
                     by_sha[sha] = sid
                     summary.sources_present += 1
+                    # Already here: the bundle's team holds the same file, worth knowing
+                    # when weighing how independent two sources are.
+                    self._provenance(session, "source", sha, "present")
                 if case_row is not None:
                     for sid in by_sha.values():
                         add_to_case(self.library, session, case_row, sid)

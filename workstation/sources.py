@@ -9,7 +9,16 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import Annotation, Case, CaseSource, Reviewer, Source, SourceRelation
+from db.models import (
+    Annotation,
+    BundleImport,
+    Case,
+    CaseSource,
+    Provenance,
+    Reviewer,
+    Source,
+    SourceRelation,
+)
 from workstation.errors import AmbiguousError, NotFoundError
 from workstation.library import Library
 
@@ -162,6 +171,21 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
             Annotation.source_id == source.id, Annotation.deleted_at.is_(None)
         )
     )
+    bundles = [
+        {
+            "bundle": bundle.external_identifier,
+            "action": action,
+            "signer": bundle.signer_fingerprint,
+            "trusted": bool(bundle.signer_trusted),
+            "imported_at": bundle.imported_at,
+        }
+        for action, bundle in session.execute(
+            select(Provenance.action, BundleImport)
+            .join(BundleImport, BundleImport.id == Provenance.bundle_import_id)
+            .where(Provenance.object_type == "source", Provenance.object_key == source.sha256)
+            .order_by(BundleImport.imported_at, BundleImport.id)
+        )
+    ]
     return {
         "source_id": source.id,
         "uuid": source.uuid,
@@ -187,6 +211,7 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
         "attached_to": parents,
         "attachments": children,
         "annotations": annotations or 0,
+        "bundles": bundles,
     }
 
 

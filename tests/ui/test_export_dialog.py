@@ -177,6 +177,18 @@ def test_import_bundle_from_the_menu_merges_after_asking(
         assert "NOT signed" in asked[0]
         with other.reader() as session:
             assert session.scalar(select(func.count(Source.id))) == 2
+            merged = session.scalar(select(Source.id).order_by(Source.id))
+        # The inspector says where a merged source came from.
+        from PySide6.QtWidgets import QLabel
+
+        from ui.inspector import Inspector
+
+        inspector = Inspector(other_ctl)
+        qtbot.addWidget(inspector)
+        assert merged is not None
+        inspector.show_source(merged)
+        shown = [w.text() for w in inspector.provenance_box.findChildren(QLabel)]
+        assert any(t.startswith("came in bundle ") and t.endswith(", unsigned") for t in shown)
         # The summary box; close it so no window is left behind.
         qtbot.waitUntil(
             lambda: any(

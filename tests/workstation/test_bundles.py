@@ -408,6 +408,12 @@ def test_round_trip_into_a_second_library(evidence: Library, tmp_path: Path) -> 
             assert session.scalar(select(func.count(Provenance.id))) >= 3 + len(before)
             src = resolve_source(session, before[0].source_sha256[:12])
             assert src.sha256 == before[0].source_sha256
+            from workstation.sources import describe_source
+
+            (came,) = describe_source(session, src)["bundles"]
+            assert came["action"] == "added"
+            assert came["bundle"] == opened.external_identifier
+            assert came["signer"] is None
         # Searchable after the merge.
         from workstation.search import SearchService
 
@@ -437,6 +443,15 @@ def test_changed_annotation_becomes_a_new_version(evidence: Library, tmp_path: P
         _reexport_changed(evidence, target.uuid, "containers, 12 counted", second)
         summary = _merge(other, second)
         assert summary.annotations_updated == 1
+        with other.reader() as session:
+            from workstation.sources import describe_source
+
+            src = resolve_source(session, target.source_sha256[:12])
+            # The second bundle holds the same file: on record as "also in".
+            assert [b["action"] for b in describe_source(session, src)["bundles"]] == [
+                "added",
+                "present",
+            ]
         with other.reader() as session:
             got = AnnotationService(other).get(session, target.uuid)
             from db.models import Annotation
