@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.controller import LibraryController
-from workstation.sources import describe_source, resolve_source, update_source
+from workstation.sources import bundle_line, describe_source, resolve_source, update_source
 
 RELIABILITY = ["", "A", "B", "C", "D", "E", "F"]
 CREDIBILITY = ["", "1", "2", "3", "4", "5", "6"]
@@ -65,19 +65,6 @@ def _selectable(text: str) -> QLabel:
     # Top-aligned: a wrapped value may get more height than it needs.
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
-
-
-def _bundle_line(bundle: dict[str, Any]) -> str:
-    """'came in bundle 1a2b3c4d on 2026-12-03, signed by a trusted key 9f8e…'."""
-    how = "came in" if bundle["action"] == "added" else "also in"
-    name = str(bundle["bundle"] or "")[:8] or "a bundle"
-    when = str(bundle["imported_at"] or "")[:10]
-    if bundle["signer"]:
-        trust = "a trusted key" if bundle["trusted"] else "a key NOT trusted"
-        signed = f", signed by {trust} {str(bundle['signer'])[:12]}…"
-    else:
-        signed = ", unsigned"
-    return f"{how} bundle {name} on {when}{signed}"
 
 
 class Inspector(QScrollArea):
@@ -222,7 +209,7 @@ class Inspector(QScrollArea):
                 "Attachments",
                 ", ".join(f"{c['name']} (source {c['source_id']})" for c in info["attachments"]),
             ),
-            ("Bundles", "\n".join(_bundle_line(b) for b in info.get("bundles", []))),
+            ("Bundles", "\n".join(bundle_line(b) for b in info.get("bundles", []))),
         ]:
             if value:
                 shown = _selectable(str(value))

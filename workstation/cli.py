@@ -189,7 +189,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from workstation.sources import describe_source, resolve_source
+    from workstation.sources import bundle_line, describe_source, resolve_source
 
     with _open_library(args) as lib, lib.reader() as session:
         info = describe_source(session, resolve_source(session, args.source))
@@ -199,6 +199,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     width = max(len(k) for k in info)
     for key, value in info.items():
         if value in (None, [], {}):
+            continue
+        if key == "bundles":
+            for n, bundle in enumerate(value):
+                print(f"{key if n == 0 else '':<{width}}  {bundle_line(bundle)}")
             continue
         shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
         print(f"{key:<{width}}  {shown}")

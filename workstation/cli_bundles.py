@@ -167,7 +167,10 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
     if summary.already_imported:
         print(f"already imported on {summary.already_imported}; nothing changed")
         return EXIT_OK
-    print(f"imported {shown['bundle']}: signature {shown['signature']}, signer {shown['trust']}")
+    from workstation.bundle_import import TRUST_WORDS
+
+    signer = f" {shown['signer']}" if shown["signer"] else ""
+    print(f"imported {shown['bundle']}: {TRUST_WORDS.get(shown['trust'], shown['trust'])}{signer}")
     print(
         f"  sources: {summary.sources_added} added, {summary.sources_present} already here; "
         f"annotations: {summary.annotations_added} added, {summary.annotations_updated} "

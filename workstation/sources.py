@@ -215,6 +215,21 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
     }
 
 
+def bundle_line(bundle: dict[str, Any]) -> str:
+    """One of ``describe_source``'s bundles for people: 'came in bundle 017dc89f on
+    2026-12-03, signed by a trusted key 9f8e7d6c5b4a…'."""
+    how = "came in" if bundle["action"] == "added" else "also in"
+    ident = str(bundle["bundle"] or "").removeprefix("urn:uuid:")
+    name = f"bundle {ident[:8]}" if ident else "a bundle"
+    when = str(bundle["imported_at"] or "")[:10]
+    if bundle["signer"]:
+        trust = "a trusted key" if bundle["trusted"] else "a key NOT trusted"
+        signed = f", signed by {trust} {str(bundle['signer'])[:12]}…"
+    else:
+        signed = ", unsigned"
+    return f"{how} {name} on {when}{signed}"
+
+
 # --- for list views: ids first, rows on demand ------------------------------
 
 SORT_KEYS = {

@@ -550,6 +550,13 @@ def test_import_bundle_dry_run_shows_and_merges_nothing(evidence: Library, tmp_p
         _assert_nothing_merged(lib)
     finally:
         lib.close()
+    # Then for real: one line on what came, and each source says where from.
+    r = run_cli("--library", str(other), "import-bundle", str(out), "--accept-untrusted")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"imported {out}: NOT signed\n")
+    r = run_cli("--library", str(other), "show", "1")
+    assert "came in bundle " in r.stdout
+    assert ", unsigned\n" in r.stdout
 
 
 def test_tampered_payload_is_refused_and_leaves_nothing(evidence: Library, tmp_path: Path) -> None:
