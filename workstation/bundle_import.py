@@ -581,6 +581,7 @@ class BundleMerger:
                 redact=data.redact,
                 anchor=anchor if placed else None,
             )
+            _attach(session, existing, data, usable, entity_ids)
             summary.annotations_updated += 1
             self._provenance(session, "annotation", data.uuid, "updated")
             return
@@ -599,17 +600,10 @@ class BundleMerger:
             raise BundleError(f"annotation {data.uuid}: {exc.message}") from exc
         row = session.scalar(select(Annotation).where(Annotation.uuid == data.uuid))
         assert row is not None
-        for code in data.categories:
-            if code not in usable:
-                cat = session.scalar(select(Category).where(Category.code == code))
-                if cat is not None:
-                    session.add(AnnotationCategory(annotation_id=row.id, category_id=cat.id))
+        _attach(session, row, data, usable, entity_ids)
         row.author_id = _reviewer(session, data.author or "unknown")
         row.created_at = data.created or row.created_at
         row.modified_at = data.modified or row.modified_at
-        for ent in data.entities:
-            if ent in entity_ids:
-                session.add(AnnotationEntity(annotation_id=row.id, entity_id=entity_ids[ent]))
         summary.annotations_added += 1
         self._provenance(session, "annotation", data.uuid, "added")
 
@@ -652,6 +646,38 @@ def _apply_metadata(source: Source, record: dict[str, Any]) -> None:
             source.credibility = cred
     if isinstance(record.get("filename"), str):
         source.original_filename = record["filename"][:1000]
+
+
+def _attach(
+    session: Session,
+    row: Annotation,
+    data: AnnotationData,
+    usable: list[str],
+    entity_ids: dict[str, int],
+) -> None:
+    """What the annotation service will not set: deprecated categories (kept for
+    old annotations, refused for new marks) and the bundle's entity links that
+    are not here yet (links made here stay)."""
+    session.flush()
+    have = set(
+        session.scalars(
+            select(AnnotationCategory.category_id).where(AnnotationCategory.annotation_id == row.id)
+        )
+    )
+    for code in data.categories:
+        if code not in usable:
+            cat = session.scalar(select(Category).where(Category.code == code))
+            if cat is not None and cat.id not in have:
+                session.add(AnnotationCategory(annotation_id=row.id, category_id=cat.id))
+    linked = set(
+        session.scalars(
+            select(AnnotationEntity.entity_id).where(AnnotationEntity.annotation_id == row.id)
+        )
+    )
+    for ent in data.entities:
+        if ent in entity_ids and entity_ids[ent] not in linked:
+            session.add(AnnotationEntity(annotation_id=row.id, entity_id=entity_ids[ent]))
+            linked.add(entity_ids[ent])
 
 
 def _deprecated(session: Session, code: str) -> bool:

@@ -464,6 +464,37 @@ def test_changed_annotation_becomes_a_new_version(evidence: Library, tmp_path: P
         other.close()
 
 
+def test_a_new_version_keeps_a_category_retired_here_and_gains_the_bundles_links(
+    evidence: Library, tmp_path: Path
+) -> None:
+    from workstation.taxonomy import deprecate_category
+
+    first = tmp_path / "one.zip"
+    _export(evidence, first)
+    other = Library.open(tmp_path / "other", reviewer="bob", create=True)
+    try:
+        _merge(other, first)
+        with other.writer() as session:
+            deprecate_category(other, session, "arms.ammunition")  # retired here meanwhile
+        target = next(a for a in _annotations(evidence) if "arms.ammunition" in a.categories)
+        with evidence.writer() as session:
+            port = add_entity(evidence, session, "location", "Rajin", aliases=["Najin"])
+            link_annotation(evidence, session, target.uuid, port.uuid)
+        second = tmp_path / "two.zip"
+        _reexport_changed(evidence, target.uuid, "seen by three sources now", second)
+        assert _merge(other, second).annotations_updated == 1
+        with other.reader() as session:
+            got = AnnotationService(other).get(session, target.uuid)
+        assert got.note == "seen by three sources now"
+        assert got.categories == ["arms.ammunition"]  # not dropped for being retired here
+        with evidence.reader() as session:
+            theirs = AnnotationService(evidence).get(session, target.uuid).entities
+        assert port.uuid in theirs
+        assert sorted(got.entities) == sorted(theirs)
+    finally:
+        other.close()
+
+
 def test_unknown_categories_land_under_the_imported_branch_with_their_codes(
     evidence: Library, tmp_path: Path
 ) -> None:
