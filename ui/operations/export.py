@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ui.controller import LibraryController
-from ui.operations.progress import run_with_progress
+from ui.operations.progress import run_with_progress, show_summary
 from ui.workers import Task
 from workstation.bundles import BundleExporter, ExportOptions, ExportPlan, ExportResult
 from workstation.progress import Progress
@@ -84,5 +83,4 @@ def _summary(parent: QWidget | None, result: ExportResult) -> None:
     box.setInformativeText("\n".join(lines))
     if result.warnings:
         box.setDetailedText("\n".join(result.warnings))
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
+    show_summary(box)

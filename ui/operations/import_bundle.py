@@ -7,11 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ui.controller import LibraryController
-from ui.operations.progress import run_with_progress
+from ui.operations.progress import roomy, run_with_progress, show_summary
 from ui.workers import Task
 from workstation.bundle_import import (
     TRUST_WORDS,
@@ -103,7 +102,7 @@ def verify_bundle(
             + f"\nSignature: {TRUST_WORDS.get(verdict.trust, verdict.trust)}{signer}{who}"
             + ("\nThe signature is BAD." if verdict.signature == "bad" else "")
         )
-        _keep_until_closed(box)
+        show_summary(box)
 
     _check_in_background(
         controller,
@@ -171,7 +170,7 @@ def import_bundle(
             "Merge" if trusted else "Merge Anyway", QMessageBox.ButtonRole.AcceptRole
         )
         box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
+        roomy(box).exec()
         if box.clickedButton() is not merge:
             opened.close()
             return
@@ -220,19 +219,4 @@ def _merged(controller: LibraryController, parent: QWidget | None, summary: Merg
             f"Entities: {summary.entities_added} added, {summary.entities_matched} matched\n"
             f"Categories added: {', '.join(summary.categories_added) or 'none'}"
         )
-    _keep_until_closed(box)
-
-
-def _keep_until_closed(box: QMessageBox) -> None:
-    """Show a box without blocking; deleted when closed.
-
-    A box without a parent window is owned by nothing on the C++ side: hold it
-    until it is closed, or Python collects it before the reviewer sees it.
-    """
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    _summary_boxes.append(box)
-    box.finished.connect(lambda _result: _summary_boxes.remove(box))
-    box.open()
-
-
-_summary_boxes: list[QMessageBox] = []
+    show_summary(box)

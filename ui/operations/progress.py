@@ -1,5 +1,6 @@
-"""One shape for long operations: a worker on the write thread, a modal progress
-dialog with Cancel, and callbacks on the GUI thread when it ends."""
+"""One shape for long operations: a worker on a pool thread, a modal progress
+dialog with Cancel, and callbacks on the GUI thread when it ends; and the
+summary box they end with."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from ui.controller import LibraryController
 from ui.workers import Task
@@ -75,3 +76,27 @@ def run_with_progress(
     )
     dialog.canceled.connect(task.cancel.cancel)
     return task
+
+
+def roomy(box: QMessageBox) -> QMessageBox:
+    """Room for the lines of a bundle's summary (a message box wraps them narrowly)."""
+    box.setStyleSheet(
+        "QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel { min-width: 30em; }"
+    )
+    return box
+
+
+def show_summary(box: QMessageBox) -> None:
+    """Show a box without blocking; deleted when closed.
+
+    A box without a parent window is owned by nothing on the C++ side: hold it
+    until it is closed, or Python collects it before the reviewer sees it.
+    """
+    roomy(box)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _summary_boxes.append(box)
+    box.finished.connect(lambda _result: _summary_boxes.remove(box))
+    box.open()
+
+
+_summary_boxes: list[QMessageBox] = []
