@@ -90,3 +90,76 @@ def test_sigkill_mid_import(tmp_path: Path, kill_after: int) -> None:
         assert total == 30 * 20
     finally:
         lib.close()
+
+
+MERGER = """
+import sys, time
+from pathlib import Path
+from workstation.library import Library
+from workstation.bundle_import import BundleMerger, open_bundle
+lib = Library.open(Path(sys.argv[1]), reviewer="crash", create=True)
+opened = open_bundle(lib, Path(sys.argv[2]))
+print("merging", flush=True)
+BundleMerger(lib).merge(opened, accept_untrusted=True)
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 0.15, 0.4])
+def test_sigkill_mid_bundle_merge_leaves_all_or_nothing(tmp_path: Path, delay: float) -> None:
+    from sqlalchemy import func, select
+
+    from db.models import BundleImport, Source
+    from workstation.bundle_import import BundleMerger, open_bundle
+    from workstation.bundles import BundleExporter, ExportOptions, ExportScope, plan_export
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(25):
+        texts = [f"Annex {i}, page {p}: containers at Rajin." for p in range(10)]
+        samples.make_pdf(folder, pages=10, texts=texts, name=f"annex-{i:02}.pdf")
+    source_lib = Library.open(tmp_path / "theirs", reviewer="partner", create=True)
+    try:
+        ImportService(source_lib).import_paths([folder])
+        bundle = tmp_path / "bundle"
+        plan = plan_export(source_lib, ExportScope())
+        BundleExporter(source_lib).export(plan, ExportOptions(out=bundle))
+    finally:
+        source_lib.close()
+
+    lib_path = tmp_path / "ours"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", MERGER, str(lib_path), str(bundle)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "merging"
+    time.sleep(delay)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    lib = Library.open(lib_path, reviewer="alice")
+    try:
+        with lib.reader() as session:
+            sources = session.scalar(select(func.count(Source.id)))
+            imports = session.scalar(select(func.count(BundleImport.id)))
+        assert (sources, imports) in ((0, 0), (25, 1))  # one transaction: all or nothing
+        report = check_library(lib)
+        assert report.sqlite == "ok"
+        assert report.missing == []
+        assert report.audit_ok, report.audit_problem
+        check_library(lib, repair=True)  # blobs stored before the transaction, if any
+        assert check_library(lib).ok
+        if imports == 0:  # a second try finishes the job
+            with open_bundle(lib, bundle) as opened:
+                BundleMerger(lib).merge(opened, accept_untrusted=True)
+        with lib.reader() as session:
+            assert session.scalar(select(func.count(Source.id))) == 25
+            total = SearchService(session, lib.search_index).search("containers").total
+        assert total == 25 * 10
+        assert check_library(lib).ok
+    finally:
+        lib.close()
