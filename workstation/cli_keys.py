@@ -114,10 +114,39 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_keys_age_identity(args: argparse.Namespace) -> int:
+    """Write a new age identity (owner-only, never over an existing file); print its
+    public key, which partners give as ``--recipient`` when they export for you."""
+    import os
+
+    from workstation.clock import utc_now
+    from workstation.crypt import generate_identity, identity_file_text
+    from workstation.keys import KeyringError
+
+    secret, public = generate_identity()
+    text = identity_file_text(secret, public, created=utc_now())
+    try:
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise KeyringError(f"{args.out} already exists; choose another name") from exc
+    except OSError as exc:
+        raise KeyringError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    _out(public)
+    print(
+        f"age identity written to {args.out} (keep it secret; give partners the line above)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def register(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    """Add ``keys generate|list|export|import|trust`` to the ``workstation`` parser."""
+    """Add ``keys generate|list|export|import|trust|age-identity`` to the parser."""
     p = sub.add_parser("keys", help="reviewer signing keys (Ed25519)", parents=[common])
     keys_sub = p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
 
@@ -155,3 +184,11 @@ def register(
     k.add_argument("fingerprint", metavar="FP")
     k.add_argument("--revoke", action="store_true", help="stop trusting the key")
     k.set_defaults(func=cmd_keys_trust)
+
+    k = keys_sub.add_parser(
+        "age-identity",
+        help="make an age identity for receiving encrypted bundles (as age-keygen does)",
+        parents=[common],
+    )
+    k.add_argument("--out", required=True, metavar="FILE", help="the identity file to write")
+    k.set_defaults(func=cmd_keys_age_identity)

@@ -691,3 +691,33 @@ def test_age_bundle_round_trip(evidence: Library, tmp_path: Path) -> None:
         assert summary.sources_added == 3
     finally:
         other.close()
+
+
+def test_age_identity_from_the_cli_receives_an_encrypted_bundle(
+    evidence: Library, tmp_path: Path
+) -> None:
+    lib = str(evidence.root)
+    evidence.close()
+    identity = tmp_path / "me.age-identity"
+    made = run_cli("--library", lib, "keys", "age-identity", "--out", str(identity))
+    assert made.returncode == 0, made.stderr
+    public = made.stdout.strip()
+    assert public.startswith("age1")
+    assert identity.stat().st_mode & 0o777 == 0o600  # a secret: the owner's only
+    assert f"# public key: {public}" in identity.read_text(encoding="ascii")
+    again = run_cli("--library", lib, "keys", "age-identity", "--out", str(identity))
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+    out = tmp_path / "for-me"
+    r = run_cli("--library", lib, "export", "--out", str(out), "--recipient", public)
+    assert r.returncode == 0, r.stderr
+    sealed = tmp_path / "for-me.age"
+    r = run_cli("--library", lib, "verify", str(sealed), "--identity", str(identity), "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads(r.stdout)["valid"] is True
+    if shutil.which("age") is not None:  # the standard tool reads the same identity file
+        plain = tmp_path / "plain.zip"
+        command = ["age", "-d", "-i", str(identity), "-o", str(plain), str(sealed)]
+        subprocess.run(command, check=True)
+        assert zipfile.is_zipfile(plain)
