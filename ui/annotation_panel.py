@@ -93,7 +93,10 @@ def short_date(stamp: str) -> str:
 
 def detail(data: AnnotationData) -> str:
     """The second line of a row: categories · note preview · author · date."""
-    parts = [", ".join(data.categories) or "no category"]
+    tags = ", ".join(data.categories)
+    if data.redact:
+        tags = "REDACT on export" + (f" · {tags}" if tags else "")
+    parts = [tags or "no category"]
     if data.note:
         note = " ".join(data.note.split())
         parts.append(note if len(note) <= NOTE_PREVIEW else note[: NOTE_PREVIEW - 1] + "…")

@@ -62,7 +62,7 @@ def marked(library: Library, sources: dict[str, int], library_path: Path) -> dic
             RegionAnchor("rect", ((50, 60), (250, 100)), page=2),
             categories=["petroleum.refined", "maritime"],
         )
-        page = service.create(session, pdf, PageAnchor(3), categories=["designated"])
+        page = service.create(session, pdf, PageAnchor(3), categories=["designated"], redact=True)
     bob = Library.open(library_path, reviewer="bob")
     try:
         with bob.writer() as session:
@@ -117,6 +117,8 @@ def test_lists_text_region_and_page_annotations(
         .startswith("maritime.sts-transfer · Seen by satellite on 3 March. · alice · ")
     )
     assert rows[0].data(DETAIL_ROLE).startswith("maritime, petroleum.refined · alice")
+    # A redaction mark says so first: it is what decides what leaves the library.
+    assert rows[2].data(DETAIL_ROLE).startswith("REDACT on export · designated · alice")
     assert panel.count_label.text() == "3 annotations"
     # Not paged: one source's annotations come in one read.
     assert not model.canFetchMore(QModelIndex())
