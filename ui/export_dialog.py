@@ -8,6 +8,7 @@ export itself runs as an operation (``ui/operations/export.py``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +77,16 @@ class ExportDialog(QDialog):
 
     previewed = Signal(object)
 
-    def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: LibraryController,
+        parent: QWidget | None = None,
+        selected: Sequence[int] = (),
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.plan: ExportPlan | None = None
+        self.selected = tuple(selected)
         self.setWindowTitle("Export Evidence Bundle")
         self.resize(980, 640)
         self._keys: list[KeyInfo] = []
@@ -102,6 +109,13 @@ class ExportDialog(QDialog):
         self.case_combo = QComboBox(scope)
         self.case_combo.setAccessibleName("Case")
         scope_form.addRow("&Case:", self.case_combo)
+        self.only_selected = QCheckBox(
+            f"Only the {len(self.selected)} source(s) selected in the library", scope
+        )
+        self.only_selected.setChecked(len(self.selected) > 1)
+        self.only_selected.setVisible(bool(self.selected))
+        self.only_selected.toggled.connect(self._schedule)
+        scope_form.addRow("", self.only_selected)
         self.tag_list = QListWidget(scope)
         self.tag_list.setAccessibleName("Categories")
         self.tag_list.setToolTip("Tick categories to export only the marks tagged with them")
@@ -293,7 +307,12 @@ class ExportDialog(QDialog):
             item = self.tag_list.item(row)
             if item.checkState() == Qt.CheckState.Checked:
                 tags.append(str(item.data(Qt.ItemDataRole.UserRole)))
-        return ExportScope(case=self.case_combo.currentData(), tags=tuple(tags))
+        sources = (
+            tuple(str(i) for i in self.selected)
+            if self.selected and self.only_selected.isChecked()
+            else ()
+        )
+        return ExportScope(case=self.case_combo.currentData(), tags=tuple(tags), sources=sources)
 
     def _schedule(self) -> None:
         if hasattr(self, "_timer"):

@@ -153,6 +153,11 @@ class LibraryPanel(QWidget):
         idx = self.table.currentIndex()
         return self.model.source_id_at(idx.row()) if idx.isValid() else None
 
+    def selected_source_ids(self) -> list[int]:
+        """Every selected source (Ctrl/Shift+click), in list order."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.source_id_at(r) for r in rows]
+
     def select_source(self, source_id: int) -> None:
         """Select and scroll to a source when it passes the filter."""
         row = self.model.row_of(source_id)

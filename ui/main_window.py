@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
         """File > Export Bundle."""
         from ui.operations.export import export_from_dialog
 
-        export_from_dialog(self.controller, self)
+        export_from_dialog(self.controller, self, self.library_panel.selected_source_ids())
 
     def verify_bundle(self) -> None:
         """File > Verify Bundle."""

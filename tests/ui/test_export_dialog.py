@@ -309,3 +309,34 @@ def test_every_form_label_has_a_working_mnemonic(
             # An & with no buddy is drawn as a literal "&" and Alt+letter does nothing.
             assert label.buddy() is not None, label.text()
     dialog.close()
+
+
+def test_only_the_sources_selected_in_the_library(
+    qtbot: QtBot, controller: LibraryController
+) -> None:
+    library = controller.library
+    with library.reader() as session:
+        pdf = session.scalar(select(Source.id).where(Source.kind == "pdf"))
+        image = session.scalar(select(Source.id).where(Source.kind == "image"))
+    assert pdf is not None
+    assert image is not None
+    dialog = ExportDialog(controller, selected=[pdf, image])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.previewed, timeout=10_000):
+        dialog.show()
+    assert dialog.only_selected.isChecked()  # several selected: meant to go alone
+    assert "2 source(s)" in dialog.only_selected.text()
+    assert len(_rows(dialog)) == 2
+    one = ExportDialog(controller, selected=[image])
+    qtbot.addWidget(one)
+    with qtbot.waitSignal(one.previewed, timeout=10_000):
+        one.show()
+    assert not one.only_selected.isChecked()  # one row is just where the cursor is
+    with qtbot.waitSignal(one.previewed, timeout=10_000):
+        one.only_selected.setChecked(True)
+    assert [r[1] for r in _rows(one)] == ["copy without EXIF/GPS"]
+    assert one.scope().sources == (str(image),)
+    none = _dialog(qtbot, controller)
+    assert not none.only_selected.isVisible()
+    for d in (dialog, one, none):
+        d.close()

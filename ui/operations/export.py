@@ -3,7 +3,7 @@ progress dialog and Cancel, then a summary of what was written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
@@ -56,11 +56,13 @@ def run_export(
     )
 
 
-def export_from_dialog(controller: LibraryController, parent: QWidget | None) -> None:
-    """File > Export Bundle."""
+def export_from_dialog(
+    controller: LibraryController, parent: QWidget | None, selected: Sequence[int] = ()
+) -> None:
+    """File > Export Bundle; ``selected`` are the sources selected in the library list."""
     from ui.export_dialog import ExportDialog
 
-    dialog = ExportDialog(controller, parent)
+    dialog = ExportDialog(controller, parent, selected)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.plan is None:
         return
     run_export(controller, dialog.plan, dialog.options(), parent)
