@@ -295,6 +295,9 @@ class AnnotationListModel(QAbstractListModel):
         return "\n".join(lines)
 
 
+MIN_ROW_PX = 120
+
+
 class AnnotationDelegate(QStyledItemDelegate):
     """Draws a row: category colour bar, the quote or region, and a detail line."""
 
@@ -355,7 +358,9 @@ class AnnotationDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        return QSize(300, option.fontMetrics.height() * 2 + 12)
+        # Narrow on purpose: the view widens rows to its own width, and a wider hint
+        # pushed the page number past the right edge of a narrow dock.
+        return QSize(MIN_ROW_PX, option.fontMetrics.height() * 2 + 12)
 
 
 def _swatch(colour: str | None) -> QIcon:
@@ -413,6 +418,7 @@ class AnnotationPanel(QWidget):
         self.view.setModel(self.model)
         self.view.setItemDelegate(AnnotationDelegate(self.view))
         self.view.setUniformItemSizes(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.installEventFilter(self)

@@ -256,3 +256,18 @@ def test_one_source_reads_the_same_data_as_the_service(
         )
     shown = [panel.model.index(r).data(ANNOTATION_ROLE) for r in range(panel.model.rowCount())]
     assert shown == expected
+
+
+def test_rows_fit_a_narrow_dock_with_the_page_number_in_view(
+    qtbot: QtBot, controller: LibraryController, sources: dict[str, int], marked: dict[str, str]
+) -> None:
+    panel = _panel(qtbot, controller, sources["pdf"])
+    panel.resize(230, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    viewport = panel.view.viewport()
+    for row in range(panel.model.rowCount()):
+        rect = panel.view.visualRect(panel.model.index(row))
+        assert rect.left() >= 0
+        assert rect.right() <= viewport.width()  # "p. N" is drawn at the row's right end
+    assert not panel.view.horizontalScrollBar().isVisible()
