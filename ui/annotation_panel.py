@@ -40,7 +40,12 @@ from PySide6.QtWidgets import (
 
 from ui.controller import LibraryController
 from workstation.anchors import AnnotationData, PageAnchor, RegionAnchor, TextAnchor
-from workstation.annotation_queries import annotation_authors, annotation_page, count_annotations
+from workstation.annotation_queries import (
+    annotation_authors,
+    annotation_page,
+    count_annotations,
+    source_titles,
+)
 from workstation.annotations import AnnotationFilter
 from workstation.taxonomy import CategoryNode, list_categories
 
@@ -129,6 +134,7 @@ class AnnotationListModel(QAbstractListModel):
         self._total = 0
         self._colours: dict[str, str | None] = {}
         self._labels: dict[str, str] = {}
+        self._titles: dict[str, str] = {}  # source SHA-256 -> title, library-wide lists only
         self._generation = 0
         self._fetching = False
         self._loading = False
@@ -171,22 +177,24 @@ class AnnotationListModel(QAbstractListModel):
         flt = self._filter
         block = self.block
 
-        def load() -> tuple[list[CategoryNode], int, list[AnnotationData]]:
+        def load() -> tuple[list[CategoryNode], int, list[AnnotationData], dict[str, str]]:
             with library.reader() as session:
                 categories = list_categories(session, include_deprecated=True)
                 if flt.source_id is not None:
                     rows = annotation_page(session, flt)
-                    return categories, len(rows), rows
+                    return categories, len(rows), rows, {}
                 total = count_annotations(session, flt)
-                return categories, total, annotation_page(session, flt, 0, block)
+                rows = annotation_page(session, flt, 0, block)
+                return categories, total, rows, source_titles(session, rows)
 
         def done(result: Any) -> None:
             if generation != self._generation:
                 return
-            categories, total, rows = result
+            categories, total, rows, titles = result
             self._colours = {c.code: c.display_colour for c in categories}
             self._labels = {c.code: c.label for c in categories}
             self.beginResetModel()
+            self._titles = dict(titles)
             self._rows = list(rows)
             self._uuids = {r.uuid for r in rows}
             self._total = max(total, len(rows))
@@ -219,15 +227,18 @@ class AnnotationListModel(QAbstractListModel):
         after = self._rows[-1].uuid if self._rows else None
         block = self.block
 
-        def load() -> list[AnnotationData]:
+        def load() -> tuple[list[AnnotationData], dict[str, str]]:
             # Continue after the last row shown: as quick deep in a million rows as
             # at the top, and rows added or deleted above do not shift the blocks.
             with library.reader() as session:
-                return annotation_page(session, flt, limit=block, after=after)
+                rows = annotation_page(session, flt, limit=block, after=after)
+                return rows, source_titles(session, rows)
 
-        def done(rows: Any) -> None:
+        def done(result: Any) -> None:
             if generation != self._generation:
                 return
+            rows, titles = result
+            self._titles.update(titles)
             self._fetching = False
             # A row can still come twice (edited into a later place meanwhile): skip repeats.
             fresh = [r for r in rows if r.uuid not in self._uuids]
@@ -271,7 +282,9 @@ class AnnotationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return summary(item)
         if role == DETAIL_ROLE:
-            return detail(item)
+            title = self._titles.get(item.source_sha256)
+            # Library-wide, a row also says which source it is on.
+            return f"{title} · {detail(item)}" if title else detail(item)
         if role == UUID_ROLE:
             return item.uuid
         if role == PAGE_ROLE:

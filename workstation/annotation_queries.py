@@ -171,6 +171,20 @@ def annotations_data(session: Session, rows: Sequence[Annotation]) -> list[Annot
     ]
 
 
+def source_titles(session: Session, rows: Sequence[AnnotationData]) -> dict[str, str]:
+    """The title (or file name) of each source the annotations are on, by SHA-256."""
+    shas = {r.source_sha256 for r in rows}
+    titles: dict[str, str] = {}
+    for chunk in (sorted(shas)[i : i + _CHUNK] for i in range(0, len(shas), _CHUNK)):
+        for sha, title, name in session.execute(
+            select(SourceRow.sha256, SourceRow.title, SourceRow.original_filename).where(
+                SourceRow.sha256.in_(chunk)
+            )
+        ):
+            titles[sha] = title or name
+    return titles
+
+
 def annotation_authors(session: Session, source_id: int | None = None) -> list[str]:
     """Names of reviewers with (not deleted) annotations, on one source or anywhere."""
     authors = _filtered(select(Annotation.author_id), AnnotationFilter(source_id=source_id))

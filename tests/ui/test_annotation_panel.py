@@ -131,10 +131,23 @@ def test_lists_text_region_and_page_annotations(
 
 
 def test_filters_by_category_and_author(
-    qtbot: QtBot, controller: LibraryController, marked: dict[str, str]
+    qtbot: QtBot, controller: LibraryController, sources: dict[str, int], marked: dict[str, str]
 ) -> None:
     panel = _panel(qtbot, controller, None)
     assert set(_uuids(panel.model)) == set(marked.values())
+    # Library-wide, each row names its source (one source's list does not need to).
+    details = {
+        panel.model.index(r).data(UUID_ROLE): panel.model.index(r).data(DETAIL_ROLE)
+        for r in range(panel.model.rowCount())
+    }
+    with controller.library.reader() as session:
+        names = {
+            kind: (row.title or row.original_filename)
+            for kind in ("pdf", "image")
+            if (row := session.get(Source, sources[kind])) is not None
+        }
+    assert details[marked["text"]].startswith(f"{names['pdf']} · maritime.sts-transfer · ")
+    assert details[marked["image"]].startswith(f"{names['image']} · ")
     # The choices arrive from their own read.
     qtbot.waitUntil(lambda: panel.author_box.findData("bob") >= 0)
     assert panel.category_box.findData("maritime.sts-transfer") >= 0
