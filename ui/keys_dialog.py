@@ -147,6 +147,12 @@ class KeysDialog(QDialog):
         self.new_button.clicked.connect(self._new_key)
         self.import_button = QPushButton("&Import Partner Key…", self)
         self.import_button.clicked.connect(self._choose_import)
+        self.age_button = QPushButton("New &Age Identity…", self)
+        self.age_button.setToolTip(
+            "A key pair for receiving encrypted bundles: the file stays with you, the public "
+            "key (age1…) goes to partners"
+        )
+        self.age_button.clicked.connect(self._choose_age_identity)
         self.export_button = QPushButton("&Export Public Key…", self)
         self.export_button.clicked.connect(self._choose_export)
         self.copy_button = QPushButton("&Copy Fingerprint", self)
@@ -157,6 +163,7 @@ class KeysDialog(QDialog):
         actions = QHBoxLayout()
         actions.addWidget(self.new_button)
         actions.addWidget(self.import_button)
+        actions.addWidget(self.age_button)
         actions.addStretch(1)
         actions.addWidget(self.copy_button)
         actions.addWidget(self.export_button)
@@ -313,6 +320,34 @@ class KeysDialog(QDialog):
                 return KeyService(library).import_public(session, text, name, trusted=trusted)
 
         self._write(write)
+
+    def _choose_age_identity(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the new age identity (keep it secret)", "age-identity.txt"
+        )
+        if path:
+            self.make_age_identity(Path(path))
+
+    def make_age_identity(self, path: Path) -> str | None:
+        """Write a new age identity file; shows and returns its public key."""
+        from workstation.crypt import write_identity_file
+        from workstation.errors import WorkstationError
+
+        if path.exists():  # the save dialog asked to replace it: a secret is never replaced
+            self._error(f"{path.name} already exists; choose another name")
+            return None
+        try:
+            public = write_identity_file(path)
+        except WorkstationError as exc:
+            self._error(exc.message)
+            return None
+        self.error_label.clear()
+        QGuiApplication.clipboard().setText(public)
+        self.hint_label.setText(
+            f"age identity saved to {path} — keep it secret. Its public key, copied to the "
+            f"clipboard, is what partners enter under Encrypt for: {public}"
+        )
+        return public
 
     def _choose_export(self) -> None:
         key = self.current_key()

@@ -117,24 +117,11 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
 def cmd_keys_age_identity(args: argparse.Namespace) -> int:
     """Write a new age identity (owner-only, never over an existing file); print its
     public key, which partners give as ``--recipient`` when they export for you."""
-    import os
+    from pathlib import Path
 
-    from workstation.clock import utc_now
-    from workstation.crypt import generate_identity, identity_file_text
-    from workstation.keys import KeyringError
+    from workstation.crypt import write_identity_file
 
-    secret, public = generate_identity()
-    text = identity_file_text(secret, public, created=utc_now())
-    try:
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError as exc:
-        raise KeyringError(f"{args.out} already exists; choose another name") from exc
-    except OSError as exc:
-        raise KeyringError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
-    with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+    public = write_identity_file(Path(args.out))
     _out(public)
     print(
         f"age identity written to {args.out} (keep it secret; give partners the line above)",

@@ -131,6 +131,32 @@ def identity_file_text(secret: str, public: str, created: str | None = None) -> 
     return f"{head}# public key: {public}\n{secret}\n"
 
 
+def write_identity_file(path: Path) -> str:
+    """Write a new age identity to ``path`` (owner-only, never over an existing file,
+    fsynced) in ``age-keygen``'s format; returns its public key for partners.
+
+    Raises:
+        AgeError: the file exists or cannot be written.
+    """
+    import os
+
+    from workstation.clock import utc_now
+
+    secret, public = generate_identity()
+    text = identity_file_text(secret, public, created=utc_now())
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise AgeError(f"{path} already exists; choose another name") from exc
+    except OSError as exc:
+        raise AgeError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return public
+
+
 def is_age_file(path: Path) -> bool:
     """Whether ``path`` starts like an age file (binary or ASCII-armored)."""
     try:

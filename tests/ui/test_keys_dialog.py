@@ -143,3 +143,29 @@ def test_bad_key_files_get_one_line_and_change_nothing(
         assert words in message.lower(), message
         assert "\n" not in message
     assert _keys(library) == {}
+
+
+def test_a_new_age_identity_opens_bundles_sealed_for_its_public_key(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path
+) -> None:
+    from workstation.crypt import decrypt_file, encrypt_file
+
+    dialog = _dialog(qtbot, controller)
+    identity = tmp_path / "me.txt"
+    public = dialog.make_age_identity(identity)
+    assert public is not None
+    assert public.startswith("age1")
+    assert public in dialog.hint_label.text()
+    assert QApplication.clipboard().text() == public
+    assert identity.stat().st_mode & 0o777 == 0o600
+    # What a partner seals for that public key, this identity opens.
+    plain = tmp_path / "plain.bin"
+    plain.write_bytes(b"bundle bytes" * 1000)
+    encrypt_file(plain, tmp_path / "sealed.age", [public])
+    decrypt_file(tmp_path / "sealed.age", tmp_path / "back.bin", identity)
+    assert (tmp_path / "back.bin").read_bytes() == plain.read_bytes()
+    # Never over an existing file: a lost identity means bundles nobody can open.
+    before = identity.read_bytes()
+    assert dialog.make_age_identity(identity) is None
+    assert "already exists" in dialog.error_label.text()
+    assert identity.read_bytes() == before
