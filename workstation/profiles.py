@@ -94,8 +94,10 @@ def get_profile(session: Session, name: str) -> Profile:
         return _plain(row)
     if name.strip() == INTERNAL.name:
         return INTERNAL
-    known = ", ".join(p.name for p in list_profiles(session)) or "none yet"
-    raise NotFoundError(f"no recipient profile {name!r} (known: {known})")
+    names = [p.name for p in list_profiles(session)]
+    if INTERNAL.name not in names:
+        names.append(INTERNAL.name)  # built in
+    raise NotFoundError(f"no recipient profile {name!r} (known: {', '.join(names)})")
 
 
 def save_profile(library: Library, session: Session, profile: Profile) -> Profile:

@@ -721,3 +721,37 @@ def test_age_identity_from_the_cli_receives_an_encrypted_bundle(
         command = ["age", "-d", "-i", str(identity), "-o", str(plain), str(sealed)]
         subprocess.run(command, check=True)
         assert zipfile.is_zipfile(plain)
+
+
+def test_profiles_from_the_cli(evidence: Library, tmp_path: Path) -> None:
+    lib = str(evidence.root)
+    evidence.close()
+    r = run_cli(
+        "--library",
+        lib,
+        "profiles",
+        "add",
+        "panel",
+        "--marking",
+        "UN PANEL ONLY",
+        "--no-originals",
+        "--keep-exif",
+    )
+    assert r.returncode == 0, r.stderr
+    listed = json.loads(run_cli("--library", lib, "profiles", "list", "--json").stdout)
+    panel = next(p for p in listed if p["name"] == "panel")
+    assert panel["marking"] == "UN PANEL ONLY"
+    assert panel["include_originals"] is False
+    assert panel["strip_exif"] is False
+    assert panel["apply_redactions"] is True
+    assert any(p["name"] == "internal" for p in listed)  # the built-in one is listed too
+    bad = run_cli("--library", lib, "export", "--out", str(tmp_path / "b"), "--profile", "nope")
+    assert bad.returncode == 1
+    assert bad.stderr.strip().endswith("(known: panel, internal)")
+    empty = run_cli("--library", lib, "profiles", "add", "blank", "--marking", "  ")
+    assert empty.returncode == 1
+    assert "\n" not in empty.stderr.strip()
+    r = run_cli("--library", lib, "profiles", "remove", "panel")
+    assert r.returncode == 0, r.stderr
+    listed = json.loads(run_cli("--library", lib, "profiles", "list", "--json").stdout)
+    assert [p["name"] for p in listed] == ["internal"]
