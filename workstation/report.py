@@ -269,13 +269,26 @@ def _check(cancel: CancelToken | None) -> None:
 class _Block:
     """A piece of the body kept on one page when it fits (a mark, a heading and its table).
 
+    A table block (``rows`` set) is split between rows instead, and its header
+    row is repeated at the top of each page it continues on.
+
     Attributes:
-        html: The block's HTML (user text already escaped).
+        html: The block's HTML (user text already escaped); for a table, what comes
+            before it (a heading).
         bookmark: Title of a PDF outline entry pointing at the block, if any.
+        header: For a table: its ``<tr>`` of ``<th>`` cells.
+        rows: For a table: its ``<tr>`` rows.
     """
 
     html: str
     bookmark: str | None = None
+    header: str = ""
+    rows: tuple[str, ...] = ()
+
+    def table_html(self, start: int, stop: int, *, continued: bool) -> str:
+        """The table with rows ``start`` to ``stop`` (the heading only on the first part)."""
+        lead = "" if continued else self.html
+        return f"{lead}<table>{self.header}{''.join(self.rows[start:stop])}</table>"
 
 
 _Chapter = list[_Block]
@@ -334,6 +347,9 @@ def _flow(chapters: Sequence[_Chapter], pages: _Pages, archive: Any) -> None:
         pages.new_page()
         y = top
         for block in chapter:
+            if block.rows:
+                y = _flow_table(block, pages, archive, y)
+                continue
             html_text = f"<html><body>{block.html}</body></html>"
             story = pymupdf.Story(html=html_text, user_css=_CSS, archive=archive)
             # Measure on an empty page first: squeezed into the rest of a page, MuPDF
@@ -354,6 +370,55 @@ def _flow(chapters: Sequence[_Chapter], pages: _Pages, archive: Any) -> None:
                 story.draw(pages.device)
             y = filled[3] + _BLOCK_GAP
     pages.finish_page()
+
+
+def _story(html: str, archive: Any) -> Any:
+    return pymupdf.Story(html=f"<html><body>{html}</body></html>", user_css=_CSS, archive=archive)
+
+
+def _flow_table(block: _Block, pages: _Pages, archive: Any, y: float) -> float:
+    """Place a table from ``y`` on: as many rows as fit on each page, the header row
+    again at the top of every page it continues on; returns where the next block goes."""
+    x0, top, x1, bottom = _BODY_RECT
+    if block.bookmark:
+        pages.bookmarks.append((1, block.bookmark, pages.number))
+    start, count = 0, len(block.rows)
+    while start < count:
+        area = pymupdf.Rect(x0, y, x1, bottom)
+
+        def fits(stop: int, start: int = start, area: Any = area) -> bool:
+            html = block.table_html(start, stop, continued=start > 0)
+            more, _ = _story(html, archive).place(area)
+            return not more
+
+        # The most rows from ``start`` that fit here (binary search; fit is monotone).
+        low, high = start, count
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(middle):
+                low = middle
+            else:
+                high = middle - 1
+        if low == start:
+            if y > top:  # not even one row here: the rest goes on a fresh page
+                pages.new_page()
+                y = top
+                continue
+            low = start + 1  # one row taller than a page: let it run on, as a block would
+        story = _story(block.table_html(start, low, continued=start > 0), archive)
+        more, filled = story.place(area)
+        story.draw(pages.device)
+        while more:
+            pages.new_page()
+            more, filled = story.place(pymupdf.Rect(x0, top, x1, bottom))
+            story.draw(pages.device)
+        start = low
+        if start < count:
+            pages.new_page()
+            y = top
+        else:
+            y = filled[3] + _BLOCK_GAP
+    return y
 
 
 def _layout(
@@ -542,12 +607,11 @@ def _sources_table(dossier: Dossier) -> _Chapter:
         return [_Block("<h2>Sources</h2><p>The bundle holds no sources.</p>", "Sources")]
     return [
         _Block(
-            "<h2>Sources</h2>"
-            '<table><tr><th class="num">#</th><th>Title and SHA-256 of the file in the bundle</th>'
-            '<th class="kind">Kind</th><th class="grade">Grade</th></tr>'
-            + "".join(rows)
-            + "</table>",
+            "<h2>Sources</h2>",
             "Sources",
+            header='<tr><th class="num">#</th><th>Title and SHA-256 of the file in the bundle</th>'
+            '<th class="kind">Kind</th><th class="grade">Grade</th></tr>',
+            rows=tuple(rows),
         )
     ]
 
@@ -623,32 +687,45 @@ def _mark_html(
 
 
 def _annex(dossier: Dossier) -> _Chapter:
-    parts = ["<h2>Annex A. Categories and legal bases</h2>"]
+    title_a = "Annex A. Categories and legal bases"
     if dossier.categories:
-        rows = "".join(
+        category_rows = tuple(
             f"<tr><td><b>{_esc(c.code)}</b></td><td>{_esc(c.label)}</td>"
             f"<td>{_esc(c.legal_basis or '–')}</td></tr>"
             for c in dossier.categories
         )
-        parts.append(
-            "<table><tr><th>Code</th><th>Category</th><th>Legal basis</th></tr>" + rows + "</table>"
-        )
+        blocks = [
+            _Block(
+                f"<h2>{title_a}</h2>",
+                title_a,
+                header="<tr><th>Code</th><th>Category</th><th>Legal basis</th></tr>",
+                rows=category_rows,
+            )
+        ]
     else:
-        parts.append("<p>No categories are used in this bundle.</p>")
-    blocks = [_Block("".join(parts), "Annex A. Categories and legal bases")]
-    parts = ['<h2 class="annexb">Annex B. Entities</h2>']
+        blocks = [
+            _Block(f"<h2>{title_a}</h2><p>No categories are used in this bundle.</p>", title_a)
+        ]
+    title_b = "Annex B. Entities"
+    heading_b = f'<h2 class="annexb">{title_b}</h2>'
     if dossier.entities:
-        rows = "".join(
+        entity_rows = tuple(
             f"<tr><td>{_esc(e.kind)}</td><td>{_esc(e.name)}</td>"
             f"<td>{'<br/>'.join(_esc(i) for i in e.identifiers) or '–'}</td></tr>"
             for e in dossier.entities
         )
-        parts.append(
-            "<table><tr><th>Kind</th><th>Name</th><th>Identifiers</th></tr>" + rows + "</table>"
+        blocks.append(
+            _Block(
+                heading_b,
+                title_b,
+                header="<tr><th>Kind</th><th>Name</th><th>Identifiers</th></tr>",
+                rows=entity_rows,
+            )
         )
     else:
-        parts.append("<p>No entities are recorded in this bundle.</p>")
-    blocks.append(_Block("".join(parts), "Annex B. Entities"))
+        blocks.append(
+            _Block(f"{heading_b}<p>No entities are recorded in this bundle.</p>", title_b)
+        )
     return blocks
 
 

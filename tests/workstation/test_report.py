@@ -479,3 +479,32 @@ def test_an_empty_bundle_still_makes_a_dossier(tmp_path: Path) -> None:
         text = "".join(page.get_text() for page in doc)
     assert "The bundle holds no sources." in text
     assert "No entities are recorded in this bundle." in text
+
+
+def test_long_tables_repeat_their_header_on_every_page_they_run_on(
+    tmp_path: Path, pdf_source_file: Path
+) -> None:
+    sources = [_source(pdf_source_file, [], title=f"Source number {n:03d}") for n in range(120)]
+    entities = tuple(
+        DossierEntity("vessel", f"VESSEL {n:03d}", (f"IMO {9_000_000 + n}",)) for n in range(150)
+    )
+    dossier = replace(_dossier(sources), entities=entities)
+    dst = tmp_path / "tables.pdf"
+    write_report(dossier, dst)
+    with pymupdf.open(dst) as doc:
+        pages = [_squash(page.get_text()) for page in doc]
+    header = _squash("Title and SHA-256 of the file in the bundle")
+    first = next(i for i, t in enumerate(pages) if header in t)
+    sections = next(i for i, t in enumerate(pages) if _squash("1. Source number 000") in t)
+    table = pages[first:sections]  # the Sources chapter, before the first source's own
+    assert len(table) >= 3
+    assert all(header in t for t in table)  # the header row on every page
+    assert sum(t.count(_squash("Source number")) for t in table) == 120  # no row lost
+    annex = next(i for i, t in enumerate(pages) if _squash("Annex B. Entities") in t)
+    entity_pages = [t for t in pages[annex:] if _squash("VESSEL") in t]
+    assert len(entity_pages) >= 3
+    assert all(_squash("Kind Name Identifiers") in t for t in entity_pages)
+    assert sum(t.count(_squash("Annex B. Entities")) for t in pages) == 1  # heading once
+    everything = "".join(pages)
+    for n in range(150):
+        assert everything.count(_squash(f"VESSEL {n:03d}")) == 1
