@@ -348,6 +348,15 @@ def test_signed_bundle_verifies_and_signature_checks_with_openssl(
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The fingerprint the README tells a partner to compute, computed as it says.
+    readme = (out / "data" / "README.txt").read_text(encoding="utf-8")
+    command = next(line.strip() for line in readme.splitlines() if "tail -c 32" in line)
+    printed = subprocess.run(
+        command, shell=True, cwd=out, capture_output=True, text=True, check=True
+    ).stdout.split()[0]
+    signer = (out / "signer.txt").read_text(encoding="utf-8")
+    assert printed in signer
+    assert len(printed) == 64
 
 
 def _verify(lib: Path, bag: Path) -> subprocess.CompletedProcess[str]:
