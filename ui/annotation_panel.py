@@ -9,6 +9,7 @@ rows are drawn from the loaded data, with no query per row.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -266,6 +267,10 @@ class AnnotationListModel(QAbstractListModel):
             return None
         return next(i for i, r in enumerate(self._rows) if r.uuid == annotation_uuid)
 
+    def label_of(self, code: str) -> str:
+        """A category's label (its code when unknown)."""
+        return self._labels.get(code, code)
+
     def colour_of(self, code: str) -> str:
         """A category's display colour (grey when it has none)."""
         return self._colours.get(code) or NO_COLOUR
@@ -393,8 +398,14 @@ class AnnotationPanel(QWidget):
         redactToggled(str, bool): "redact on export" set (True) or cleared.
         entitiesRequested(str): the reviewer asked to see or link this
             annotation's entities.
+        categoriesChanged(str, object): the annotation's uuid and the list of
+            category codes it should now carry (one added or one removed).
+        addCategoryRequested(str): the reviewer asked to tag this annotation with
+            one more category (the window opens the picker).
     """
 
+    categoriesChanged = Signal(str, object)
+    addCategoryRequested = Signal(str)
     annotationActivated = Signal(str, int)
     deleteRequested = Signal(str)
     noteRequested = Signal(str)
@@ -599,6 +610,16 @@ class AnnotationPanel(QWidget):
         data = index.data(ANNOTATION_ROLE)
         menu.addAction("Go to annotation", lambda: self._activate(index))
         menu.addAction("Edit note…", lambda: self.noteRequested.emit(uuid))
+        menu.addAction("Add category…", lambda: self.addCategoryRequested.emit(uuid))
+        codes = list(getattr(data, "categories", []) or [])
+        if codes:
+            remove = menu.addMenu("Remove category")
+            for code in codes:
+                kept = [x for x in codes if x != code]
+                remove.addAction(
+                    f"{code} — {self.model.label_of(code)}",
+                    partial(self.categoriesChanged.emit, uuid, kept),
+                )
         menu.addAction("Entities…", lambda: self.entitiesRequested.emit(uuid))
         redact = menu.addAction("Redact on export")
         redact.setCheckable(True)

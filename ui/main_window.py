@@ -134,6 +134,10 @@ class MainWindow(QMainWindow):
             panel.noteRequested.connect(self.edit_note)
             panel.redactToggled.connect(lambda uuid, on: self.update_annotation(uuid, redact=on))
             panel.entitiesRequested.connect(self.link_entities)
+            panel.categoriesChanged.connect(
+                lambda uuid, codes: self.update_annotation(uuid, categories=list(codes))
+            )
+            panel.addCategoryRequested.connect(self.add_category_to)
         self.documents.currentPaneChanged.connect(self._pane_changed)
         self.documents.regionDrawn.connect(self.mark_region)
         self.documents.regionEdited.connect(self._region_edited)
@@ -157,7 +161,17 @@ class MainWindow(QMainWindow):
             action.setToolTip(tip)
         if icon_name:
             action.setIcon(icon(icon_name))
-        action.triggered.connect(slot)
+
+        def trigger(checked: bool = False) -> None:
+            # triggered(bool) would hand False to slots with an optional first
+            # argument (mark_selection(code) took it as the category); only a
+            # checkable action's slot wants the state.
+            if action.isCheckable():
+                slot(checked)
+            else:
+                slot()
+
+        action.triggered.connect(trigger)
         return action
 
     def _build_menus(self) -> None:
@@ -556,6 +570,28 @@ class MainWindow(QMainWindow):
         )
         return pane, selection
 
+    def add_category_to(self, annotation_uuid: str, code: str | None = None) -> None:
+        """Tag an annotation with one more category (a picker opens unless ``code`` is given)."""
+        from workstation.annotations import AnnotationService
+
+        with self.controller.library.reader() as session:
+            current = AnnotationService(self.controller.library).get(session, annotation_uuid)
+        codes = list(current.categories)
+
+        def add(picked: str) -> None:
+            if picked not in codes:
+                self.update_annotation(annotation_uuid, categories=[*codes, picked])
+
+        if code is not None:
+            add(code)
+            return
+        from ui.category_picker import CategoryPickerPopup
+
+        popup = CategoryPickerPopup(self.controller, self.settings, self)
+        popup.picked.connect(add)
+        popup.open_at(QCursor.pos())
+        self._picker = popup
+
     def redact_selection(self) -> None:
         """Annotate > Redact Selection: mark the selected passage to be removed on export."""
         pane, selection = self._selection()
@@ -606,7 +642,12 @@ class MainWindow(QMainWindow):
 
         def done(_uuid: Any) -> None:
             self._annotations_changed(source_id)
-            self.statusBar().showMessage(f"Marked as {code}.", 4000)
+            if redact and not code:
+                said = "Marked for redaction on export (Ctrl+Z undoes)."
+            else:
+                said = f"Marked as {code}" + (", to be redacted" if redact else "")
+                said += " (Ctrl+Z undoes)."
+            self.statusBar().showMessage(said, 5000)
 
         self.controller.run(write, write=True, label="marking", on_done=done)
 
@@ -647,8 +688,13 @@ class MainWindow(QMainWindow):
                 return _source_id_of(session, row)
 
         self.controller.run(
-            write, write=True, label=which, on_done=lambda sid: self._annotations_changed(sid)
+            write, write=True, label=which, on_done=lambda sid: self._history_done(which, sid)
         )
+
+    def _history_done(self, which: str, source_id: int | None) -> None:
+        self._annotations_changed(source_id)
+        again = "Ctrl+Shift+Z redoes" if which == "undo" else "Ctrl+Z undoes"
+        self.statusBar().showMessage(f"{which.capitalize()}ne ({again}).", 4000)
 
     def open_annotation(self, annotation_uuid: str, _page: int) -> None:
         """Open an annotation's source (if needed) and go to the annotation."""
@@ -724,9 +770,11 @@ class MainWindow(QMainWindow):
                 history.delete(session, annotation_uuid)
                 return _source_id_of(session, data)
 
-        self.controller.run(
-            write, write=True, label="deleting", on_done=lambda sid: self._annotations_changed(sid)
-        )
+        def done(source_id: int) -> None:
+            self._annotations_changed(source_id)
+            self.statusBar().showMessage("Annotation deleted (Ctrl+Z undoes).", 4000)
+
+        self.controller.run(write, write=True, label="deleting", on_done=done)
 
     def edit_taxonomy(self) -> None:
         """Annotate > Edit Categories: the taxonomy editor (one per window)."""

@@ -463,6 +463,63 @@ def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) 
     assert mark.anchor.exact == "AMBER TIDE"  # type: ignore[union-attr]
 
 
+def test_ctrl_m_asks_for_a_category_then_tags_the_passage(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    from workstation.annotations import AnnotationFilter, AnnotationService
+
+    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
+    window.open_source(report)
+    pane = window.documents.current
+    pdf = pane.viewer.view  # type: ignore[union-attr]
+    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)  # type: ignore[attr-defined]
+    with filled.reader() as session:
+        from workstation.sources import page_text as stored_text
+
+        text = stored_text(session, report, 2)
+    start = text.index("AMBER TIDE")
+    pdf.set_selection(2, start, start + len("AMBER TIDE"))
+    window.mark_action.trigger()  # as the menu and Ctrl+M do: triggered(bool) and all
+    popup = window._picker
+    qtbot.waitUntil(popup.isVisible, timeout=5_000)  # type: ignore[attr-defined]
+    qtbot.keyClicks(popup.picker.box, "maritime")  # type: ignore[attr-defined]
+    qtbot.keyClick(popup.picker.box, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
+    with filled.reader() as session:
+        (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=report))
+    assert mark.categories == ["maritime"]
+
+
+def test_add_and_remove_a_category_on_a_mark(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    from workstation.annotations import AnnotationService, find_quote
+    from workstation.sources import resolve_source
+
+    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
+    with filled.writer() as session:
+        made = AnnotationService(filled).create(
+            session, report, find_quote(session, resolve_source(session, str(report)), "AMBER TIDE")
+        )
+
+    def codes() -> list[str]:
+        with filled.reader() as session:
+            return AnnotationService(filled).get(session, made.uuid).categories
+
+    window.add_category_to(made.uuid)  # the picker, as "Add category…" opens it
+    popup = window._picker
+    qtbot.waitUntil(popup.isVisible, timeout=5_000)  # type: ignore[attr-defined]
+    qtbot.keyClicks(popup.picker.box, "petroleum")  # type: ignore[attr-defined]
+    qtbot.keyClick(popup.picker.box, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: codes() == ["petroleum"], timeout=10_000)  # type: ignore[attr-defined]
+    window.add_category_to(made.uuid, "maritime")
+    qtbot.waitUntil(lambda: codes() == ["maritime", "petroleum"], timeout=10_000)  # type: ignore[attr-defined]
+    window.marks_panel.categoriesChanged.emit(made.uuid, ["maritime"])  # "Remove category"
+    qtbot.waitUntil(lambda: codes() == ["maritime"], timeout=10_000)  # type: ignore[attr-defined]
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: codes() == ["maritime", "petroleum"], timeout=10_000)  # type: ignore[attr-defined]
+
+
 def test_redact_a_passage_and_a_whole_page_from_the_menu(
     window: MainWindow, qtbot: object, filled: Library
 ) -> None:
