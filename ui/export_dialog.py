@@ -90,6 +90,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export Evidence Bundle")
         self.resize(980, 640)
         self._keys: list[KeyInfo] = []
+        self._generation = 0  # of the choices; a plan made for older ones is dropped
         self._build()
         self._load_choices()
         self._timer = QTimer(self, singleShot=True, interval=250)
@@ -315,18 +316,34 @@ class ExportDialog(QDialog):
         return ExportScope(case=self.case_combo.currentData(), tags=tuple(tags), sources=sources)
 
     def _schedule(self) -> None:
-        if hasattr(self, "_timer"):
-            self._timer.start()
+        """A choice changed: the shown plan is stale until the new one arrives, so
+        Export waits for it (Enter right after a change must not write the old one)."""
+        if not hasattr(self, "_timer"):
+            return
+        self._generation += 1
+        self.plan = None
+        self.export_button.setEnabled(False)
+        self._timer.start()
 
     def _refresh_preview(self) -> None:
         scope = self.scope()
         profile = self.profile_combo.currentData()
         redact = self.redact_check.isChecked()
         library = self.controller.library
+        generation = self._generation
+
+        def done(plan: Any) -> None:
+            if generation == self._generation:  # not overtaken by a change meanwhile
+                self._show_plan(plan)
+
+        def failed(message: str) -> None:
+            if generation == self._generation:
+                self._show_plan_error(message)
+
         self.controller.run(
             lambda: plan_export(library, scope, profile, redact=redact),
-            on_done=self._show_plan,
-            on_error=self._show_plan_error,
+            on_done=done,
+            on_error=failed,
         )
 
     def _show_plan(self, plan: Any) -> None:

@@ -340,3 +340,26 @@ def test_only_the_sources_selected_in_the_library(
     assert not none.only_selected.isVisible()
     for d in (dialog, one, none):
         d.close()
+
+
+def test_export_waits_for_the_plan_of_what_is_on_screen(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, controller)
+    dialog.key_combo.setCurrentIndex(0)
+    dialog.out_edit.setText(str(tmp_path / "bundle.zip"))
+    internal = dialog.profile_combo.findData("internal")
+    partner = dialog.profile_combo.findData("partner")
+    with qtbot.waitSignal(dialog.previewed, timeout=10_000):
+        dialog.profile_combo.setCurrentIndex(internal)
+    # Back to the partner profile and Enter at once, as a quick hand does.
+    dialog.profile_combo.setCurrentIndex(partner)
+    assert not dialog.export_button.isEnabled()
+    dialog.export_button.click()
+    assert dialog.isVisible()  # nothing written for the plan that was on screen before
+    assert not (tmp_path / "bundle.zip").exists()
+    qtbot.waitUntil(dialog.export_button.isEnabled, timeout=10_000)
+    assert dialog.plan is not None
+    assert dialog.plan.profile.name == "partner"
+    dialog.export_button.click()
+    assert not dialog.isVisible()
