@@ -596,7 +596,7 @@ class EntityLinkDialog(QDialog):
     """The entities one annotation mentions: linked ones, suggestions, and a search.
 
     ``link``, ``unlink`` and ``add_for`` do the work the buttons ask for; a
-    form opened by "Add entity…" or "New entity…" writes only when the
+    form opened by "Add Entity…" or "New Entity…" writes only when the
     reviewer confirms it.
 
     Signals:
@@ -643,7 +643,7 @@ class EntityLinkDialog(QDialog):
 
         self.linked_tree = _flat_tree(["Kind", "Name", "Identifiers"], stretch=1)
         self.unlink_button = _button(
-            "Unlink", "Remove the link; the entity stays in the library", self._unlink_clicked
+            "&Unlink", "Remove the link; the entity stays in the library", self._unlink_clicked
         )
         self.linked_tree.currentItemChanged.connect(lambda *_: self._update_buttons())
 
@@ -652,10 +652,12 @@ class EntityLinkDialog(QDialog):
             "Identifiers and known names read from the passage and its note"
         )
         self.link_suggestion_button = _button(
-            "Link", "Link the known entity to this annotation", self._link_suggestion_clicked
+            "&Link Suggestion",
+            "Link the known entity to this annotation",
+            self._link_suggestion_clicked,
         )
         self.add_button = _button(
-            "Add entity…",
+            "&Add Entity…",
             "Add an entity with this identifier (you confirm it first)",
             self._add_clicked,
         )
@@ -667,18 +669,22 @@ class EntityLinkDialog(QDialog):
         self.search_edit.setClearButtonEnabled(True)
         self.found_list = QListWidget()
         self.link_found_button = _button(
-            "Link", "Link the chosen entity to this annotation", self._link_found_clicked
+            "Link &Found", "Link the chosen entity to this annotation", self._link_found_clicked
         )
         self.new_button = _button(
-            "New entity…", "Add an entity that is not in the library yet", self._new_clicked
+            "&New Entity…", "Add an entity that is not in the library yet", self._new_clicked
         )
         self.found_list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.found_list.itemActivated.connect(lambda _item: self._link_found_clicked())
         self._search_timer = _typing_pause(self.search_edit, self.search)
+        self.search_edit.returnPressed.connect(self.search)  # Enter searches, nothing else
 
         self.message = _error_label()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        for button in close.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)  # Esc closes; Enter belongs to the field in use
 
         linked_box = QGroupBox("Linked entities")
         linked_layout = QVBoxLayout(linked_box)
@@ -983,6 +989,9 @@ class EntityLinkDialog(QDialog):
 def _button(text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
     button = QPushButton(text)
     button.setToolTip(tip)
+    # Never the dialog's default: Enter in a search field must not press Unlink or Link.
+    button.setAutoDefault(False)
+    button.setDefault(False)
     button.clicked.connect(lambda _checked=False: slot())
     return button
 
@@ -1307,6 +1316,8 @@ class EntityWindow(QWidget):
 
     def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        # A window of its own, so no dialog's Esc: give it one.
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.controller = controller
         self.setWindowTitle("Entities")
         self.page: _PageView | None = None

@@ -168,6 +168,7 @@ class ExportDialog(QDialog):
             "age public keys (age1…), one per line; empty: no encryption"
         )
         self.recipients_edit.setMaximumHeight(64)
+        self.recipients_edit.setTabChangesFocus(True)  # Tab moves on; keys are one per line
         prot_form.addRow("&Encrypt for:", self.recipients_edit)
         form_box.addWidget(protect)
 

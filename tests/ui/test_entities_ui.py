@@ -830,3 +830,37 @@ def test_a_refused_merge_is_one_line_in_the_window(
     assert window.message.text() == f"Not done: {window.last_error}"
     assert window.merge_button.isEnabled()
     assert counts(library) == before
+
+
+def test_enter_in_the_search_field_searches_and_changes_no_link(
+    dialog: EntityLinkDialog, qtbot: QtBot, library: Library, marked: dict[str, str | int]
+) -> None:
+    annotation, rajin = str(marked["annotation"]), str(marked["rajin"])
+    assert dialog.choose_suggestion("Najin → Rajin")
+    with qtbot.waitSignal(dialog.linksChanged, timeout=10_000):
+        dialog.link_suggestion_button.click()
+    settle(qtbot, dialog)
+    assert linked(library, annotation) == [rajin]
+    dialog.search_edit.setFocus()
+    qtbot.keyClicks(dialog.search_edit, "SKY")
+    with qtbot.waitSignal(dialog.searched, timeout=10_000):
+        qtbot.keyClick(dialog.search_edit, Qt.Key.Key_Return)
+    settle(qtbot, dialog)
+    assert linked(library, annotation) == [rajin]  # Enter did not press Unlink
+    assert dialog.isVisible()
+    from PySide6.QtWidgets import QPushButton
+
+    assert not any(b.isDefault() or b.autoDefault() for b in dialog.findChildren(QPushButton))
+
+
+def test_esc_closes_the_entities_window(
+    qtbot: QtBot, controller: LibraryController, marked: dict[str, str | int]
+) -> None:
+    window = EntityWindow(controller)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isVisible()
