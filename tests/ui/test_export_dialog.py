@@ -163,7 +163,10 @@ def test_import_bundle_from_the_menu_merges_after_asking(
 
         def answer(box: QMessageBox) -> None:
             asked.append(box.informativeText())
-            merge = next(b for b in box.buttons() if b.text() == "Merge Anyway")
+            asked.append(box.text())
+            # Enter by habit would cancel: the default is Cancel for an unsigned bundle.
+            assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+            merge = next(b for b in box.buttons() if b.text() == "&Merge Anyway")
             merge.click()
 
         _when_modal(QMessageBox, answer)
@@ -175,6 +178,8 @@ def test_import_bundle_from_the_menu_merges_after_asking(
 
         qtbot.waitUntil(merged, timeout=60_000)
         assert "NOT signed" in asked[0]
+        assert "Holds: 2 sources (0 redacted), 3 annotations, 0 entities" in asked[0]
+        assert "nothing shows who made it" in asked[1]
         with other.reader() as session:
             assert session.scalar(select(func.count(Source.id))) == 2
             merged = session.scalar(select(Source.id).order_by(Source.id))

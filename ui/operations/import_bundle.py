@@ -31,15 +31,25 @@ def describe(opened: OpenedBundle) -> str:
     lines = [
         f"Marking: {s['marking'] or 'none'}",
         f"From: {s['organisation'] or 'not stated'}",
-        f"Checksums: all {len(opened.case.get('sources') or [])} source file(s) and the "
-        "dossier match the manifests",
+        f"Checksums: every file matches the bundle's manifests "
+        f"({len(opened.case.get('sources') or [])} source file(s) and the report)",
         f"Signature: {TRUST_WORDS.get(opened.trust, opened.trust)}"
         + (f" ({opened.signer_fingerprint[:16]}…)" if opened.signer_fingerprint else ""),
-        f"{s['sources']} source(s) ({s['redacted_sources']} redacted), "
-        f"{s['annotations']} annotation(s), {s['entities']} entit(ies), "
-        f"{s['categories']} categor(ies)",
+        "Holds: "
+        + ", ".join(
+            [
+                _count(s["sources"], "source") + f" ({s['redacted_sources']} redacted)",
+                _count(s["annotations"], "annotation"),
+                _count(s["entities"], "entity", "entities"),
+                _count(s["categories"], "category", "categories"),
+            ]
+        ),
     ]
     return "\n".join(lines)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def choose_bundle(
@@ -162,14 +172,28 @@ def import_bundle(
         opened: OpenedBundle = result
         box = QMessageBox(parent)
         box.setWindowTitle("Import bundle")
-        box.setText(f"{path.name} is a valid bundle.")
-        box.setInformativeText(describe(opened))
         trusted = opened.trust == "trusted"
+        if trusted:
+            box.setText(f"{path.name}: intact, and signed by a key you trust. Merge it?")
+        else:
+            who = TRUST_WORDS.get(opened.trust, opened.trust)
+            why = (
+                "nothing shows who made it"
+                if opened.trust == "unsigned"
+                else "you have not confirmed who holds that key"
+            )
+            box.setText(
+                f"{path.name}: the files are intact, but it is {who}: {why}. "
+                "Merge only if you know where it came from."
+            )
+        box.setInformativeText(describe(opened))
         box.setIcon(QMessageBox.Icon.Question if trusted else QMessageBox.Icon.Warning)
         merge = box.addButton(
-            "Merge" if trusted else "Merge Anyway", QMessageBox.ButtonRole.AcceptRole
+            "&Merge" if trusted else "&Merge Anyway", QMessageBox.ButtonRole.AcceptRole
         )
-        box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        # Enter by habit must not merge what nobody vouches for.
+        box.setDefaultButton(merge if trusted else cancel)
         roomy(box).exec()
         if box.clickedButton() is not merge:
             opened.close()
