@@ -295,7 +295,8 @@ def test_verify_bundle_says_valid_or_not_without_importing(
         assert "NOT valid" in shown.text()
         assert "report.pdf" in shown.detailedText()
     else:
-        assert "is valid" in shown.text()
+        assert "is intact" in shown.text()
+        assert "not confirmed" in shown.text()  # unsigned
         assert "every checksum matches" in shown.informativeText()
         assert "NOT signed" in shown.informativeText()
     shown.close()

@@ -99,7 +99,10 @@ def verify_bundle(
                 if verdict.trust == "trusted"
                 else QMessageBox.Icon.Warning
             )
-            box.setText(f"{verdict.path.name} is valid.")
+            box.setText(
+                f"{verdict.path.name} is intact: every file matches its checksum."
+                + ("" if verdict.trust == "trusted" else " Who made it is not confirmed.")
+            )
         else:
             box.setIcon(QMessageBox.Icon.Critical)
             box.setText(f"{verdict.path.name} is NOT valid: do not rely on it.")
