@@ -472,7 +472,11 @@ class DocumentArea(QWidget):
         return pane
 
     def open_source(self, source_id: int, page: int | None = None, quote: str = "") -> None:
-        """Open in the current pane."""
+        """Open in the current pane, or go to the pane already showing the source (so a
+        search hit or a mark does not replace the document beside it)."""
+        showing = next((p for p in self.panes() if p.source_id == source_id), None)
+        if showing is not None and showing is not self.current:
+            self._make_current(showing)
         self.current.open_source(source_id, page, quote)
 
     def close_all(self) -> None:

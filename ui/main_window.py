@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
             self.show_error(exc.message)
             return
         self.inspector.show_source(source_id)
+        self.marks_panel.set_source(source_id)  # the Marks tab follows, as for open_source
 
     # --- annotations --------------------------------------------------------------
 

@@ -463,6 +463,24 @@ def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) 
     assert mark.anchor.exact == "AMBER TIDE"  # type: ignore[union-attr]
 
 
+def test_a_search_hit_goes_to_the_pane_showing_its_source_and_the_marks_follow(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    ids = _ids(window)
+    report = next(sid for sid in ids if _title_of(window, sid) == "Panel report")
+    other = next(sid for sid in ids if sid != report)
+    window.open_source(report)
+    left = window.documents.current
+    window.split_h_action.trigger()
+    window.open_source(other)
+    right = window.documents.current
+    assert window.marks_panel.source_id == other
+    window.open_hit(report, 2, "AMBER TIDE")  # the report is already open on the left
+    assert window.documents.current is left
+    assert right.source_id == other  # the document beside it stays
+    assert window.marks_panel.source_id == report  # not the other source's marks
+
+
 def test_ctrl_m_asks_for_a_category_then_tags_the_passage(
     window: MainWindow, qtbot: object, filled: Library
 ) -> None:
