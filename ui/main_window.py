@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
         self.documents.regionEdited.connect(self._region_edited)
         self.documents.deleteRequested.connect(self.delete_annotation)
         controller.sourcesChanged.connect(self.update_status)
+        # A bundle merged (here or by the CLI) brings marks as well as sources.
+        controller.sourcesChanged.connect(self.all_marks_panel.refresh)
         controller.busyChanged.connect(self.busy_label.setText)
         controller.errorOccurred.connect(self.show_error)
         self.update_status()

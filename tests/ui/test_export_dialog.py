@@ -369,3 +369,35 @@ def test_export_waits_for_the_plan_of_what_is_on_screen(
     assert dialog.plan.profile.name == "partner"
     dialog.export_button.click()
     assert not dialog.isVisible()
+
+
+def test_all_marks_show_what_a_merged_bundle_brought(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+    from workstation.bundles import BundleExporter, ExportOptions, ExportScope, plan_export
+
+    out = tmp_path / "bundle.zip"
+    library = controller.library
+    BundleExporter(library).export(plan_export(library, ExportScope()), ExportOptions(out=out))
+    other = Library.open(tmp_path / "other", reviewer="bob", create=True)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(LibraryController(other), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.all_marks_panel.model.loading, timeout=10_000)
+    assert window.all_marks_panel.model.total == 0
+    _when_modal(
+        QMessageBox, lambda box: next(b for b in box.buttons() if "Merge" in b.text()).click()
+    )
+    import_bundle(window.controller, window, out)
+    # No need to reopen anything: the three marks show once the merge is in.
+    try:
+        qtbot.waitUntil(lambda: window.all_marks_panel.model.total == 3, timeout=30_000)
+    finally:
+        for w in QApplication.topLevelWidgets() + window.findChildren(QMessageBox):
+            if isinstance(w, QMessageBox):
+                w.close()
+        window.close()
