@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -546,22 +546,38 @@ class MainWindow(QMainWindow):
 
         popup = CategoryPickerPopup(self.controller, self.settings, self)
         popup.picked.connect(lambda picked: self._create_mark(pane, source_id, selection, picked))
-        popup.open_at(QCursor.pos())
+        popup.open_at(self._picker_pos())
         self._picker = popup
 
     def mark_region(self, pane: Any, anchor: Any, code: str | None = None) -> None:
         """A region was drawn in a pane: pick a category (unless given) and mark it."""
         source_id = pane.source_id
+        editor = getattr(pane.viewer, "editor", None)
+
+        def drop() -> None:
+            if editor is not None:
+                editor.drop_pending()
+
         if source_id is None:
+            drop()
             return
         if code is not None:
-            self._create_mark(pane, source_id, anchor, code)
+            self._create_mark(pane, source_id, anchor, code, after=drop)
             return
         from ui.category_picker import CategoryPickerPopup
 
+        def cancelled() -> None:
+            drop()
+            self.statusBar().showMessage(
+                "Region not marked: no category was chosen. Draw it again to mark it.", 6000
+            )
+
         popup = CategoryPickerPopup(self.controller, self.settings, self)
-        popup.picked.connect(lambda picked: self._create_mark(pane, source_id, anchor, picked))
-        popup.open_at(QCursor.pos())
+        popup.picked.connect(
+            lambda picked: self._create_mark(pane, source_id, anchor, picked, after=drop)
+        )
+        popup.cancelled.connect(cancelled)
+        popup.open_at(self._picker_pos())
         self._picker = popup
 
     def _selection(self) -> tuple[Any, tuple[int, int, int] | None]:
@@ -572,6 +588,14 @@ class MainWindow(QMainWindow):
             viewer.selection() if viewer is not None and hasattr(viewer, "selection") else None
         )
         return pane, selection
+
+    def _picker_pos(self) -> QPoint:
+        """Where the category picker opens: at the mouse when it is over the current
+        pane (it drew the shape), else over the middle of the pane (Ctrl+M typed)."""
+        pane = self.documents.current
+        cursor = QCursor.pos()
+        area = pane.rect().translated(pane.mapToGlobal(QPoint(0, 0)))
+        return cursor if area.contains(cursor) else area.center()
 
     def add_category_to(self, annotation_uuid: str, code: str | None = None) -> None:
         """Tag an annotation with one more category (a picker opens unless ``code`` is given)."""
@@ -592,7 +616,7 @@ class MainWindow(QMainWindow):
 
         popup = CategoryPickerPopup(self.controller, self.settings, self)
         popup.picked.connect(add)
-        popup.open_at(QCursor.pos())
+        popup.open_at(self._picker_pos())
         self._picker = popup
 
     def redact_selection(self) -> None:
@@ -618,7 +642,14 @@ class MainWindow(QMainWindow):
         self._create_mark(pane, pane.source_id, page, None, redact=True)
 
     def _create_mark(
-        self, pane: Any, source_id: int, what: Any, code: str | None, *, redact: bool = False
+        self,
+        pane: Any,
+        source_id: int,
+        what: Any,
+        code: str | None,
+        *,
+        redact: bool = False,
+        after: Any = None,
     ) -> None:
         """Mark a text selection (page, start, end) or a drawn anchor, on the write thread."""
         library = self.controller.library
@@ -643,7 +674,14 @@ class MainWindow(QMainWindow):
                     redact=redact,
                 ).uuid
 
+        def failed(message: str) -> None:
+            if after is not None:
+                after()
+            self.show_error(message)
+
         def done(_uuid: Any) -> None:
+            if after is not None:
+                after()
             self._annotations_changed(source_id)
             if redact and not code:
                 said = "Marked for redaction on export (Ctrl+Z undoes)."
@@ -652,7 +690,7 @@ class MainWindow(QMainWindow):
                 said += " (Ctrl+Z undoes)."
             self.statusBar().showMessage(said, 5000)
 
-        self.controller.run(write, write=True, label="marking", on_done=done)
+        self.controller.run(write, write=True, label="marking", on_done=done, on_error=failed)
 
     @property
     def history(self) -> AnnotationHistory:

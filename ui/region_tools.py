@@ -241,6 +241,9 @@ class RegionEditor:
         self._drag: _Drag | None = None
         self._cursor: Qt.CursorShape | None = None
         self._wanted: str | None = None  # to select once the library's marks arrive
+        # A shape just drawn, shown until the app stores it or drops it (while the
+        # category picker is open it would otherwise vanish).
+        self.pending: RegionAnchor | None = None
         self._boxes: dict[str, tuple[float, float, float, float]] = {}
 
     # --- state -----------------------------------------------------------------------------
@@ -564,7 +567,7 @@ class RegionEditor:
             left, right = sorted((start[0], end[0]))
             top, bottom = sorted((start[1], end[1]))
             if right - left >= 2 and bottom - top >= 2:
-                self.on_drawn(RegionAnchor("rect", ((left, top), (right, bottom)), page))
+                self._hand_on(RegionAnchor("rect", ((left, top), (right, bottom)), page))
         return True
 
     def double_click(self, pos: QPointF) -> bool:
@@ -694,7 +697,18 @@ class RegionEditor:
         self.surface.overlay_changed()
         self._hint()
         shape = "polygon" if tool is Tool.POLYGON else "points"
-        self.on_drawn(RegionAnchor(shape, tuple(points), page))  # type: ignore[arg-type]
+        self._hand_on(RegionAnchor(shape, tuple(points), page))  # type: ignore[arg-type]
+
+    def _hand_on(self, anchor: RegionAnchor) -> None:
+        self.pending = anchor
+        self.surface.overlay_changed()
+        self.on_drawn(anchor)
+
+    def drop_pending(self) -> None:
+        """The drawn shape was stored (the marks will show it) or given up."""
+        if self.pending is not None:
+            self.pending = None
+            self.surface.overlay_changed()
 
     # --- painting ----------------------------------------------------------------------
 
@@ -705,7 +719,17 @@ class RegionEditor:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_selection(painter)
         self._paint_draft(painter)
+        self._paint_pending(painter)
         painter.restore()
+
+    def _paint_pending(self, painter: QPainter) -> None:
+        anchor = self.pending
+        if anchor is None:
+            return
+        view = [self.surface.view_of(anchor.page, p) for p in anchor.points]
+        fill = QColor(DRAFT)
+        fill.setAlpha(40)
+        paint_region(painter, QColor(DRAFT), QBrush(fill), anchor.shape, view)
 
     def _paint_selection(self, painter: QPainter) -> None:
         mark = self.mark(self.selected)

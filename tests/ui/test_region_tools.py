@@ -757,3 +757,25 @@ def test_drawing_past_the_edge_scrolls_the_view(
     (made,) = _stored(filled, image)
     right = max(x for x, _ in made.anchor.points)  # type: ignore[union-attr]
     assert right > visible_right + 10  # beyond what was on screen when the drag began
+
+
+def test_a_drawn_region_stays_while_the_picker_is_open_and_cancel_says_so(
+    window: MainWindow, qtbot: QtBot, filled: Library
+) -> None:
+    viewer, image, viewport = _image_pane(window, qtbot, filled)
+    viewer.draw_button.click()
+    _drag(qtbot, viewport, _at(viewer, (400.0, 200.0)), _at(viewer, (600.0, 320.0)))
+    popup = window._picker
+    qtbot.waitUntil(popup.isVisible)
+    pending = viewer.editor.pending
+    assert pending is not None  # still drawn while the reviewer chooses
+    assert pending.shape == "rect"
+    qtbot.keyClick(popup.picker.box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: viewer.editor.pending is None, timeout=5_000)
+    assert "no category was chosen" in window.statusBar().currentMessage()
+    assert _stored(filled, image) == []
+    # Chosen: stored, and the pending outline gives way to the mark.
+    _drag(qtbot, viewport, _at(viewer, (400.0, 200.0)), _at(viewer, (600.0, 320.0)))
+    _pick(window, qtbot, "maritime")
+    _wait_marks(window, qtbot, 1)
+    assert viewer.editor.pending is None
