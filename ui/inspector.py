@@ -113,6 +113,8 @@ class Inspector(QScrollArea):
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save title, date and grade (recorded in the audit trail)")
         self.save_button.clicked.connect(self.save)
+        for edit in (self.title_edit, self.date_edit):
+            edit.returnPressed.connect(self.save)  # Enter saves, as in any form
         self.message = QLabel("")
         self.message.setWordWrap(True)
         form.addRow("Title", self.title_edit)

@@ -361,6 +361,27 @@ _GRADE = re.compile(r"^([A-F])([1-6])$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?)?)?$")
 
 
+def _real_date(value: str) -> bool:
+    """Whether ``value`` has the accepted shape and names a day that exists
+    (2025-13-45 has the shape but no such day)."""
+    from datetime import date, datetime
+
+    if not _DATE.match(value):
+        return False
+    try:
+        if len(value) == 4:
+            date(int(value), 1, 1)
+        elif len(value) == 7:
+            date(int(value[:4]), int(value[5:7]), 1)
+        elif len(value) == 10:
+            date.fromisoformat(value)
+        else:
+            datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        return False
+    return True
+
+
 def update_source(
     library: Library,
     session: Session,
@@ -392,7 +413,7 @@ def update_source(
             source.title = new_title
     if published is not None:
         value = published.strip() or None
-        if value is not None and not _DATE.match(value):
+        if value is not None and not _real_date(value):
             raise WorkstationError(
                 f"{published!r} is not a date; use YYYY, YYYY-MM, YYYY-MM-DD or ISO 8601"
             )

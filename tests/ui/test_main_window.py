@@ -185,6 +185,11 @@ def test_inspector_edit_is_saved_and_audited(
     inspector.date_edit.setText("not a date")
     inspector.save()
     qtbot.waitUntil(lambda: "not a date" in inspector.message.text(), timeout=10_000)  # type: ignore[attr-defined]
+    # Enter in the title saves too.
+    inspector.date_edit.setText("2024-03-15")
+    inspector.title_edit.setText("Title by Enter")
+    qtbot.keyClick(inspector.title_edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: _title_of(window, sid) == "Title by Enter", timeout=10_000)  # type: ignore[attr-defined]
 
 
 def test_import_by_drop_runs_in_background(

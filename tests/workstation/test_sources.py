@@ -100,6 +100,12 @@ def test_edit_is_audited_and_validated(library: Library, three: list[int]) -> No
         update_source(library, session, three[0], grade="G7")
     with library.writer() as session, pytest.raises(WorkstationError, match="not a date"):
         update_source(library, session, three[0], published="last Tuesday")
+    for impossible in ("2025-13-45", "2025-02-30", "2025-00", "2025-06-10T25:00:00Z"):
+        with library.writer() as session, pytest.raises(WorkstationError, match="not a date"):
+            update_source(library, session, three[0], published=impossible)
+    for fine in ("2025", "2025-06", "2024-02-29", "2025-06-10T09:00:00Z", "2025-06-10 09:00"):
+        with library.writer() as session:
+            update_source(library, session, three[0], published=fine)
     with library.writer() as session:
         update_source(library, session, three[0], grade="")
     with library.reader() as session:
