@@ -82,7 +82,7 @@ def summary(data: AnnotationData) -> str:
         _, _, width, height = anchor.bbox
         unit = "px" if anchor.page is None else "pt"
         where = "Region" if anchor.page is None else f"Region on page {anchor.page}"
-        shape = {"rect": "", "polygon": "polygon, ", "points": f"{len(anchor.points)} points, "}
+        shape = {"rect": "", "polygon": "polygon, ", "points": f"{len(anchor.points)} counted, "}
         return f"{where} ({shape[anchor.shape]}{_size(width)} × {_size(height)} {unit})"
     assert isinstance(anchor, PageAnchor)
     return f"Whole page {anchor.page}"
@@ -97,12 +97,14 @@ def short_date(stamp: str) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
-def detail(data: AnnotationData) -> str:
-    """The second line of a row: categories · note preview · author · date."""
+def detail(data: AnnotationData, source_title: str | None = None) -> str:
+    """The second line of a row: categories · source (library-wide) · note · author · date."""
     tags = ", ".join(data.categories)
     if data.redact:
         tags = "REDACT on export" + (f" · {tags}" if tags else "")
     parts = [tags or "no category"]
+    if source_title:
+        parts.append(source_title if len(source_title) <= 40 else source_title[:39] + "…")
     if data.note:
         note = " ".join(data.note.split())
         parts.append(note if len(note) <= NOTE_PREVIEW else note[: NOTE_PREVIEW - 1] + "…")
@@ -287,9 +289,9 @@ class AnnotationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return summary(item)
         if role == DETAIL_ROLE:
-            title = self._titles.get(item.source_sha256)
-            # Library-wide, a row also says which source it is on.
-            return f"{title} · {detail(item)}" if title else detail(item)
+            # Library-wide, a row also says which source it is on (after the categories,
+            # which must stay in view).
+            return detail(item, self._titles.get(item.source_sha256))
         if role == UUID_ROLE:
             return item.uuid
         if role == PAGE_ROLE:
@@ -346,8 +348,10 @@ class AnnotationDelegate(QStyledItemDelegate):
         line = metrics.height()
         left = rect.left() + BAR_PX + 10
         width = rect.right() - left - 6
-        page = f"p. {index.data(PAGE_ROLE)}"
-        page_width = metrics.horizontalAdvance(page) + 8
+        data = index.data(ANNOTATION_ROLE)
+        on_page = getattr(getattr(data, "anchor", None), "page", None)
+        page = f"p. {index.data(PAGE_ROLE)}" if on_page is not None else ""
+        page_width = metrics.horizontalAdvance(page) + 8 if page else 0
         painter.setPen(ink)
         painter.drawText(
             QRect(left, rect.top() + 4, width - page_width, line),

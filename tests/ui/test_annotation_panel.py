@@ -146,8 +146,8 @@ def test_filters_by_category_and_author(
             for kind in ("pdf", "image")
             if (row := session.get(Source, sources[kind])) is not None
         }
-    assert details[marked["text"]].startswith(f"{names['pdf']} · maritime.sts-transfer · ")
-    assert details[marked["image"]].startswith(f"{names['image']} · ")
+    assert details[marked["text"]].startswith(f"maritime.sts-transfer · {names['pdf']} · ")
+    assert f" · {names['image']} · " in details[marked["image"]]
     # The choices arrive from their own read.
     qtbot.waitUntil(lambda: panel.author_box.findData("bob") >= 0)
     assert panel.category_box.findData("maritime.sts-transfer") >= 0
@@ -284,3 +284,14 @@ def test_rows_fit_a_narrow_dock_with_the_page_number_in_view(
         assert rect.left() >= 0
         assert rect.right() <= viewport.width()  # "p. N" is drawn at the row's right end
     assert not panel.view.horizontalScrollBar().isVisible()
+
+
+def test_count_markers_read_as_a_count() -> None:
+    from ui.annotation_panel import summary
+    from workstation.anchors import AnnotationData
+
+    markers = RegionAnchor("points", ((1.0, 1.0), (5.0, 5.0), (9.0, 2.0)))
+    data = AnnotationData(
+        uuid="u", source_sha256="s", source_media_type="image/png", anchor=markers
+    )
+    assert summary(data) == "Region (3 counted, 8.0 × 4.0 px)"
