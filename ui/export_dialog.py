@@ -372,7 +372,8 @@ class ExportDialog(QDialog):
             f"{len(plan.sources)} source(s), {redacted} redacted · "
             f"{plan.annotation_count} annotation(s) · "
             f"{plan.redaction_count} redaction(s) applied · "
-            f"about {_size(plan.total_bytes)} · marked {plan.profile.marking}"
+            f"sources {_size(plan.total_bytes)} as stored (copies without metadata and "
+            f"redacted ones differ; the dossier comes on top) · marked {plan.profile.marking}"
         )
         self.warning_label.setText("\n".join(plan.warnings))
         self.export_button.setEnabled(True)

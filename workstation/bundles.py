@@ -136,8 +136,9 @@ class ExportPlan:
 
     @property
     def annotation_count(self) -> int:
-        """Annotations that will be listed (before withholding)."""
-        return sum(len(s.annotations) for s in self.sources)
+        """Annotations that will be listed (before withholding): a redaction mark on a
+        source that travels redacted is applied, not listed."""
+        return sum(1 for s in self.sources for a in s.annotations if not (a.redact and s.redacted))
 
     @property
     def redaction_count(self) -> int:

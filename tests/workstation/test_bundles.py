@@ -228,6 +228,9 @@ def test_annotations_on_redacted_parts_are_left_out(evidence: Library, tmp_path:
     ]
     assert "a shipment of shells" in quotes
     assert result.annotations == len(items)  # type: ignore[attr-defined]
+    # The preview's count is what the bundle lists, plus what it had to withhold.
+    plan = plan_export(evidence, ExportScope(), "partner")
+    assert plan.annotation_count == result.annotations + result.withheld  # type: ignore[attr-defined]
 
 
 def _selectors(target: dict[str, object]) -> list[dict[str, object]]:
