@@ -211,7 +211,7 @@ class KeysDialog(QDialog):
                 [
                     key.name,
                     "yours" if key.has_private else "partner",
-                    "yes" if key.trusted else "no",
+                    "yes" if key.trusted else "NO",
                     grouped(key.fingerprint, 4),
                     key.created_at[:10],
                 ]
@@ -219,7 +219,10 @@ class KeysDialog(QDialog):
             item.setData(NAME_COLUMN, FP_ROLE, key.fingerprint)
             item.setToolTip(FP_COLUMN, grouped(key.fingerprint))
             if not key.trusted:
-                item.setForeground(TRUST_COLUMN, Qt.GlobalColor.darkRed)
+                # Bold, not a colour: readable on a light or a dark palette alike.
+                bold = item.font(TRUST_COLUMN)
+                bold.setBold(True)
+                item.setFont(TRUST_COLUMN, bold)
             self.tree.addTopLevelItem(item)
             if key.fingerprint == select:
                 chosen = item

@@ -115,6 +115,12 @@ def test_make_import_trust_and_export_keys(
         for i in range(dialog.tree.topLevelItemCount())
     }
     assert rows == {own_fp: "yours", partner_fp: "partner"}
+    trust = {
+        dialog.tree.topLevelItem(i).data(0, FP_ROLE): dialog.tree.topLevelItem(i)
+        for i in range(dialog.tree.topLevelItemCount())
+    }
+    assert trust[partner_fp].text(2) == "NO"  # untrusted again after Stop Trusting
+    assert trust[partner_fp].font(2).bold()  # bold, not a colour a dark palette hides
     dialog.copy_button.click()
     assert QApplication.clipboard().text() in (own_fp, partner_fp)
     dialog.grab().save(str(tmp_path / "keys.png"))
