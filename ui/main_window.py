@@ -311,50 +311,55 @@ class MainWindow(QMainWindow):
             annotate_menu.addAction(action)
         annotate_menu.addSeparator()
         annotate_menu.addAction(self.taxonomy_action)
+        # Where every desktop program has them, too (the same actions, one state).
+        first = edit_menu.actions()[0]
+        edit_menu.insertAction(first, self.undo_action)
+        edit_menu.insertAction(first, self.redo_action)
+        edit_menu.insertSeparator(first)
         self._update_undo_actions()
 
         view_menu = bar.addMenu("&View")
         self.split_h_action = self._action(
-            "Split Side by Side",
+            "Split Side by &Side",
             lambda: self.documents.split(Qt.Orientation.Horizontal),
             "Ctrl+\\",
             "Open a second pane beside this one",
             "split-h",
         )
         self.split_v_action = self._action(
-            "Split Top and Bottom",
+            "Split &Top and Bottom",
             lambda: self.documents.split(Qt.Orientation.Vertical),
             "Ctrl+Shift+\\",
             "Open a second pane below this one",
             "split-v",
         )
         self.close_pane_action = self._action(
-            "Close Pane",
+            "&Close Pane",
             lambda: self.documents.close_pane(),
             QKeySequence.StandardKey.Close,
             "Close the current pane",
             "close",
         )
         self.next_pane_action = self._action(
-            "Next Pane",
+            "&Next Pane",
             lambda: self.documents.focus_next(1),
             "F6",
             "Move the keyboard focus to the next pane",
         )
         self.previous_pane_action = self._action(
-            "Previous Pane",
+            "&Previous Pane",
             lambda: self.documents.focus_next(-1),
             "Shift+F6",
             "Move the keyboard focus to the previous pane",
         )
         self.focus_library_action = self._action(
-            "Go to Library List",
+            "Go to &Library List",
             self.focus_library,
             "Ctrl+L",
             "Move the keyboard focus to the list of sources",
         )
         self.link_scroll_action = self._action(
-            "Link Scrolling",
+            "Link Sc&rolling",
             self.documents.set_linked_scrolling,
             "Ctrl+Shift+L",
             "Scroll all panes together (two versions of one document)",
@@ -381,7 +386,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.library_dock.toggleViewAction())
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.full_screen_action = self._action(
-            "Full Screen", self.toggle_full_screen, QKeySequence.StandardKey.FullScreen
+            "&Full Screen", self.toggle_full_screen, QKeySequence.StandardKey.FullScreen
         )
         self.full_screen_action.setShortcuts([QKeySequence("F11")])
         view_menu.addAction(self.full_screen_action)

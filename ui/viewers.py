@@ -391,7 +391,7 @@ class ImageSourceView(RegionDrawingView):
         self.info.hide()  # the inspector shows the same facts; this is for a wide pane
         self.zoom_label = QLabel("")
         fit = _tool("Fit", "Fit the image in the pane (0)", "fit-page")
-        actual = _tool("100 %", "One image pixel per screen pixel (1)")
+        actual = _tool("1:1", "Actual pixels: one image pixel per screen pixel (1)")
         zoom_in = _tool("+", "Zoom in (+ or wheel)", "zoom-in")
         zoom_out = _tool("-", "Zoom out (- or wheel)", "zoom-out")
         fit.clicked.connect(self.view.fit)

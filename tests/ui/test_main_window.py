@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from sqlalchemy import select
 
 from db.models import AuditEvent
@@ -728,3 +728,9 @@ def test_note_and_redaction_from_the_marks_panel(
     qtbot.waitUntil(window.undo_action.isEnabled, timeout=10_000)  # type: ignore[attr-defined]
     window.undo_action.trigger()  # the redaction
     qtbot.waitUntil(lambda: not current().redact, timeout=10_000)  # type: ignore[attr-defined]
+
+
+def test_undo_and_redo_are_in_the_edit_menu_too(window: MainWindow) -> None:
+    menus = {m.title(): m for m in window.menuBar().findChildren(QMenu)}
+    edit = next(m for title, m in menus.items() if title.replace("&", "") == "Edit")
+    assert edit.actions()[:2] == [window.undo_action, window.redo_action]
