@@ -76,7 +76,12 @@ class ArticleView(QWidget):
         cursor.movePosition(QTextCursor.MoveOperation.End)
         # A fresh block and character format: the body must not inherit the
         # header's rule or heading style.
-        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        body = QTextBlockFormat()
+        # Room between paragraphs and lines, as a reader expects; positions (and so
+        # the code-point offsets of marks) are unchanged by block formats.
+        body.setBottomMargin(9)
+        body.setLineHeight(125, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        cursor.insertBlock(body, QTextCharFormat())
         self._body_start = cursor.position()
         cursor.insertText(self.text)  # plain text: nothing from the source is interpreted
         self.browser.moveCursor(QTextCursor.MoveOperation.Start)
