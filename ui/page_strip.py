@@ -37,6 +37,9 @@ from workstation.errors import WorkstationError
 THUMBNAIL_ROLE = Qt.ItemDataRole.UserRole + 1
 """The page's thumbnail as a QImage, or None while it is being drawn."""
 PAGE_SIZE_ROLE = Qt.ItemDataRole.UserRole + 2
+#: The colours of the marks on a page (category colours; "redact" for redaction).
+MARKS_ROLE = Qt.ItemDataRole.UserRole + 3
+_MAX_DOTS = 4
 """The page's (width, height) in points."""
 
 THUMBNAIL_BOX = QSize(96, 124)
@@ -77,6 +80,7 @@ class PageThumbnailModel(QAbstractListModel):
         self._sizes: list[tuple[float, float]] = []
         self._budget = cache_bytes
         self._images: dict[int, tuple[QImage, bytes]] = {}
+        self._marks: dict[int, list[str]] = {}  # 1-based page -> mark colours
         self._order: deque[int] = deque()  # rows, least recently drawn first
         self._bytes = 0
         self._pending: dict[int, Task] = {}
@@ -112,7 +116,14 @@ class PageThumbnailModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return str(row + 1)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"Page {row + 1}"
+            marks = self._marks.get(row + 1, [])
+            if not marks:
+                return f"Page {row + 1}"
+            redactions = sum(1 for c in marks if c == "redact")
+            said = f"Page {row + 1}: {len(marks)} mark{'s' if len(marks) != 1 else ''}"
+            return said + (f", {redactions} to redact" if redactions else "")
+        if role == MARKS_ROLE:
+            return self._marks.get(row + 1, [])
         if role == PAGE_SIZE_ROLE:
             return self._sizes[row]
         if role == THUMBNAIL_ROLE:
@@ -122,6 +133,14 @@ class PageThumbnailModel(QAbstractListModel):
                 return None
             return found[0]
         return None
+
+    def set_marks(self, per_page: dict[int, list[str]]) -> None:
+        """The colours of each page's marks, drawn as dots beside its thumbnail."""
+        if per_page == self._marks:
+            return
+        self._marks = {page: list(colours) for page, colours in per_page.items()}
+        if self._sizes:
+            self.dataChanged.emit(self.index(0), self.index(len(self._sizes) - 1), [MARKS_ROLE])
 
     def thumbnail_ready(self, row: int) -> bool:
         """Whether the thumbnail of ``row`` is drawn and cached."""
@@ -178,6 +197,24 @@ class PageThumbnailModel(QAbstractListModel):
         self.dataChanged.emit(index, index, [THUMBNAIL_ROLE])
 
 
+def _paint_mark_dots(painter: QPainter, sheet: QRectF, colours: list[str]) -> None:
+    """Dots down the top right corner of a page thumbnail, one per mark colour (a few at most;
+    a redaction is a dark hatched square): where the marks are, at a glance."""
+    seen: list[str] = []
+    for colour in colours:
+        if colour not in seen:
+            seen.append(colour)
+    for n, colour in enumerate(seen[:_MAX_DOTS]):
+        dot = QRectF(sheet.right() - 11, sheet.top() + 4 + n * 10, 8, 8)
+        painter.setPen(QColor(0, 0, 0, 90))
+        if colour == "redact":
+            painter.setBrush(QColor("#202020"))
+            painter.drawRect(dot)
+        else:
+            painter.setBrush(QColor(colour))
+            painter.drawEllipse(dot)
+
+
 class _ThumbnailDelegate(QStyledItemDelegate):
     """Draws a thumbnail on a sheet with a shadow, the page number under it."""
 
@@ -218,6 +255,7 @@ class _ThumbnailDelegate(QStyledItemDelegate):
         painter.setPen(_BORDER)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(sheet.adjusted(-0.5, -0.5, 0.5, 0.5))
+        _paint_mark_dots(painter, sheet, index.data(MARKS_ROLE) or [])
         number = str(index.data())
         metrics = painter.fontMetrics()
         label = QRectF(0, 0, metrics.horizontalAdvance(number) + 10, metrics.height() + 2)

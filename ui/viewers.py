@@ -560,10 +560,19 @@ class PdfSourceView(RegionDrawingView):
         layout.addWidget(split)
 
     def apply_marks(self, marks: SourceMarks) -> None:
-        """Draw annotated passages and regions on the pages."""
+        """Draw annotated passages and regions on the pages, and dots in the page strip."""
         self._spans = qt_spans(marks)
         self._page_marks = dict(marks.pages)
         self.apply_regions([m for m in region_marks(marks) if m.page])
+        per_page: dict[int, list[str]] = {}
+        for page, spans in marks.spans.items():
+            per_page.setdefault(page, []).extend(colour for colour, _, _ in spans)
+        for on, regions in marks.regions.items():
+            if on is not None:
+                per_page.setdefault(on, []).extend(colour for colour, *_ in regions)
+        for page, colour in marks.pages.items():
+            per_page.setdefault(page, []).append(colour)
+        self.strip.thumbnails.set_marks(per_page)
 
     def show_regions(self) -> None:
         """Regions (less the one being dragged) and whole-page marks, with the spans."""

@@ -466,6 +466,13 @@ def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) 
         (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=report))
     assert mark.anchor.page == 2  # type: ignore[union-attr]
     assert mark.anchor.exact == "AMBER TIDE"  # type: ignore[union-attr]
+    # The page strip shows where the marks are.
+    from ui.page_strip import MARKS_ROLE
+
+    strip = source_view.strip.thumbnails  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: bool(strip.index(1).data(MARKS_ROLE)), timeout=10_000)  # type: ignore[attr-defined]
+    assert strip.index(0).data(MARKS_ROLE) == []
+    assert strip.index(1).data(Qt.ItemDataRole.ToolTipRole) == "Page 2: 1 mark"
 
 
 def test_a_search_hit_goes_to_the_pane_showing_its_source_and_the_marks_follow(
