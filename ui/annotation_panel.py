@@ -428,13 +428,13 @@ class AnnotationPanel(QWidget):
         self._filling = False
         self.model = AnnotationListModel(controller, self)
         self.category_box = QComboBox()
-        self.category_box.setToolTip("Show annotations in this category (and its sub-categories)")
+        self.category_box.setToolTip("Show marks in this category (and its sub-categories)")
         self.category_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.category_box.setMinimumContentsLength(12)
         self.author_box = QComboBox()
-        self.author_box.setToolTip("Show annotations by this reviewer")
+        self.author_box.setToolTip("Show marks by this reviewer")
         self.author_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -591,7 +591,7 @@ class AnnotationPanel(QWidget):
 
     def _show_count(self) -> None:
         total = self.model.total
-        noun = "annotation" if total == 1 else "annotations"
+        noun = "mark" if total == 1 else "marks"  # as the tab, the menu and Ctrl+M say
         text = f"{total:,} {noun}"
         filtered = self.category_box.currentData() or self.author_box.currentData()
         if filtered:
@@ -612,7 +612,7 @@ class AnnotationPanel(QWidget):
         menu = QMenu(self)
         uuid = index.data(UUID_ROLE)
         data = index.data(ANNOTATION_ROLE)
-        menu.addAction("Go to annotation", lambda: self._activate(index))
+        menu.addAction("Go to mark", lambda: self._activate(index))
         menu.addAction("Edit note…", lambda: self.noteRequested.emit(uuid))
         menu.addAction("Add category…", lambda: self.addCategoryRequested.emit(uuid))
         codes = list(getattr(data, "categories", []) or [])
@@ -630,7 +630,7 @@ class AnnotationPanel(QWidget):
         redact.setChecked(bool(getattr(data, "redact", False)))
         redact.toggled.connect(lambda on: self.redactToggled.emit(uuid, on))
         menu.addSeparator()
-        menu.addAction("Delete annotation", lambda: self.deleteRequested.emit(uuid))
+        menu.addAction("Delete mark", lambda: self.deleteRequested.emit(uuid))
         menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802

@@ -818,7 +818,7 @@ class MainWindow(QMainWindow):
 
         def done(source_id: int) -> None:
             self._annotations_changed(source_id)
-            self.statusBar().showMessage("Annotation deleted (Ctrl+Z undoes).", 4000)
+            self.statusBar().showMessage("Mark deleted (Ctrl+Z undoes).", 4000)
 
         self.controller.run(write, write=True, label="deleting", on_done=done)
 

@@ -119,7 +119,7 @@ def test_lists_text_region_and_page_annotations(
     assert rows[0].data(DETAIL_ROLE).startswith("maritime, petroleum.refined · alice")
     # A redaction mark says so first: it is what decides what leaves the library.
     assert rows[2].data(DETAIL_ROLE).startswith("REDACT on export · designated · alice")
-    assert panel.count_label.text() == "3 annotations"
+    assert panel.count_label.text() == "3 marks"
     # Not paged: one source's annotations come in one read.
     assert not model.canFetchMore(QModelIndex())
 
@@ -155,7 +155,7 @@ def test_filters_by_category_and_author(
     panel.choose_category("maritime")  # includes the sub-categories
     _wait_loaded(qtbot, panel)
     assert set(_uuids(panel.model)) == {marked["text"], marked["region"], marked["image"]}
-    assert panel.count_label.text() == "3 annotations (filtered)"
+    assert panel.count_label.text() == "3 marks (filtered)"
 
     panel.choose_author("bob")
     _wait_loaded(qtbot, panel)
@@ -164,7 +164,7 @@ def test_filters_by_category_and_author(
     panel.choose_category("designated")
     _wait_loaded(qtbot, panel)
     assert _uuids(panel.model) == []
-    assert panel.count_label.text() == "0 annotations (filtered)"
+    assert panel.count_label.text() == "0 marks (filtered)"
 
     panel.choose_author(None)
     _wait_loaded(qtbot, panel)
@@ -212,7 +212,7 @@ def test_refresh_shows_a_new_annotation_and_keeps_the_selection(
     qtbot.waitUntil(lambda: panel.model.rowCount() == 4)
     assert _uuids(panel.model)[0] == added.uuid  # page 1 sorts first
     assert panel.current_uuid() == marked["region"]
-    assert panel.count_label.text() == "4 annotations"
+    assert panel.count_label.text() == "4 marks"
 
 
 @pytest.mark.slow
@@ -247,7 +247,7 @@ def test_library_wide_list_pages_in_blocks(
         fetches += 1
     assert fetches == 2
     assert model.rowCount() == wanted
-    assert panel.count_label.text() == f"{wanted:,} annotations"
+    assert panel.count_label.text() == f"{wanted:,} marks"
     # The same annotations, in the same order, as the service's own full list.
     with library.reader() as session:
         everything = service.find(session, AnnotationFilter())
