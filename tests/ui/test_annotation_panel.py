@@ -237,7 +237,7 @@ def test_library_wide_list_pages_in_blocks(
     assert BLOCK >= 1000  # the real block; the test uses a smaller one to stay quick
     assert model.total == wanted
     assert model.rowCount() == block
-    assert panel.count_label.text() == f"{wanted:,} annotations, {block:,} loaded"
+    assert panel.count_label.text() == f"{wanted:,} marks, {block:,} loaded"
     fetches = 0
     while model.canFetchMore(QModelIndex()):
         before = model.rowCount()
