@@ -97,7 +97,7 @@ class CategoryDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(swatch, 2, 2)
         code = str(index.data(CODE_ROLE) or "")
         metrics = option.fontMetrics
-        code_width = min(metrics.horizontalAdvance(code) + 4, rect.width() // 2)
+        code_width = min(metrics.horizontalAdvance(code) + 4, rect.width() * 2 // 5)
         code_rect = QRect(rect.right() - code_width, rect.top(), code_width, rect.height())
         text_rect = QRect(swatch.right() + 6, rect.top(), 0, rect.height())
         text_rect.setRight(code_rect.left() - 8)
@@ -331,7 +331,7 @@ class CategoryPickerPopup(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.picker)
-        self.resize(380, 360)
+        self.resize(500, 380)  # room for a label and its code side by side
         self._done = False
         self.picker.picked.connect(self._on_picked)
         self.picker.cancelled.connect(self.close)
