@@ -51,6 +51,7 @@ from ui.annotation_panel import (
     page_of,
     summary,
 )
+from ui.colours import error_colour
 from ui.controller import LibraryController
 from workstation.anchors import AnnotationData, PageAnchor, RegionAnchor, TextAnchor
 from workstation.annotations import AnnotationHistory, AnnotationService
@@ -80,7 +81,6 @@ SOURCE_ROLE = Qt.ItemDataRole.UserRole + 42
 
 MAX_FOUND = 200  # search results shown at once; typing narrows them
 SEARCH_DELAY_MS = 200
-ERROR_COLOUR = "#b3261e"
 ALIASES_TIP = (
     "Other spellings, in any script: one per line. Written on a single line, commas "
     "separate them (put a name with a comma on a line of its own)."
@@ -283,7 +283,7 @@ def _error_label() -> QLabel:
 
 
 def _show_message(label: QLabel, text: str, *, error: bool) -> None:
-    colour = ERROR_COLOUR if error else label.palette().color(QPalette.ColorRole.Text).name()
+    colour = error_colour(label) if error else label.palette().color(QPalette.ColorRole.Text).name()
     label.setStyleSheet(f"color: {colour};")
     label.setText(f"Not done: {text}" if error and text else text)
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.colours import style_as
 from ui.controller import LibraryController
 from workstation.bundles import (
     ExportOptions,
@@ -208,7 +209,7 @@ class ExportDialog(QDialog):
         preview_box.addWidget(self.preview, 1)
         self.warning_label = QLabel(right)
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("color: #b45309;")
+        style_as(self.warning_label, "warning")
         preview_box.addWidget(self.warning_label)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -223,7 +224,7 @@ class ExportDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #b91c1c;")
+        style_as(self.error_label, "error")
         self.error_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from ui.colours import style_as
 from ui.controller import LibraryController
 from workstation.keys import MIN_PASSPHRASE, KeyInfo, KeyService
 
@@ -62,7 +63,7 @@ class NewKeyDialog(QDialog):
         self.repeat_edit = QLineEdit(self)
         self.repeat_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #b00020")
+        style_as(self.error_label, "error")
         self.error_label.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Name:", self.name_edit)
@@ -140,7 +141,7 @@ class KeysDialog(QDialog):
         self.hint_label = QLabel(self)
         self.hint_label.setWordWrap(True)
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #b00020")
+        style_as(self.error_label, "error")
         self.error_label.setWordWrap(True)
 
         self.new_button = QPushButton("&New Key…", self)
