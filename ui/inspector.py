@@ -155,11 +155,21 @@ class Inspector(QScrollArea):
             form.removeRow(0)
 
     def show_source(self, source_id: int) -> None:
-        """Show the source with this id."""
+        """Show the source with this id; edits left unsaved on the one shown before are
+        saved first (as a form commits when you move on), and the message says so."""
+        if self.source_id is not None and source_id != self.source_id and self._dirty():
+            self.save(leaving=self.heading.text())
         self.source_id = source_id
         with self.controller.library.reader() as session:
             info = describe_source(session, resolve_source(session, str(source_id)))
         self._fill(info)
+
+    def _edits(self) -> tuple[str, str, str]:
+        grade = (self.reliability.currentData() or "") + (self.credibility.currentData() or "")
+        return self.title_edit.text().strip(), self.date_edit.text().strip(), grade
+
+    def _dirty(self) -> bool:
+        return getattr(self, "_shown", None) is not None and self._edits() != self._shown
 
     def _fill(self, info: dict[str, Any]) -> None:
         self.heading.setText(info["title"] or info["original_filename"])
@@ -169,6 +179,7 @@ class Inspector(QScrollArea):
         grade = info["grade"] or ""
         self.reliability.setCurrentIndex(max(0, RELIABILITY.index(grade[:1]) if grade else 0))
         self.credibility.setCurrentIndex(max(0, CREDIBILITY.index(grade[1:]) if grade else 0))
+        self._shown = self._edits()  # what the fields hold before the reviewer types
         self.message.setText("")
         self._set_enabled(True)
         self.facts_box.show()
@@ -225,16 +236,18 @@ class Inspector(QScrollArea):
         self.flags_label.setText("⚠ This file " + "; ".join(flags) + "." if flags else "")
         self.flags_label.setToolTip(json.dumps(info["flags"]))
 
-    def save(self) -> None:
-        """Save the edits on the write thread."""
+    def save(self, leaving: str | None = None) -> None:
+        """Save the edits on the write thread (``leaving``: the title of a source being
+        switched away from, named in the message)."""
         if self.source_id is None:
             return
         source_id = self.source_id
         title = self.title_edit.text()
         date = self.date_edit.text()
         grade = (self.reliability.currentData() or "") + (self.credibility.currentData() or "")
+        where = f" to “{leaving}”" if leaving else ""
         if len(grade) == 1:
-            self.message.setText("Give both parts of the grade, e.g. B2.")
+            self.message.setText(f"Edits{where} not saved: give both parts of the grade, e.g. B2.")
             return
         library = self.controller.library
 
@@ -244,11 +257,11 @@ class Inspector(QScrollArea):
             return source_id
 
         def done(result: Any) -> None:
-            self.message.setText("Saved.")
+            self.message.setText(f"Saved your edits{where}." if leaving else "Saved.")
             self.controller.sourceEdited.emit(int(result))
 
         def failed(message: str) -> None:
-            self.message.setText(message)
+            self.message.setText(f"Edits{where} not saved: {message}" if leaving else message)
 
         self.controller.run(write, write=True, label="saving", on_done=done, on_error=failed)
 

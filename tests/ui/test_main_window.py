@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.models import AuditEvent
 from tests import samples
@@ -190,6 +190,28 @@ def test_inspector_edit_is_saved_and_audited(
     inspector.title_edit.setText("Title by Enter")
     qtbot.keyClick(inspector.title_edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: _title_of(window, sid) == "Title by Enter", timeout=10_000)  # type: ignore[attr-defined]
+
+
+def test_switching_source_saves_edits_left_in_the_inspector(
+    window: MainWindow, qtbot: object, filled: Library
+) -> None:
+    first, second = _ids(window)[:2]
+    window.library_panel.select_source(first)
+    inspector = window.inspector
+    inspector.title_edit.setText("Typed, never saved by hand")
+    window.library_panel.select_source(second)  # moving on, as a reviewer does
+    assert inspector.source_id == second
+    qtbot.waitUntil(
+        lambda: _title_of(window, first) == "Typed, never saved by hand", timeout=10_000
+    )  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "Saved your edits to" in inspector.message.text(), timeout=10_000)  # type: ignore[attr-defined]
+    # Nothing typed: moving on writes nothing.
+    with filled.reader() as session:
+        before = session.scalar(select(func.count(AuditEvent.seq)))
+    window.library_panel.select_source(first)
+    window.library_panel.select_source(second)
+    with filled.reader() as session:
+        assert session.scalar(select(func.count(AuditEvent.seq))) == before
 
 
 def test_import_by_drop_runs_in_background(
