@@ -1024,7 +1024,7 @@ class MainWindow(QMainWindow):
                     0,
                     lambda: self.resizeDocks(
                         [self.library_dock, self.inspector_dock],
-                        [400, 300],
+                        [440, 300],
                         Qt.Orientation.Horizontal,
                     ),
                 )

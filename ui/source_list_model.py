@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 
 from ui.controller import LibraryController
 from ui.icons import kind_icon
@@ -209,12 +209,7 @@ class SourceListModel(QAbstractTableModel):
         def load() -> None:
             image = QImage(str(Path(path)))
             if not image.isNull():
-                image = image.scaled(
-                    THUMB_PX,
-                    THUMB_PX,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
+                image = _square(image)
             signals.loaded.emit(sha, image)
 
         self.controller.run(load)
@@ -233,3 +228,20 @@ class SourceListModel(QAbstractTableModel):
                     idx = self.index(row, 0)
                     self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
                 break
+
+
+def _square(image: QImage) -> QImage:
+    """The thumbnail scaled into a THUMB_PX square, centred on a clear ground, so a
+    tall page and a wide photo take the room of a type icon and titles line up."""
+    scaled = image.scaled(
+        THUMB_PX,
+        THUMB_PX,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    square = QImage(THUMB_PX, THUMB_PX, QImage.Format.Format_ARGB32_Premultiplied)
+    square.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(square)
+    painter.drawImage((THUMB_PX - scaled.width()) // 2, (THUMB_PX - scaled.height()) // 2, scaled)
+    painter.end()
+    return square
