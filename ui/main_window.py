@@ -1020,11 +1020,14 @@ class MainWindow(QMainWindow):
             if not self._state_restored:
                 # First start: room for titles on the left, the inspector on the
                 # right (after the first layout pass, which would undo it).
+                # Sized to the window, so a small laptop screen keeps room for pages.
+                width = self.width()
+                sizes = [min(440, max(300, width * 3 // 10)), min(300, max(240, width // 5))]
                 QTimer.singleShot(
                     0,
                     lambda: self.resizeDocks(
                         [self.library_dock, self.inspector_dock],
-                        [440, 300],
+                        sizes,
                         Qt.Orientation.Horizontal,
                     ),
                 )
