@@ -215,7 +215,8 @@ class Inspector(QScrollArea):
             ("Original name", info["original_filename"]),
             ("Imported", info["imported_at"][:19].replace("T", " ") + " UTC"),
             ("By", info["imported_by"]),
-            ("SHA-256", info["sha256"][:32] + "\n" + info["sha256"][32:]),
+            # Four lines of 16: two of 32 were wider than a narrow dock and got clipped.
+            ("SHA-256", "\n".join(info["sha256"][i : i + 16] for i in range(0, 64, 16))),
             ("Size", f"{info['size']:,} bytes"),
             ("Attached to", ", ".join(f"source {p['source_id']}" for p in info["attached_to"])),
             (

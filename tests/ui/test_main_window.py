@@ -192,6 +192,21 @@ def test_inspector_edit_is_saved_and_audited(
     qtbot.waitUntil(lambda: _title_of(window, sid) == "Title by Enter", timeout=10_000)  # type: ignore[attr-defined]
 
 
+def test_the_inspector_hash_fits_a_narrow_dock(window: MainWindow, filled: Library) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    sid = _ids(window)[0]
+    window.inspector.show_source(sid)
+    shown = next(
+        w
+        for w in window.inspector.provenance_box.findChildren(QLabel)
+        if len(w.text().replace("\n", "")) == 64 and "\n" in w.text()
+    )
+    lines = shown.text().split("\n")
+    assert [len(line) for line in lines] == [16, 16, 16, 16]
+    assert shown.fontMetrics().horizontalAdvance(lines[0]) < 200  # beside its label, in 300 px
+
+
 def test_switching_source_saves_edits_left_in_the_inspector(
     window: MainWindow, qtbot: object, filled: Library
 ) -> None:
