@@ -24,7 +24,8 @@ from workstation.library import Library
 from workstation.sources import page_text
 
 
-def _ms(fn: object, runs: int = 5) -> float:
+def median_ms(fn: object, runs: int = 5) -> float:
+    """Median wall milliseconds of ``runs`` calls of ``fn``."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -69,8 +70,8 @@ def main() -> None:
 
         from ui.marks import load_marks  # Qt types only; no window needed
 
-        with_marks = _ms(lambda: load_marks(lib, busy))
-        without = _ms(lambda: load_marks(lib, quiet))
+        with_marks = median_ms(lambda: load_marks(lib, busy))
+        without = median_ms(lambda: load_marks(lib, quiet))
         print(
             f"reading the marks of a source to draw: {with_marks:.0f} ms with "
             f"{marks_per_source}, {without:.1f} ms with none"
@@ -83,7 +84,7 @@ def main() -> None:
             load_marks(lib, quiet)
 
         print(
-            f"create one mark + commit + re-read the source's marks: {_ms(one, 9):.1f} ms "
+            f"create one mark + commit + re-read the source's marks: {median_ms(one, 9):.1f} ms "
             "median (goal: visible in < 50 ms)"
         )
 
@@ -120,14 +121,16 @@ def main() -> None:
         )
         flt = AnnotationFilter()
         with lib.reader() as session:
-            count_ms = _ms(lambda: count_annotations(session, flt), 3)
-            first_ms = _ms(lambda: annotation_page(session, flt, 0, 2000), 3)
-            deep_ms = _ms(lambda: annotation_page(session, flt, library_rows // 2, 2000), 3)
+            count_ms = median_ms(lambda: count_annotations(session, flt), 3)
+            first_ms = median_ms(lambda: annotation_page(session, flt, 0, 2000), 3)
+            deep_ms = median_ms(lambda: annotation_page(session, flt, library_rows // 2, 2000), 3)
             # Scrolling continues after the last row shown (keyset), as the list does.
             middle = annotation_page(session, flt, library_rows // 2 - 1, 1)[0].uuid
-            keyset_ms = _ms(lambda: annotation_page(session, flt, limit=2000, after=middle), 3)
+            keyset_ms = median_ms(
+                lambda: annotation_page(session, flt, limit=2000, after=middle), 3
+            )
             last = annotation_page(session, flt, library_rows - 2001, 1)[0].uuid
-            end_ms = _ms(lambda: annotation_page(session, flt, limit=2000, after=last), 3)
+            end_ms = median_ms(lambda: annotation_page(session, flt, limit=2000, after=last), 3)
         print(
             f"library-wide list of {library_rows:,}: count {count_ms:.0f} ms, first block of "
             f"2,000 {first_ms:.0f} ms, a block half-way by OFFSET {deep_ms:.0f} ms, "

@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.bench_annotations import median_ms
 from db.models import Entity
 from workstation.entities import _term_pattern, add_entity, suggest, terms_of
 from workstation.library import Library
@@ -50,15 +49,6 @@ PASSAGE = (
 ) * 5
 
 
-def _median_ms(fn: object, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=10_000)
@@ -72,10 +62,10 @@ def main() -> None:
                 name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i}"
                 add_entity(lib, session, "vessel", name, aliases=[name.title(), f"{name} maru"])
         with lib.reader() as session:
-            ours = _median_ms(lambda: suggest(session, PASSAGE))
-            load = _median_ms(lambda: list(session.scalars(select(Entity))))
+            ours = median_ms(lambda: suggest(session, PASSAGE))
+            load = median_ms(lambda: list(session.scalars(select(Entity))))
             terms = [t for e in session.scalars(select(Entity)) for t in terms_of(e)]
-            naive = _median_ms(
+            naive = median_ms(
                 lambda: [m for t in terms for m in _term_pattern(t).finditer(PASSAGE)], runs=2
             )
         lib.close()
