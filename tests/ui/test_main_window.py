@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
@@ -478,6 +479,24 @@ def test_mark_without_selection_says_what_to_do(window: MainWindow) -> None:
     assert "Select a passage first" in window.statusBar().currentMessage()
 
 
+def _select_in_report(
+    window: MainWindow, qtbot: Any, filled: Library, quote: str
+) -> tuple[int, Any, Any]:
+    """Open the Panel report and select ``quote`` on its page 2: (source id, pane, PdfView)."""
+    from workstation.sources import page_text
+
+    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
+    window.open_source(report)
+    pane = window.documents.current
+    pdf = pane.viewer.view  # type: ignore[union-attr]
+    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)
+    with filled.reader() as session:
+        text = page_text(session, report, 2)
+    start = text.index(quote)
+    pdf.set_selection(2, start, start + len(quote))
+    return report, pane, pdf
+
+
 def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) -> None:
     report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
     window.open_source(report)
@@ -535,17 +554,7 @@ def test_ctrl_m_asks_for_a_category_then_tags_the_passage(
 ) -> None:
     from workstation.annotations import AnnotationFilter, AnnotationService
 
-    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
-    window.open_source(report)
-    pane = window.documents.current
-    pdf = pane.viewer.view  # type: ignore[union-attr]
-    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)  # type: ignore[attr-defined]
-    with filled.reader() as session:
-        from workstation.sources import page_text as stored_text
-
-        text = stored_text(session, report, 2)
-    start = text.index("AMBER TIDE")
-    pdf.set_selection(2, start, start + len("AMBER TIDE"))
+    report, pane, _pdf = _select_in_report(window, qtbot, filled, "AMBER TIDE")
     window.mark_action.trigger()  # as the menu and Ctrl+M do: triggered(bool) and all
     popup = window._picker
     qtbot.waitUntil(popup.isVisible, timeout=5_000)  # type: ignore[attr-defined]
@@ -593,19 +602,9 @@ def test_redact_a_passage_and_a_whole_page_from_the_menu(
     from workstation.anchors import PageAnchor
     from workstation.annotations import AnnotationFilter, AnnotationService
 
-    report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
     window.redact_action.trigger()  # nothing open: a hint, nothing stored
     assert "Select a passage" in window.statusBar().currentMessage()
-    window.open_source(report)
-    pane = window.documents.current
-    pdf = pane.viewer.view  # type: ignore[union-attr]
-    qtbot.waitUntil(pdf.is_loaded, timeout=10_000)  # type: ignore[attr-defined]
-    with filled.reader() as session:
-        from workstation.sources import page_text as stored_text
-
-        text = stored_text(session, report, 2)
-    start = text.index("SKY VENUS")
-    pdf.set_selection(2, start, start + len("SKY VENUS"))
+    report, pane, pdf = _select_in_report(window, qtbot, filled, "SKY VENUS")
     window.redact_action.trigger()
     qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
     pdf.go_to_page(1)
