@@ -16,12 +16,12 @@ import uuid
 from pathlib import Path
 
 from bench.corpora import make_text_pdf
-from workstation.anchors import text_anchor
-from workstation.annotation_queries import annotation_page, count_annotations
-from workstation.annotations import AnnotationFilter, AnnotationService
-from workstation.ingest import ImportService
-from workstation.library import Library
-from workstation.sources import page_text
+from workstation.annotations.anchors import text_anchor
+from workstation.annotations.queries import annotation_page, count_annotations
+from workstation.annotations.service import AnnotationFilter, AnnotationService
+from workstation.core.library import Library
+from workstation.sources.ingest import ImportService
+from workstation.sources.lookup import page_text
 
 
 def median_ms(fn: object, runs: int = 5) -> float:
@@ -68,7 +68,7 @@ def main() -> None:
             f"({made / marks_per_source * 1000:.2f} ms each, one transaction)"
         )
 
-        from ui.marks import load_marks  # Qt types only; no window needed
+        from ui.desktop.annotations.marks import load_marks  # Qt types only; no window needed
 
         with_marks = median_ms(lambda: load_marks(lib, busy))
         without = median_ms(lambda: load_marks(lib, quiet))

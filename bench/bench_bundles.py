@@ -33,10 +33,10 @@ from typing import Any
 import psutil
 import pymupdf
 
-from workstation.bags import verify_bag
-from workstation.bundles import BundleExporter, ExportOptions, ExportScope, plan_export
-from workstation.ingest import ImportService
-from workstation.library import Library
+from workstation.bundles.bagit import verify_bag
+from workstation.bundles.export import BundleExporter, ExportOptions, ExportScope, plan_export
+from workstation.core.library import Library
+from workstation.sources.ingest import ImportService
 
 MB = 1_000_000
 
@@ -207,10 +207,15 @@ def extras(folder: Path) -> None:
     """The other steps of an export, each beside its bare library call in the same run."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from workstation.anchors import text_anchor
-    from workstation.crypt import decrypt_file, encrypt_file, generate_identity, identity_file_text
-    from workstation.keys import open_private_key, seal_private_key
-    from workstation.redaction import redact_pdf
+    from workstation.annotations.anchors import text_anchor
+    from workstation.bundles.age import (
+        decrypt_file,
+        encrypt_file,
+        generate_identity,
+        identity_file_text,
+    )
+    from workstation.bundles.redaction import redact_pdf
+    from workstation.bundles.signing import open_private_key, seal_private_key
 
     work = folder / "bundles-extras"
     shutil.rmtree(work, ignore_errors=True)

@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from bench.bench_annotations import median_ms
 from db.models import Entity
-from workstation.entities import _term_pattern, add_entity, suggest, terms_of
-from workstation.library import Library
+from workstation.core.library import Library
+from workstation.entities.register import _term_pattern, add_entity, suggest, terms_of
 
 WORDS = [
     "OCEAN",

@@ -27,10 +27,10 @@ t_launch = float(sys.argv[2])
 t0 = time.time()
 from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
-from ui.app import make_application
-from ui.controller import LibraryController
-from ui.main_window import MainWindow
-from workstation.library import Library
+from ui.desktop.app.app import make_application
+from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.main_window import MainWindow
+from workstation.core.library import Library
 app = make_application()
 settings = QSettings(sys.argv[3], QSettings.Format.IniFormat)
 lib = Library.open(Path(sys.argv[1]), reviewer="bench")
@@ -47,8 +47,8 @@ print(json.dumps({"ready_s": t_ready - t_launch, "in_process_s": t_ready - t0, "
 
 def build_library(folder: Path, n: int) -> Path:
     """A library of ``n`` small text sources (cached)."""
-    from workstation.ingest import ImportService
-    from workstation.library import Library
+    from workstation.core.library import Library
+    from workstation.sources.ingest import ImportService
 
     lib_dir = folder / f"lib-{n}"
     if (lib_dir / "library.sqlite").exists():
@@ -97,11 +97,11 @@ def import_stall(folder: Path, n_files: int, warm: bool) -> dict[str, float]:
     """Longest gap between 5 ms timer ticks while ``n_files`` import in a worker."""
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
 
-    from ui.app import make_application
-    from ui.controller import LibraryController
-    from ui.main_window import MainWindow
-    from ui.operations.import_ import run_import
-    from workstation.library import Library
+    from ui.desktop.app.app import make_application
+    from ui.desktop.app.controller import LibraryController
+    from ui.desktop.app.main_window import MainWindow
+    from ui.desktop.ops.import_ import run_import
+    from workstation.core.library import Library
 
     app = make_application()
     files = folder / f"stall-files-{n_files}"

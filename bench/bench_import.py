@@ -55,9 +55,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from workstation.ingest import ImportReport, ImportService  # noqa: E402
-from workstation.library import Library  # noqa: E402
-from workstation.progress import Progress  # noqa: E402
+from workstation.core.library import Library  # noqa: E402
+from workstation.core.progress import Progress  # noqa: E402
+from workstation.sources.ingest import ImportReport, ImportService  # noqa: E402
 
 PARTS = ("pdf", "small", "images", "startup")
 MB = 1_000_000
@@ -247,9 +247,9 @@ def instrumented(lib: Library, service: ImportService, phases: Phases) -> Iterat
     Yields:
         Nothing; the wrappers are removed when the block ends.
     """
-    import workstation.extract as extract_pkg
-    import workstation.extract.pdf as pdf_mod
-    import workstation.ingest as ingest_mod
+    import workstation.sources.extract as extract_pkg
+    import workstation.sources.extract.pdf as pdf_mod
+    import workstation.sources.ingest as ingest_mod
 
     wrap = phases.wrap
     start = time.perf_counter()

@@ -15,10 +15,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
 
-from ui.app import make_application  # noqa: E402
-from ui.controller import LibraryController  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from workstation.library import Library  # noqa: E402
+from ui.desktop.app.app import make_application  # noqa: E402
+from ui.desktop.app.controller import LibraryController  # noqa: E402
+from ui.desktop.app.main_window import MainWindow  # noqa: E402
+from workstation.core.library import Library  # noqa: E402
 
 
 def main() -> None:

@@ -24,12 +24,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QPointF, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
 
-from resources.demo_corpus import write_demo_corpus  # noqa: E402
-from ui.image_info_panel import ImageInfoPanel  # noqa: E402
-from ui.image_view import ImageView  # noqa: E402
-from workstation.extract import DEFAULT_LIMITS, detect  # noqa: E402
-from workstation.extract.image import extract_image  # noqa: E402
-from workstation.imagery import ensure_pyramid  # noqa: E402
+from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel  # noqa: E402
+from ui.desktop.viewers.image.image_view import ImageView  # noqa: E402
+from workstation.demo.corpus import write_demo_corpus  # noqa: E402
+from workstation.sources.extract import DEFAULT_LIMITS, detect  # noqa: E402
+from workstation.sources.extract.image import extract_image  # noqa: E402
+from workstation.sources.imagery import ensure_pyramid  # noqa: E402
 
 
 def wait_until(app: QApplication, condition: object, timeout: float = 20.0) -> None:

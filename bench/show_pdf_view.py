@@ -28,8 +28,8 @@ from PySide6.QtCore import QElapsedTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
 
 from tests.samples import KOREAN, RUSSIAN, make_pdf  # noqa: E402
-from ui.page_strip import PageStrip  # noqa: E402
-from ui.pdf_view import PdfView  # noqa: E402
+from ui.desktop.viewers.pdf.page_strip import PageStrip  # noqa: E402
+from ui.desktop.viewers.pdf.pdf_view import PdfView  # noqa: E402
 
 REPORT = (
     "Panel of Experts report, annex 14.\n\n"
@@ -66,7 +66,7 @@ def big(app: QApplication, folder: Path) -> None:
     import psutil
 
     from bench.corpora import ensure, make_text_pdf
-    from workstation.documents import PdfDocument
+    from workstation.sources.pages import PdfDocument
 
     path = ensure(folder / "text-1000.pdf", make_text_pdf)
     process = psutil.Process()

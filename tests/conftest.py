@@ -24,7 +24,7 @@ def library_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def library(library_path: Path) -> Iterator[object]:
     """A fresh, open library with reviewer 'alice'."""
-    from workstation.library import Library
+    from workstation.core.library import Library
 
     lib = Library.open(library_path, reviewer="alice", create=True)
     yield lib
@@ -44,7 +44,7 @@ def run_cli(
     if env:
         full_env.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "workstation.cli", *args],
+        [sys.executable, "-m", "ui.cli", *args],
         input=input_text,
         capture_output=True,
         text=True,

@@ -58,7 +58,7 @@ def test_mypy() -> None:
 def test_help_does_not_import_heavy_modules() -> None:
     code = (
         "import sys\n"
-        "from workstation.cli import build_parser\n"
+        "from ui.cli.main import build_parser\n"
         "build_parser().format_help()\n"
         "heavy = [m for m in ('sqlalchemy', 'pymupdf', 'fitz', 'PIL', 'tantivy', 'pyvips',"
         " 'trafilatura', 'PySide6', 'rich', 'alembic') if m in sys.modules]\n"

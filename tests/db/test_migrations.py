@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from db.engine import make_engine
 from db.migrate import current_revision, downgrade, head_revision, upgrade
 from db.models import Base
-from workstation.errors import LibraryError, SchemaTooNewError
-from workstation.library import Library
+from workstation.core.errors import LibraryError, SchemaTooNewError
+from workstation.core.library import Library
 
 
 def test_migrations_match_models(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_older_library_is_backed_up_and_migrated(library_path: Path) -> None:
             version = raw.execute("select version_num from alembic_version").fetchone()[0]
         assert version == "0001"
         with lib.reader() as session:
-            from workstation.audit import iter_events
+            from workstation.core.audit import iter_events
 
             actions = [e.action for e in iter_events(session)]
         # The review tables came back empty, so the taxonomy is seeded again.

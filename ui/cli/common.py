@@ -1,0 +1,72 @@
+"""What every command shares: exit codes, opening the library, output, Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workstation.core.library import Library
+    from workstation.core.progress import CancelToken
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+
+class UsageError(Exception):
+    """Arguments that parse but make no sense together."""
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def err(message: str) -> None:
+    sys.stderr.write(f"workstation: {message}\n")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=None) + "\n")
+
+
+def open_library(args: argparse.Namespace, *, create: bool | None = None) -> Library:
+    from workstation.core.config import LIBRARY_ENV, resolve_library_path, resolve_reviewer
+    from workstation.core.library import Library
+
+    path = resolve_library_path(args.library)
+    if create is None:
+        # The default library is made on first use; a named one must exist,
+        # so a mistyped --library never creates a stray library.
+        create = not args.library and not os.environ.get(LIBRARY_ENV)
+    return Library.open(path, reviewer=resolve_reviewer(args.reviewer), create=create)
+
+
+def stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def install_sigint(cancel: CancelToken) -> Callable[[], None]:
+    """First Ctrl+C asks for a clean stop between files; the second one aborts."""
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: object) -> None:
+        if cancel.cancelled:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        cancel.cancel()
+        err("stopping after the current file (Ctrl+C again to abort)")
+
+    signal.signal(signal.SIGINT, handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore

@@ -1,0 +1,91 @@
+"""Commands that open the desktop app: gui and demo (Qt is imported only when it opens)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
+from ui.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    UsageError,
+)
+
+
+def display_available() -> bool:
+    if sys.platform != "linux":
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def launch_gui(path: Path, reviewer: str | None, create: bool, show: Sequence[int] = ()) -> int:
+    """Open the desktop app on a library; Qt is loaded here and nowhere earlier."""
+    if not display_available():
+        raise UsageError(
+            "no display to open the desktop app on (set DISPLAY, or use the other commands)"
+        )
+    from ui.desktop.app.app import run_gui
+
+    return run_gui(path, reviewer=reviewer, create=create, show=show)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from workstation.core.config import LIBRARY_ENV, resolve_library_path
+
+    path = resolve_library_path(args.library)
+    create = not args.library and not os.environ.get(LIBRARY_ENV)
+    return launch_gui(path, args.reviewer, create)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from workstation.core.config import default_library_path, resolve_reviewer
+    from workstation.core.library import Library
+    from workstation.demo.corpus import write_demo_corpus
+    from workstation.sources.ingest import ImportService, import_error_summary
+    from workstation.sources.lookup import list_sources
+
+    if args.library:
+        path = Path(args.library).expanduser()
+    else:
+        path = default_library_path().with_name("demo-library")
+    with Library.open(path, reviewer=resolve_reviewer(args.reviewer), create=True) as lib:
+        with tempfile.TemporaryDirectory(prefix="workstation-demo-") as tmp:
+            files = write_demo_corpus(Path(tmp))
+            report = ImportService(lib).import_paths(files, case="Demo: Rajin port")
+        from workstation.demo.marks import mark_demo
+
+        marks = mark_demo(lib)
+        with lib.reader() as session:
+            rows = list_sources(session)
+        print(f"demo library at {lib.root}: {import_error_summary(report)}")
+        for r in rows:
+            print(
+                f"  {r.source_id:>3}  {r.kind:<8} {r.pages:>3} p.  {r.title or r.original_filename}"
+            )
+        if marks:
+            print(f"  {marks} marks made, as a reviewer would: passages, a region, counted ships")
+        print(f"try: workstation --library {lib.root} search 'Rajin'")
+        root = lib.root
+        # Open the report beside the satellite image of the port it describes.
+        show = [r.source_id for r in rows if r.kind == "pdf"][:1] + [
+            r.source_id for r in rows if r.kind == "image"
+        ][:1]
+    if report.count("failed"):
+        return EXIT_ERROR
+    if args.no_gui:
+        return EXIT_OK
+    if not display_available():
+        print(f"no display here; open it on a desktop with: workstation gui --library {root}")
+        return EXIT_OK
+    return launch_gui(root, args.reviewer, False, show)

@@ -1,0 +1,317 @@
+"""Commands on the library itself: init, import, list, show, search, check, audit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workstation.core.library import Library
+
+from ui.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    UsageError,
+    err,
+    install_sigint,
+    open_library,
+    print_json,
+    stderr_console,
+)
+
+# --- commands --------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    lib = open_library(args, create=True)
+    with lib:
+        print(f"library ready at {lib.root}")
+    return EXIT_OK
+
+
+def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progress: bool) -> Any:
+    from workstation.core.progress import CancelToken, Progress
+    from workstation.sources.ingest import ImportService
+
+    cancel = CancelToken()
+    restore = install_sigint(cancel)
+    try:
+        if not show_progress:
+            return ImportService(lib).import_paths(paths, case=case, cancel=cancel)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+        from rich.progress import Progress as Bar
+
+        console = stderr_console()
+        with Bar(
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}", style="dim"),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("import", total=None, rate="", current="")
+
+            def on_progress(p: Progress) -> None:
+                elapsed = bar.tasks[0].elapsed or 0.0
+                rate = f"{p.done / elapsed:.1f} files/s" if elapsed > 0 and p.done else ""
+                current = Path(p.current).name if p.current else ""
+                bar.update(task, total=p.total, completed=p.done, rate=rate, current=current)
+                result = p.item
+                if result is not None and result.status == "failed":
+                    bar.console.print(f"[red]failed[/red] {result.path}: {result.error}")
+
+            return ImportService(lib).import_paths(
+                paths, case=case, progress=on_progress, cancel=cancel
+            )
+    finally:
+        restore()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from workstation.sources.ingest import import_error_summary
+
+    lib = open_library(args)
+    with lib:
+        show = not args.json and sys.stderr.isatty()
+        report = _run_import(lib, args.paths, args.case, show)
+    if args.json:
+        print_json([r.as_json() for r in report.results])
+    else:
+        for r in report.results:
+            if r.status == "failed":
+                if not show:
+                    print(f"failed     {r.path}: {r.error}")
+            else:
+                flags = f"  [{', '.join(r.flags)}]" if r.flags else ""
+                print(f"{r.status:<10} {r.source_id:>6}  {r.path}{flags}")
+        print(import_error_summary(report))
+    if report.cancelled:
+        return EXIT_ERROR
+    failed = report.count("failed")
+    if failed and failed == len(report.results):
+        return EXIT_ERROR
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from workstation.sources.lookup import list_sources
+
+    with open_library(args) as lib, lib.reader() as session:
+        rows = list_sources(session, kind=args.kind, case=args.case, limit=args.limit)
+    if args.json:
+        print_json([r.as_json() for r in rows])
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("id", "kind", "pages", "grade", "published", "title", "sha256"):
+        table.add_column(col, no_wrap=col in ("id", "sha256"))
+    for r in rows:
+        table.add_row(
+            str(r.source_id),
+            r.kind,
+            str(r.pages),
+            r.grade or "",
+            (r.published or "")[:10],
+            r.title or r.original_filename,
+            r.sha256[:12],
+        )
+    Console().print(table)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from workstation.sources.lookup import bundle_line, describe_source, resolve_source
+
+    with open_library(args) as lib, lib.reader() as session:
+        info = describe_source(session, resolve_source(session, args.source))
+    if args.json:
+        print_json(info)
+        return EXIT_OK
+    width = max(len(k) for k in info)
+    for key, value in info.items():
+        if value in (None, [], {}):
+            continue
+        if key == "bundles":
+            for n, bundle in enumerate(value):
+                print(f"{key if n == 0 else '':<{width}}  {bundle_line(bundle)}")
+            continue
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+        print(f"{key:<{width}}  {shown}")
+    return EXIT_OK
+
+
+def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "kinds": args.kind or None,
+        "case": args.case,
+        "date_from": args.date_from,
+        "date_to": args.date_to,
+        "limit": args.limit,
+    }
+
+
+def _print_results(results: Any, console: Any) -> None:
+    from rich.text import Text
+
+    console.print(Text(f"{results.total} hits for {results.query!r}", style="bold"))
+    for n, hit in enumerate(results.hits, start=1):
+        head = Text(f"{n:>3}. ")
+        head.append(hit.title or f"source {hit.source_id}", style="bold")
+        head.append(f"  (source {hit.source_id}, p. {hit.page}, {hit.kind})", style="dim")
+        console.print(head)
+        body = Text("     " + hit.snippet)
+        for start, end in hit.highlights:
+            body.stylize("bold yellow", start + 5, end + 5)
+        console.print(body)
+
+
+def _results_json(results: Any) -> dict[str, Any]:
+    return {
+        "query": results.query,
+        "total": results.total,
+        "hits": [
+            {
+                "source_id": h.source_id,
+                "title": h.title,
+                "page": h.page,
+                "snippet": h.snippet,
+                "highlights": [list(span) for span in h.highlights],
+                "score": round(float(h.score), 4),
+                "kind": h.kind,
+            }
+            for h in results.hits
+        ],
+    }
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from workstation.core.errors import WorkstationError
+    from workstation.search.service import SearchService
+
+    if args.stdin == bool(args.query):
+        raise UsageError("give a QUERY or --stdin (one query per line), not both")
+    filters = _search_filters(args)
+    console = None
+    if not args.json:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+    failures = 0
+    with open_library(args) as lib, lib.reader() as session:
+        service = SearchService(session, lib.search_index)
+        queries = (line.strip() for line in sys.stdin) if args.stdin else iter([args.query])
+        for query in queries:
+            if not query:
+                continue
+            try:
+                results = service.search(query, **filters)
+            except WorkstationError as exc:
+                if not args.stdin:
+                    raise
+                failures += 1
+                if args.json:
+                    print_json({"query": query, "error": exc.message})
+                else:
+                    err(f"{query!r}: {exc.message}")
+                continue
+            if args.json:
+                print_json(_results_json(results))
+            else:
+                _print_results(results, console)
+            sys.stdout.flush()
+    return EXIT_PARTIAL if failures else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from workstation.core.check import check_library
+
+    with open_library(args) as lib:
+        report = check_library(lib, repair=args.repair)
+    if args.json:
+        print_json(
+            {
+                "ok": report.ok,
+                "blobs_checked": report.blobs_checked,
+                "audit_events": report.audit_events,
+                "problems": report.problems(),
+                "notes": report.notes(),
+                "repaired": report.repaired,
+            }
+        )
+    else:
+        for line in report.repaired:
+            print(f"repaired: {line}")
+        for line in report.problems():
+            print(f"problem: {line}")
+        for line in report.notes():
+            print(f"note: {line}")
+        print(
+            f"{report.blobs_checked} blobs re-hashed, database {report.sqlite}, "
+            f"{report.audit_events} audit events "
+            + ("verified" if report.audit_ok else "NOT verified")
+        )
+        print("library is consistent" if report.ok else "library has problems")
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from workstation.core.audit import verify_chain
+
+    with open_library(args) as lib, lib.reader() as session:
+        report = verify_chain(session)
+    if args.json:
+        print_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "broken_event": report.broken_seq,
+                "reason": report.reason,
+            }
+        )
+    elif report.ok:
+        print(f"audit trail verified: {report.events} events, chain intact")
+    else:
+        print(f"audit trail broken at event {report.broken_seq}: {report.reason}")
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_audit_log(args: argparse.Namespace) -> int:
+    from workstation.core.audit import iter_events
+
+    with open_library(args) as lib, lib.reader() as session:
+        events = iter_events(session, limit=args.limit)
+        rows = [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "details": json.loads(e.details),
+                "hash": e.hash,
+            }
+            for e in events
+        ]
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            obj = f"{r['object_type']} {r['object_id'] or ''}".strip()
+            print(f"{r['seq']:>6}  {r['at'][:19]}  {r['actor']:<12} {r['action']:<18} {obj}")
+    return EXIT_OK

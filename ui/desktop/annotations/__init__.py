@@ -1,0 +1,1 @@
+"""Marks in the viewers, the marks list, the category picker and taxonomy editor."""

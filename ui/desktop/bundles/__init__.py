@@ -1,0 +1,1 @@
+"""Export, signing-key and bundle dialogs."""

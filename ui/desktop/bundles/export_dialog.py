@@ -1,0 +1,439 @@
+"""File > Export Bundle: choose scope, recipient profile, signing and encryption,
+and see what goes in (which sources travel as originals, which redacted) before
+anything is written.
+
+The preview is ``workstation.bundles.export.plan_export`` run on the read pool; the
+export itself runs as an operation (``ui/operations/export.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.desktop.app.controller import LibraryController
+from ui.desktop.widgets.colours import style_as
+from workstation.bundles.export import (
+    ExportOptions,
+    ExportPlan,
+    ExportScope,
+    check_space,
+    plan_export,
+)
+from workstation.bundles.profiles import INTERNAL, list_profiles
+from workstation.bundles.signing import KeyInfo, KeyService
+from workstation.core.errors import WorkstationError
+from workstation.sources.cases import list_cases
+from workstation.taxonomy.tree import list_categories
+
+_TREATMENT = {
+    "original": "original, byte for byte",
+    "redacted": "redacted derivative",
+    "metadata-stripped": "copy without EXIF/GPS",
+    "sanitised": "cleaned copy (no original)",
+}
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1000
+    return f"{n} bytes"
+
+
+class ExportDialog(QDialog):
+    """Choose what a bundle holds and how it is protected.
+
+    Signals:
+        previewed(object): a new ExportPlan (or None when the scope is empty).
+    """
+
+    previewed = Signal(object)
+
+    def __init__(
+        self,
+        controller: LibraryController,
+        parent: QWidget | None = None,
+        selected: Sequence[int] = (),
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.plan: ExportPlan | None = None
+        self.selected = tuple(selected)
+        self.setWindowTitle("Export Evidence Bundle")
+        self.resize(980, 640)
+        self._keys: list[KeyInfo] = []
+        self._generation = 0  # of the choices; a plan made for older ones is dropped
+        self._build()
+        self._load_choices()
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self._refresh_preview)
+        self._schedule()
+
+    # --- layout -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(splitter)
+        form_box = QVBoxLayout(left)
+        form_box.setContentsMargins(0, 0, 8, 0)
+
+        scope = QGroupBox("What goes in", left)
+        scope_form = QFormLayout(scope)
+        self.case_combo = QComboBox(scope)
+        self.case_combo.setAccessibleName("Case")
+        scope_form.addRow("&Case:", self.case_combo)
+        self.only_selected = QCheckBox(
+            f"Only the {len(self.selected)} source(s) selected in the library", scope
+        )
+        self.only_selected.setChecked(len(self.selected) > 1)
+        self.only_selected.setVisible(bool(self.selected))
+        self.only_selected.toggled.connect(self._schedule)
+        scope_form.addRow("", self.only_selected)
+        self.tag_list = QListWidget(scope)
+        self.tag_list.setAccessibleName("Categories")
+        self.tag_list.setToolTip("Tick categories to export only the marks tagged with them")
+        self.tag_list.setMinimumHeight(180)
+        self.tag_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tag_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scope_form.addRow("Cate&gories:", self.tag_list)
+        form_box.addWidget(scope)
+
+        recipient = QGroupBox("For whom", left)
+        rec_form = QFormLayout(recipient)
+        self.profile_combo = QComboBox(recipient)
+        self.profile_combo.setAccessibleName("Recipient profile")
+        rec_form.addRow("Recipient &profile:", self.profile_combo)
+        self.marking_label = QLabel(recipient)
+        self.marking_label.setWordWrap(True)
+        bold = QFont(self.marking_label.font())
+        bold.setBold(True)
+        self.marking_label.setFont(bold)
+        rec_form.addRow("Marking:", self.marking_label)
+        self.redact_check = QCheckBox("Apply &redaction marks", recipient)
+        rec_form.addRow("", self.redact_check)
+        self.organisation_edit = QLineEdit(recipient)
+        self.organisation_edit.setPlaceholderText("e.g. Multilateral Sanctions Monitoring Team")
+        rec_form.addRow("&Organisation:", self.organisation_edit)
+        self.contact_edit = QLineEdit(self.controller.library.reviewer, recipient)
+        rec_form.addRow("Co&ntact:", self.contact_edit)
+        form_box.addWidget(recipient)
+
+        protect = QGroupBox("Protection", left)
+        prot_form = QFormLayout(protect)
+        self.key_combo = QComboBox(protect)
+        self.key_combo.setAccessibleName("Signing key")
+        self.keys_button = QPushButton("&Keys…", protect)
+        self.keys_button.setToolTip("Make a signing key, or import and trust partners' keys")
+        self.keys_button.clicked.connect(self._manage_keys)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_combo, 1)
+        key_row.addWidget(self.keys_button)
+        sign_label = QLabel("&Sign with:", protect)
+        sign_label.setBuddy(self.key_combo)  # a row holding a layout gets no buddy by itself
+        prot_form.addRow(sign_label, key_row)
+        self.passphrase_edit = QLineEdit(protect)
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setPlaceholderText("passphrase of the signing key")
+        prot_form.addRow("Pass&phrase:", self.passphrase_edit)
+        self.recipients_edit = QPlainTextEdit(protect)
+        self.recipients_edit.setPlaceholderText(
+            "age public keys (age1…), one per line; empty: no encryption"
+        )
+        self.recipients_edit.setMaximumHeight(64)
+        self.recipients_edit.setTabChangesFocus(True)  # Tab moves on; keys are one per line
+        prot_form.addRow("&Encrypt for:", self.recipients_edit)
+        form_box.addWidget(protect)
+
+        out_row = QHBoxLayout()
+        self.out_edit = QLineEdit(left)
+        self.out_edit.setAccessibleName("Output")
+        self.out_edit.setPlaceholderText("where to write the bundle (folder, .zip or .age)")
+        browse = QPushButton("Browse…", left)
+        browse.clicked.connect(self._browse)
+        out_row.addWidget(self.out_edit, 1)
+        out_row.addWidget(browse)
+        out_label = QLabel("&Write to:", left)
+        out_label.setBuddy(self.out_edit)
+        form_box.addWidget(out_label)
+        form_box.addLayout(out_row)
+        form_box.addStretch(1)
+
+        right = QWidget(splitter)
+        preview_box = QVBoxLayout(right)
+        preview_box.setContentsMargins(8, 0, 0, 0)
+        title = QLabel("Preview", right)
+        title.setFont(bold)
+        preview_box.addWidget(title)
+        self.summary_label = QLabel("Reading the library…", right)
+        self.summary_label.setWordWrap(True)
+        preview_box.addWidget(self.summary_label)
+        self.preview = QTreeWidget(right)
+        self.preview.setAccessibleName("Preview of the bundle")
+        self.preview.setHeaderLabels(["Source", "Travels as", "Marks", "Redactions", "Size"])
+        self.preview.setRootIsDecorated(False)
+        self.preview.setAlternatingRowColors(True)
+        header = self.preview.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        preview_box.addWidget(self.preview, 1)
+        self.warning_label = QLabel(right)
+        self.warning_label.setWordWrap(True)
+        style_as(self.warning_label, "warning")
+        preview_box.addWidget(self.warning_label)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([420, 560])
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Cancel, Qt.Orientation.Horizontal, self
+        )
+        self.export_button = self.buttons.addButton(
+            "Export", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.error_label = QLabel(self)
+        style_as(self.error_label, "error")
+        self.error_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+        self.case_combo.currentIndexChanged.connect(self._schedule)
+        self.tag_list.itemChanged.connect(self._schedule)
+        self.profile_combo.currentIndexChanged.connect(self._profile_changed)
+        self.redact_check.toggled.connect(self._schedule)
+        self.key_combo.currentIndexChanged.connect(self._key_changed)
+
+    # --- choices ----------------------------------------------------------------
+
+    def _load_choices(self) -> None:
+        library = self.controller.library
+        with library.reader() as session:
+            cases = list_cases(session)
+            profiles = list_profiles(session)
+            categories = list_categories(session)
+            self._keys = [k for k in KeyService(library).list(session) if k.has_private]
+        self.case_combo.addItem("Whole library", None)
+        for case, count in cases:
+            self.case_combo.addItem(f"{case.name} ({count})", case.name)
+        for node in categories:
+            item = QListWidgetItem(f"{'    ' * node.depth}{node.code} — {node.label}")
+            item.setData(Qt.ItemDataRole.UserRole, node.code)
+            item.setToolTip(f"{node.code} — {node.label}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.tag_list.addItem(item)
+        self._profiles = {p.name: p for p in profiles}
+        self._profiles.setdefault(INTERNAL.name, INTERNAL)
+        for name in sorted(self._profiles, key=lambda n: (n == INTERNAL.name, n)):
+            self.profile_combo.addItem(name, name)
+        self._fill_keys()
+        self._profile_changed()
+
+    def _fill_keys(self, select: str | None = None) -> None:
+        self.key_combo.clear()
+        self.key_combo.addItem("Do not sign", None)
+        for key in self._keys:
+            self.key_combo.addItem(f"{key.name}  ({key.short})", key.fingerprint)
+        index = self.key_combo.findData(select) if select else -1
+        if index < 0 and self._keys:
+            index = 1
+        self.key_combo.setCurrentIndex(max(index, 0))
+        self._key_changed()
+
+    def _manage_keys(self) -> None:
+        from ui.desktop.bundles.keys_dialog import KeysDialog
+
+        dialog = KeysDialog(self.controller, self)
+        dialog.exec()
+        library = self.controller.library
+        with library.reader() as session:
+            self._keys = [k for k in KeyService(library).list(session) if k.has_private]
+        self._fill_keys(self.key_combo.currentData())
+
+    def _profile_changed(self) -> None:
+        profile = self._profiles.get(self.profile_combo.currentData() or INTERNAL.name, INTERNAL)
+        self.marking_label.setText(profile.marking)
+        self.redact_check.setChecked(profile.apply_redactions)
+        self.redact_check.setEnabled(not profile.apply_redactions)
+        self._schedule()
+
+    def _key_changed(self) -> None:
+        self.passphrase_edit.setEnabled(self.key_combo.currentData() is not None)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Write bundle to", self.out_edit.text(), "Zipped bag (*.zip);;Bag folder (*)"
+        )
+        if path:
+            self.out_edit.setText(path)
+
+    # --- preview ----------------------------------------------------------------
+
+    def scope(self) -> ExportScope:
+        """The scope the dialog describes."""
+        tags = []
+        for row in range(self.tag_list.count()):
+            item = self.tag_list.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                tags.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        sources = (
+            tuple(str(i) for i in self.selected)
+            if self.selected and self.only_selected.isChecked()
+            else ()
+        )
+        return ExportScope(case=self.case_combo.currentData(), tags=tuple(tags), sources=sources)
+
+    def _schedule(self) -> None:
+        """A choice changed: the shown plan is stale until the new one arrives, so
+        Export waits for it (Enter right after a change must not write the old one)."""
+        if not hasattr(self, "_timer"):
+            return
+        self._generation += 1
+        self.plan = None
+        self.export_button.setEnabled(False)
+        self._timer.start()
+
+    def _refresh_preview(self) -> None:
+        scope = self.scope()
+        profile = self.profile_combo.currentData()
+        redact = self.redact_check.isChecked()
+        library = self.controller.library
+        generation = self._generation
+
+        def done(plan: Any) -> None:
+            if generation == self._generation:  # not overtaken by a change meanwhile
+                self._show_plan(plan)
+
+        def failed(message: str) -> None:
+            if generation == self._generation:
+                self._show_plan_error(message)
+
+        self.controller.run(
+            lambda: plan_export(library, scope, profile, redact=redact),
+            on_done=done,
+            on_error=failed,
+        )
+
+    def _show_plan(self, plan: Any) -> None:
+        self.plan = plan
+        self.preview.clear()
+        self.error_label.clear()
+        for ps in plan.sources:
+            item = QTreeWidgetItem(
+                [
+                    ps.title or ps.filename,
+                    _TREATMENT[ps.treatment],
+                    str(len([a for a in ps.annotations if not a.redact])),
+                    str(len(ps.redactions)) if ps.redacted else "—",
+                    _size(ps.size),
+                ]
+            )
+            item.setToolTip(0, f"{ps.filename}\nSHA-256 {ps.sha256}")
+            for col in (2, 3, 4):
+                item.setTextAlignment(
+                    col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
+            self.preview.addTopLevelItem(item)
+        redacted = sum(1 for s in plan.sources if s.redacted)
+        self.summary_label.setText(
+            f"{len(plan.sources)} source(s), {redacted} redacted · "
+            f"{plan.annotation_count} annotation(s) · "
+            f"{plan.redaction_count} redaction(s) applied · "
+            f"sources {_size(plan.total_bytes)} as stored (copies without metadata and "
+            f"redacted ones differ; the dossier comes on top) · marked {plan.profile.marking}"
+        )
+        self.warning_label.setText("\n".join(plan.warnings))
+        self.export_button.setEnabled(True)
+        self.previewed.emit(plan)
+
+    def _show_plan_error(self, message: str) -> None:
+        self.plan = None
+        self.preview.clear()
+        self.summary_label.setText("Nothing to export.")
+        self.error_label.setText(message)
+        self.export_button.setEnabled(False)
+        self.previewed.emit(None)
+
+    # --- accept -----------------------------------------------------------------
+
+    def options(self) -> ExportOptions:
+        """What the dialog says about writing (signer resolved on accept)."""
+        recipients = tuple(
+            line.strip() for line in self.recipients_edit.toPlainText().splitlines() if line.strip()
+        )
+        return ExportOptions(
+            out=Path(self.out_edit.text().strip()).expanduser(),
+            signer=getattr(self, "_signer", None),
+            recipients=recipients,
+            organisation=self.organisation_edit.text().strip() or None,
+            contact=self.contact_edit.text().strip() or None,
+        )
+
+    def _accept(self) -> None:
+        if self.plan is None:
+            return
+        if not self.out_edit.text().strip():
+            self.error_label.setText("Choose where to write the bundle.")
+            self.out_edit.setFocus()
+            return
+        options = self.options()
+        folder = Path(options.out).absolute().parent
+        if not folder.is_dir():
+            self.error_label.setText(f"Folder {folder} does not exist.")
+            self.out_edit.setFocus()
+            return
+        try:
+            check_space(folder, self.plan, encrypted=bool(options.recipients))
+        except WorkstationError as exc:
+            self.error_label.setText(exc.message[:1].upper() + exc.message[1:] + ".")
+            self.out_edit.setFocus()
+            return
+        self._signer = None
+        fingerprint = self.key_combo.currentData()
+        if fingerprint is not None:
+            library = self.controller.library
+            try:
+                with library.reader() as session:
+                    self._signer = KeyService(library).signer(
+                        session, fingerprint, self.passphrase_edit.text().encode("utf-8")
+                    )
+            except WorkstationError as exc:
+                self.error_label.setText(exc.message)
+                self.passphrase_edit.selectAll()
+                self.passphrase_edit.setFocus()
+                return
+        self.accept()

@@ -1,0 +1,1 @@
+"""Entities in the app: linking, the entity form, the Entities window."""

@@ -1,0 +1,1 @@
+"""The library side of the window: source list, search, inspector."""

@@ -1,0 +1,88 @@
+"""Export a bundle from the window: the export dialog, then a worker with a
+progress dialog and Cancel, then a summary of what was written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from ui.desktop.app.controller import LibraryController
+from ui.desktop.ops.progress import run_with_progress, show_summary
+from ui.desktop.ops.workers import Task
+from workstation.bundles.export import BundleExporter, ExportOptions, ExportPlan, ExportResult
+from workstation.core.progress import Progress
+
+
+def run_export(
+    controller: LibraryController,
+    plan: ExportPlan,
+    options: ExportOptions,
+    parent: QWidget | None,
+    *,
+    on_done: Callable[[ExportResult], None] | None = None,
+    show_summary: bool = True,
+) -> Task:
+    """Write the bundle on a worker (the library is not changed but for the audit event)."""
+    library = controller.library
+
+    def work(task: Task) -> ExportResult:
+        def progress(p: Progress) -> None:
+            task.report(p.done, p.total, p.current or "")
+
+        result = BundleExporter(library).export(
+            plan, options, progress=progress, cancel=task.cancel
+        )
+        with library.writer() as session:
+            library.record(session, "bundle.export", "bundle", result.bundle_id, result.as_json())
+        return result
+
+    def finished(result: Any) -> None:
+        if show_summary:
+            _summary(parent, result)
+        if on_done is not None:
+            on_done(result)
+
+    return run_with_progress(
+        controller,
+        work,
+        parent,
+        title="Exporting",
+        busy="exporting",
+        describe=lambda done, total, name: f"Writing {done} of {total}\n{name}",
+        on_done=finished,
+        on_error=lambda message: controller.errorOccurred.emit(f"Export stopped: {message}"),
+    )
+
+
+def export_from_dialog(
+    controller: LibraryController, parent: QWidget | None, selected: Sequence[int] = ()
+) -> None:
+    """File > Export Bundle; ``selected`` are the sources selected in the library list."""
+    from ui.desktop.bundles.export_dialog import ExportDialog
+
+    dialog = ExportDialog(controller, parent, selected)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.plan is None:
+        return
+    run_export(controller, dialog.plan, dialog.options(), parent)
+
+
+def _summary(parent: QWidget | None, result: ExportResult) -> None:
+    box = QMessageBox(parent)
+    box.setWindowTitle("Bundle written")
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setText(f"Wrote {result.path.name}")
+    lines = [
+        f"{result.sources} source(s), {result.redacted_sources} redacted",
+        f"{result.annotations} annotation(s), {result.withheld} withheld",
+        f"{result.files} file(s), {result.payload_bytes:,} bytes",
+        "signed by " + result.signed_by[:16] if result.signed_by else "not signed",
+        f"encrypted for {len(result.encrypted_for)} recipient(s)"
+        if result.encrypted_for
+        else "not encrypted",
+    ]
+    box.setInformativeText("\n".join(lines))
+    if result.warnings:
+        box.setDetailedText("\n".join(result.warnings))
+    show_summary(box)

@@ -1,0 +1,1 @@
+"""Viewers of a source (PDF, image, article) and the panes that hold them."""

@@ -1,0 +1,1 @@
+"""The reader view of articles, text notes and e-mail."""

@@ -1,0 +1,1 @@
+"""The tiled image viewer and the facts panel beside it."""

@@ -1,0 +1,1 @@
+"""The PDF viewer and its page strip."""

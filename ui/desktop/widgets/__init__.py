@@ -1,0 +1,1 @@
+"""Small shared pieces of the desktop: icons and message colours."""

@@ -1,1 +1,0 @@
-"""User actions that run a service off the GUI thread with progress."""

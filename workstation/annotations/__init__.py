@@ -1,0 +1,2 @@
+"""Annotations: anchors in a source, the service that keeps them with history,
+counted and paged queries, and the W3C Web Annotation interchange."""

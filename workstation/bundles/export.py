@@ -1,0 +1,1036 @@
+"""Evidence bundles for partner states: what goes in, redacted how, packed as a BagIt bag.
+
+The exporter reads what the scope and the recipient profile select into plain
+data (``plan``), then builds the bag off the database: originals or redacted
+derivatives, ``annotations.jsonld`` (W3C), ``case.json``, ``report.pdf`` and a
+README, signs the tag manifest and optionally encrypts the zipped bag with age.
+Nothing appears at the target until the whole bundle is written; and before
+it is, every generated file is searched for the redacted passages, so a
+redacted name cannot travel by a side door (a note, a title, the dossier).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+import unicodedata
+import uuid as uuidlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    CaseSource,
+    Category,
+    Entity,
+    Finding,
+    FindingAnnotation,
+    Page,
+    Source,
+)
+from workstation.annotations import w3c
+from workstation.annotations.anchors import (
+    Anchor,
+    AnnotationData,
+    PageAnchor,
+    RegionAnchor,
+    TextAnchor,
+    text_anchor,
+)
+from workstation.annotations.queries import annotation_page
+from workstation.annotations.service import AnnotationFilter, reanchor
+from workstation.bundles.profiles import INTERNAL, Profile, get_profile
+from workstation.core.dates import utc_now
+from workstation.core.errors import CancelledError, WorkstationError
+from workstation.core.library import Library
+from workstation.core.progress import CancelToken, Progress, ProgressCallback
+from workstation.entities.register import identifiers_of
+from workstation.sources.cases import find_case
+from workstation.sources.lookup import grade_of, resolve_source
+from workstation.taxonomy.tree import get_category
+
+REDACTION_MARKER = "[REDACTED]"
+WITHHELD = "[passage withheld]"
+#: Shortest redacted quote searched for in generated files; shorter ones
+#: ("a", "of") would match everywhere and say nothing.
+MIN_LEAK_CHARS = 3
+
+Treatment = Literal["original", "redacted", "metadata-stripped", "sanitised"]
+
+
+class BundleError(WorkstationError):
+    """A bundle cannot be written or read as asked."""
+
+
+class RedactionLeakError(BundleError):
+    """A redacted passage would still be readable somewhere in the bundle."""
+
+
+def tool_version() -> str:
+    """``Evidence Workstation X.Y.Z`` for bag-info.txt and case.json."""
+    try:
+        return f"Evidence Workstation {version('evidence-workstation')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "Evidence Workstation"
+
+
+# --- what goes in -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Which sources and annotations: a case, categories, named sources (all: the library).
+
+    ``tags`` keep only annotations tagged with one of the codes (or a
+    sub-category) and the sources that carry them. Redaction marks apply
+    whatever the tags say.
+    """
+
+    case: str | None = None
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass
+class PlannedSource:
+    """One source as it will travel."""
+
+    source_id: int
+    sha256: str
+    kind: str
+    media_type: str
+    title: str | None
+    filename: str
+    size: int
+    treatment: Treatment
+    record: dict[str, Any]
+    pages: list[str] = field(default_factory=list)
+    annotations: list[AnnotationData] = field(default_factory=list)
+    redactions: list[AnnotationData] = field(default_factory=list)
+
+    @property
+    def redacted(self) -> bool:
+        """Whether the bundle holds a redacted derivative instead of the original."""
+        return self.treatment == "redacted"
+
+
+@dataclass
+class ExportPlan:
+    """What an export will hold, before any file is written (the dialog's preview)."""
+
+    profile: Profile
+    scope: ExportScope
+    case: dict[str, Any] | None
+    sources: list[PlannedSource]
+    categories: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def annotation_count(self) -> int:
+        """Annotations that will be listed (before withholding): a redaction mark on a
+        source that travels redacted is applied, not listed."""
+        return sum(1 for s in self.sources for a in s.annotations if not (a.redact and s.redacted))
+
+    @property
+    def redaction_count(self) -> int:
+        """Redaction marks that will be applied."""
+        return sum(len(s.redactions) for s in self.sources if s.redacted)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of the sources (originals' sizes; derivatives are close)."""
+        return sum(s.size for s in self.sources)
+
+
+#: Room kept free beyond the sources: the dossier, case.json, manifests, file system.
+SPACE_MARGIN = 32 * 1024 * 1024
+
+
+def space_needed(plan: ExportPlan, *, encrypted: bool) -> int:
+    """Bytes the export writes at its peak next to the target.
+
+    The bag (sources at their original sizes, which derivatives stay close to),
+    redacted derivatives made in a scratch folder first, and with age the
+    plain zip beside the encrypted copy until it is removed.
+    """
+    sources = plan.total_bytes
+    derivatives = sum(s.size for s in plan.sources if s.redacted)
+    return sources + derivatives + (sources if encrypted else 0) + SPACE_MARGIN
+
+
+def check_space(folder: Path, plan: ExportPlan, *, encrypted: bool) -> None:
+    """Refuse before writing anything when the target's disk cannot take the bundle."""
+    from workstation.bundles.bagit import human_size
+
+    need = space_needed(plan, encrypted=encrypted)
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise BundleError(
+            f"not enough space in {folder}: the bundle needs about {human_size(need)}, "
+            f"{human_size(free)} free"
+        )
+
+
+def _source_record(session: Session, source: Source) -> dict[str, Any]:
+    return {
+        "source_uuid": source.uuid,
+        "sha256": source.sha256,
+        "media_type": source.media_type,
+        "kind": source.kind,
+        "filename": source.original_filename,
+        "title": source.title,
+        "author": source.author,
+        "publisher": source.publisher,
+        "published": source.published,
+        "retrieved": source.retrieved,
+        "url": source.url,
+        "language": source.language,
+        "pages": source.page_count,
+        "grade": {
+            "reliability": source.reliability,
+            "credibility": source.credibility,
+            "display": grade_of(source),
+        },
+        "imported_at": source.imported_at,
+    }
+
+
+def _treatment(source: Source, profile: Profile, redact: bool, marks: int) -> Treatment:
+    if redact and marks:
+        return "redacted"
+    if source.kind == "image" and profile.strip_exif:
+        return "metadata-stripped"
+    if not profile.include_originals:
+        return "sanitised"
+    return "original"
+
+
+def _scoped_sources(session: Session, scope: ExportScope) -> list[Source]:
+    if scope.sources:
+        chosen = {resolve_source(session, ref).id: None for ref in scope.sources}
+        rows = [session.get(Source, sid) for sid in chosen]
+        found = [s for s in rows if s is not None]
+    else:
+        stmt = select(Source).order_by(Source.id)
+        found = list(session.scalars(stmt))
+    if scope.case:
+        case = find_case(session, scope.case)
+        members = set(
+            session.scalars(select(CaseSource.source_id).where(CaseSource.case_id == case.id))
+        )
+        found = [s for s in found if s.id in members]
+    return found
+
+
+def plan_export(
+    library: Library, scope: ExportScope, profile_name: str | None = None, *, redact: bool = False
+) -> ExportPlan:
+    """Read what an export of ``scope`` with ``profile_name`` will hold.
+
+    Args:
+        library: the open library.
+        scope: which sources and annotations.
+        profile_name: a recipient profile (None: the built-in ``internal``).
+        redact: apply redaction marks even when the profile does not.
+
+    Raises:
+        NotFoundError: an unknown case, source, category code or profile.
+        BundleError: nothing to export.
+    """
+    with library.reader() as session:
+        profile = get_profile(session, profile_name) if profile_name else INTERNAL
+        apply = redact or profile.apply_redactions
+        for code in scope.tags:
+            get_category(session, code)
+        case_row = find_case(session, scope.case) if scope.case else None
+        planned: list[PlannedSource] = []
+        for source in _scoped_sources(session, scope):
+            everything = annotation_page(session, AnnotationFilter(source_id=source.id))
+            redactions = [a for a in everything if a.redact]
+            if scope.tags:
+                keep: dict[str, AnnotationData] = {}
+                for code in scope.tags:
+                    flt = AnnotationFilter(source_id=source.id, category=code)
+                    for a in annotation_page(session, flt):
+                        keep[a.uuid] = a
+                listed = [a for a in everything if a.uuid in keep]
+                if not listed:
+                    continue
+            else:
+                listed = everything
+            pages: list[str] = []
+            if source.kind != "image":
+                pages = list(
+                    session.scalars(
+                        select(Page.text).where(Page.source_id == source.id).order_by(Page.number)
+                    )
+                )
+            planned.append(
+                PlannedSource(
+                    source_id=source.id,
+                    sha256=source.sha256,
+                    kind=source.kind,
+                    media_type=source.media_type,
+                    title=source.title,
+                    filename=source.original_filename,
+                    size=source.size,
+                    treatment=_treatment(source, profile, apply, len(redactions)),
+                    record=_source_record(session, source),
+                    pages=pages,
+                    annotations=listed,
+                    redactions=redactions,
+                )
+            )
+        if not planned:
+            raise BundleError("nothing to export: no source matches the scope")
+        used_codes = {c for s in planned for a in s.annotations for c in a.categories}
+        entity_uuids = {e for s in planned for a in s.annotations for e in a.entities}
+        return ExportPlan(
+            profile=profile,
+            scope=scope,
+            case=(
+                {"uuid": case_row.uuid, "name": case_row.name, "description": case_row.description}
+                if case_row
+                else None
+            ),
+            sources=planned,
+            categories=_categories_json(session, used_codes),
+            entities=_entities_json(session, entity_uuids),
+            findings=_findings_json(session, {a.uuid for s in planned for a in s.annotations}),
+        )
+
+
+def _categories_json(session: Session, codes: set[str]) -> list[dict[str, Any]]:
+    """The categories used, with every ancestor, parents first."""
+    rows = {c.id: c for c in session.scalars(select(Category))}
+    by_code = {c.code: c for c in rows.values()}
+    wanted: dict[int, Category] = {}
+    for code in codes:
+        cat = by_code.get(code)
+        while cat is not None and cat.id not in wanted:
+            wanted[cat.id] = cat
+            cat = rows.get(cat.parent_id) if cat.parent_id is not None else None
+    ordered = sorted(wanted.values(), key=lambda c: (c.code.count("."), c.code))
+    return [
+        {
+            "code": c.code,
+            "label": c.label,
+            "parent": rows[c.parent_id].code if c.parent_id in rows else None,
+            "legal_basis": c.legal_basis,
+            "scope_note": c.scope_note,
+            "colour": c.colour,
+        }
+        for c in ordered
+    ]
+
+
+def _entities_json(session: Session, uuids: set[str]) -> list[dict[str, Any]]:
+    if not uuids:
+        return []
+    rows = session.scalars(select(Entity).where(Entity.uuid.in_(uuids)).order_by(Entity.name))
+    return [
+        {
+            "uuid": e.uuid,
+            "kind": e.kind,
+            "name": e.name,
+            "aliases": list(e.aliases),
+            "identifiers": [{"scheme": s, "value": v} for s, v in identifiers_of(session, e)],
+            "attributes": dict(e.attributes),
+        }
+        for e in rows
+    ]
+
+
+def _findings_json(session: Session, annotation_uuids: set[str]) -> list[dict[str, Any]]:
+    from db.models import Annotation
+
+    rows = session.execute(
+        select(Finding, Annotation.uuid)
+        .join(FindingAnnotation, FindingAnnotation.finding_id == Finding.id)
+        .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
+        .order_by(Finding.id)
+    ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for finding, ann_uuid in rows:
+        if ann_uuid not in annotation_uuids:
+            continue
+        item = found.setdefault(
+            finding.uuid,
+            {
+                "uuid": finding.uuid,
+                "title": finding.title,
+                "claim": finding.claim,
+                "status": finding.status,
+                "annotations": [],
+            },
+        )
+        item["annotations"].append(ann_uuid)
+    return list(found.values())
+
+
+# --- redaction of what we write ourselves -----------------------------------------
+
+
+class Scrubber:
+    """Replaces redacted passages in every string the bundle's own files carry."""
+
+    def __init__(self, quotes: Iterable[str]) -> None:
+        cleaned = {" ".join(q.split()) for q in quotes}
+        self.quotes = sorted(
+            (q for q in cleaned if len(q) >= MIN_LEAK_CHARS), key=len, reverse=True
+        )
+        self._pattern = (
+            re.compile("|".join(_loose(q) for q in self.quotes), re.IGNORECASE)
+            if self.quotes
+            else None
+        )
+
+    def text(self, value: str | None) -> str | None:
+        """``value`` with each redacted passage replaced by the marker."""
+        if value is None or self._pattern is None:
+            return value
+        return self._pattern.sub(REDACTION_MARKER, value)
+
+    def deep(self, value: Any) -> Any:
+        """Scrub every string in a JSON-like value (keys included)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.deep(k): self.deep(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.deep(v) for v in value]
+        return value
+
+    def leaks(self, text: str) -> list[str]:
+        """The redacted passages still readable in ``text``."""
+        if self._pattern is None:
+            return []
+        norm = " ".join(unicodedata.normalize("NFC", text).split())
+        return sorted({m.group(0) for m in self._pattern.finditer(norm)})
+
+
+def _loose(quote: str) -> str:
+    """A pattern for ``quote`` that allows any run of whitespace between its words."""
+    return r"\s+".join(re.escape(part) for part in quote.split())
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _bbox_overlap(a: RegionAnchor, b: RegionAnchor) -> bool:
+    ax, ay, aw, ah = a.bbox
+    bx, by, bw, bh = b.bbox
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _touches_redaction(a: AnnotationData, redactions: Sequence[AnnotationData]) -> bool:
+    """Whether ``a`` marks something a redaction removes (so it must be withheld)."""
+    for r in redactions:
+        ra, aa = r.anchor, a.anchor
+        page_a = getattr(aa, "page", None)
+        if isinstance(ra, PageAnchor) and page_a == ra.page:
+            return True
+        if (
+            isinstance(ra, TextAnchor)
+            and isinstance(aa, TextAnchor)
+            and aa.page == ra.page
+            and _overlaps((aa.start, aa.end), (ra.start, ra.end))
+        ):
+            return True
+        if (
+            isinstance(ra, RegionAnchor)
+            and isinstance(aa, RegionAnchor)
+            and aa.page == ra.page
+            and _bbox_overlap(aa, ra)
+        ):
+            return True
+    return False
+
+
+# --- the export -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How to write a bundle (the plan says what goes in)."""
+
+    out: Path
+    signer: Any = None  # workstation.bundles.signing.Signer
+    recipients: tuple[str, ...] = ()
+    organisation: str | None = None
+    contact: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote."""
+
+    path: Path
+    bundle_id: str
+    sources: int
+    redacted_sources: int
+    annotations: int
+    withheld: int
+    files: int
+    payload_bytes: int
+    tagmanifest_sha256: str
+    signed_by: str | None
+    encrypted_for: list[str]
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape ``export --json`` prints."""
+        return {
+            "path": str(self.path),
+            "bundle_id": self.bundle_id,
+            "sources": self.sources,
+            "redacted_sources": self.redacted_sources,
+            "annotations": self.annotations,
+            "withheld": self.withheld,
+            "files": self.files,
+            "payload_bytes": self.payload_bytes,
+            "tagmanifest_sha256": self.tagmanifest_sha256,
+            "signed_by": self.signed_by,
+            "encrypted_for": self.encrypted_for,
+            "warnings": self.warnings,
+        }
+
+
+_SAFE_NAME = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A file name that is safe in any bag and on any file system."""
+    name = unicodedata.normalize("NFC", name).replace("/", "_").replace("\\", "_")
+    name = _SAFE_NAME.sub("_", name).strip(" .")
+    return name[:120] or fallback
+
+
+_TEXT_SUFFIX = {"article": ".txt", "text": ".txt", "email": ".txt"}
+
+
+class BundleExporter:
+    """Writes evidence bundles of one library."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    def export(
+        self,
+        plan: ExportPlan,
+        options: ExportOptions,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ExportResult:
+        """Write the bundle ``plan`` describes to ``options.out``.
+
+        ``out`` ending in ``.zip`` gives a zipped bag; with recipients the
+        zipped bag is encrypted with age into ``out`` (``.age`` is added when
+        missing); otherwise a bag folder.
+
+        Raises:
+            BundleError: the target exists or cannot be written.
+            RedactionLeakError: a redacted passage would remain readable.
+            CancelledError: cancelled; nothing is left behind.
+        """
+        from workstation.bundles.bagit import BagWriter
+
+        out = Path(options.out).expanduser().absolute()
+        if options.recipients and out.suffix != ".age":
+            out = out.with_name(out.name + ".age")
+        if out.exists():
+            raise BundleError(f"{out} already exists; choose another name")
+        if not out.parent.is_dir():
+            raise BundleError(f"folder {out.parent} does not exist")
+        check_space(out.parent, plan, encrypted=bool(options.recipients))
+        cancel = cancel or CancelToken()
+        bundle_id = str(uuidlib.uuid4())
+        scrubber = Scrubber(
+            a.anchor.exact
+            for s in plan.sources
+            if s.redacted
+            for a in s.redactions
+            if isinstance(a.anchor, TextAnchor)
+        )
+        scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.scratch-", dir=out.parent))
+        try:
+            if options.recipients:
+                bag_target = scratch / (out.name.removesuffix(".age").removesuffix(".zip") + ".zip")
+            else:
+                bag_target = out
+            total = len(plan.sources) + 3
+            step = 0
+
+            def tick(current: str) -> None:
+                nonlocal step
+                cancel.raise_if_cancelled()
+                step += 1
+                if progress:
+                    progress(Progress(step, total, current))
+
+            with BagWriter(bag_target, cancel=cancel) as writer:
+                shipped: list[tuple[PlannedSource, str, str, str, Path]] = []
+                annotations: list[AnnotationData] = []
+                dossier_marks: dict[int, list[tuple[AnnotationData, bool]]] = {}
+                withheld = 0
+                for ps in plan.sources:
+                    tick(ps.title or ps.filename)
+                    path, media_type, texts = self._ship_source(ps, plan.profile, scratch, cancel)
+                    name = safe_filename(scrubber.text(ps.filename) or "", "source")
+                    if media_type != ps.media_type:
+                        name = _rename_for(name, media_type)
+                    sha = writer.add_file(f"sources/{ps.sha256[:16]}/{name}", path)
+                    rel = f"data/sources/{ps.sha256[:16]}/{name}"
+                    shipped.append((ps, sha, media_type, rel, path))
+                    marks: list[tuple[AnnotationData, bool]] = []
+                    for a in ps.annotations:
+                        if a.redact and ps.redacted:
+                            continue  # the mark itself: applied, not listed
+                        if ps.redacted and _touches_redaction(a, ps.redactions):
+                            withheld += 1
+                            marks.append((a, True))
+                            continue
+                        moved = _retarget(a, sha, media_type, texts, scrubber)
+                        if moved is None:
+                            withheld += 1
+                            marks.append((a, True))
+                            continue
+                        annotations.append(moved)
+                        marks.append((moved, False))
+                    dossier_marks[ps.source_id] = marks
+
+                for ps in plan.sources:
+                    if not ps.redacted and scrubber.leaks("\n".join(ps.pages)):
+                        plan.warnings.append(
+                            f"source {ps.source_id} ({ps.title or ps.filename}) travels unredacted "
+                            "and contains a passage redacted in another source"
+                        )
+                tick("annotations.jsonld")
+                doc = w3c.collection(annotations, label=f"Evidence bundle {bundle_id}")
+                jsonld = _dump(doc)
+                case_doc = self._case_json(plan, shipped, bundle_id, withheld, scrubber)
+                case_bytes = _dump(case_doc)
+                readme = _readme(plan, bundle_id, options, shipped).encode("utf-8")
+                tick("report.pdf")
+                report_path = scratch / "report.pdf"
+                self._report(
+                    plan, shipped, dossier_marks, bundle_id, options, scrubber, report_path, cancel
+                )
+                self._check_leaks(
+                    scrubber,
+                    {"annotations.jsonld": jsonld, "case.json": case_bytes, "README.txt": readme},
+                    report_path,
+                    shipped,
+                )
+                writer.add_bytes("annotations.jsonld", jsonld)
+                writer.add_bytes("case.json", case_bytes)
+                writer.add_file("report.pdf", report_path)
+                writer.add_bytes("README.txt", readme)
+                tick("manifests")
+                info = _bag_info(plan, bundle_id, options, scrubber)
+                sign = None
+                if options.signer is not None:
+                    from workstation.bundles.signing import signature_files
+
+                    signer = options.signer
+
+                    def sign(tagmanifest: bytes) -> dict[str, bytes]:
+                        return dict(signature_files(signer, tagmanifest))
+
+                bag = writer.finish(info, sign=sign)
+            encrypted: list[str] = []
+            if options.recipients:
+                from workstation.bundles.age import encrypt_file
+
+                encrypt_file(bag.path, out, list(options.recipients), cancel=cancel)
+                encrypted = list(options.recipients)
+            return ExportResult(
+                path=out,
+                bundle_id=bundle_id,
+                sources=len(shipped),
+                redacted_sources=sum(1 for s in shipped if s[0].redacted),
+                annotations=len(annotations),
+                withheld=withheld,
+                files=bag.file_count,
+                payload_bytes=bag.bytes,
+                tagmanifest_sha256=bag.tagmanifest_sha256,
+                signed_by=getattr(options.signer, "fingerprint", None),
+                encrypted_for=encrypted,
+                warnings=list(plan.warnings),
+            )
+        except CancelledError:
+            raise CancelledError("export cancelled; nothing was written") from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    # --- pieces ---------------------------------------------------------------------
+
+    def _ship_source(
+        self, ps: PlannedSource, profile: Profile, scratch: Path, cancel: CancelToken
+    ) -> tuple[Path, str, list[str] | None]:
+        """The file that travels for ``ps``, its media type, and its page texts when changed."""
+        import workstation.bundles.redaction as redaction
+
+        blob = self.library.blobs.path_for(ps.sha256)
+        if not blob.is_file():
+            raise BundleError(
+                f"the original of source {ps.source_id} is missing from the library "
+                "(run 'workstation check')"
+            )
+        work = scratch / f"src-{ps.source_id}"
+        if ps.treatment == "original":
+            return blob, ps.media_type, None
+        marks = [a.anchor for a in ps.redactions] if ps.redacted else []
+        if ps.kind == "pdf":
+            result = redaction.redact_pdf(blob, work.with_suffix(".pdf"), marks, cancel=cancel)
+            return result.dst, result.media_type, _pdf_texts(result.dst)
+        if ps.kind == "image":
+            regions = [m for m in marks if isinstance(m, RegionAnchor)]
+            if regions:
+                result = redaction.redact_image(
+                    blob,
+                    work.with_suffix(_suffix_of(blob, ps)),
+                    regions,
+                    strip_metadata=True,
+                    cancel=cancel,
+                )
+            else:
+                result = redaction.strip_image_metadata(
+                    blob, work.with_suffix(_suffix_of(blob, ps))
+                )
+            return result.dst, result.media_type, None
+        # Articles, texts and e-mails travel as their extracted text.
+        text_marks = [m for m in marks if isinstance(m, TextAnchor | PageAnchor)]
+        pages = redaction.redact_pages_text(ps.pages, text_marks) if text_marks else list(ps.pages)
+        dst = work.with_suffix(".txt")
+        dst.write_text("\f".join(pages), encoding="utf-8")
+        return dst, "text/plain", pages
+
+    def _case_json(
+        self,
+        plan: ExportPlan,
+        shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
+        bundle_id: str,
+        withheld: int,
+        scrubber: Scrubber,
+    ) -> dict[str, Any]:
+        sources = []
+        for ps, sha, media_type, rel, _path in shipped:
+            record = scrubber.deep(dict(ps.record))
+            record.update(
+                {
+                    "bundle_path": rel,
+                    "sha256": sha,
+                    "media_type": media_type,
+                    "original_sha256": ps.sha256,
+                    "treatment": ps.treatment,
+                    "redacted": ps.redacted,
+                    "redactions_applied": len(ps.redactions) if ps.redacted else 0,
+                }
+            )
+            if ps.treatment == "original":
+                record.pop("original_sha256")
+            sources.append(record)
+        entities = [
+            e
+            for e in plan.entities
+            if not any(scrubber.leaks(n) for n in [e["name"], *e["aliases"]])
+        ]
+        return {
+            "bundle": {
+                "id": f"urn:uuid:{bundle_id}",
+                "created": utc_now(),
+                "tool": tool_version(),
+                "profile": plan.profile.as_json(),
+                "marking": plan.profile.marking,
+                "annotations_withheld": withheld,
+            },
+            "case": scrubber.deep(plan.case),
+            "sources": sources,
+            "categories": plan.categories,
+            "entities": scrubber.deep(entities),
+            "findings": scrubber.deep(plan.findings),
+        }
+
+    def _report(
+        self,
+        plan: ExportPlan,
+        shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
+        marks: dict[int, list[tuple[AnnotationData, bool]]],
+        bundle_id: str,
+        options: ExportOptions,
+        scrubber: Scrubber,
+        dst: Path,
+        cancel: CancelToken,
+    ) -> None:
+        from workstation.bundles import dossier as rp
+
+        cats = {c["code"]: c for c in plan.categories}
+
+        def dcat(code: str) -> Any:
+            c = cats.get(code, {"label": code, "legal_basis": None})
+            return rp.DossierCategory(code, c["label"], c["legal_basis"])
+
+        sources = []
+        for ps, sha, media_type, rel, path in shipped:
+            s = scrubber
+            dmarks = []
+            for a, held in marks.get(ps.source_id, []):
+                anchor = a.anchor
+                kind: Literal["text", "region", "page"] = (
+                    "text"
+                    if isinstance(anchor, TextAnchor)
+                    else "region"
+                    if isinstance(anchor, RegionAnchor)
+                    else "page"
+                )
+                dmarks.append(
+                    rp.DossierMark(
+                        uuid=a.uuid,
+                        kind=kind,
+                        page=getattr(anchor, "page", None),
+                        quote=None if held or not isinstance(anchor, TextAnchor) else anchor.exact,
+                        categories=[dcat(c) for c in a.categories],
+                        note=None if held else s.text(a.note),
+                        region=None if held or not isinstance(anchor, RegionAnchor) else anchor,
+                        author=a.author,
+                        created=a.created,
+                        withheld=held,
+                    )
+                )
+            rec = ps.record
+            sources.append(
+                rp.DossierSource(
+                    title=s.text(ps.title or ps.filename) or "",
+                    kind=ps.kind,
+                    media_type=media_type,
+                    sha256=sha,
+                    original_sha256=ps.sha256,
+                    bundle_path=rel,
+                    file=path,
+                    redacted=ps.redacted,
+                    published=rec.get("published"),
+                    publisher=s.text(rec.get("publisher")),
+                    author=s.text(rec.get("author")),
+                    url=s.text(rec.get("url")),
+                    grade=rec["grade"]["display"],
+                    marks=dmarks,
+                )
+            )
+        entities = [
+            rp.DossierEntity(
+                e["kind"],
+                e["name"],
+                [f"{i['scheme'].upper()} {i['value']}" for i in e["identifiers"]],
+            )
+            for e in scrubber.deep(plan.entities)
+            if REDACTION_MARKER not in e["name"]
+        ]
+        case_name = plan.case["name"] if plan.case else None
+        dossier = rp.Dossier(
+            title=options.description
+            or (f"Evidence bundle: {case_name}" if case_name else "Evidence bundle"),
+            marking=plan.profile.marking,
+            case=case_name,
+            profile=plan.profile.name,
+            organisation=options.organisation,
+            contact=options.contact or self.library.reviewer,
+            created=utc_now(),
+            tool_version=tool_version(),
+            bundle_id=f"urn:uuid:{bundle_id}",
+            sources=sources,
+            categories=[
+                rp.DossierCategory(c["code"], c["label"], c["legal_basis"]) for c in plan.categories
+            ],
+            entities=entities,
+        )
+        rp.write_report(dossier, dst, cancel=cancel)
+
+    def _check_leaks(
+        self,
+        scrubber: Scrubber,
+        texts: dict[str, bytes],
+        report: Path,
+        shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
+    ) -> None:
+        if not scrubber.quotes:
+            return
+        found: list[str] = []
+        for name, data in texts.items():
+            text = data.decode("utf-8")
+            if name.endswith(".json") or name.endswith(".jsonld"):
+                text = json.dumps(json.loads(text), ensure_ascii=False)
+            if scrubber.leaks(text):
+                found.append(name)
+        if scrubber.leaks("\n".join(_pdf_texts(report))):
+            found.append("report.pdf")
+        for ps, _sha, media_type, rel, path in shipped:
+            if not ps.redacted:
+                continue
+            if media_type == "text/plain":
+                body = path.read_text(encoding="utf-8")
+            elif media_type == "application/pdf":
+                body = "\n".join(_pdf_texts(path))
+            else:
+                continue
+            if scrubber.leaks(body):
+                found.append(rel)
+        if found:
+            raise RedactionLeakError(
+                "a redacted passage would still be readable in "
+                + ", ".join(found)
+                + "; nothing was written"
+            )
+
+
+def _retarget(
+    a: AnnotationData,
+    sha: str,
+    media_type: str,
+    texts: list[str] | None,
+    scrubber: Scrubber,
+) -> AnnotationData | None:
+    """``a`` pointing at the file in the bundle (re-anchored when its text changed)."""
+    anchor: Anchor = a.anchor
+    if isinstance(anchor, TextAnchor) and texts is not None:
+        if not 1 <= anchor.page <= len(texts):
+            return None
+        page = texts[anchor.page - 1]
+        found = reanchor(page, anchor)
+        if found is None:
+            return None
+        anchor = text_anchor(page, found.start, found.end, page=anchor.page)
+    if isinstance(anchor, TextAnchor) and scrubber.leaks(
+        f"{anchor.prefix}{anchor.exact}{anchor.suffix}"
+    ):
+        return None  # it quotes what another source's redaction removes
+    note = scrubber.text(a.note)
+    return replace(a, source_sha256=sha, source_media_type=media_type, anchor=anchor, note=note)
+
+
+def _pdf_texts(path: Path) -> list[str]:
+    """Page texts of a PDF exactly as the library stores them on import."""
+    import pymupdf
+
+    with pymupdf.open(path) as doc:
+        return [page.get_text().replace("\x00", "") for page in doc]
+
+
+def _suffix_of(blob: Path, ps: PlannedSource) -> str:
+    return Path(ps.filename).suffix.lower() or {
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+        "image/tiff": ".tif",
+        "image/webp": ".webp",
+    }.get(ps.media_type, ".png")
+
+
+_EXT = {"text/plain": ".txt", "image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}
+
+
+def _rename_for(name: str, media_type: str) -> str:
+    ext = _EXT.get(media_type)
+    if ext is None or name.lower().endswith(ext):
+        return name
+    return f"{Path(name).stem or 'source'}{ext}"
+
+
+def _dump(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _bag_info(
+    plan: ExportPlan, bundle_id: str, options: ExportOptions, scrubber: Scrubber
+) -> dict[str, str]:
+    case = plan.case["name"] if plan.case else None
+    description = options.description or (
+        f"Evidence bundle for case {case}" if case else "Evidence bundle"
+    )
+    info = {
+        "Source-Organization": options.organisation or "not stated",
+        "Contact-Name": options.contact or "not stated",
+        "External-Description": scrubber.text(description) or description,
+        "External-Identifier": f"urn:uuid:{bundle_id}",
+        "Releasability-Marking": plan.profile.marking,
+        "Recipient-Profile": plan.profile.name,
+        "Bundle-Software": tool_version(),
+    }
+    if case:
+        info["Case-Name"] = scrubber.text(case) or case
+    return info
+
+
+def _readme(
+    plan: ExportPlan,
+    bundle_id: str,
+    options: ExportOptions,
+    shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
+) -> str:
+    from workstation.bundles.signing import SIGNATURE_FILE, SIGNER_KEY_FILE
+
+    redacted = sum(1 for s in shipped if s[0].redacted)
+    lines = [
+        f"EVIDENCE BUNDLE   {plan.profile.marking}",
+        "",
+        f"Bundle id: urn:uuid:{bundle_id}",
+        f"Written by: {tool_version()}",
+        f"Sources: {len(shipped)} ({redacted} redacted)",
+        "",
+        "This folder is a BagIt bag (RFC 8493). Every file under data/ is listed with its",
+        "SHA-256 in manifest-sha256.txt; the tag files are listed in tagmanifest-sha256.txt.",
+        "",
+        "WHAT IS HERE",
+        "  data/report.pdf          the dossier: every source, every marked passage and region",
+        "  data/case.json           sources with metadata and grades, categories, entities",
+        "  data/annotations.jsonld  the marks as W3C Web Annotations (JSON-LD)",
+        "  data/sources/            the sources (originals, or redacted derivatives: case.json",
+        "                           gives each derivative's original SHA-256)",
+        "",
+        "HOW TO CHECK IT WITHOUT OUR SOFTWARE",
+        "  1. The checksums, with the Library of Congress bagit tool:",
+        "       pip install bagit && bagit.py --validate BAG_FOLDER",
+        "     or with coreutils, inside the bag folder:",
+        "       sha256sum -c manifest-sha256.txt && sha256sum -c tagmanifest-sha256.txt",
+        "     (file names with %, CR or LF are percent-encoded in the manifests, per RFC 8493).",
+        "  2. The signature (when the bag carries one), with OpenSSL 3:",
+        f"       openssl pkeyutl -verify -pubin -inkey {SIGNER_KEY_FILE} -rawin \\",
+        f"         -in tagmanifest-sha256.txt -sigfile {SIGNATURE_FILE}",
+        "     It must print 'Signature Verified Successfully'. Then compare the key's",
+        "     fingerprint (signer.txt; SHA-256 of the raw 32-byte key) with the one the sender",
+        "     gave you through another channel. To compute it yourself:",
+        f"       openssl pkey -pubin -in {SIGNER_KEY_FILE} -outform DER | tail -c 32 | sha256sum",
+        "     A good signature over tagmanifest-sha256.txt plus valid checksums covers every",
+        "     file in the bag.",
+        "  3. An .age file is this bag, zipped and encrypted:",
+        "       age -d -i KEYFILE BUNDLE.age > bag.zip",
+        "",
+        "Redaction removes content (text and pixels are gone from the derivative files); it does",
+        "not draw boxes over it. Annotations on redacted parts are left out.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "BundleError",
+    "BundleExporter",
+    "ExportOptions",
+    "ExportPlan",
+    "ExportResult",
+    "ExportScope",
+    "RedactionLeakError",
+    "Scrubber",
+    "plan_export",
+    "safe_filename",
+]

@@ -1,0 +1,1 @@
+"""Entities (vessels, companies, places...) and their recognition in text."""

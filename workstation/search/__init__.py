@@ -1,0 +1,1 @@
+"""Full-text search as reviewers use it: a query language, filters and snippets."""

@@ -1,0 +1,1 @@
+"""Sources: what a file is, its import, its pages, its imagery, cases, and lookup."""

@@ -1,0 +1,1 @@
+"""The taxonomy of violations: the sanctions measures reviewers tag passages with."""
