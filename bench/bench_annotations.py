@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bench.corpora import make_text_pdf
 from workstation.annotations.anchors import text_anchor
-from workstation.annotations.queries import annotation_page, count_annotations
-from workstation.annotations.service import AnnotationFilter, AnnotationService
+from workstation.annotations.queries import AnnotationFilter, annotation_page, count_annotations
+from workstation.annotations.service import AnnotationService
 from workstation.core.library import Library
 from workstation.sources.ingest import ImportService
 from workstation.sources.lookup import page_text

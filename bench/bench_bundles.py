@@ -34,7 +34,8 @@ import psutil
 import pymupdf
 
 from workstation.bundles.bagit import verify_bag
-from workstation.bundles.export import BundleExporter, ExportOptions, ExportScope, plan_export
+from workstation.bundles.export import BundleExporter, ExportOptions
+from workstation.bundles.plan import ExportScope, plan_export
 from workstation.core.library import Library
 from workstation.sources.ingest import ImportService
 

@@ -36,7 +36,8 @@ from bench.corpora import iter_synthetic_pages, make_queries  # noqa: E402
 from db.models import Base  # noqa: E402
 from db.search_index import SearchIndex  # noqa: E402
 from db.search_query import And, Node, Not, Or, Phrase, Prefix, Term  # noqa: E402
-from workstation.search.service import SearchService, parse_query  # noqa: E402
+from workstation.search.query import parse_query  # noqa: E402
+from workstation.search.service import SearchService  # noqa: E402
 
 PAGES_PER_SOURCE = 20
 KINDS = ("pdf", "pdf", "article", "text", "email")

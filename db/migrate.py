@@ -37,7 +37,7 @@ class MigrationReport:
 
 
 def _config() -> Config:
-    from alembic.config import Config
+    from alembic.config import Config  # lazy: Alembic, ~100 ms; see HEAD
 
     cfg = Config()
     cfg.set_main_option("script_location", str(files("db") / "migrations"))
@@ -46,7 +46,7 @@ def _config() -> Config:
 
 def head_revision() -> str:
     """The newest schema revision this program knows (read from the scripts)."""
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # lazy: Alembic, ~100 ms; see HEAD
 
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
@@ -88,8 +88,8 @@ def upgrade(engine: Engine, db_path: Path, target: str = "head") -> MigrationRep
     """
     if target == "head" and current_revision(engine) == HEAD:
         return MigrationReport(HEAD, HEAD, None)
-    from alembic import command
-    from alembic.script import ScriptDirectory
+    from alembic import command  # lazy: Alembic, ~100 ms; see HEAD
+    from alembic.script import ScriptDirectory  # lazy: Alembic, ~100 ms; see HEAD
 
     script = ScriptDirectory.from_config(_config())
     head = script.get_current_head()
@@ -112,7 +112,7 @@ def upgrade(engine: Engine, db_path: Path, target: str = "head") -> MigrationRep
 
 def downgrade(engine: Engine, target: str) -> None:
     """Downgrade (used by tests that make an older library)."""
-    from alembic import command
+    from alembic import command  # lazy: Alembic, ~100 ms; see HEAD
 
     cfg = _config()
     with engine.begin() as conn:

@@ -84,7 +84,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    from workstation.annotations.service import AnnotationFilter, AnnotationService
+    from workstation.annotations.queries import AnnotationFilter
+    from workstation.annotations.service import AnnotationService
     from workstation.sources.lookup import resolve_source
 
     with open_library(args) as lib, lib.reader() as session:

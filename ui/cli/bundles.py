@@ -38,7 +38,8 @@ def _progress_bar(label: str) -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from workstation.bundles.export import BundleExporter, ExportOptions, ExportScope, plan_export
+    from workstation.bundles.export import BundleExporter, ExportOptions
+    from workstation.bundles.plan import ExportScope, plan_export
     from workstation.core.progress import CancelToken, Progress
 
     lib = open_library(args)

@@ -10,6 +10,7 @@ per block.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -18,10 +19,20 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from db.models import Annotation, AnnotationCategory, AnnotationEntity, Category, Entity, Reviewer
 from db.models import Source as SourceRow
 from workstation.annotations.anchors import AnnotationData
-from workstation.annotations.service import AnnotationFilter, _anchor_of
+from workstation.annotations.records import anchor_of
 
 # Keeps each IN (...) list well under SQLite's limit on bound parameters.
 _CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class AnnotationFilter:
+    """Which annotations to list."""
+
+    source_id: int | None = None
+    category: str | None = None
+    author: str | None = None
+    include_deleted: bool = False
 
 
 def _filtered(stmt: Select[Any], flt: AnnotationFilter) -> Select[Any]:
@@ -158,7 +169,7 @@ def annotations_data(session: Session, rows: Sequence[Annotation]) -> list[Annot
             uuid=row.uuid,
             source_sha256=sources[row.source_id][0],
             source_media_type=sources[row.source_id][1],
-            anchor=_anchor_of(row),
+            anchor=anchor_of(row),
             categories=sorted(codes.get(row.id, [])),
             note=row.note,
             redact=row.redact,

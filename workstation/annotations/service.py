@@ -18,27 +18,26 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Annotation,
-    AnnotationCategory,
-    AnnotationEntity,
-    Category,
-    Entity,
-    Page,
-    Reviewer,
-    Source,
-)
+from db.models import Annotation, AnnotationCategory, Category, Source
 from workstation.annotations.anchors import (
     Anchor,
     AnnotationData,
-    PageAnchor,
     RegionAnchor,
     TextAnchor,
     text_anchor,
 )
+from workstation.annotations.queries import AnnotationFilter, annotation_page
+from workstation.annotations.records import anchor_of, store_anchor, to_data
 from workstation.core.dates import utc_now
 from workstation.core.errors import NotFoundError, WorkstationError
 from workstation.core.library import Library
+from workstation.entities.register import (
+    EntityError,
+    get_entity,
+    link_annotation,
+    unlink_annotation,
+)
+from workstation.sources.lookup import page_text
 
 MAX_NOTE = 20_000
 FUZZY_MIN_RATIO = 0.8
@@ -49,14 +48,6 @@ class AnnotationError(WorkstationError):
 
 
 # --- anchors from what a reviewer gives ---------------------------------------
-
-
-def page_text(session: Session, source_id: int, page: int) -> str:
-    """The stored text of a page (raises when the page does not exist)."""
-    text = session.scalar(select(Page.text).where(Page.source_id == source_id, Page.number == page))
-    if text is None:
-        raise AnnotationError(f"source {source_id} has no page {page}")
-    return text
 
 
 def find_quote(
@@ -146,7 +137,7 @@ def _pdf_page_size(blob: Path | None, page: int) -> tuple[float, float]:
     """Width and height of a PDF page in points, as the viewer shows it."""
     if blob is None:
         return (0.0, 0.0)
-    from workstation.sources.pages import PdfDocument
+    from workstation.sources.pages import PdfDocument  # lazy: PyMuPDF, ~200 ms; PDF regions only
 
     doc = PdfDocument(blob)
     try:
@@ -156,76 +147,7 @@ def _pdf_page_size(blob: Path | None, page: int) -> tuple[float, float]:
     return float(width), float(height)
 
 
-# --- records <-> data -----------------------------------------------------------------
-
-
-def _anchor_of(row: Annotation) -> Anchor:
-    if row.anchor_kind == "text":
-        assert row.page is not None
-        assert row.start is not None
-        assert row.end is not None
-        return TextAnchor(
-            row.page, row.start, row.end, row.exact or "", row.prefix or "", row.suffix or ""
-        )
-    if row.anchor_kind == "region":
-        geo = row.geometry or {}
-        points = tuple((float(p[0]), float(p[1])) for p in geo.get("points", []))
-        return RegionAnchor(geo.get("shape", "rect"), points, row.page)
-    assert row.page is not None
-    return PageAnchor(row.page)
-
-
-def _store_anchor(row: Annotation, anchor: Anchor) -> None:
-    row.start = row.end = None
-    row.exact = row.prefix = row.suffix = None
-    row.geometry = None
-    if isinstance(anchor, TextAnchor):
-        row.anchor_kind = "text"
-        row.page, row.start, row.end = anchor.page, anchor.start, anchor.end
-        row.exact, row.prefix, row.suffix = anchor.exact, anchor.prefix, anchor.suffix
-    elif isinstance(anchor, RegionAnchor):
-        row.anchor_kind = "region"
-        row.page = anchor.page
-        row.geometry = {"shape": anchor.shape, "points": [list(p) for p in anchor.points]}
-    else:
-        row.anchor_kind = "page"
-        row.page = anchor.page
-
-
-def to_data(session: Session, row: Annotation) -> AnnotationData:
-    """The plain data of a stored annotation."""
-    source = session.get(Source, row.source_id)
-    author = session.get(Reviewer, row.author_id)
-    assert source is not None
-    codes = list(
-        session.scalars(
-            select(Category.code)
-            .join(AnnotationCategory, AnnotationCategory.category_id == Category.id)
-            .where(AnnotationCategory.annotation_id == row.id)
-            .order_by(Category.code)
-        )
-    )
-    entities = list(
-        session.scalars(
-            select(Entity.uuid)
-            .join(AnnotationEntity, AnnotationEntity.entity_id == Entity.id)
-            .where(AnnotationEntity.annotation_id == row.id)
-            .order_by(Entity.uuid)
-        )
-    )
-    return AnnotationData(
-        uuid=row.uuid,
-        source_sha256=source.sha256,
-        source_media_type=source.media_type,
-        anchor=_anchor_of(row),
-        categories=codes,
-        note=row.note,
-        redact=row.redact,
-        author=author.name if author else "",
-        created=row.created_at,
-        modified=row.modified_at,
-        entities=entities,
-    )
+# --- categories, notes and audit snapshots (rows <-> data: records.py) ---------------
 
 
 def _categories(session: Session, codes: Sequence[str]) -> list[Category]:
@@ -280,16 +202,6 @@ def _anchor_json(anchor: Anchor) -> dict[str, Any]:
 # --- the service ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnnotationFilter:
-    """Which annotations to list."""
-
-    source_id: int | None = None
-    category: str | None = None
-    author: str | None = None
-    include_deleted: bool = False
-
-
 class AnnotationService:
     """Creates, edits, deletes and lists annotations of one library."""
 
@@ -342,7 +254,7 @@ class AnnotationService:
             modified_at=now,
             deleted_at=None,
         )
-        _store_anchor(row, checked)
+        store_anchor(row, checked)
         session.add(row)
         session.flush()
         for category in cats:
@@ -377,7 +289,7 @@ class AnnotationService:
             source = session.get(Source, row.source_id)
             assert source is not None
             blob = self.library.blobs.path_for(source.sha256)
-            _store_anchor(row, _check_anchor(session, source, anchor, blob))
+            store_anchor(row, _check_anchor(session, source, anchor, blob))
             row.orphaned = False
         if note is not None:
             row.note = _clean_note(note)
@@ -433,8 +345,6 @@ class AnnotationService:
         """Annotations in source and position order."""
         # One filter and one batched reader for the service and the paged
         # list views (5,000 marks of one source took 7.9 s read one by one).
-        from workstation.annotations.queries import annotation_page
-
         return annotation_page(session, flt)
 
     def orphaned(self, session: Session, source_id: int | None = None) -> list[AnnotationData]:
@@ -462,7 +372,7 @@ class AnnotationService:
             )
         )
         for row in rows:
-            old = _anchor_of(row)
+            old = anchor_of(row)
             assert isinstance(old, TextAnchor)
             try:
                 text = page_text(session, source_id, old.page)
@@ -481,7 +391,7 @@ class AnnotationService:
                         {"exact": old.exact[:200]},
                     )
             elif new != old or row.orphaned:
-                _store_anchor(row, new)
+                store_anchor(row, new)
                 row.orphaned = False
                 moved += 1
                 self.library.record(
@@ -606,8 +516,6 @@ class AnnotationHistory:
 
     def link(self, session: Session, annotation_uuid: str, entity_uuid: str) -> bool:
         """Link an entity to an annotation, remembering how to undo it; False if it was."""
-        from workstation.entities.register import link_annotation
-
         changed = link_annotation(self.service.library, session, annotation_uuid, entity_uuid)
         if changed:
             self._push(_Step("link", annotation_uuid, entity=entity_uuid))
@@ -615,8 +523,6 @@ class AnnotationHistory:
 
     def unlink(self, session: Session, annotation_uuid: str, entity_uuid: str) -> bool:
         """Remove an annotation-entity link, remembering how to undo it; False if none."""
-        from workstation.entities.register import unlink_annotation
-
         changed = unlink_annotation(self.service.library, session, annotation_uuid, entity_uuid)
         if changed:
             self._push(_Step("unlink", annotation_uuid, entity=entity_uuid))
@@ -625,13 +531,6 @@ class AnnotationHistory:
     def _apply(self, session: Session, step: _Step, *, undo: bool) -> None:
         svc = self.service
         if step.kind in ("link", "unlink"):
-            from workstation.entities.register import (
-                EntityError,
-                get_entity,
-                link_annotation,
-                unlink_annotation,
-            )
-
             assert step.entity is not None
             now = get_entity(session, step.entity)
             if now.uuid != step.entity:

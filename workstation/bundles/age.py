@@ -17,6 +17,7 @@ from pathlib import Path
 import pyrage
 from pyrage import ssh, x25519
 
+from workstation.core.dates import utc_now
 from workstation.core.errors import CancelledError, WorkstationError
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 
@@ -138,10 +139,6 @@ def write_identity_file(path: Path) -> str:
     Raises:
         AgeError: the file exists or cannot be written.
     """
-    import os
-
-    from workstation.core.dates import utc_now
-
     secret, public = generate_identity()
     text = identity_file_text(secret, public, created=utc_now())
     try:

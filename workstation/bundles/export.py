@@ -1,8 +1,7 @@
-"""Evidence bundles for partner states: what goes in, redacted how, packed as a BagIt bag.
+"""Evidence bundles for partner states: the plan's sources, redacted how, packed as a BagIt bag.
 
-The exporter reads what the scope and the recipient profile select into plain
-data (``plan``), then builds the bag off the database: originals or redacted
-derivatives, ``annotations.jsonld`` (W3C), ``case.json``, ``report.pdf`` and a
+The exporter builds the bag from a ``plan`` (plain data, off the database): originals or
+redacted derivatives, ``annotations.jsonld`` (W3C), ``case.json``, ``report.pdf`` and a
 README, signs the tag manifest and optionally encrypts the zipped bag with age.
 Nothing appears at the target until the whole bundle is written; and before
 it is, every generated file is searched for the redacted passages, so a
@@ -17,24 +16,12 @@ import shutil
 import tempfile
 import unicodedata
 import uuid as uuidlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from db.models import (
-    CaseSource,
-    Category,
-    Entity,
-    Finding,
-    FindingAnnotation,
-    Page,
-    Source,
-)
 from workstation.annotations import w3c
 from workstation.annotations.anchors import (
     Anchor,
@@ -44,33 +31,18 @@ from workstation.annotations.anchors import (
     TextAnchor,
     text_anchor,
 )
-from workstation.annotations.queries import annotation_page
-from workstation.annotations.service import AnnotationFilter, reanchor
-from workstation.bundles.profiles import INTERNAL, Profile, get_profile
+from workstation.annotations.service import reanchor
+from workstation.bundles.age import encrypt_file
+from workstation.bundles.bagit import BagWriter
+from workstation.bundles.errors import BundleError, RedactionLeakError
+from workstation.bundles.plan import ExportPlan, PlannedSource, check_space
+from workstation.bundles.profiles import Profile
+from workstation.bundles.scrubber import REDACTION_MARKER, Scrubber, touches_redaction
+from workstation.bundles.signing import SIGNATURE_FILE, SIGNER_KEY_FILE, signature_files
 from workstation.core.dates import utc_now
-from workstation.core.errors import CancelledError, WorkstationError
+from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
-from workstation.entities.register import identifiers_of
-from workstation.sources.cases import find_case
-from workstation.sources.lookup import grade_of, resolve_source
-from workstation.taxonomy.tree import get_category
-
-REDACTION_MARKER = "[REDACTED]"
-WITHHELD = "[passage withheld]"
-#: Shortest redacted quote searched for in generated files; shorter ones
-#: ("a", "of") would match everywhere and say nothing.
-MIN_LEAK_CHARS = 3
-
-Treatment = Literal["original", "redacted", "metadata-stripped", "sanitised"]
-
-
-class BundleError(WorkstationError):
-    """A bundle cannot be written or read as asked."""
-
-
-class RedactionLeakError(BundleError):
-    """A redacted passage would still be readable somewhere in the bundle."""
 
 
 def tool_version() -> str:
@@ -79,385 +51,6 @@ def tool_version() -> str:
         return f"Evidence Workstation {version('evidence-workstation')}"
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         return "Evidence Workstation"
-
-
-# --- what goes in -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportScope:
-    """Which sources and annotations: a case, categories, named sources (all: the library).
-
-    ``tags`` keep only annotations tagged with one of the codes (or a
-    sub-category) and the sources that carry them. Redaction marks apply
-    whatever the tags say.
-    """
-
-    case: str | None = None
-    tags: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-
-
-@dataclass
-class PlannedSource:
-    """One source as it will travel."""
-
-    source_id: int
-    sha256: str
-    kind: str
-    media_type: str
-    title: str | None
-    filename: str
-    size: int
-    treatment: Treatment
-    record: dict[str, Any]
-    pages: list[str] = field(default_factory=list)
-    annotations: list[AnnotationData] = field(default_factory=list)
-    redactions: list[AnnotationData] = field(default_factory=list)
-
-    @property
-    def redacted(self) -> bool:
-        """Whether the bundle holds a redacted derivative instead of the original."""
-        return self.treatment == "redacted"
-
-
-@dataclass
-class ExportPlan:
-    """What an export will hold, before any file is written (the dialog's preview)."""
-
-    profile: Profile
-    scope: ExportScope
-    case: dict[str, Any] | None
-    sources: list[PlannedSource]
-    categories: list[dict[str, Any]]
-    entities: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def annotation_count(self) -> int:
-        """Annotations that will be listed (before withholding): a redaction mark on a
-        source that travels redacted is applied, not listed."""
-        return sum(1 for s in self.sources for a in s.annotations if not (a.redact and s.redacted))
-
-    @property
-    def redaction_count(self) -> int:
-        """Redaction marks that will be applied."""
-        return sum(len(s.redactions) for s in self.sources if s.redacted)
-
-    @property
-    def total_bytes(self) -> int:
-        """Bytes of the sources (originals' sizes; derivatives are close)."""
-        return sum(s.size for s in self.sources)
-
-
-#: Room kept free beyond the sources: the dossier, case.json, manifests, file system.
-SPACE_MARGIN = 32 * 1024 * 1024
-
-
-def space_needed(plan: ExportPlan, *, encrypted: bool) -> int:
-    """Bytes the export writes at its peak next to the target.
-
-    The bag (sources at their original sizes, which derivatives stay close to),
-    redacted derivatives made in a scratch folder first, and with age the
-    plain zip beside the encrypted copy until it is removed.
-    """
-    sources = plan.total_bytes
-    derivatives = sum(s.size for s in plan.sources if s.redacted)
-    return sources + derivatives + (sources if encrypted else 0) + SPACE_MARGIN
-
-
-def check_space(folder: Path, plan: ExportPlan, *, encrypted: bool) -> None:
-    """Refuse before writing anything when the target's disk cannot take the bundle."""
-    from workstation.bundles.bagit import human_size
-
-    need = space_needed(plan, encrypted=encrypted)
-    free = shutil.disk_usage(folder).free
-    if free < need:
-        raise BundleError(
-            f"not enough space in {folder}: the bundle needs about {human_size(need)}, "
-            f"{human_size(free)} free"
-        )
-
-
-def _source_record(session: Session, source: Source) -> dict[str, Any]:
-    return {
-        "source_uuid": source.uuid,
-        "sha256": source.sha256,
-        "media_type": source.media_type,
-        "kind": source.kind,
-        "filename": source.original_filename,
-        "title": source.title,
-        "author": source.author,
-        "publisher": source.publisher,
-        "published": source.published,
-        "retrieved": source.retrieved,
-        "url": source.url,
-        "language": source.language,
-        "pages": source.page_count,
-        "grade": {
-            "reliability": source.reliability,
-            "credibility": source.credibility,
-            "display": grade_of(source),
-        },
-        "imported_at": source.imported_at,
-    }
-
-
-def _treatment(source: Source, profile: Profile, redact: bool, marks: int) -> Treatment:
-    if redact and marks:
-        return "redacted"
-    if source.kind == "image" and profile.strip_exif:
-        return "metadata-stripped"
-    if not profile.include_originals:
-        return "sanitised"
-    return "original"
-
-
-def _scoped_sources(session: Session, scope: ExportScope) -> list[Source]:
-    if scope.sources:
-        chosen = {resolve_source(session, ref).id: None for ref in scope.sources}
-        rows = [session.get(Source, sid) for sid in chosen]
-        found = [s for s in rows if s is not None]
-    else:
-        stmt = select(Source).order_by(Source.id)
-        found = list(session.scalars(stmt))
-    if scope.case:
-        case = find_case(session, scope.case)
-        members = set(
-            session.scalars(select(CaseSource.source_id).where(CaseSource.case_id == case.id))
-        )
-        found = [s for s in found if s.id in members]
-    return found
-
-
-def plan_export(
-    library: Library, scope: ExportScope, profile_name: str | None = None, *, redact: bool = False
-) -> ExportPlan:
-    """Read what an export of ``scope`` with ``profile_name`` will hold.
-
-    Args:
-        library: the open library.
-        scope: which sources and annotations.
-        profile_name: a recipient profile (None: the built-in ``internal``).
-        redact: apply redaction marks even when the profile does not.
-
-    Raises:
-        NotFoundError: an unknown case, source, category code or profile.
-        BundleError: nothing to export.
-    """
-    with library.reader() as session:
-        profile = get_profile(session, profile_name) if profile_name else INTERNAL
-        apply = redact or profile.apply_redactions
-        for code in scope.tags:
-            get_category(session, code)
-        case_row = find_case(session, scope.case) if scope.case else None
-        planned: list[PlannedSource] = []
-        for source in _scoped_sources(session, scope):
-            everything = annotation_page(session, AnnotationFilter(source_id=source.id))
-            redactions = [a for a in everything if a.redact]
-            if scope.tags:
-                keep: dict[str, AnnotationData] = {}
-                for code in scope.tags:
-                    flt = AnnotationFilter(source_id=source.id, category=code)
-                    for a in annotation_page(session, flt):
-                        keep[a.uuid] = a
-                listed = [a for a in everything if a.uuid in keep]
-                if not listed:
-                    continue
-            else:
-                listed = everything
-            pages: list[str] = []
-            if source.kind != "image":
-                pages = list(
-                    session.scalars(
-                        select(Page.text).where(Page.source_id == source.id).order_by(Page.number)
-                    )
-                )
-            planned.append(
-                PlannedSource(
-                    source_id=source.id,
-                    sha256=source.sha256,
-                    kind=source.kind,
-                    media_type=source.media_type,
-                    title=source.title,
-                    filename=source.original_filename,
-                    size=source.size,
-                    treatment=_treatment(source, profile, apply, len(redactions)),
-                    record=_source_record(session, source),
-                    pages=pages,
-                    annotations=listed,
-                    redactions=redactions,
-                )
-            )
-        if not planned:
-            raise BundleError("nothing to export: no source matches the scope")
-        used_codes = {c for s in planned for a in s.annotations for c in a.categories}
-        entity_uuids = {e for s in planned for a in s.annotations for e in a.entities}
-        return ExportPlan(
-            profile=profile,
-            scope=scope,
-            case=(
-                {"uuid": case_row.uuid, "name": case_row.name, "description": case_row.description}
-                if case_row
-                else None
-            ),
-            sources=planned,
-            categories=_categories_json(session, used_codes),
-            entities=_entities_json(session, entity_uuids),
-            findings=_findings_json(session, {a.uuid for s in planned for a in s.annotations}),
-        )
-
-
-def _categories_json(session: Session, codes: set[str]) -> list[dict[str, Any]]:
-    """The categories used, with every ancestor, parents first."""
-    rows = {c.id: c for c in session.scalars(select(Category))}
-    by_code = {c.code: c for c in rows.values()}
-    wanted: dict[int, Category] = {}
-    for code in codes:
-        cat = by_code.get(code)
-        while cat is not None and cat.id not in wanted:
-            wanted[cat.id] = cat
-            cat = rows.get(cat.parent_id) if cat.parent_id is not None else None
-    ordered = sorted(wanted.values(), key=lambda c: (c.code.count("."), c.code))
-    return [
-        {
-            "code": c.code,
-            "label": c.label,
-            "parent": rows[c.parent_id].code if c.parent_id in rows else None,
-            "legal_basis": c.legal_basis,
-            "scope_note": c.scope_note,
-            "colour": c.colour,
-        }
-        for c in ordered
-    ]
-
-
-def _entities_json(session: Session, uuids: set[str]) -> list[dict[str, Any]]:
-    if not uuids:
-        return []
-    rows = session.scalars(select(Entity).where(Entity.uuid.in_(uuids)).order_by(Entity.name))
-    return [
-        {
-            "uuid": e.uuid,
-            "kind": e.kind,
-            "name": e.name,
-            "aliases": list(e.aliases),
-            "identifiers": [{"scheme": s, "value": v} for s, v in identifiers_of(session, e)],
-            "attributes": dict(e.attributes),
-        }
-        for e in rows
-    ]
-
-
-def _findings_json(session: Session, annotation_uuids: set[str]) -> list[dict[str, Any]]:
-    from db.models import Annotation
-
-    rows = session.execute(
-        select(Finding, Annotation.uuid)
-        .join(FindingAnnotation, FindingAnnotation.finding_id == Finding.id)
-        .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
-        .order_by(Finding.id)
-    ).all()
-    found: dict[str, dict[str, Any]] = {}
-    for finding, ann_uuid in rows:
-        if ann_uuid not in annotation_uuids:
-            continue
-        item = found.setdefault(
-            finding.uuid,
-            {
-                "uuid": finding.uuid,
-                "title": finding.title,
-                "claim": finding.claim,
-                "status": finding.status,
-                "annotations": [],
-            },
-        )
-        item["annotations"].append(ann_uuid)
-    return list(found.values())
-
-
-# --- redaction of what we write ourselves -----------------------------------------
-
-
-class Scrubber:
-    """Replaces redacted passages in every string the bundle's own files carry."""
-
-    def __init__(self, quotes: Iterable[str]) -> None:
-        cleaned = {" ".join(q.split()) for q in quotes}
-        self.quotes = sorted(
-            (q for q in cleaned if len(q) >= MIN_LEAK_CHARS), key=len, reverse=True
-        )
-        self._pattern = (
-            re.compile("|".join(_loose(q) for q in self.quotes), re.IGNORECASE)
-            if self.quotes
-            else None
-        )
-
-    def text(self, value: str | None) -> str | None:
-        """``value`` with each redacted passage replaced by the marker."""
-        if value is None or self._pattern is None:
-            return value
-        return self._pattern.sub(REDACTION_MARKER, value)
-
-    def deep(self, value: Any) -> Any:
-        """Scrub every string in a JSON-like value (keys included)."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.deep(k): self.deep(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.deep(v) for v in value]
-        return value
-
-    def leaks(self, text: str) -> list[str]:
-        """The redacted passages still readable in ``text``."""
-        if self._pattern is None:
-            return []
-        norm = " ".join(unicodedata.normalize("NFC", text).split())
-        return sorted({m.group(0) for m in self._pattern.finditer(norm)})
-
-
-def _loose(quote: str) -> str:
-    """A pattern for ``quote`` that allows any run of whitespace between its words."""
-    return r"\s+".join(re.escape(part) for part in quote.split())
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def _bbox_overlap(a: RegionAnchor, b: RegionAnchor) -> bool:
-    ax, ay, aw, ah = a.bbox
-    bx, by, bw, bh = b.bbox
-    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
-
-
-def _touches_redaction(a: AnnotationData, redactions: Sequence[AnnotationData]) -> bool:
-    """Whether ``a`` marks something a redaction removes (so it must be withheld)."""
-    for r in redactions:
-        ra, aa = r.anchor, a.anchor
-        page_a = getattr(aa, "page", None)
-        if isinstance(ra, PageAnchor) and page_a == ra.page:
-            return True
-        if (
-            isinstance(ra, TextAnchor)
-            and isinstance(aa, TextAnchor)
-            and aa.page == ra.page
-            and _overlaps((aa.start, aa.end), (ra.start, ra.end))
-        ):
-            return True
-        if (
-            isinstance(ra, RegionAnchor)
-            and isinstance(aa, RegionAnchor)
-            and aa.page == ra.page
-            and _bbox_overlap(aa, ra)
-        ):
-            return True
-    return False
-
-
-# --- the export -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -517,9 +110,6 @@ def safe_filename(name: str, fallback: str) -> str:
     return name[:120] or fallback
 
 
-_TEXT_SUFFIX = {"article": ".txt", "text": ".txt", "email": ".txt"}
-
-
 class BundleExporter:
     """Writes evidence bundles of one library."""
 
@@ -545,8 +135,6 @@ class BundleExporter:
             RedactionLeakError: a redacted passage would remain readable.
             CancelledError: cancelled; nothing is left behind.
         """
-        from workstation.bundles.bagit import BagWriter
-
         out = Path(options.out).expanduser().absolute()
         if options.recipients and out.suffix != ".age":
             out = out.with_name(out.name + ".age")
@@ -598,7 +186,7 @@ class BundleExporter:
                     for a in ps.annotations:
                         if a.redact and ps.redacted:
                             continue  # the mark itself: applied, not listed
-                        if ps.redacted and _touches_redaction(a, ps.redactions):
+                        if ps.redacted and touches_redaction(a, ps.redactions):
                             withheld += 1
                             marks.append((a, True))
                             continue
@@ -642,8 +230,6 @@ class BundleExporter:
                 info = _bag_info(plan, bundle_id, options, scrubber)
                 sign = None
                 if options.signer is not None:
-                    from workstation.bundles.signing import signature_files
-
                     signer = options.signer
 
                     def sign(tagmanifest: bytes) -> dict[str, bytes]:
@@ -652,8 +238,6 @@ class BundleExporter:
                 bag = writer.finish(info, sign=sign)
             encrypted: list[str] = []
             if options.recipients:
-                from workstation.bundles.age import encrypt_file
-
                 encrypt_file(bag.path, out, list(options.recipients), cancel=cancel)
                 encrypted = list(options.recipients)
             return ExportResult(
@@ -681,7 +265,7 @@ class BundleExporter:
         self, ps: PlannedSource, profile: Profile, scratch: Path, cancel: CancelToken
     ) -> tuple[Path, str, list[str] | None]:
         """The file that travels for ``ps``, its media type, and its page texts when changed."""
-        import workstation.bundles.redaction as redaction
+        from workstation.bundles import redaction  # lazy: +260 ms to open the export dialog
 
         blob = self.library.blobs.path_for(ps.sha256)
         if not blob.is_file():
@@ -775,7 +359,7 @@ class BundleExporter:
         dst: Path,
         cancel: CancelToken,
     ) -> None:
-        from workstation.bundles import dossier as rp
+        from workstation.bundles import dossier as rp  # lazy: +270 ms to open the export dialog
 
         cats = {c["code"]: c for c in plan.categories}
 
@@ -922,7 +506,7 @@ def _retarget(
 
 def _pdf_texts(path: Path) -> list[str]:
     """Page texts of a PDF exactly as the library stores them on import."""
-    import pymupdf
+    import pymupdf  # lazy: +120 ms to open the export dialog
 
     with pymupdf.open(path) as doc:
         return [page.get_text().replace("\x00", "") for page in doc]
@@ -978,8 +562,6 @@ def _readme(
     options: ExportOptions,
     shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
 ) -> str:
-    from workstation.bundles.signing import SIGNATURE_FILE, SIGNER_KEY_FILE
-
     redacted = sum(1 for s in shipped if s[0].redacted)
     lines = [
         f"EVIDENCE BUNDLE   {plan.profile.marking}",
@@ -1022,15 +604,4 @@ def _readme(
     return "\n".join(lines) + "\n"
 
 
-__all__ = [
-    "BundleError",
-    "BundleExporter",
-    "ExportOptions",
-    "ExportPlan",
-    "ExportResult",
-    "ExportScope",
-    "RedactionLeakError",
-    "Scrubber",
-    "plan_export",
-    "safe_filename",
-]
+__all__ = ["BundleExporter", "ExportOptions", "ExportResult", "safe_filename"]

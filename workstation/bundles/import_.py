@@ -39,15 +39,20 @@ from workstation.annotations.anchors import AnnotationData, TextAnchor
 from workstation.annotations.service import (
     AnnotationError,
     AnnotationService,
-    page_text,
     reanchor,
 )
-from workstation.bundles.export import BundleError
+from workstation.bundles.age import decrypt_file, is_age_file
+from workstation.bundles.bagit import unpack_bag, verify_bag
+from workstation.bundles.errors import BundleError
+from workstation.bundles.signing import KeyService, check_signature
 from workstation.core.dates import utc_now
 from workstation.core.errors import BadInputError, WorkstationError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
+from workstation.entities.register import add_entity
 from workstation.sources.cases import add_to_case, ensure_case
+from workstation.sources.lookup import page_text
+from workstation.taxonomy.tree import add_category, move_category
 
 #: Largest case.json / annotations.jsonld read (bytes).
 MAX_JSON_BYTES = 512 * 1024 * 1024
@@ -136,10 +141,6 @@ def open_bundle(
         BundleError: not a bundle, not valid (with the reasons), a bad
             signature, or hostile content; nothing is left behind.
     """
-    from workstation.bundles.age import decrypt_file, is_age_file
-    from workstation.bundles.bagit import unpack_bag, verify_bag
-    from workstation.bundles.signing import KeyService, check_signature
-
     path = Path(path).expanduser().absolute()
     if not path.exists():
         raise BundleError(f"no bundle at {path}")
@@ -290,7 +291,7 @@ class BundleMerger:
             BundleError: an untrusted signer (without ``accept_untrusted``),
                 a file that cannot be imported, or data that does not fit.
         """
-        from workstation.sources.ingest import ImportService
+        from workstation.sources.ingest import ImportService  # lazy: +230 ms; verify never merges
 
         summary = MergeSummary(
             opened.tagmanifest_sha256, signer=opened.signer_fingerprint, trust=opened.trust
@@ -428,8 +429,6 @@ class BundleMerger:
         branch, so a reviewer sees what arrived and moves it where it belongs;
         its sub-categories follow it there.
         """
-        from workstation.taxonomy.tree import add_category, move_category
-
         known = set(session.scalars(select(Category.code)))
         wanted = {c for a in opened.annotations for c in a.categories}
         described = {
@@ -489,8 +488,6 @@ class BundleMerger:
     def _merge_entities(
         self, session: Session, opened: OpenedBundle, summary: MergeSummary
     ) -> dict[str, int]:
-        from workstation.entities.register import add_entity
-
         ids: dict[str, int] = {}
         for item in opened.case.get("entities") or []:
             if not isinstance(item, dict) or not item.get("uuid") or not item.get("name"):

@@ -3,6 +3,8 @@
 A mark never becomes a box drawn over content that is still in the file: PDF text, images
 and line art under it are deleted, image pixels are overwritten on a copy, article passages
 are replaced by a marker. Originals are only read; every derivative is written atomically.
+One module on purpose: text, PDF and image redaction share the anchor geometry, the checks
+and the atomic write, and whoever audits what a redaction removes should read it in one place.
 """
 
 from __future__ import annotations

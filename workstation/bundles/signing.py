@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import getpass
 import hashlib
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, rsa, x448, x25519
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -609,15 +611,11 @@ _SEAL_PREFIX = b"scrypt$"
 
 
 def _stretch(passphrase: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
-    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase).hex().encode()
 
 
 def seal_private_key(private: Ed25519PrivateKey, passphrase: bytes) -> bytes:
     """``scrypt$N$R$P$<salt hex>`` then the PKCS#8 PEM encrypted with the stretched passphrase."""
-    import os
-
     salt = os.urandom(16)
     key = _stretch(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     pem = private.private_bytes(

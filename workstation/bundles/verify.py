@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workstation.bundles.export import BundleError
+from workstation.bundles.age import decrypt_file, is_age_file
+from workstation.bundles.bagit import verify_bag
+from workstation.bundles.errors import BundleError
+from workstation.bundles.signing import KeyService, check_signature
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, ProgressCallback
 
@@ -100,10 +103,6 @@ def verify_bundle(
             identity was given, or the identity does not open it.
         CancelledError: cancelled.
     """
-    from workstation.bundles.age import decrypt_file, is_age_file
-    from workstation.bundles.bagit import verify_bag
-    from workstation.bundles.signing import KeyService, check_signature
-
     path = Path(path).expanduser().absolute()
     if not path.exists():
         raise BundleError(f"no bundle at {path}")

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -107,6 +107,24 @@ def record(
     session.add(event)
     session.merge(LibraryInfo(key=HEAD_KEY, value=f"{seq}:{digest}"))
     return event
+
+
+class AuditRecorder(Protocol):
+    """Whatever appends audit events for the current reviewer (a ``Library``).
+
+    Services that need nothing else of the library take this, so the library
+    can call them (it seeds the taxonomy on open) without importing itself back.
+    """
+
+    def record(
+        self,
+        session: Session,
+        action: str,
+        object_type: str,
+        object_id: str | int | None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Append an audit event for a change made in ``session``."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import stat
 import tempfile
@@ -67,8 +68,6 @@ class BlobStore:
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         """Store ``data`` (an e-mail attachment, say)."""
-        import io
-
         return self.put_stream(io.BytesIO(data))
 
     def put_stream(self, stream: BinaryIO) -> StoredBlob:

@@ -8,6 +8,7 @@ interrupted import) and verifies the audit chain.
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,8 +109,6 @@ def _stale_staging(library: Library, now: float | None = None) -> list[Path]:
     linger; an import removes its own when it ends, however it ends, short of
     the process being killed.
     """
-    import time
-
     base = library.derived / "bundle-staging"
     if not base.is_dir():
         return []

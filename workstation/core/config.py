@@ -10,6 +10,8 @@ import getpass
 import os
 from pathlib import Path
 
+from platformdirs import user_data_path
+
 LIBRARY_ENV = "WORKSTATION_LIBRARY"
 REVIEWER_ENV = "WORKSTATION_REVIEWER"
 APP_NAME = "EvidenceWorkstation"
@@ -17,8 +19,6 @@ APP_NAME = "EvidenceWorkstation"
 
 def default_library_path() -> Path:
     """The platform's user data folder for the application."""
-    from platformdirs import user_data_path
-
     return user_data_path(APP_NAME, appauthor=False) / "library"
 
 

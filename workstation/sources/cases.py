@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Case, CaseSource
@@ -71,8 +71,6 @@ def add_to_case(library: Library, session: Session, case: Case, source_id: int) 
 
 def list_cases(session: Session) -> list[tuple[Case, int]]:
     """Every case with its number of sources, by name."""
-    from sqlalchemy import func
-
     rows = session.execute(
         select(Case, func.count(CaseSource.source_id))
         .outerjoin(CaseSource, CaseSource.case_id == Case.id)

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import Page, Source, SourceRelation
+from db.search_index import SearchIndexError
 from workstation.core.blobs import StoredBlob
 from workstation.core.dates import utc_now
 from workstation.core.errors import BadInputError, LibraryError, WorkstationError
@@ -508,8 +509,6 @@ class ImportService:
         """Commit the index and mark what it now holds as indexed."""
         if not self._pending_index:
             return
-        from db.search_index import SearchIndexError
-
         ids = self._pending_index
         self._pending_index = []
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
@@ -14,12 +15,13 @@ from db.models import (
     BundleImport,
     Case,
     CaseSource,
+    Page,
     Provenance,
     Reviewer,
     Source,
     SourceRelation,
 )
-from workstation.core.errors import AmbiguousError, NotFoundError
+from workstation.core.errors import AmbiguousError, NotFoundError, WorkstationError
 from workstation.core.library import Library
 
 _HEX = re.compile(r"^[0-9a-f]{4,64}$")
@@ -47,6 +49,38 @@ def resolve_source(session: Session, ref: str) -> Source:
     if len(matches) > 1:
         raise AmbiguousError(f"{ref} matches several sources; give more of the SHA-256")
     return matches[0]
+
+
+def get_source(session: Session, source_id: int) -> Source:
+    """A source by its id: how the program names a source everywhere inside.
+
+    Text references (an id typed by a person, a SHA-256 prefix) are resolved
+    once, at the command line's edge, by ``resolve_source``.
+
+    Raises:
+        NotFoundError: no source has this id.
+    """
+    found = session.get(Source, source_id)
+    if found is None:
+        raise NotFoundError(f"no source {source_id}")
+    return found
+
+
+def source_id_for_sha256(session: Session, sha256: str) -> int:
+    """The id of the source with this SHA-256 (annotations and bundles name sources so).
+
+    Raises:
+        NotFoundError: no source has these bytes.
+    """
+    found = session.scalar(select(Source.id).where(Source.sha256 == sha256))
+    if found is None:
+        raise NotFoundError(f"no source with SHA-256 {sha256}")
+    return int(found)
+
+
+def source_details(session: Session, source_id: int) -> dict[str, Any]:
+    """``describe_source`` of the source with this id."""
+    return describe_source(session, get_source(session, source_id))
 
 
 _S = TypeVar("_S", bound=Select[Any])
@@ -346,13 +380,20 @@ def change_marker(session: Session) -> tuple[int, int]:
 
 
 def page_text(session: Session, source_id: int, number: int = 1) -> str:
-    """The stored text of one page ('' when the page has none)."""
-    from db.models import Page
+    """The stored text of one page ('' when the page has no text).
 
-    text = session.scalar(
-        select(Page.text).where(Page.source_id == source_id, Page.number == number)
-    )
-    return text or ""
+    The one reader of page text: marks, viewers, entity suggestions and bundle
+    merges all read it here.
+
+    Raises:
+        NotFoundError: the source has no such page.
+    """
+    row = session.execute(
+        select(Page.id, Page.text).where(Page.source_id == source_id, Page.number == number)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"source {source_id} has no page {number}")
+    return row.text or ""
 
 
 # --- editing -----------------------------------------------------------------
@@ -364,8 +405,6 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?)?
 def _real_date(value: str) -> bool:
     """Whether ``value`` has the accepted shape and names a day that exists
     (2025-13-45 has the shape but no such day)."""
-    from datetime import date, datetime
-
     if not _DATE.match(value):
         return False
     try:
@@ -400,8 +439,6 @@ def update_source(
         NotFoundError: no such source.
         WorkstationError: a malformed date or grade.
     """
-    from workstation.core.errors import WorkstationError
-
     source = session.get(Source, source_id)
     if source is None:
         raise NotFoundError(f"no source {source_id}")

@@ -17,7 +17,8 @@ refer to it. So codes are never rewritten or deleted here:
 The shipped seed (``resources/taxonomy/dprk-sanctions.json``) and the
 export/import format are the same SKOS-like JSON document, so a taxonomy can
 travel between libraries. Every change writes an audit event in the same
-transaction.
+transaction, through the library given (typed ``AuditRecorder``: this module
+needs nothing else of it, and the library seeds the taxonomy when it opens).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from sqlalchemy import CursorResult, Executable, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Annotation, AnnotationCategory, Category, Finding, LibraryInfo
+from workstation.core.audit import AuditRecorder
 from workstation.core.errors import NotFoundError, WorkstationError
-from workstation.core.library import Library
 
 SEED_RESOURCE = ("taxonomy", "dprk-sanctions.json")
 SCHEME_KEY = "taxonomy_scheme"
@@ -282,7 +283,7 @@ def _descendants(session: Session, category: Category) -> list[Category]:
 
 
 def add_category(
-    library: Library,
+    library: AuditRecorder,
     session: Session,
     code: str,
     label: str,
@@ -351,7 +352,7 @@ def add_category(
     return category
 
 
-def rename_category(library: Library, session: Session, code: str, label: str) -> Category:
+def rename_category(library: AuditRecorder, session: Session, code: str, label: str) -> Category:
     """Change a category's label; its code stays as it is.
 
     Renaming to the current label changes and records nothing.
@@ -367,7 +368,7 @@ def rename_category(library: Library, session: Session, code: str, label: str) -
 
 
 def update_category(
-    library: Library,
+    library: AuditRecorder,
     session: Session,
     code: str,
     *,
@@ -399,7 +400,7 @@ def update_category(
 
 
 def move_category(
-    library: Library, session: Session, code: str, new_parent: str | None
+    library: AuditRecorder, session: Session, code: str, new_parent: str | None
 ) -> Category:
     """Put a category (with its sub-categories) under another parent.
 
@@ -444,7 +445,7 @@ def move_category(
 
 
 def merge_categories(
-    library: Library, session: Session, source_code: str, into_code: str
+    library: AuditRecorder, session: Session, source_code: str, into_code: str
 ) -> MergeSummary:
     """Fold one category into another.
 
@@ -536,7 +537,7 @@ def merge_categories(
 
 
 def deprecate_category(
-    library: Library, session: Session, code: str, deprecated: bool = True
+    library: AuditRecorder, session: Session, code: str, deprecated: bool = True
 ) -> list[str]:
     """Retire a category from pickers, or restore it.
 
@@ -829,7 +830,7 @@ def _known(session: Session) -> dict[str, str | None]:
     return {c.code: (by_id[c.parent_id] if c.parent_id is not None else None) for c in categories}
 
 
-def seed_taxonomy(library: Library, session: Session) -> int:
+def seed_taxonomy(library: AuditRecorder, session: Session) -> int:
     """Load the shipped taxonomy into a library that has no categories yet.
 
     Returns:
@@ -850,7 +851,7 @@ def seed_taxonomy(library: Library, session: Session) -> int:
     return len(added)
 
 
-def import_taxonomy(library: Library, session: Session, doc: object) -> ImportSummary:
+def import_taxonomy(library: AuditRecorder, session: Session, doc: object) -> ImportSummary:
     """Merge a taxonomy document into the library, by code.
 
     Unknown codes are added. Known codes take the document's label, legal

@@ -1,19 +1,29 @@
-"""The CLI as a user (or a script) runs it: a subprocess, exit codes, JSON."""
+"""The CLI as a user (or a script) runs it: exit codes, JSON, one-line errors.
+
+Most tests run it in process (``run_cli``); the smoke tests marked below run
+``python -m ui.cli`` in a fresh interpreter, which only a real process shows.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests import samples
-from tests.conftest import run_cli
+from tests.conftest import ROOT, CliRunner, run_cli, run_cli_subprocess
 
 
-def _ok(*args: str, **kw: Any) -> str:
-    result = run_cli(*args, **kw)
+def _ok(*args: str, runner: CliRunner = run_cli, **kw: Any) -> str:
+    result = runner(*args, **kw)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return result.stdout
@@ -27,7 +37,8 @@ def lib(tmp_path: Path) -> str:
 
 
 def test_help_lists_commands() -> None:
-    out = _ok("--help")
+    # Smoke test in a real process: the module entry point, argparse's exit status.
+    out = _ok("--help", runner=run_cli_subprocess)
     for command in ("init", "import", "list", "show", "search", "check", "audit", "demo"):
         assert command in out
 
@@ -39,7 +50,8 @@ def test_usage_error_exits_2(lib: str) -> None:
 
 
 def test_missing_library_is_one_line_error(tmp_path: Path) -> None:
-    result = run_cli("--library", str(tmp_path / "nowhere"), "list")
+    # Smoke test in a real process: a failure's exit status and all it prints on stderr.
+    result = run_cli_subprocess("--library", str(tmp_path / "nowhere"), "list")
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "no library at" in result.stderr
@@ -101,9 +113,10 @@ def test_list_show_search(lib: str, tmp_path: Path) -> None:
 
 
 def test_search_stdin_answers_each_line(lib: str, tmp_path: Path) -> None:
+    # Smoke test in a real process: import, then search with queries read from a pipe.
     samples.make_text(tmp_path, name="a.txt", text="CHON MA SAN loaded coal at Nampo")
     samples.make_text(tmp_path, name="b.txt", text="Vostochny port saw the ANGARA")
-    _ok("--library", lib, "import", str(tmp_path))
+    _ok("--library", lib, "import", str(tmp_path), runner=run_cli_subprocess)
     out = _ok(
         "--library",
         lib,
@@ -111,6 +124,7 @@ def test_search_stdin_answers_each_line(lib: str, tmp_path: Path) -> None:
         "--stdin",
         "--json",
         input_text="Nampo\nANGARA\n\nnothing-matches-this\n",
+        runner=run_cli_subprocess,
     )
     answers = [json.loads(line) for line in out.splitlines()]
     assert [a["query"] for a in answers] == ["Nampo", "ANGARA", "nothing-matches-this"]
@@ -178,15 +192,6 @@ def test_demo_builds_a_library(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_between_files(lib: str, tmp_path: Path) -> None:
-    import os
-    import signal
-    import sqlite3
-    import subprocess
-    import sys
-    import time
-
-    from tests.conftest import ROOT
-
     folder = tmp_path / "many"
     for i in range(400):
         samples.make_text(folder, name=f"{i:03}.txt", text=f"sighting number {i} at Nampo")

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from db.models import Source
 from tests import samples
 from workstation.annotations.anchors import PageAnchor, RegionAnchor
-from workstation.annotations.queries import annotation_page, count_annotations
-from workstation.annotations.service import AnnotationFilter, AnnotationService, find_quote
+from workstation.annotations.queries import AnnotationFilter, annotation_page, count_annotations
+from workstation.annotations.service import AnnotationService, find_quote
 from workstation.core.library import Library
 from workstation.sources.ingest import ImportService
 

@@ -111,8 +111,9 @@ def test_sigkill_mid_bundle_merge_leaves_all_or_nothing(tmp_path: Path, delay: f
     from sqlalchemy import func, select
 
     from db.models import BundleImport, Source
-    from workstation.bundles.export import BundleExporter, ExportOptions, ExportScope, plan_export
+    from workstation.bundles.export import BundleExporter, ExportOptions
     from workstation.bundles.import_ import BundleMerger, open_bundle
+    from workstation.bundles.plan import ExportScope, plan_export
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -1,0 +1,13 @@
+"""The errors of evidence bundles, shared by planning, export, verification and import."""
+
+from __future__ import annotations
+
+from workstation.core.errors import WorkstationError
+
+
+class BundleError(WorkstationError):
+    """A bundle cannot be written or read as asked."""
+
+
+class RedactionLeakError(BundleError):
+    """A redacted passage would still be readable somewhere in the bundle."""

@@ -1,0 +1,328 @@
+"""What an export will hold, read before any file is written: the export dialog's preview.
+
+``plan_export`` turns a scope and a recipient profile into plain data (sources with their
+treatment, annotations, redaction marks, categories, entities, findings) that the exporter
+then writes without going back to the database; ``check_space`` refuses a disk too small.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Annotation,
+    CaseSource,
+    Category,
+    Entity,
+    Finding,
+    FindingAnnotation,
+    Page,
+    Source,
+)
+from workstation.annotations.anchors import AnnotationData
+from workstation.annotations.queries import AnnotationFilter, annotation_page
+from workstation.bundles.bagit import human_size
+from workstation.bundles.errors import BundleError
+from workstation.bundles.profiles import INTERNAL, Profile, get_profile
+from workstation.core.library import Library
+from workstation.entities.register import identifiers_of
+from workstation.sources.cases import find_case
+from workstation.sources.lookup import grade_of, resolve_source
+from workstation.taxonomy.tree import get_category
+
+Treatment = Literal["original", "redacted", "metadata-stripped", "sanitised"]
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Which sources and annotations: a case, categories, named sources (all: the library).
+
+    ``tags`` keep only annotations tagged with one of the codes (or a
+    sub-category) and the sources that carry them. Redaction marks apply
+    whatever the tags say.
+    """
+
+    case: str | None = None
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass
+class PlannedSource:
+    """One source as it will travel."""
+
+    source_id: int
+    sha256: str
+    kind: str
+    media_type: str
+    title: str | None
+    filename: str
+    size: int
+    treatment: Treatment
+    record: dict[str, Any]
+    pages: list[str] = field(default_factory=list)
+    annotations: list[AnnotationData] = field(default_factory=list)
+    redactions: list[AnnotationData] = field(default_factory=list)
+
+    @property
+    def redacted(self) -> bool:
+        """Whether the bundle holds a redacted derivative instead of the original."""
+        return self.treatment == "redacted"
+
+
+@dataclass
+class ExportPlan:
+    """What an export will hold, before any file is written (the dialog's preview)."""
+
+    profile: Profile
+    scope: ExportScope
+    case: dict[str, Any] | None
+    sources: list[PlannedSource]
+    categories: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def annotation_count(self) -> int:
+        """Annotations that will be listed (before withholding): a redaction mark on a
+        source that travels redacted is applied, not listed."""
+        return sum(1 for s in self.sources for a in s.annotations if not (a.redact and s.redacted))
+
+    @property
+    def redaction_count(self) -> int:
+        """Redaction marks that will be applied."""
+        return sum(len(s.redactions) for s in self.sources if s.redacted)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of the sources (originals' sizes; derivatives are close)."""
+        return sum(s.size for s in self.sources)
+
+
+#: Room kept free beyond the sources: the dossier, case.json, manifests, file system.
+SPACE_MARGIN = 32 * 1024 * 1024
+
+
+def space_needed(plan: ExportPlan, *, encrypted: bool) -> int:
+    """Bytes the export writes at its peak next to the target.
+
+    The bag (sources at their original sizes, which derivatives stay close to),
+    redacted derivatives made in a scratch folder first, and with age the
+    plain zip beside the encrypted copy until it is removed.
+    """
+    sources = plan.total_bytes
+    derivatives = sum(s.size for s in plan.sources if s.redacted)
+    return sources + derivatives + (sources if encrypted else 0) + SPACE_MARGIN
+
+
+def check_space(folder: Path, plan: ExportPlan, *, encrypted: bool) -> None:
+    """Refuse before writing anything when the target's disk cannot take the bundle."""
+    need = space_needed(plan, encrypted=encrypted)
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise BundleError(
+            f"not enough space in {folder}: the bundle needs about {human_size(need)}, "
+            f"{human_size(free)} free"
+        )
+
+
+def _source_record(session: Session, source: Source) -> dict[str, Any]:
+    return {
+        "source_uuid": source.uuid,
+        "sha256": source.sha256,
+        "media_type": source.media_type,
+        "kind": source.kind,
+        "filename": source.original_filename,
+        "title": source.title,
+        "author": source.author,
+        "publisher": source.publisher,
+        "published": source.published,
+        "retrieved": source.retrieved,
+        "url": source.url,
+        "language": source.language,
+        "pages": source.page_count,
+        "grade": {
+            "reliability": source.reliability,
+            "credibility": source.credibility,
+            "display": grade_of(source),
+        },
+        "imported_at": source.imported_at,
+    }
+
+
+def _treatment(source: Source, profile: Profile, redact: bool, marks: int) -> Treatment:
+    if redact and marks:
+        return "redacted"
+    if source.kind == "image" and profile.strip_exif:
+        return "metadata-stripped"
+    if not profile.include_originals:
+        return "sanitised"
+    return "original"
+
+
+def _scoped_sources(session: Session, scope: ExportScope) -> list[Source]:
+    if scope.sources:
+        chosen = {resolve_source(session, ref).id: None for ref in scope.sources}
+        rows = [session.get(Source, sid) for sid in chosen]
+        found = [s for s in rows if s is not None]
+    else:
+        stmt = select(Source).order_by(Source.id)
+        found = list(session.scalars(stmt))
+    if scope.case:
+        case = find_case(session, scope.case)
+        members = set(
+            session.scalars(select(CaseSource.source_id).where(CaseSource.case_id == case.id))
+        )
+        found = [s for s in found if s.id in members]
+    return found
+
+
+def plan_export(
+    library: Library, scope: ExportScope, profile_name: str | None = None, *, redact: bool = False
+) -> ExportPlan:
+    """Read what an export of ``scope`` with ``profile_name`` will hold.
+
+    Args:
+        library: the open library.
+        scope: which sources and annotations.
+        profile_name: a recipient profile (None: the built-in ``internal``).
+        redact: apply redaction marks even when the profile does not.
+
+    Raises:
+        NotFoundError: an unknown case, source, category code or profile.
+        BundleError: nothing to export.
+    """
+    with library.reader() as session:
+        profile = get_profile(session, profile_name) if profile_name else INTERNAL
+        apply = redact or profile.apply_redactions
+        for code in scope.tags:
+            get_category(session, code)
+        case_row = find_case(session, scope.case) if scope.case else None
+        planned: list[PlannedSource] = []
+        for source in _scoped_sources(session, scope):
+            everything = annotation_page(session, AnnotationFilter(source_id=source.id))
+            redactions = [a for a in everything if a.redact]
+            if scope.tags:
+                keep: dict[str, AnnotationData] = {}
+                for code in scope.tags:
+                    flt = AnnotationFilter(source_id=source.id, category=code)
+                    for a in annotation_page(session, flt):
+                        keep[a.uuid] = a
+                listed = [a for a in everything if a.uuid in keep]
+                if not listed:
+                    continue
+            else:
+                listed = everything
+            pages: list[str] = []
+            if source.kind != "image":
+                pages = list(
+                    session.scalars(
+                        select(Page.text).where(Page.source_id == source.id).order_by(Page.number)
+                    )
+                )
+            planned.append(
+                PlannedSource(
+                    source_id=source.id,
+                    sha256=source.sha256,
+                    kind=source.kind,
+                    media_type=source.media_type,
+                    title=source.title,
+                    filename=source.original_filename,
+                    size=source.size,
+                    treatment=_treatment(source, profile, apply, len(redactions)),
+                    record=_source_record(session, source),
+                    pages=pages,
+                    annotations=listed,
+                    redactions=redactions,
+                )
+            )
+        if not planned:
+            raise BundleError("nothing to export: no source matches the scope")
+        used_codes = {c for s in planned for a in s.annotations for c in a.categories}
+        entity_uuids = {e for s in planned for a in s.annotations for e in a.entities}
+        return ExportPlan(
+            profile=profile,
+            scope=scope,
+            case=(
+                {"uuid": case_row.uuid, "name": case_row.name, "description": case_row.description}
+                if case_row
+                else None
+            ),
+            sources=planned,
+            categories=_categories_json(session, used_codes),
+            entities=_entities_json(session, entity_uuids),
+            findings=_findings_json(session, {a.uuid for s in planned for a in s.annotations}),
+        )
+
+
+def _categories_json(session: Session, codes: set[str]) -> list[dict[str, Any]]:
+    """The categories used, with every ancestor, parents first."""
+    rows = {c.id: c for c in session.scalars(select(Category))}
+    by_code = {c.code: c for c in rows.values()}
+    wanted: dict[int, Category] = {}
+    for code in codes:
+        cat = by_code.get(code)
+        while cat is not None and cat.id not in wanted:
+            wanted[cat.id] = cat
+            cat = rows.get(cat.parent_id) if cat.parent_id is not None else None
+    ordered = sorted(wanted.values(), key=lambda c: (c.code.count("."), c.code))
+    return [
+        {
+            "code": c.code,
+            "label": c.label,
+            "parent": rows[c.parent_id].code if c.parent_id in rows else None,
+            "legal_basis": c.legal_basis,
+            "scope_note": c.scope_note,
+            "colour": c.colour,
+        }
+        for c in ordered
+    ]
+
+
+def _entities_json(session: Session, uuids: set[str]) -> list[dict[str, Any]]:
+    if not uuids:
+        return []
+    rows = session.scalars(select(Entity).where(Entity.uuid.in_(uuids)).order_by(Entity.name))
+    return [
+        {
+            "uuid": e.uuid,
+            "kind": e.kind,
+            "name": e.name,
+            "aliases": list(e.aliases),
+            "identifiers": [{"scheme": s, "value": v} for s, v in identifiers_of(session, e)],
+            "attributes": dict(e.attributes),
+        }
+        for e in rows
+    ]
+
+
+def _findings_json(session: Session, annotation_uuids: set[str]) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Finding, Annotation.uuid)
+        .join(FindingAnnotation, FindingAnnotation.finding_id == Finding.id)
+        .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
+        .order_by(Finding.id)
+    ).all()
+    found: dict[str, dict[str, Any]] = {}
+    for finding, ann_uuid in rows:
+        if ann_uuid not in annotation_uuids:
+            continue
+        item = found.setdefault(
+            finding.uuid,
+            {
+                "uuid": finding.uuid,
+                "title": finding.title,
+                "claim": finding.claim,
+                "status": finding.status,
+                "annotations": [],
+            },
+        )
+        item["annotations"].append(ann_uuid)
+    return list(found.values())
