@@ -38,16 +38,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
 from workstation.annotations.anchors import AnnotationData, PageAnchor, RegionAnchor, TextAnchor
 from workstation.annotations.queries import (
+    AnnotationFilter,
     annotation_authors,
     annotation_page,
     count_annotations,
     source_titles,
 )
-from workstation.annotations.service import AnnotationFilter
 from workstation.taxonomy.tree import CategoryNode, list_categories
 
 ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 30
@@ -176,19 +177,19 @@ class AnnotationListModel(QAbstractListModel):
         generation = self._generation
         self._loading = True
         self._fetching = True
-        library = self.controller.library
         flt = self._filter
         block = self.block
 
-        def load() -> tuple[list[CategoryNode], int, list[AnnotationData], dict[str, str]]:
-            with library.reader() as session:
-                categories = list_categories(session, include_deprecated=True)
-                if flt.source_id is not None:
-                    rows = annotation_page(session, flt)
-                    return categories, len(rows), rows, {}
-                total = count_annotations(session, flt)
-                rows = annotation_page(session, flt, 0, block)
-                return categories, total, rows, source_titles(session, rows)
+        def load(
+            session: Session,
+        ) -> tuple[list[CategoryNode], int, list[AnnotationData], dict[str, str]]:
+            categories = list_categories(session, include_deprecated=True)
+            if flt.source_id is not None:
+                rows = annotation_page(session, flt)
+                return categories, len(rows), rows, {}
+            total = count_annotations(session, flt)
+            rows = annotation_page(session, flt, 0, block)
+            return categories, total, rows, source_titles(session, rows)
 
         def done(result: Any) -> None:
             if generation != self._generation:
@@ -205,7 +206,7 @@ class AnnotationListModel(QAbstractListModel):
             self.endResetModel()
             self.loaded.emit(self._total)
 
-        self.controller.run(load, on_done=done, on_error=self._failed(generation))
+        self.controller.query(load, done, on_error=self._failed(generation))
 
     def _failed(self, generation: int) -> Any:
         def failed(message: str) -> None:
@@ -225,17 +226,15 @@ class AnnotationListModel(QAbstractListModel):
             return
         self._fetching = True
         generation = self._generation
-        library = self.controller.library
         flt = self._filter
         after = self._rows[-1].uuid if self._rows else None
         block = self.block
 
-        def load() -> tuple[list[AnnotationData], dict[str, str]]:
+        def load(session: Session) -> tuple[list[AnnotationData], dict[str, str]]:
             # Continue after the last row shown: as quick deep in a million rows as
             # at the top, and rows added or deleted above do not shift the blocks.
-            with library.reader() as session:
-                rows = annotation_page(session, flt, limit=block, after=after)
-                return rows, source_titles(session, rows)
+            rows = annotation_page(session, flt, limit=block, after=after)
+            return rows, source_titles(session, rows)
 
         def done(result: Any) -> None:
             if generation != self._generation:
@@ -255,7 +254,7 @@ class AnnotationListModel(QAbstractListModel):
                 self._uuids.update(r.uuid for r in fresh)
                 self.endInsertRows()
 
-        self.controller.run(load, on_done=done, on_error=self._failed(generation))
+        self.controller.query(load, done, on_error=self._failed(generation))
 
     # --- access ---------------------------------------------------------------
 
@@ -524,18 +523,16 @@ class AnnotationPanel(QWidget):
     def _load_choices(self) -> None:
         self._choices_generation += 1
         generation = self._choices_generation
-        library = self.controller.library
         source_id = self._source_id
 
-        def load() -> tuple[list[CategoryNode], list[str]]:
-            with library.reader() as session:
-                return list_categories(session), annotation_authors(session, source_id)
+        def load(session: Session) -> tuple[list[CategoryNode], list[str]]:
+            return list_categories(session), annotation_authors(session, source_id)
 
         def done(result: Any) -> None:
             if generation == self._choices_generation:
                 self._fill_choices(*result)
 
-        self.controller.run(load, on_done=done)
+        self.controller.query(load, done)
 
     def _fill_choices(self, categories: list[CategoryNode], authors: list[str]) -> None:
         chosen_category = self.category_box.currentData()

@@ -1,7 +1,7 @@
 """Pick a violation category from the keyboard: type a few letters, press Enter.
 
 Type-ahead matches code and label; recently used categories come first (a
-short list kept in QSettings); deprecated categories are never offered.
+short list kept in the app's settings); deprecated categories are never offered.
 
 Signals (CategoryPicker and CategoryPickerPopup):
     picked(str): the code of the chosen category.
@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.settings import Settings
 from workstation.taxonomy.tree import CategoryNode, list_categories
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 20
@@ -46,8 +48,6 @@ COLOUR_ROLE = Qt.ItemDataRole.UserRole + 21
 DEPTH_ROLE = Qt.ItemDataRole.UserRole + 22
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 23
 
-RECENT_KEY = "categoryPicker/recent"
-RECENT_MAX = 8
 INDENT_PX = 16
 SWATCH_PX = 10
 NO_COLOUR = "#9e9e9e"
@@ -136,12 +136,12 @@ class CategoryPicker(QWidget):
     def __init__(
         self,
         controller: LibraryController,
-        settings: QSettings | None = None,
+        settings: Settings | QSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.settings = settings if settings is not None else QSettings()
+        self.settings = Settings.of(settings)
         self._nodes: list[CategoryNode] = []
         self.box = QLineEdit()
         self.box.setPlaceholderText("Category: type a code or a name")
@@ -164,10 +164,12 @@ class CategoryPicker(QWidget):
     # --- data -----------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read the taxonomy again (after it was edited)."""
-        with self.controller.library.reader() as session:
-            nodes = list_categories(session)
-        self.set_categories(nodes)
+        """Read the taxonomy again (after it was edited), on the read pool."""
+        self.controller.query(list_categories, self._loaded)
+
+    def _loaded(self, nodes: list[CategoryNode]) -> None:
+        if isValid(self.list):  # not closed and deleted while the taxonomy was read
+            self.set_categories(nodes)
 
     def set_categories(self, nodes: Sequence[CategoryNode]) -> None:
         """Offer these categories (deprecated ones are dropped)."""
@@ -176,13 +178,11 @@ class CategoryPicker(QWidget):
 
     def recent(self) -> list[str]:
         """Recently picked codes, most recent first."""
-        value = self.settings.value(RECENT_KEY, "")
-        return str(value or "").split()
+        return self.settings.recent_categories
 
     def remember(self, code: str) -> None:
         """Put ``code`` at the front of the recently used list."""
-        codes = [code, *(c for c in self.recent() if c != code)][:RECENT_MAX]
-        self.settings.setValue(RECENT_KEY, " ".join(codes))
+        self.settings.remember_category(code)
 
     def codes(self) -> list[str]:
         """The codes offered now, top to bottom."""
@@ -322,7 +322,7 @@ class CategoryPickerPopup(QFrame):
     def __init__(
         self,
         controller: LibraryController,
-        settings: QSettings | None = None,
+        settings: Settings | QSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Popup)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from sqlalchemy.orm import Session
 
 from workstation.annotations.anchors import PageAnchor, RegionAnchor, TextAnchor
-from workstation.annotations.service import AnnotationFilter, AnnotationService
+from workstation.annotations.queries import AnnotationFilter
+from workstation.annotations.service import AnnotationService
 from workstation.core.library import Library
 from workstation.taxonomy.tree import list_categories
 
@@ -37,14 +39,11 @@ class SourceMarks:
     count: int = 0
 
 
-def load_marks(library: Library, source_id: int) -> SourceMarks:
+def load_marks(library: Library, session: Session, source_id: int) -> SourceMarks:
     """Read a source's annotations and their colours (runs on a worker)."""
     marks = SourceMarks()
-    with library.reader() as session:
-        colours = {
-            n.code: n.display_colour for n in list_categories(session, include_deprecated=True)
-        }
-        found = AnnotationService(library).find(session, AnnotationFilter(source_id=source_id))
+    colours = {n.code: n.display_colour for n in list_categories(session, include_deprecated=True)}
+    found = AnnotationService(library).find(session, AnnotationFilter(source_id=source_id))
     for data in found:
         colour = next((colours[c] for c in data.categories if colours.get(c)), None)
         colour = REDACT if data.redact else (colour or DEFAULT_COLOUR)

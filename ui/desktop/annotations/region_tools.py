@@ -2,14 +2,16 @@
 
 One editor serves the image and the PDF panes: the viewer maps the mouse to source
 coordinates (image pixels, PDF points on a page) and paints the overlay, the editor
-keeps what is being drawn or dragged, so a shape stays put at any zoom.
+keeps what is being drawn or dragged, so a shape stays put at any zoom. Drawing and
+editing stay in one RegionEditor because the same press, move and release serve both,
+by tool; the geometry they share is in region_geometry.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,9 +24,17 @@ from ui.desktop.annotations.marks import (
     paint_count_markers,
     paint_region,
 )
+from ui.desktop.annotations.region_geometry import (
+    Point,
+    bbox,
+    clamp,
+    handles_of,
+    inside,
+    near_segment,
+    resized,
+    translated,
+)
 from workstation.annotations.anchors import RegionAnchor
-
-Point = tuple[float, float]
 
 DRAFT = QColor("#1f6feb")  # what is being drawn, before it has a category
 HANDLE_SIZE = 8.0  # screen pixels
@@ -89,85 +99,8 @@ class _Drag:
     moved: bool = False
 
 
-# --- geometry (source coordinates) -------------------------------------------------------
-
-
-def clamp(point: Point, bounds: tuple[float, float] | None) -> Point:
-    """A point held inside the image or page."""
-    if bounds is None:
-        return point
-    return (min(max(point[0], 0.0), bounds[0]), min(max(point[1], 0.0), bounds[1]))
-
-
-def inside(point: Point, bounds: tuple[float, float] | None) -> bool:
-    """Whether a point lies on the image or page."""
-    return bounds is None or (0 <= point[0] <= bounds[0] and 0 <= point[1] <= bounds[1])
-
-
-def translated(
-    points: Sequence[Point], dx: float, dy: float, bounds: tuple[float, float] | None
-) -> list[Point]:
-    """The shape moved by (dx, dy), stopped at the edges so it keeps its form."""
-    if bounds is not None:
-        xs = [p[0] for p in points]
-        ys = [p[1] for p in points]
-        dx = min(max(dx, -min(xs)), bounds[0] - max(xs))
-        dy = min(max(dy, -min(ys)), bounds[1] - max(ys))
-    return [(x + dx, y + dy) for x, y in points]
-
-
-def rect_handles(points: Sequence[Point]) -> list[Point]:
-    """Corners (top-left, top-right, bottom-right, bottom-left), then edge middles
-    (top, right, bottom, left) of a rectangle."""
-    (x0, y0), (x1, y1) = points[0], points[1]
-    left, right = sorted((x0, x1))
-    top, bottom = sorted((y0, y1))
-    mx, my = (left + right) / 2, (top + bottom) / 2
-    return [
-        (left, top),
-        (right, top),
-        (right, bottom),
-        (left, bottom),
-        (mx, top),
-        (right, my),
-        (mx, bottom),
-        (left, my),
-    ]
-
-
-def resized(points: Sequence[Point], handle: int, to: Point) -> list[Point]:
-    """A rectangle with one corner or edge dragged to ``to`` (it may flip over)."""
-    (x0, y0), (x1, y1) = points[0], points[1]
-    left, right = sorted((x0, x1))
-    top, bottom = sorted((y0, y1))
-    x, y = to
-    if handle in (0, 3, 7):
-        left = x
-    if handle in (1, 2, 5):
-        right = x
-    if handle in (0, 1, 4):
-        top = y
-    if handle in (2, 3, 6):
-        bottom = y
-    left, right = sorted((left, right))
-    top, bottom = sorted((top, bottom))
-    return [(left, top), (right, bottom)]
-
-
-def handles_of(shape: str, points: Sequence[Point]) -> list[Point]:
-    """Where the handles of a selected shape are: rectangle corners and edges, polygon
-    vertices, count markers."""
-    return rect_handles(points) if shape == "rect" else list(points)
-
-
-def _bbox(points: Sequence[Point]) -> tuple[float, float, float, float]:
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def _area(mark: RegionMark) -> float:
-    x0, y0, x1, y1 = _bbox(mark.points)
+    x0, y0, x1, y1 = bbox(mark.points)
     return (x1 - x0) * (y1 - y0)
 
 
@@ -270,7 +203,7 @@ class RegionEditor:
     def set_regions(self, regions: list[RegionMark]) -> None:
         """New marks from the library (after any change); a selection that is gone ends."""
         self.regions = regions
-        self._boxes = {m.uuid: _bbox(m.points) for m in regions if m.editable and m.points}
+        self._boxes = {m.uuid: bbox(m.points) for m in regions if m.editable and m.points}
         if self._wanted and self.mark(self._wanted) is not None:
             self.selected, self._wanted = self._wanted, None
         if self.mark(self.selected) is None:
@@ -375,7 +308,7 @@ class RegionEditor:
         if polygon.containsPoint(pos, Qt.FillRule.OddEvenFill):
             return True
         return polygon.boundingRect().adjusted(-4, -4, 4, 4).contains(pos) and any(
-            _near_segment(pos, a, b, 4) for a, b in zip(view, view[1:] + view[:1], strict=True)
+            near_segment(pos, a, b, 4) for a, b in zip(view, view[1:] + view[:1], strict=True)
         )
 
     def mark_at(self, pos: QPointF) -> RegionMark | None:
@@ -551,12 +484,12 @@ class RegionEditor:
             mark = self.mark(drag.uuid)
             if drag.moved and mark is not None:
                 new = [(round(x, 2), round(y, 2)) for x, y in drag.points]
-                x0, y0, x1, y1 = _bbox(new)
+                x0, y0, x1, y1 = bbox(new)
                 too_small = mark.shape == "rect" and (x1 - x0 < MIN_SIZE or y1 - y0 < MIN_SIZE)
                 if new != [(round(x, 2), round(y, 2)) for x, y in drag.original] and not too_small:
                     # Shown where it was dropped until the library's answer redraws it.
                     mark.points = new
-                    self._boxes[mark.uuid] = _bbox(new)
+                    self._boxes[mark.uuid] = bbox(new)
                     self.on_edited(
                         mark.uuid,
                         RegionAnchor(mark.shape, tuple(new), mark.page),  # type: ignore[arg-type]
@@ -611,7 +544,7 @@ class RegionEditor:
                 (
                     i
                     for i in range(len(views))
-                    if _near_segment(pos, views[i], views[(i + 1) % len(views)], GRAB)
+                    if near_segment(pos, views[i], views[(i + 1) % len(views)], GRAB)
                 ),
                 None,
             )
@@ -624,7 +557,7 @@ class RegionEditor:
             return False
         new = [(round(x, 2), round(y, 2)) for x, y in points]
         mark.points = new
-        self._boxes[mark.uuid] = _bbox(new)
+        self._boxes[mark.uuid] = bbox(new)
         self.surface.show_regions()
         self.surface.overlay_changed()
         self._hint()
@@ -673,7 +606,7 @@ class RegionEditor:
         if new == [(round(x, 2), round(y, 2)) for x, y in mark.points]:
             return  # at the edge already
         mark.points = new
-        self._boxes[mark.uuid] = _bbox(new)
+        self._boxes[mark.uuid] = bbox(new)
         self.surface.show_regions()
         self.surface.overlay_changed()
         self.on_edited(mark.uuid, RegionAnchor(mark.shape, tuple(new), mark.page))  # type: ignore[arg-type]
@@ -814,11 +747,3 @@ class RegionEditor:
                 ghost = QColor(DRAFT)
                 ghost.setAlpha(110)
                 paint_count_markers(painter, ghost, [hover + QPointF(16, -16)], first=len(view) + 1)
-
-
-def _near_segment(pos: QPointF, a: QPointF, b: QPointF, reach: float) -> bool:
-    dx, dy = b.x() - a.x(), b.y() - a.y()
-    length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else ((pos.x() - a.x()) * dx + (pos.y() - a.y()) * dy) / length
-    t = min(max(t, 0.0), 1.0)
-    return math.hypot(a.x() + t * dx - pos.x(), a.y() + t * dy - pos.y()) <= reach

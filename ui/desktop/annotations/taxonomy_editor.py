@@ -38,8 +38,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
+from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.ops.changes import TAXONOMY
 from workstation.core.errors import WorkstationError
 from workstation.core.library import Library
 from workstation.taxonomy.tree import (
@@ -118,6 +121,7 @@ class TaxonomyEditor(QDialog):
         self.setModal(False)
         self._nodes: dict[str, CategoryNode] = {}
         self._running = 0
+        self._reloads = 0
         self.last_error: str | None = None
 
         self.show_deprecated = QCheckBox("Show deprecated")
@@ -228,8 +232,8 @@ class TaxonomyEditor(QDialog):
 
     @property
     def busy(self) -> bool:
-        """Whether a change, export or import is still running."""
-        return self._running > 0
+        """Whether a change, export, import or reading of the tree is still running."""
+        return self._running > 0 or not self.controller.idle
 
     def nodes(self) -> list[CategoryNode]:
         """The categories shown now, in tree order."""
@@ -265,16 +269,32 @@ class TaxonomyEditor(QDialog):
         self.tree.scrollToItem(item)
         return True
 
-    def reload(self, select: str | None = None) -> None:
+    def reload(self, select: str | None = None, then: Callable[[], None] | None = None) -> None:
         """Read the taxonomy again, keeping the selection and the open branches.
+
+        The tree is read on the read pool and filled when it arrives.
 
         Args:
             select: a code to select instead of the current one (when shown).
+            then: called once the tree shows what was read.
         """
         keep = [c for c in (select, self.current_code()) if c is not None]
         expanded = {str(item.data(0, CODE_ROLE)) for item in self._items() if item.isExpanded()}
-        with self.controller.library.reader() as session:
-            nodes = list_categories(session, include_deprecated=self.show_deprecated.isChecked())
+        deprecated = self.show_deprecated.isChecked()
+        self._reloads += 1
+        generation = self._reloads
+
+        def shown(nodes: list[CategoryNode]) -> None:
+            if generation == self._reloads and isValid(self.tree):
+                self._fill(nodes, keep, expanded)
+                if then is not None:
+                    then()
+
+        self.controller.query(
+            lambda session: list_categories(session, include_deprecated=deprecated), shown
+        )
+
+    def _fill(self, nodes: list[CategoryNode], keep: list[str], expanded: set[str]) -> None:
         self._nodes = {n.code: n for n in nodes}
         grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         with QSignalBlocker(self.tree):
@@ -374,18 +394,18 @@ class TaxonomyEditor(QDialog):
         """Run ``work(library, session)`` in a write transaction, then reload and announce."""
         library = self.controller.library
 
-        def run() -> Any:
-            with library.writer() as session:
-                return work(library, session)
-
         def finished(result: Any) -> None:
             self._running -= 1
             self._show_message(done(result) if done else "")
-            self.reload(select)
-            self.taxonomyChanged.emit()
+            self.reload(select, then=self.taxonomyChanged.emit)
 
         self._running += 1
-        self.controller.run(run, write=True, on_done=finished, on_error=self._failed)
+        self.controller.write(
+            lambda session: work(library, session),
+            finished,
+            changes=TAXONOMY,
+            on_error=self._failed,
+        )
 
     def _failed(self, message: str) -> None:
         self._running -= 1
@@ -468,12 +488,10 @@ class TaxonomyEditor(QDialog):
 
     def export_to(self, path: str | Path) -> None:
         """Write the whole taxonomy (deprecated categories too) to a JSON file."""
-        library = self.controller.library
         target = Path(path)
 
-        def run() -> int:
-            with library.reader() as session:
-                doc = export_taxonomy(session)
+        def run(session: Session) -> int:
+            doc = export_taxonomy(session)
             try:
                 target.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
             except OSError as exc:
@@ -485,7 +503,7 @@ class TaxonomyEditor(QDialog):
             self._show_message(f"Exported {count} categories to {target.name}.")
 
         self._running += 1
-        self.controller.run(run, on_done=finished, on_error=self._failed)
+        self.controller.query(run, finished, on_error=self._failed)
 
     def import_from(self, path: str | Path) -> None:
         """Merge a taxonomy JSON file into the library (by code; nothing is deleted)."""

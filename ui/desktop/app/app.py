@@ -7,12 +7,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.main_window import MainWindow
+from ui.desktop.app.settings import Settings
 from workstation.core.errors import WorkstationError
 from workstation.core.library import Library
 
@@ -43,7 +44,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def ask_reviewer(settings: QSettings, given: str | None) -> str | None:
+def ask_reviewer(settings: Settings, given: str | None) -> str | None:
     """The reviewer's name: given (--reviewer or $WORKSTATION_REVIEWER),
     remembered, or asked once on first start."""
     from workstation.core.config import REVIEWER_ENV
@@ -51,9 +52,8 @@ def ask_reviewer(settings: QSettings, given: str | None) -> str | None:
     given = given or os.environ.get(REVIEWER_ENV, "").strip() or None
     if given:
         return given
-    remembered = settings.value("reviewer")
-    if isinstance(remembered, str) and remembered.strip():
-        return remembered.strip()
+    if settings.reviewer:
+        return settings.reviewer
     from workstation.core.config import resolve_reviewer
 
     name, ok = QInputDialog.getText(
@@ -65,14 +65,14 @@ def ask_reviewer(settings: QSettings, given: str | None) -> str | None:
     )
     if not ok or not name.strip():
         return None
-    settings.setValue("reviewer", name.strip())
+    settings.reviewer = name
     return name.strip()
 
 
 class AppShell:
     """Keeps the current window; File > Open Library swaps it."""
 
-    def __init__(self, reviewer: str, settings: QSettings) -> None:
+    def __init__(self, reviewer: str, settings: Settings) -> None:
         self.reviewer = reviewer
         self.settings = settings
         self.window: MainWindow | None = None
@@ -96,7 +96,7 @@ def run_gui(
 ) -> int:
     """Open the app on a library, with ``show`` sources side by side; the exit code."""
     app = make_application()
-    settings = QSettings()
+    settings = Settings()
     name = ask_reviewer(settings, reviewer)
     if name is None:
         return 1

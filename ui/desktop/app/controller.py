@@ -1,10 +1,15 @@
-"""The open library as the desktop app sees it.
+"""The open library as the desktop app sees it, and the only place the app opens sessions.
 
 Owns the Library, a single-thread pool for writes (SQLite has one writer)
 and a pool for reads, and polls cheaply for sources added by another
-process (the CLI importing while the app is open).
+process (the CLI importing while the app is open). Widgets never open a
+database session: they hand ``query`` a read or ``write`` a change, both run
+on the pools with a session of their own, and get plain data back on the GUI
+thread; a write announces what it changed once, as ``changed(Changes)``
+(Anki's ``QueryOp``/``CollectionOp``).
 
 Signals:
+    changed(Changes): an operation here (or another process) changed records.
     sourcesChanged(): the set of sources changed (import here or elsewhere).
     sourceEdited(int): one source's record changed.
     busyChanged(str): text for the status bar ('' when idle).
@@ -14,13 +19,17 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from sqlalchemy.orm import Session
 
+from ui.desktop.ops.changes import SOURCE_SET, Changes
 from ui.desktop.ops.workers import Task, start
 from workstation.core.library import Library
 from workstation.sources.lookup import change_marker
+
+T = TypeVar("T")
 
 POLL_MS = 2000
 
@@ -28,6 +37,7 @@ POLL_MS = 2000
 class LibraryController(QObject):
     """One per window; see the module docstring for its signals."""
 
+    changed = Signal(object)
     sourcesChanged = Signal()
     sourceEdited = Signal(int)
     busyChanged = Signal(str)
@@ -42,8 +52,10 @@ class LibraryController(QObject):
         self.read_pool.setMaxThreadCount(2)
         self._tasks: set[Task] = set()
         self._busy: dict[int, str] = {}
-        with library.reader() as session:
-            self._marker = change_marker(session)
+        self._marker: object = None
+        self._polling = False
+        self._closed = False
+        self.query(change_marker, self._set_marker)
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._check_for_changes)
@@ -97,6 +109,70 @@ class LibraryController(QObject):
         start(task, self.write_pool if write else self.read_pool)
         return task
 
+    def query(
+        self,
+        read: Callable[[Session], T],
+        on_done: Callable[[T], None] | None = None,
+        *,
+        on_error: Callable[[str], None] | None = None,
+        label: str = "",
+    ) -> Task:
+        """Run ``read(session)`` on the read pool; ``on_done(result)`` on the GUI thread.
+
+        ``read`` should return plain data (dataclasses, tuples), never ORM rows:
+        the session is closed by the time the result reaches a widget.
+        """
+        library = self.library
+
+        def run() -> T:
+            with library.reader() as session:
+                return read(session)
+
+        return self.run(run, label=label, on_done=on_done, on_error=on_error)
+
+    def write(
+        self,
+        change: Callable[[Session], T],
+        on_done: Callable[[T], None] | None = None,
+        *,
+        changes: Changes | Callable[[T], Changes] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        label: str = "",
+    ) -> Task:
+        """Run ``change(session)`` in one write transaction on the write pool.
+
+        Committed, ``on_done(result)`` runs on the GUI thread, then ``changed``
+        announces ``changes`` (or ``changes(result)``) once. A failure rolls
+        the transaction back and reaches ``on_error`` (else ``errorOccurred``).
+        """
+        library = self.library
+
+        def run() -> T:
+            with library.writer() as session:
+                return change(session)
+
+        def done(result: T) -> None:
+            if on_done is not None:
+                on_done(result)
+            notice = changes(result) if callable(changes) else changes
+            if notice:
+                self.announce(notice)
+
+        return self.run(run, write=True, label=label, on_done=done, on_error=on_error)
+
+    def announce(self, changes: Changes) -> None:
+        """Tell every subscriber what changed (also the older per-kind signals)."""
+        self.changed.emit(changes)
+        if changes.source_set:
+            self.sourcesChanged.emit()
+        for source_id in sorted(changes.sources):
+            self.sourceEdited.emit(source_id)
+
+    @property
+    def idle(self) -> bool:
+        """No operation is queued or running (tests wait for this)."""
+        return not self._tasks
+
     def warm_up(self) -> None:
         """Load the import pipeline's native modules in the background.
 
@@ -116,24 +192,37 @@ class LibraryController(QObject):
 
     # --- noticing changes ----------------------------------------------------
 
+    def _set_marker(self, marker: object) -> None:
+        self._marker = marker
+
     def _check_for_changes(self) -> None:
-        try:
-            with self.library.reader() as session:
-                marker = change_marker(session)
-        except Exception:  # a busy database is tried again at the next tick
-            return
-        if marker != self._marker:
-            self._marker = marker
-            self.sourcesChanged.emit()
+        if self._polling or self._closed:
+            return  # the last look has not come back yet
+        self._polling = True
+
+        def seen(marker: object) -> None:
+            self._polling = False
+            known, self._marker = self._marker, marker
+            if known is not None and marker != known:
+                self.announce(SOURCE_SET)
+
+        def missed(message: str) -> None:
+            self._polling = False  # a busy database is tried again at the next tick
+
+        self.query(change_marker, seen, on_error=missed)
 
     def notify_sources_changed(self) -> None:
         """Say that this process changed the sources (skips the next poll hit)."""
-        with self.library.reader() as session:
-            self._marker = change_marker(session)
-        self.sourcesChanged.emit()
+
+        def seen(marker: object) -> None:
+            self._marker = marker
+            self.announce(SOURCE_SET)
+
+        self.query(change_marker, seen)
 
     def shutdown(self) -> None:
         """Stop polling, cancel and wait for running work, close the library."""
+        self._closed = True
         self._poll.stop()
         for task in list(self._tasks):
             task.cancel.cancel()

@@ -9,6 +9,7 @@ export itself runs as an operation (``ui/operations/export.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +37,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
+from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.widgets.colours import style_as
-from workstation.bundles.export import (
-    ExportOptions,
-    ExportPlan,
-    ExportScope,
-    check_space,
-    plan_export,
-)
-from workstation.bundles.profiles import INTERNAL, list_profiles
-from workstation.bundles.signing import KeyInfo, KeyService
+from workstation.bundles.export import ExportOptions
+from workstation.bundles.plan import ExportPlan, ExportScope, check_space, plan_export
+from workstation.bundles.profiles import INTERNAL, Profile, list_profiles
+from workstation.bundles.signing import KeyInfo, KeyService, Signer
 from workstation.core.errors import WorkstationError
 from workstation.sources.cases import list_cases
-from workstation.taxonomy.tree import list_categories
+from workstation.taxonomy.tree import CategoryNode, list_categories
 
 _TREATMENT = {
     "original": "original, byte for byte",
@@ -67,6 +65,16 @@ def _size(n: int) -> str:
             return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
         value /= 1000
     return f"{n} bytes"
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """What the form offers, read in one go."""
+
+    cases: list[tuple[str, int]]
+    profiles: list[Profile]
+    categories: list[CategoryNode]
+    keys: list[KeyInfo]
 
 
 class ExportDialog(QDialog):
@@ -240,15 +248,31 @@ class ExportDialog(QDialog):
     # --- choices ----------------------------------------------------------------
 
     def _load_choices(self) -> None:
+        """Read cases, categories, profiles and keys on the read pool, then fill the form."""
         library = self.controller.library
-        with library.reader() as session:
-            cases = list_cases(session)
-            profiles = list_profiles(session)
-            categories = list_categories(session)
-            self._keys = [k for k in KeyService(library).list(session) if k.has_private]
+
+        def read(session: Session) -> _Choices:
+            return _Choices(
+                cases=[(case.name, count) for case, count in list_cases(session)],
+                profiles=list_profiles(session),
+                categories=list_categories(session),
+                keys=[k for k in KeyService(library).list(session) if k.has_private],
+            )
+
+        def arrived(choices: _Choices) -> None:
+            if isValid(self.case_combo):
+                self._fill_choices(choices)
+
+        self.controller.query(read, arrived)
+
+    def _fill_choices(self, choices: _Choices) -> None:
+        self._keys = choices.keys
+        categories, profiles = choices.categories, choices.profiles
+        self.case_combo.blockSignals(True)
         self.case_combo.addItem("Whole library", None)
-        for case, count in cases:
-            self.case_combo.addItem(f"{case.name} ({count})", case.name)
+        for name, count in choices.cases:
+            self.case_combo.addItem(f"{name} ({count})", name)
+        self.case_combo.blockSignals(False)
         for node in categories:
             item = QListWidgetItem(f"{'    ' * node.depth}{node.code} — {node.label}")
             item.setData(Qt.ItemDataRole.UserRole, node.code)
@@ -280,9 +304,17 @@ class ExportDialog(QDialog):
         dialog = KeysDialog(self.controller, self)
         dialog.exec()
         library = self.controller.library
-        with library.reader() as session:
-            self._keys = [k for k in KeyService(library).list(session) if k.has_private]
-        self._fill_keys(self.key_combo.currentData())
+        keep = self.key_combo.currentData()
+
+        def arrived(keys: list[KeyInfo]) -> None:
+            if isValid(self.key_combo):
+                self._keys = keys
+                self._fill_keys(keep)
+
+        self.controller.query(
+            lambda session: [k for k in KeyService(library).list(session) if k.has_private],
+            arrived,
+        )
 
     def _profile_changed(self) -> None:
         profile = self._profiles.get(self.profile_combo.currentData() or INTERNAL.name, INTERNAL)
@@ -424,16 +456,29 @@ class ExportDialog(QDialog):
             return
         self._signer = None
         fingerprint = self.key_combo.currentData()
-        if fingerprint is not None:
-            library = self.controller.library
-            try:
-                with library.reader() as session:
-                    self._signer = KeyService(library).signer(
-                        session, fingerprint, self.passphrase_edit.text().encode("utf-8")
-                    )
-            except WorkstationError as exc:
-                self.error_label.setText(exc.message)
+        if fingerprint is None:
+            self.accept()
+            return
+        # Unlocking the key takes scrypt's deliberate 0.15 s: on the read pool.
+        library = self.controller.library
+        passphrase = self.passphrase_edit.text().encode("utf-8")
+        self.export_button.setEnabled(False)  # until the key is unlocked or refused
+
+        def unlocked(signer: Signer) -> None:
+            if isValid(self.buttons):
+                self._signer = signer
+                self.accept()
+
+        def refused(message: str) -> None:
+            if isValid(self.buttons):
+                self.export_button.setEnabled(self.plan is not None)
+                self.error_label.setText(message)
                 self.passphrase_edit.selectAll()
                 self.passphrase_edit.setFocus()
-                return
-        self.accept()
+
+        self.controller.query(
+            lambda session: KeyService(library).signer(session, fingerprint, passphrase),
+            unlocked,
+            on_error=refused,
+            label="unlocking the signing key",
+        )

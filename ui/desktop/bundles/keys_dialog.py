@@ -11,6 +11,7 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import isValid
+from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.ops.changes import KEYS
 from ui.desktop.widgets.colours import style_as
 from workstation.bundles.signing import MIN_PASSPHRASE, KeyInfo, KeyService
 
@@ -190,9 +193,8 @@ class KeysDialog(QDialog):
         library = self.controller.library
         wanted = select or self.current_fingerprint()
 
-        def load() -> list[KeyInfo]:
-            with library.reader() as session:
-                return KeyService(library).list(session)
+        def load(session: Session) -> list[KeyInfo]:
+            return KeyService(library).list(session)
 
         def done(keys: Any) -> None:
             if not isValid(self.tree):
@@ -200,7 +202,7 @@ class KeysDialog(QDialog):
             self._fill(keys, wanted)
             self.loaded.emit()
 
-        self.controller.run(load, on_done=done, on_error=self._error)
+        self.controller.query(load, done, on_error=self._error)
 
     def _fill(self, keys: list[KeyInfo], select: str | None) -> None:
         self.keys = keys
@@ -273,7 +275,7 @@ class KeysDialog(QDialog):
 
     # --- changing ------------------------------------------------------------------
 
-    def _write(self, fn: Any, select: str | None = None) -> None:
+    def _write(self, fn: Callable[[Session], KeyInfo], select: str | None = None) -> None:
         self.error_label.clear()
 
         def done(result: Any) -> None:
@@ -283,7 +285,7 @@ class KeysDialog(QDialog):
             self.reload(fp)
             self.keysChanged.emit()
 
-        self.controller.run(fn, write=True, label="saving keys", on_done=done, on_error=self._error)
+        self.controller.write(fn, done, changes=KEYS, label="saving keys", on_error=self._error)
 
     def _new_key(self) -> None:
         form = NewKeyDialog(self)
@@ -294,9 +296,8 @@ class KeysDialog(QDialog):
         """Make a new own key."""
         library = self.controller.library
 
-        def write() -> KeyInfo:
-            with library.writer() as session:
-                return KeyService(library).generate(session, name, passphrase)
+        def write(session: Session) -> KeyInfo:
+            return KeyService(library).generate(session, name, passphrase)
 
         self._write(write)
 
@@ -319,9 +320,8 @@ class KeysDialog(QDialog):
             return
         library = self.controller.library
 
-        def write() -> KeyInfo:
-            with library.writer() as session:
-                return KeyService(library).import_public(session, text, name, trusted=trusted)
+        def write(session: Session) -> KeyInfo:
+            return KeyService(library).import_public(session, text, name, trusted=trusted)
 
         self._write(write)
 
@@ -387,9 +387,8 @@ class KeysDialog(QDialog):
         """Trust a key, or stop trusting it."""
         library = self.controller.library
 
-        def write() -> KeyInfo:
-            with library.writer() as session:
-                return KeyService(library).trust(session, fingerprint, trusted)
+        def write(session: Session) -> KeyInfo:
+            return KeyService(library).trust(session, fingerprint, trusted)
 
         self._write(write, fingerprint)
 

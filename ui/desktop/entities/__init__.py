@@ -1,1 +1,1 @@
-"""Entities in the app: linking, the entity form, the Entities window."""
+"""Entities in the app: linking, the entity form, merging, the Entities window."""

@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
+from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
-from workstation.sources.lookup import bundle_line, describe_source, resolve_source, update_source
+from ui.desktop.ops.changes import Changes
+from workstation.sources.lookup import bundle_line, source_details, update_source
 
 RELIABILITY = ["", "A", "B", "C", "D", "E", "F"]
 CREDIBILITY = ["", "1", "2", "3", "4", "5", "6"]
@@ -134,6 +137,7 @@ class Inspector(QScrollArea):
         self.flags_label.setWordWrap(True)
         layout.addWidget(self.flags_label)
         layout.addStretch(1)
+        self._reads = 0
         self._set_enabled(False)
         self.facts_box.hide()
         self.provenance_box.hide()
@@ -154,15 +158,22 @@ class Inspector(QScrollArea):
         while form.rowCount():
             form.removeRow(0)
 
-    def show_source(self, source_id: int) -> None:
+    def show_source(self, source_id: int, *, keep_message: str | None = None) -> None:
         """Show the source with this id; edits left unsaved on the one shown before are
         saved first (as a form commits when you move on), and the message says so."""
         if self.source_id is not None and source_id != self.source_id and self._dirty():
             self.save(leaving=self.heading.text())
         self.source_id = source_id
-        with self.controller.library.reader() as session:
-            info = describe_source(session, resolve_source(session, str(source_id)))
-        self._fill(info)
+        self._reads += 1
+        generation = self._reads
+
+        def shown(info: dict[str, Any]) -> None:
+            if generation == self._reads and isValid(self.heading):
+                self._fill(info)
+                if keep_message is not None:
+                    self.message.setText(keep_message)
+
+        self.controller.query(lambda session: source_details(session, source_id), shown)
 
     def _edits(self) -> tuple[str, str, str]:
         grade = (self.reliability.currentData() or "") + (self.credibility.currentData() or "")
@@ -252,22 +263,19 @@ class Inspector(QScrollArea):
             return
         library = self.controller.library
 
-        def write() -> int:
-            with library.writer() as session:
-                update_source(library, session, source_id, title=title, published=date, grade=grade)
-            return source_id
+        def write(session: Session) -> None:
+            update_source(library, session, source_id, title=title, published=date, grade=grade)
 
-        def done(result: Any) -> None:
+        def done(_: None) -> None:
             self.message.setText(f"Saved your edits{where}." if leaving else "Saved.")
-            self.controller.sourceEdited.emit(int(result))
 
         def failed(message: str) -> None:
             self.message.setText(f"Edits{where} not saved: {message}" if leaving else message)
 
-        self.controller.run(write, write=True, label="saving", on_done=done, on_error=failed)
+        self.controller.write(
+            write, done, changes=Changes.of_sources(source_id), label="saving", on_error=failed
+        )
 
     def _edited(self, source_id: int) -> None:
         if source_id == self.source_id:
-            keep = self.message.text()
-            self.show_source(source_id)
-            self.message.setText(keep)
+            self.show_source(source_id, keep_message=self.message.text())

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.library.source_list_model import THUMB_PX, SourceListModel
@@ -120,15 +121,21 @@ class LibraryPanel(QWidget):
         controller.sourceEdited.connect(self.model.invalidate)
 
     def reload_cases(self) -> None:
-        """Re-read the case list, keeping the chosen case."""
+        """Re-read the case list (on the read pool), keeping the chosen case."""
+        self.controller.query(
+            lambda session: [(case.name, count) for case, count in list_cases(session)],
+            self._fill_cases,
+        )
+
+    def _fill_cases(self, cases: list[tuple[str, int]]) -> None:
+        if not isValid(self.case_box):
+            return
         current = self.case_box.currentData()
-        with self.controller.library.reader() as session:
-            cases = list_cases(session)
         self.case_box.blockSignals(True)
         self.case_box.clear()
         self.case_box.addItem(ALL_CASES, "")
-        for case, count in cases:
-            self.case_box.addItem(f"{case.name} ({count})", case.name)
+        for name, count in cases:
+            self.case_box.addItem(f"{name} ({count})", name)
         found = self.case_box.findData(current)
         self.case_box.setCurrentIndex(max(found, 0))
         self.case_box.blockSignals(False)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.widgets.icons import icon
@@ -135,9 +136,8 @@ class SearchPanel(QWidget):
         self.status.setText("Searching…")
         library = self.controller.library
 
-        def search() -> SearchResults:
-            with library.reader() as session:
-                return SearchService(session, library.search_index).search(query, limit=50)
+        def search(session: Session) -> SearchResults:
+            return SearchService(session, library.search_index).search(query, limit=50)
 
         def done(results: Any) -> None:
             if generation == self._generation:
@@ -148,7 +148,7 @@ class SearchPanel(QWidget):
                 self.hits.clear()
                 self.status.setText(message)
 
-        self.controller.run(search, label="searching", on_done=done, on_error=failed)
+        self.controller.query(search, done, label="searching", on_error=failed)
 
     def show_results(self, results: SearchResults) -> None:
         """Fill the hit list."""

@@ -2,8 +2,9 @@
 
 The model holds the ordered ids of every source that passes the filter
 (cheap even at 100,000) and fetches row data in blocks for what the view
-asks about, keeping a bounded cache. Thumbnails load on a pool thread and
-arrive with a dataChanged for their row.
+asks about, on the read pool, keeping a bounded cache: a row not yet read
+shows blank for the moment its block takes and arrives with a dataChanged.
+Thumbnails load on a pool thread the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.widgets.icons import kind_icon
@@ -47,7 +49,13 @@ class _ThumbSignals(QObject):
 
 
 class SourceListModel(QAbstractTableModel):
-    """Lazy table of sources; see the module docstring."""
+    """Lazy table of sources; see the module docstring.
+
+    Signals:
+        refreshed(): the ids were read again and the model reset.
+    """
+
+    refreshed = Signal()
 
     def __init__(self, controller: LibraryController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +69,8 @@ class SourceListModel(QAbstractTableModel):
         self._thumb_signals.loaded.connect(self._thumb_loaded)
         self._filter: dict[str, Any] = {}
         self._sort = ("imported", False)
+        self._generation = 0
+        self._blocks_pending: set[int] = set()
         self.refresh()
 
     # --- loading -----------------------------------------------------------
@@ -73,17 +83,35 @@ class SourceListModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the ordered ids (after an import or a filter change)."""
-        with self.controller.library.reader() as session:
-            ids = source_ids(session, sort=self._sort[0], descending=self._sort[1], **self._filter)
-        self.beginResetModel()
-        self._ids = ids
-        self._row_of = {sid: row for row, sid in enumerate(ids)}
-        self._cache.clear()
-        self.endResetModel()
+        """Re-read the ordered ids (after an import or a filter change), on the read pool.
+
+        Signals ``modelReset`` when they arrive; the rows shown stay until then.
+        """
+        self._generation += 1
+        generation = self._generation
+        sort, descending = self._sort
+        wanted = dict(self._filter)
+
+        def read(session: Session) -> list[int]:
+            return source_ids(session, sort=sort, descending=descending, **wanted)
+
+        def arrived(ids: list[int]) -> None:
+            if generation != self._generation:
+                return  # a newer filter or sort was asked for meanwhile
+            self.beginResetModel()
+            self._ids = ids
+            self._row_of = {sid: row for row, sid in enumerate(ids)}
+            self._cache.clear()
+            self._blocks_pending.clear()
+            self.endResetModel()
+            self.refreshed.emit()
+
+        self.controller.query(read, arrived)
 
     def detach(self) -> None:
         """Show nothing (the library is about to close)."""
+        self._generation += 1
+        self._blocks_pending.clear()
         self.beginResetModel()
         self._ids = []
         self._row_of = {}
@@ -99,20 +127,38 @@ class SourceListModel(QAbstractTableModel):
         return self._row_of.get(source_id)
 
     def item(self, row: int) -> SourceListItem | None:
-        """Row data, fetched with its block when not cached."""
+        """Row data when cached; else None, and its block is read on the read pool."""
         sid = self._ids[row]
         found = self._cache.get(sid)
         if found is not None:
             self._cache.move_to_end(sid)
             return found
-        start = max(0, row - BLOCK // 4)
+        self._fetch_block(row // BLOCK * BLOCK)
+        return None
+
+    def _fetch_block(self, start: int) -> None:
+        if start in self._blocks_pending:
+            return
+        self._blocks_pending.add(start)
+        generation = self._generation
         block = self._ids[start : start + BLOCK]
-        with self.controller.library.reader() as session:
-            fetched = rows_for(session, block)
-        self._cache.update(fetched)
-        while len(self._cache) > CACHE_ROWS:
-            self._cache.popitem(last=False)
-        return fetched.get(sid)
+
+        def arrived(fetched: dict[int, SourceListItem]) -> None:
+            if generation != self._generation:
+                return  # the ids were read again meanwhile: these rows moved
+            self._blocks_pending.discard(start)
+            self._cache.update(fetched)
+            while len(self._cache) > CACHE_ROWS:
+                self._cache.popitem(last=False)
+            last = min(start + len(block), len(self._ids)) - 1
+            if last >= start:
+                self.dataChanged.emit(self.index(start, 0), self.index(last, len(COLUMNS) - 1))
+
+        def failed(message: str) -> None:
+            # The block stays marked: asked again at the next refresh, not at every paint.
+            self.controller.errorOccurred.emit(message)
+
+        self.controller.query(lambda session: rows_for(session, block), arrived, on_error=failed)
 
     def invalidate(self, source_id: int) -> None:
         """Forget a cached row (after an edit) and repaint it."""

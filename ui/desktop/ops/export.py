@@ -4,14 +4,14 @@ progress dialog and Cancel, then a summary of what was written."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.progress import run_with_progress, show_summary
 from ui.desktop.ops.workers import Task
-from workstation.bundles.export import BundleExporter, ExportOptions, ExportPlan, ExportResult
+from workstation.bundles.export import BundleExporter, ExportOptions, ExportResult
+from workstation.bundles.plan import ExportPlan
 from workstation.core.progress import Progress
 
 
@@ -31,18 +31,22 @@ def run_export(
         def progress(p: Progress) -> None:
             task.report(p.done, p.total, p.current or "")
 
-        result = BundleExporter(library).export(
-            plan, options, progress=progress, cancel=task.cancel
-        )
-        with library.writer() as session:
-            library.record(session, "bundle.export", "bundle", result.bundle_id, result.as_json())
-        return result
+        return BundleExporter(library).export(plan, options, progress=progress, cancel=task.cancel)
 
-    def finished(result: Any) -> None:
-        if show_summary:
-            _summary(parent, result)
-        if on_done is not None:
-            on_done(result)
+    def finished(result: ExportResult) -> None:
+        def recorded(_: None) -> None:
+            if show_summary:
+                _summary(parent, result)
+            if on_done is not None:
+                on_done(result)
+
+        # The audit trail says what left the library, in a transaction of its own.
+        controller.write(
+            lambda session: library.record(
+                session, "bundle.export", "bundle", result.bundle_id, result.as_json()
+            ),
+            recorded,
+        )
 
     return run_with_progress(
         controller,

@@ -29,21 +29,24 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
+from sqlalchemy.orm import Session
 
+from ui.desktop.annotations.marks import SourceMarks, load_marks
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.library.source_list_model import MIME_SOURCES
+from ui.desktop.viewers.source_view import SourceView, read_source_view
 from ui.desktop.widgets.icons import icon, kind_icon
 from workstation.core.errors import WorkstationError
-from workstation.sources.lookup import resolve_source
 
-ViewerFactory = Callable[[LibraryController, int, str], QWidget]
+ViewerFactory = Callable[[LibraryController, SourceView], QWidget]
 
 
-def default_viewer(controller: LibraryController, source_id: int, kind: str) -> QWidget:
-    """The viewer for a source of ``kind``."""
-    from ui.desktop.viewers.frames import make_viewer
+def default_viewer(controller: LibraryController, source: SourceView) -> QWidget:
+    """The viewer for a source of its kind."""
+    from ui.desktop.viewers.frames import make_viewer  # lazy: frames imports this module
 
-    return make_viewer(controller, source_id, kind)
+    return make_viewer(controller, source)
 
 
 class FindBar(QFrame):
@@ -156,6 +159,7 @@ class DocumentPane(QFrame):
         self.controller = controller
         self.factory = factory
         self.source_id: int | None = None
+        self._opening = 0
         self.viewer: QWidget | None = None
         self.marks_count = 0
         self.setAcceptDrops(True)
@@ -206,13 +210,39 @@ class DocumentPane(QFrame):
             else "#paneHeader { border-bottom: 2px solid transparent; }"
         )
 
-    def open_source(self, source_id: int, page: int | None = None, quote: str = "") -> None:
-        """Show a source; go to ``page`` and highlight ``quote`` when given."""
-        with self.controller.library.reader() as session:
-            source = resolve_source(session, str(source_id))
-            kind, title = source.kind, source.title or source.original_filename
+    def open_source(
+        self,
+        source_id: int,
+        page: int | None = None,
+        quote: str = "",
+        *,
+        on_shown: Callable[[QWidget], None] | None = None,
+    ) -> None:
+        """Show a source; go to ``page`` and highlight ``quote`` when given.
+
+        The source is read on the read pool and the viewer built when it
+        arrives (then ``on_shown(viewer)``); a later call wins over one still
+        being read.
+        """
+        self._opening += 1
+        opening = self._opening
+        library = self.controller.library
+
+        def read(session: Session) -> SourceView:
+            return read_source_view(library, session, source_id)
+
+        def arrived(source: SourceView) -> None:
+            if opening == self._opening and isValid(self.stack):
+                self._show(source, page, quote)
+                if on_shown is not None and self.viewer is not None:
+                    on_shown(self.viewer)
+
+        self.controller.query(read, arrived)
+
+    def _show(self, source: SourceView, page: int | None, quote: str) -> None:
+        source_id, kind, title = source.source_id, source.kind, source.title
         if self.source_id != source_id or self.viewer is None:
-            viewer = self.factory(self.controller, source_id, kind)
+            viewer = self.factory(self.controller, source)
             self._replace_viewer(viewer)
             self.source_id = source_id
         self.kind_label.setPixmap(kind_icon(kind).pixmap(16, 16))
@@ -227,15 +257,15 @@ class DocumentPane(QFrame):
         viewer, source_id = self.viewer, self.source_id
         if viewer is None or source_id is None or not hasattr(viewer, "apply_marks"):
             return
-        from ui.desktop.annotations.marks import load_marks
+        library = self.controller.library
 
-        def apply(marks: Any) -> None:
+        def apply(marks: SourceMarks) -> None:
             if self.viewer is viewer:  # still showing the same document
                 viewer.apply_marks(marks)
                 self.marks_count = marks.count
                 self.marksChanged.emit()
 
-        self.controller.run(load_marks, self.controller.library, source_id, on_done=apply)
+        self.controller.query(lambda session: load_marks(library, session, source_id), apply)
 
     def _drop_viewer(self) -> None:
         if self.viewer is not None:

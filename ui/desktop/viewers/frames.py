@@ -47,9 +47,9 @@ from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
 from ui.desktop.viewers.image.image_view import ImageView
 from ui.desktop.viewers.pdf.page_strip import PageStrip
 from ui.desktop.viewers.pdf.pdf_view import PdfView
+from ui.desktop.viewers.source_view import SourceView
 from ui.desktop.widgets.icons import icon
 from workstation.annotations.anchors import AnnotationData, RegionAnchor, TextAnchor
-from workstation.sources.lookup import describe_source, resolve_source
 
 
 def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
@@ -377,16 +377,12 @@ class ImageSourceView(RegionDrawingView):
     """
 
     def __init__(
-        self, controller: LibraryController, source_id: int, parent: QWidget | None = None
+        self, controller: LibraryController, source: SourceView, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        library = controller.library
-        with library.reader() as session:
-            source = resolve_source(session, str(source_id))
-            info = describe_source(session, source)
         self.view = ImageView()
         self.info = ImageInfoPanel()
-        self.info.set_metadata(info["metadata"])
+        self.info.set_metadata(source.details["metadata"])
         self.info.setMaximumWidth(300)
         self.info.hide()  # the inspector shows the same facts; this is for a wide pane
         self.zoom_label = QLabel("")
@@ -429,7 +425,7 @@ class ImageSourceView(RegionDrawingView):
         layout.addWidget(split, 1)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)
-        self.view.open_image(library.derived, library.blobs.path_for(source.sha256), source.sha256)
+        self.view.open_image(controller.library.derived, source.path, source.sha256)
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated regions over the image (scene units are image pixels)."""
@@ -533,14 +529,10 @@ class PdfSourceView(RegionDrawingView):
     """
 
     def __init__(
-        self, controller: LibraryController, source_id: int, parent: QWidget | None = None
+        self, controller: LibraryController, source: SourceView, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        library = controller.library
-        with library.reader() as session:
-            source = resolve_source(session, str(source_id))
-            sha, pages = source.sha256, source.page_count
-        self.view = PdfView(library.blobs.path_for(sha), page_count=pages or None)
+        self.view = PdfView(source.path, page_count=source.page_count)
         self.strip = PageStrip(self.view)
         self._spans: dict[int, list[tuple[QBrush, int, int]]] = {}
         self._page_marks: dict[int, str] = {}
@@ -680,10 +672,10 @@ class PdfSourceView(RegionDrawingView):
         self.view.close_document()
 
 
-def make_viewer(controller: LibraryController, source_id: int, kind: str) -> QWidget:
+def make_viewer(controller: LibraryController, source: SourceView) -> QWidget:
     """A viewer widget for the source (the pane owns it)."""
-    if kind == "image":
-        return ImageSourceView(controller, source_id)
-    if kind == "pdf":
-        return PdfSourceView(controller, source_id)
-    return ArticleView(controller.library, source_id)
+    if source.kind == "image":
+        return ImageSourceView(controller, source)
+    if source.kind == "pdf":
+        return PdfSourceView(controller, source)
+    return ArticleView(source)

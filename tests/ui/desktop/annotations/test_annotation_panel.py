@@ -22,7 +22,8 @@ from ui.desktop.annotations.annotation_panel import (
 )
 from ui.desktop.app.controller import LibraryController
 from workstation.annotations.anchors import PageAnchor, RegionAnchor
-from workstation.annotations.service import AnnotationFilter, AnnotationService, find_quote
+from workstation.annotations.queries import AnnotationFilter
+from workstation.annotations.service import AnnotationService, find_quote
 from workstation.core.library import Library
 from workstation.sources.ingest import ImportService
 

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
+from tests.ui.desktop.conftest import wait_idle
 from ui.desktop.annotations.category_picker import CategoryPicker, CategoryPickerPopup
 from ui.desktop.app.controller import LibraryController
 from workstation.core.library import Library
@@ -31,6 +32,7 @@ def settings(tmp_path: Path) -> QSettings:
 def picker(qtbot: QtBot, controller: LibraryController, settings: QSettings) -> CategoryPicker:
     widget = CategoryPicker(controller, settings)
     qtbot.addWidget(widget)
+    wait_idle(qtbot, controller)
     return widget
 
 
@@ -92,6 +94,7 @@ def test_deprecated_categories_are_not_offered(
         deprecate_category(library, session, "maritime")
     widget = CategoryPicker(controller, settings)
     qtbot.addWidget(widget)
+    wait_idle(qtbot, controller)
     assert not [c for c in widget.codes() if c.startswith("maritime")]
     qtbot.keyClicks(widget.box, "sts")
     assert widget.codes() == []
@@ -117,6 +120,7 @@ def test_recently_used_come_first(
     assert picker.codes().count("maritime.sts-transfer") == 1
     again = CategoryPicker(controller, settings)
     qtbot.addWidget(again)
+    wait_idle(qtbot, controller)
     assert again.codes()[:3] == picker.codes()[:3]
     # Recently used first among matches too.
     again.clear()
@@ -131,6 +135,7 @@ def test_popup_picks_and_closes(
 ) -> None:
     popup = CategoryPickerPopup(controller, settings)
     qtbot.addWidget(popup)
+    wait_idle(qtbot, controller)
     popup.open_at(QPoint(100, 100))
     qtbot.waitUntil(popup.isVisible)
     qtbot.keyClicks(popup.picker.box, "iron")

@@ -17,12 +17,15 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from tests import samples
-from ui.desktop.annotations.region_tools import Tool, rect_handles, resized, translated
+from tests.ui.desktop.conftest import wait_idle
+from ui.desktop.annotations.region_geometry import rect_handles, resized, translated
+from ui.desktop.annotations.region_tools import Tool
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.viewers.frames import ImageSourceView, PdfSourceView
 from workstation.annotations.anchors import AnnotationData, RegionAnchor
-from workstation.annotations.service import AnnotationFilter, AnnotationService
+from workstation.annotations.queries import AnnotationFilter
+from workstation.annotations.service import AnnotationService
 from workstation.core.library import Library
 from workstation.sources.ingest import ImportService
 
@@ -72,6 +75,7 @@ def window(qtbot: QtBot, filled: Library, tmp_path: Path) -> Iterator[MainWindow
     win.resize(1300, 900)
     win.show()
     qtbot.waitExposed(win)
+    wait_idle(qtbot, win.controller)
     yield win
     win.close()
 
@@ -90,6 +94,7 @@ def _stored(library: Library, source_id: int) -> list[AnnotationData]:
 
 def _open_image(window: MainWindow, qtbot: QtBot, library: Library) -> ImageSourceView:
     window.open_source(_source(library, "image"))
+    wait_idle(qtbot, window.controller)
     viewer = window.documents.current.viewer
     assert isinstance(viewer, ImageSourceView)
     qtbot.waitUntil(lambda: viewer.view.pyramid is not None, timeout=10_000)
@@ -106,6 +111,7 @@ def _image_pane(
 
 def _open_pdf(window: MainWindow, qtbot: QtBot, library: Library) -> PdfSourceView:
     window.open_source(_source(library, "pdf"))
+    wait_idle(qtbot, window.controller)
     viewer = window.documents.current.viewer
     assert isinstance(viewer, PdfSourceView)
     qtbot.waitUntil(viewer.view.is_loaded, timeout=10_000)
@@ -126,6 +132,7 @@ def _pick(window: MainWindow, qtbot: QtBot, text: str) -> None:
     """Choose a category in the picker that drawing opened, from the keyboard."""
     popup = window._picker
     qtbot.waitUntil(popup.isVisible)
+    wait_idle(qtbot, window.controller)  # the categories are read
     qtbot.keyClicks(popup.picker.box, text)
     qtbot.keyClick(popup.picker.box, Qt.Key.Key_Return)
 
@@ -711,6 +718,7 @@ def test_going_to_a_region_from_the_marks_list_selects_it(
             session, image, RegionAnchor("rect", ((400.0, 200.0), (600.0, 320.0)))
         )
     window.open_annotation(made.uuid, 0)  # opens the source; its marks load on a worker
+    wait_idle(qtbot, window.controller)
     viewer = window.documents.current.viewer
     assert isinstance(viewer, ImageSourceView)
     qtbot.waitUntil(lambda: viewer.editor.selected == made.uuid, timeout=10_000)

@@ -43,6 +43,7 @@ def editor(qtbot: QtBot, controller: LibraryController) -> Iterator[TaxonomyEdit
     dialog = TaxonomyEditor(controller)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy)
     yield dialog
     qtbot.waitUntil(lambda: not dialog.busy)
     dialog.close()
@@ -114,6 +115,7 @@ def test_deprecate_hides_unless_show_deprecated(
         editor.set_deprecated("maritime.flagging")
     assert editor.item_for("maritime.flagging") is None
     editor.show_deprecated.setChecked(True)
+    qtbot.waitUntil(lambda: not editor.busy)
     item = editor.item_for("maritime.flagging")
     assert item is not None
     assert item.text(0).endswith("(deprecated)")
@@ -143,6 +145,7 @@ def test_merge_moves_usage(
             categories=["maritime.sts-transfer"],
         )
     editor.reload()
+    qtbot.waitUntil(lambda: not editor.busy)
     item = editor.item_for("maritime.sts-transfer")
     assert item is not None
     assert item.text(2) == "1"
@@ -155,6 +158,7 @@ def test_merge_moves_usage(
     assert editor.current_code() == "maritime.designated-vessel"
     assert editor.item_for("maritime.sts-transfer") is None
     editor.show_deprecated.setChecked(True)
+    qtbot.waitUntil(lambda: not editor.busy)
     assert editor.select("maritime.sts-transfer")
     assert "merged into maritime.designated-vessel" in editor.usage_label.text()
 

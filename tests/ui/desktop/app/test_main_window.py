@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from db.models import AuditEvent
 from tests import samples
 from tests.conftest import ROOT
+from tests.ui.desktop.conftest import settle, wait_idle
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.library.source_list_model import MIME_SOURCES
@@ -52,11 +53,13 @@ def window(qtbot: object, filled: Library, tmp_path: Path) -> Iterator[MainWindo
     win = MainWindow(controller, settings=settings)
     qtbot.addWidget(win)  # type: ignore[attr-defined]
     win.show()
+    wait_idle(qtbot, controller)
     yield win
     win.close()
 
 
 def _ids(win: MainWindow) -> list[int]:
+    settle(win.controller)
     model = win.library_panel.model
     return [model.source_id_at(r) for r in range(model.rowCount())]
 
@@ -65,6 +68,8 @@ def _title_of(win: MainWindow, sid: int) -> str:
     model = win.library_panel.model
     row = model.row_of(sid)
     assert row is not None
+    model.data(model.index(row, 0))  # asks for the row's block
+    settle(win.controller)
     return str(model.data(model.index(row, 0)))
 
 
@@ -84,6 +89,7 @@ def test_lists_sources_and_filters(window: MainWindow, qtbot: object) -> None:
 def test_open_split_drop_and_close(window: MainWindow, qtbot: object) -> None:
     ids = _ids(window)
     window.open_source(ids[0])
+    wait_idle(qtbot, window.controller)
     first = window.documents.current
     assert first.source_id == ids[0]
     assert first.viewer is not None
@@ -106,6 +112,7 @@ def test_open_split_drop_and_close(window: MainWindow, qtbot: object) -> None:
         Qt.KeyboardModifier.NoModifier,
     )
     second.dropEvent(drop)
+    wait_idle(qtbot, window.controller)
     assert second.source_id == ids[2]
     assert first.source_id == ids[0]
 
@@ -127,6 +134,7 @@ def test_search_and_jump_to_hit(window: MainWindow, qtbot: object) -> None:
     assert "1 matching page" in panel.status.text()
     item = panel.hits.item(0)
     panel.hits.itemActivated.emit(item)
+    wait_idle(qtbot, window.controller)
     pane = window.documents.current
     assert pane.source_id is not None
     assert window.inspector.heading.text() == "Panel report"
@@ -147,6 +155,7 @@ def test_bad_query_shows_message_not_crash(window: MainWindow, qtbot: object) ->
 def test_find_in_article(window: MainWindow, qtbot: object) -> None:
     memo = next(sid for sid in _ids(window) if _title_of(window, sid).startswith("Memo"))
     window.open_source(memo)
+    wait_idle(qtbot, window.controller)
     window.find_in_document()
     pane = window.documents.current
     bar = pane.find_bar
@@ -198,6 +207,7 @@ def test_the_inspector_hash_fits_a_narrow_dock(window: MainWindow, filled: Libra
 
     sid = _ids(window)[0]
     window.inspector.show_source(sid)
+    settle(window.controller)
     shown = next(
         w
         for w in window.inspector.provenance_box.findChildren(QLabel)
@@ -213,6 +223,7 @@ def test_switching_source_saves_edits_left_in_the_inspector(
 ) -> None:
     first, second = _ids(window)[:2]
     window.library_panel.select_source(first)
+    wait_idle(qtbot, window.controller)
     inspector = window.inspector
     inspector.title_edit.setText("Typed, never saved by hand")
     window.library_panel.select_source(second)  # moving on, as a reviewer does
@@ -225,7 +236,9 @@ def test_switching_source_saves_edits_left_in_the_inspector(
     with filled.reader() as session:
         before = session.scalar(select(func.count(AuditEvent.seq)))
     window.library_panel.select_source(first)
+    wait_idle(qtbot, window.controller)
     window.library_panel.select_source(second)
+    wait_idle(qtbot, window.controller)
     with filled.reader() as session:
         assert session.scalar(select(func.count(AuditEvent.seq))) == before
 
@@ -309,9 +322,10 @@ def test_geometry_is_restored(filled: Library, tmp_path: Path, qtbot: object) ->
     second.close()
 
 
-def test_pane_types(window: MainWindow) -> None:
+def test_pane_types(window: MainWindow, qtbot: Any) -> None:
     for sid in _ids(window):
         window.open_source(sid)
+        wait_idle(qtbot, window.controller)
         pane = window.documents.current
         assert isinstance(pane, DocumentPane)
         assert pane.viewer is not None
@@ -363,8 +377,10 @@ def test_linked_scrolling(window: MainWindow, qtbot: object, tmp_path: Path) -> 
     assert a is not None
     assert b is not None
     window.open_source(a)
+    wait_idle(qtbot, window.controller)
     window.split_h_action.trigger()
     window.open_source(b)
+    wait_idle(qtbot, window.controller)
     window.link_scroll_action.trigger()
     assert window.documents.linked_scrolling
     from ui.desktop.viewers.document_area import _vertical_bar
@@ -430,10 +446,12 @@ def test_cancel_import_from_the_progress_dialog(
 def test_mark_selection_highlights_and_undo_redo(
     window: MainWindow, qtbot: object, filled: Library
 ) -> None:
-    from workstation.annotations.service import AnnotationFilter, AnnotationService
+    from workstation.annotations.queries import AnnotationFilter
+    from workstation.annotations.service import AnnotationService
 
     memo = next(sid for sid in _ids(window) if _title_of(window, sid).startswith("Memo"))
     window.open_source(memo)
+    wait_idle(qtbot, window.controller)
     pane = window.documents.current
     viewer = pane.viewer
     assert viewer is not None
@@ -459,7 +477,9 @@ def test_mark_selection_highlights_and_undo_redo(
     qtbot.waitUntil(lambda: window.all_marks_panel.model.rowCount() == 1, timeout=10_000)  # type: ignore[attr-defined]
     # Activating it from the library-wide list, with another source open, goes there.
     window.open_source(next(s for s in _ids(window) if s != memo))
+    wait_idle(qtbot, window.controller)
     window.all_marks_panel.annotationActivated.emit(marks[0].uuid, 1)  # type: ignore[attr-defined]
+    wait_idle(qtbot, window.controller)
     assert window.documents.current.source_id == memo
     shown = window.documents.current.viewer
     assert shown is not None
@@ -473,8 +493,9 @@ def test_mark_selection_highlights_and_undo_redo(
     assert len(stored()) == 1
 
 
-def test_mark_without_selection_says_what_to_do(window: MainWindow) -> None:
+def test_mark_without_selection_says_what_to_do(window: MainWindow, qtbot: Any) -> None:
     window.open_source(_ids(window)[0])
+    wait_idle(qtbot, window.controller)
     window.mark_selection("arms")
     assert "Select a passage first" in window.statusBar().currentMessage()
 
@@ -487,6 +508,7 @@ def _select_in_report(
 
     report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
     window.open_source(report)
+    wait_idle(qtbot, window.controller)
     pane = window.documents.current
     pdf = pane.viewer.view  # type: ignore[union-attr]
     qtbot.waitUntil(pdf.is_loaded, timeout=10_000)
@@ -500,6 +522,7 @@ def _select_in_report(
 def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) -> None:
     report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
     window.open_source(report)
+    wait_idle(qtbot, window.controller)
     pane = window.documents.current
     source_view = pane.viewer
     assert source_view is not None
@@ -516,7 +539,8 @@ def test_mark_a_pdf_passage(window: MainWindow, qtbot: object, filled: Library) 
     window.mark_selection("maritime")
     qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
     assert 2 in pdf._note_spans
-    from workstation.annotations.service import AnnotationFilter, AnnotationService
+    from workstation.annotations.queries import AnnotationFilter
+    from workstation.annotations.service import AnnotationService
 
     with filled.reader() as session:
         (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=report))
@@ -538,9 +562,11 @@ def test_a_search_hit_goes_to_the_pane_showing_its_source_and_the_marks_follow(
     report = next(sid for sid in ids if _title_of(window, sid) == "Panel report")
     other = next(sid for sid in ids if sid != report)
     window.open_source(report)
+    wait_idle(qtbot, window.controller)
     left = window.documents.current
     window.split_h_action.trigger()
     window.open_source(other)
+    wait_idle(qtbot, window.controller)
     right = window.documents.current
     assert window.marks_panel.source_id == other
     window.open_hit(report, 2, "AMBER TIDE")  # the report is already open on the left
@@ -552,12 +578,14 @@ def test_a_search_hit_goes_to_the_pane_showing_its_source_and_the_marks_follow(
 def test_ctrl_m_asks_for_a_category_then_tags_the_passage(
     window: MainWindow, qtbot: object, filled: Library
 ) -> None:
-    from workstation.annotations.service import AnnotationFilter, AnnotationService
+    from workstation.annotations.queries import AnnotationFilter
+    from workstation.annotations.service import AnnotationService
 
     report, pane, _pdf = _select_in_report(window, qtbot, filled, "AMBER TIDE")
     window.mark_action.trigger()  # as the menu and Ctrl+M do: triggered(bool) and all
     popup = window._picker
     qtbot.waitUntil(popup.isVisible, timeout=5_000)  # type: ignore[attr-defined]
+    wait_idle(qtbot, window.controller)  # the categories are read
     qtbot.keyClicks(popup.picker.box, "maritime")  # type: ignore[attr-defined]
     qtbot.keyClick(popup.picker.box, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
@@ -583,8 +611,10 @@ def test_add_and_remove_a_category_on_a_mark(
             return AnnotationService(filled).get(session, made.uuid).categories
 
     window.add_category_to(made.uuid)  # the picker, as "Add category…" opens it
+    wait_idle(qtbot, window.controller)
     popup = window._picker
     qtbot.waitUntil(popup.isVisible, timeout=5_000)  # type: ignore[attr-defined]
+    wait_idle(qtbot, window.controller)
     qtbot.keyClicks(popup.picker.box, "petroleum")  # type: ignore[attr-defined]
     qtbot.keyClick(popup.picker.box, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: codes() == ["petroleum"], timeout=10_000)  # type: ignore[attr-defined]
@@ -600,7 +630,8 @@ def test_redact_a_passage_and_a_whole_page_from_the_menu(
     window: MainWindow, qtbot: object, filled: Library
 ) -> None:
     from workstation.annotations.anchors import PageAnchor
-    from workstation.annotations.service import AnnotationFilter, AnnotationService
+    from workstation.annotations.queries import AnnotationFilter
+    from workstation.annotations.service import AnnotationService
 
     window.redact_action.trigger()  # nothing open: a hint, nothing stored
     assert "Select a passage" in window.statusBar().currentMessage()
@@ -629,6 +660,7 @@ def test_draw_a_rectangle_on_an_image(window: MainWindow, qtbot: object, filled:
         == "image"
     )
     window.open_source(image)
+    wait_idle(qtbot, window.controller)
     pane = window.documents.current
     source_view = pane.viewer
     assert source_view is not None
@@ -660,7 +692,8 @@ def test_draw_a_rectangle_on_an_image(window: MainWindow, qtbot: object, filled:
     window.mark_region(pane, anchor, code="maritime")
     qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
     assert len(source_view._mark_items) == 1  # type: ignore[attr-defined]
-    from workstation.annotations.service import AnnotationFilter, AnnotationService
+    from workstation.annotations.queries import AnnotationFilter
+    from workstation.annotations.service import AnnotationService
 
     with filled.reader() as session:
         (mark,) = AnnotationService(filled).find(session, AnnotationFilter(source_id=image))
@@ -684,11 +717,13 @@ def test_redaction_marks_are_hatched(window: MainWindow, qtbot: object, filled: 
         )
         AnnotationService(filled).create(session, report, PageAnchor(1), redact=True)
     window.open_source(memo)
+    wait_idle(qtbot, window.controller)
     pane = window.documents.current
     qtbot.waitUntil(lambda: pane.marks_count == 1, timeout=10_000)  # type: ignore[attr-defined]
     notes = pane.viewer._notes  # type: ignore[union-attr]
     assert notes[0].format.background().style() == _Qt.BrushStyle.BDiagPattern
     window.open_source(report)
+    wait_idle(qtbot, window.controller)
     pdf = pane.viewer.view  # type: ignore[union-attr]
     qtbot.waitUntil(pdf.is_loaded, timeout=10_000)
     pane.reload_marks()
@@ -701,6 +736,7 @@ def test_redaction_marks_are_hatched(window: MainWindow, qtbot: object, filled: 
 def test_draw_a_rectangle_on_a_pdf_page(window: MainWindow, qtbot: object, filled: Library) -> None:
     report = next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
     window.open_source(report)
+    wait_idle(qtbot, window.controller)
     pane = window.documents.current
     source_view = pane.viewer
     assert source_view is not None
@@ -732,6 +768,7 @@ def test_draw_a_rectangle_on_a_pdf_page(window: MainWindow, qtbot: object, fille
 def test_taxonomy_editor_opens_from_the_menu(window: MainWindow) -> None:
     window.taxonomy_action.trigger()
     editor = window._taxonomy_editor
+    settle(window.controller)
     assert editor.isVisible()
     assert "maritime" in editor.top_level_codes()
     editor.close()
@@ -759,6 +796,7 @@ def test_note_and_redaction_from_the_marks_panel(
             session, memo, find_quote(session, source, "pier 3")
         )
     window.open_source(memo)
+    wait_idle(qtbot, window.controller)
     window.edit_note(made.uuid, "Seen on imagery of 28 April")
     window.marks_panel.redactToggled.emit(made.uuid, True)
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from db.models import Source
 from tests import samples
+from tests.ui.desktop.conftest import wait_idle
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.bundles.export_dialog import ExportDialog
 from ui.desktop.ops.export import run_export
@@ -66,6 +67,11 @@ def _dialog(qtbot: QtBot, controller: LibraryController) -> ExportDialog:
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.previewed, timeout=10_000):
         dialog.show()
+    # The choices are read on the pool; the plan for them follows.
+    qtbot.waitUntil(
+        lambda: controller.idle and not dialog._timer.isActive() and dialog.plan is not None,
+        timeout=10_000,
+    )
     return dialog
 
 
@@ -128,11 +134,13 @@ def test_wrong_passphrase_keeps_the_dialog_open_then_exports_signed(
     dialog.out_edit.setText(str(out))
     assert dialog.key_combo.currentData() is not None  # the one own key is preselected
     dialog.passphrase_edit.setText("not the passphrase")
-    dialog.export_button.click()
+    dialog.export_button.click()  # the key is unlocked on the read pool
+    wait_idle(qtbot, controller)
     assert dialog.isVisible()
     assert "wrong passphrase" in dialog.error_label.text()
     dialog.passphrase_edit.setText(PASSPHRASE)
     dialog.export_button.click()
+    wait_idle(qtbot, controller)
     assert not dialog.isVisible()
     assert dialog.plan is not None
     results = []
@@ -151,7 +159,8 @@ def test_wrong_passphrase_keeps_the_dialog_open_then_exports_signed(
 def test_import_bundle_from_the_menu_merges_after_asking(
     qtbot: QtBot, controller: LibraryController, tmp_path: Path
 ) -> None:
-    from workstation.bundles.export import BundleExporter, ExportOptions, ExportScope, plan_export
+    from workstation.bundles.export import BundleExporter, ExportOptions
+    from workstation.bundles.plan import ExportScope, plan_export
 
     out = tmp_path / "bundle.zip"
     library = controller.library
@@ -192,6 +201,7 @@ def test_import_bundle_from_the_menu_merges_after_asking(
         qtbot.addWidget(inspector)
         assert merged is not None
         inspector.show_source(merged)
+        wait_idle(qtbot, other_ctl)
         shown = [w.text() for w in inspector.provenance_box.findChildren(QLabel)]
         assert any(t.startswith("came in bundle ") and t.endswith(", unsigned") for t in shown)
         # The summary box; close it so no window is left behind.
@@ -224,6 +234,7 @@ def test_keys_button_makes_a_key_the_dialog_then_offers(
 
     _when_modal(KeysDialog, in_keys_dialog)
     dialog.keys_button.click()  # runs the keys dialog until the new key is written
+    wait_idle(qtbot, controller)
     assert made
     names = [dialog.key_combo.itemText(i) for i in range(dialog.key_combo.count())]
     assert any(n.startswith("Bob (MSMT)") for n in names)
@@ -236,7 +247,7 @@ def test_missing_folder_and_full_disk_keep_the_dialog_open(
 ) -> None:
     import shutil
 
-    import workstation.bundles.export as bundles
+    import workstation.bundles.plan as bundles
 
     dialog = _dialog(qtbot, controller)
     dialog.key_combo.setCurrentIndex(0)  # do not sign
@@ -266,7 +277,8 @@ def test_verify_bundle_says_valid_or_not_without_importing(
     qtbot: QtBot, controller: LibraryController, tmp_path: Path, tamper: bool
 ) -> None:
     from ui.desktop.ops.import_bundle import verify_bundle
-    from workstation.bundles.export import BundleExporter, ExportOptions, ExportScope, plan_export
+    from workstation.bundles.export import BundleExporter, ExportOptions
+    from workstation.bundles.plan import ExportScope, plan_export
 
     library = controller.library
     out = tmp_path / "bundle"
@@ -377,7 +389,8 @@ def test_all_marks_show_what_a_merged_bundle_brought(
     from PySide6.QtCore import QSettings
 
     from ui.desktop.app.main_window import MainWindow
-    from workstation.bundles.export import BundleExporter, ExportOptions, ExportScope, plan_export
+    from workstation.bundles.export import BundleExporter, ExportOptions
+    from workstation.bundles.plan import ExportScope, plan_export
 
     out = tmp_path / "bundle.zip"
     library = controller.library

@@ -25,19 +25,15 @@ from sqlalchemy import func, select
 
 from db.models import AnnotationEntity, AuditEvent, Entity, Source
 from tests import samples
+from tests.ui.desktop.conftest import wait_idle
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.main_window import MainWindow
-from ui.desktop.entities.entities import (
-    ENTITY_ROLE,
-    EntityForm,
-    EntityLinkDialog,
-    EntityMergeDialog,
-    EntityRow,
-    EntityWindow,
-    merge_summary,
-    page_ranges,
-    split_aliases,
-)
+from ui.desktop.entities.entity_form import EntityForm, split_aliases
+from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
+from ui.desktop.entities.entity_merge_dialog import EntityMergeDialog, merge_summary
+from ui.desktop.entities.entity_rows import EntityRow
+from ui.desktop.entities.entity_widgets import ENTITY_ROLE
+from ui.desktop.entities.entity_window import EntityWindow, page_ranges
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.core.library import Library
 from workstation.entities.register import (
@@ -478,6 +474,7 @@ def test_menus_open_the_link_dialog_and_the_window(
     assert "Select an annotation" in main_window.statusBar().currentMessage()
 
     main_window.open_source(int(marked["pdf"]))
+    wait_idle(qtbot, main_window.controller)
     panel = main_window.marks_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10_000)
     assert panel.select(str(marked["annotation"]))

@@ -11,8 +11,9 @@ from PySide6.QtGui import QGuiApplication, QWheelEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from tests.samples import KOREAN, RUSSIAN, make_garbage_pdf, make_pdf
+from ui.desktop.viewers.pdf.page_layout import MARGIN, PIXELS_PER_POINT, ZoomMode
 from ui.desktop.viewers.pdf.page_strip import PageStrip
-from ui.desktop.viewers.pdf.pdf_view import MARGIN, PIXELS_PER_POINT, PdfView, ZoomMode
+from ui.desktop.viewers.pdf.pdf_view import PdfView
 from workstation.sources.pages import CharBox, PageText
 
 REPORT = (

@@ -17,9 +17,8 @@ from PySide6.QtGui import QBrush, QColor, QTextBlockFormat, QTextCharFormat, QTe
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
 from ui.desktop.annotations.marks import SourceMarks, qt_spans
+from ui.desktop.viewers.source_view import SourceView
 from workstation.annotations.anchors import AnnotationData, TextAnchor
-from workstation.core.library import Library
-from workstation.sources.lookup import describe_source, page_text, resolve_source
 
 
 class ArticleView(QWidget):
@@ -27,15 +26,11 @@ class ArticleView(QWidget):
 
     findResult = Signal(int, int)
 
-    def __init__(self, library: Library, source_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, source: SourceView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.source_id = source_id
-        with library.reader() as session:
-            source = resolve_source(session, str(source_id))
-            info = describe_source(session, source)
-            pages = [page_text(session, source_id, n) for n in range(1, info["pages"] + 1)]
-        self.info = info
-        self.pages = pages
+        self.source_id = source.source_id
+        self.info = source.details
+        self.pages = pages = list(source.pages)
         self.text = "\n\n".join(pages)
         # Where each page starts in the joined text, in code points.
         self._page_starts: list[int] = []

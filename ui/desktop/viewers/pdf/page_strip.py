@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.desktop.ops.workers import Task
-from ui.desktop.viewers.pdf.pdf_view import (
-    PdfView,
+from ui.desktop.viewers.pdf.pdf_view import PdfView
+from ui.desktop.viewers.pdf.render_pool import (
     render_to_image,
     start_task,
     unqueue_task,

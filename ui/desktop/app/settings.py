@@ -1,0 +1,123 @@
+"""Every setting the desktop app keeps between runs, typed, in one place.
+
+Widgets read and write ``Settings`` attributes instead of string keys spread
+over QSettings calls, so a key, its type and its default are written once
+(napari's settings model is the example). The store is QSettings: the
+platform's own place, or an .ini file in tests. What the command line and the
+environment decide (library folder, reviewer) stays in ``workstation.core.config``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+RECENT_LIBRARIES_MAX = 8
+RECENT_CATEGORIES_MAX = 8
+
+
+class Settings:
+    """Typed access to the app's QSettings store.
+
+    Args:
+        store: the QSettings to keep them in (default: the platform's own).
+    """
+
+    # The keys of settings files written by earlier versions; never rename one.
+    _REVIEWER = "reviewer"
+    _RECENT_LIBRARIES = "recentLibraries"
+    _LAST_IMPORT_DIR = "lastImportDir"
+    _GEOMETRY = "mainWindow/geometry"
+    _STATE = "mainWindow/state"
+    _RECENT_CATEGORIES = "categoryPicker/recent"
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else QSettings()
+
+    @classmethod
+    def of(cls, value: Settings | QSettings | None) -> Settings:
+        """``value`` as Settings (a bare QSettings is wrapped; None: the platform's)."""
+        return value if isinstance(value, Settings) else cls(value)
+
+    def _text(self, key: str) -> str:
+        value = self.store.value(key, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    def _list(self, key: str) -> list[str]:
+        value = self.store.value(key, [])
+        if isinstance(value, str):  # QSettings gives a one-item list back as a string
+            return [value] if value else []
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        return []
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.store.value(key)
+        return value if isinstance(value, QByteArray) else None
+
+    # --- who -------------------------------------------------------------------
+
+    @property
+    def reviewer(self) -> str:
+        """The name asked for on first start ('' until then)."""
+        return self._text(self._REVIEWER)
+
+    @reviewer.setter
+    def reviewer(self, name: str) -> None:
+        self.store.setValue(self._REVIEWER, name.strip())
+
+    # --- where -----------------------------------------------------------------
+
+    @property
+    def recent_libraries(self) -> list[str]:
+        """Library folders opened before, most recent first."""
+        return self._list(self._RECENT_LIBRARIES)
+
+    def remember_library(self, path: str) -> None:
+        """Put a library folder at the top of the recent list."""
+        rest = [p for p in self.recent_libraries if p != path]
+        self.store.setValue(self._RECENT_LIBRARIES, [path, *rest][:RECENT_LIBRARIES_MAX])
+
+    @property
+    def last_import_dir(self) -> str:
+        """The folder the last import came from ('' at first)."""
+        return self._text(self._LAST_IMPORT_DIR)
+
+    @last_import_dir.setter
+    def last_import_dir(self, folder: str) -> None:
+        self.store.setValue(self._LAST_IMPORT_DIR, folder)
+
+    # --- the window --------------------------------------------------------------
+
+    @property
+    def window_geometry(self) -> QByteArray | None:
+        """The main window's saved geometry, if any."""
+        return self._bytes(self._GEOMETRY)
+
+    @window_geometry.setter
+    def window_geometry(self, value: QByteArray) -> None:
+        self.store.setValue(self._GEOMETRY, value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        """The main window's saved docks and toolbars, if any."""
+        return self._bytes(self._STATE)
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self.store.setValue(self._STATE, value)
+
+    # --- marking -----------------------------------------------------------------
+
+    @property
+    def recent_categories(self) -> list[str]:
+        """Category codes picked lately, most recent first."""
+        return self._text(self._RECENT_CATEGORIES).split()
+
+    def remember_category(self, code: str) -> None:
+        """Put a category code at the front of the recent list."""
+        codes = [code, *(c for c in self.recent_categories if c != code)]
+        self.store.setValue(self._RECENT_CATEGORIES, " ".join(codes[:RECENT_CATEGORIES_MAX]))
+
+    def sync(self) -> None:
+        """Write pending changes to the store now."""
+        self.store.sync()
