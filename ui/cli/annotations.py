@@ -134,7 +134,7 @@ def cmd_taxonomy_list(args: argparse.Namespace) -> int:
 
 
 def cmd_taxonomy_export(args: argparse.Namespace) -> int:
-    from workstation.taxonomy.tree import export_taxonomy
+    from workstation.taxonomy.interchange import export_taxonomy
 
     with open_library(args) as lib, lib.reader() as session:
         doc = export_taxonomy(session)
@@ -144,7 +144,7 @@ def cmd_taxonomy_export(args: argparse.Namespace) -> int:
 
 def cmd_taxonomy_import(args: argparse.Namespace) -> int:
     from workstation.core.errors import WorkstationError
-    from workstation.taxonomy.tree import import_taxonomy
+    from workstation.taxonomy.interchange import import_taxonomy
 
     try:
         doc = json.loads(Path(args.file).read_text(encoding="utf-8"))

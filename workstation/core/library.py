@@ -27,7 +27,7 @@ from workstation.core import audit
 from workstation.core.blobs import BlobStore
 from workstation.core.dates import utc_now
 from workstation.core.errors import LibraryClosedError, LibraryError, SchemaTooNewError
-from workstation.taxonomy.tree import seed_taxonomy
+from workstation.taxonomy.interchange import seed_taxonomy
 
 if TYPE_CHECKING:
     from db.search_index import SearchIndex

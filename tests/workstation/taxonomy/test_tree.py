@@ -19,18 +19,20 @@ from workstation.core.dates import utc_now
 from workstation.core.errors import NotFoundError, WorkstationError
 from workstation.core.library import Library
 from workstation.sources.ingest import ImportService
+from workstation.taxonomy.interchange import (
+    export_taxonomy,
+    import_taxonomy,
+    load_seed,
+    seed_taxonomy,
+)
 from workstation.taxonomy.tree import (
     add_category,
     deprecate_category,
-    export_taxonomy,
     get_category,
-    import_taxonomy,
     list_categories,
-    load_seed,
     merge_categories,
     move_category,
     rename_category,
-    seed_taxonomy,
 )
 
 TOP_LEVEL = {

@@ -45,12 +45,11 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.changes import TAXONOMY
 from workstation.core.errors import WorkstationError
 from workstation.core.library import Library
+from workstation.taxonomy.interchange import export_taxonomy, import_taxonomy
 from workstation.taxonomy.tree import (
     CategoryNode,
     add_category,
     deprecate_category,
-    export_taxonomy,
-    import_taxonomy,
     list_categories,
     merge_categories,
     move_category,

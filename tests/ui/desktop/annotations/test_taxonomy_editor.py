@@ -14,7 +14,8 @@ from ui.desktop.app.controller import LibraryController
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.core.library import Library
 from workstation.sources.ingest import ImportService
-from workstation.taxonomy.tree import export_taxonomy, list_categories
+from workstation.taxonomy.interchange import export_taxonomy
+from workstation.taxonomy.tree import list_categories
 
 SEEDED_TOP = [
     "arms",
