@@ -20,9 +20,13 @@ from ui.cli.common import (
 
 
 def _annotation_json(data: Any) -> dict[str, Any]:
-    from dataclasses import asdict
+    from dataclasses import asdict  # lazy: start-up
 
-    from workstation.annotations.anchors import PageAnchor, RegionAnchor, TextAnchor
+    from workstation.annotations.anchors import (  # lazy: start-up
+        PageAnchor,
+        RegionAnchor,
+        TextAnchor,
+    )
 
     out = asdict(data)
     anchor = data.anchor
@@ -52,9 +56,9 @@ def _parse_region(text: str) -> tuple[tuple[float, float], tuple[float, float]]:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    from workstation.annotations.anchors import RegionAnchor
-    from workstation.annotations.service import AnnotationService, find_quote
-    from workstation.sources.lookup import resolve_source
+    from workstation.annotations.anchors import RegionAnchor  # lazy: start-up
+    from workstation.annotations.service import AnnotationService, find_quote  # lazy: start-up
+    from workstation.sources.lookup import resolve_source  # lazy: start-up
 
     if (args.quote is None) == (args.region is None):
         raise UsageError("give --quote TEXT or --region X,Y,W,H")
@@ -84,9 +88,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    from workstation.annotations.queries import AnnotationFilter
-    from workstation.annotations.service import AnnotationService
-    from workstation.sources.lookup import resolve_source
+    from workstation.annotations.queries import AnnotationFilter  # lazy: start-up
+    from workstation.annotations.service import AnnotationService  # lazy: start-up
+    from workstation.sources.lookup import resolve_source  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         source_id = resolve_source(session, args.source).id if args.source else None
@@ -96,7 +100,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         )
         label = f"Annotations of {lib.root.name}" + (f", source {source_id}" if source_id else "")
     if args.format == "w3c":
-        from workstation.annotations.w3c import collection
+        from workstation.annotations.w3c import collection  # lazy: start-up
 
         print_json(collection(found, label=label))
     else:
@@ -105,7 +109,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
 
 
 def cmd_taxonomy_list(args: argparse.Namespace) -> int:
-    from workstation.taxonomy.tree import list_categories
+    from workstation.taxonomy.tree import list_categories  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         nodes = list_categories(session, include_deprecated=args.all)
@@ -134,7 +138,7 @@ def cmd_taxonomy_list(args: argparse.Namespace) -> int:
 
 
 def cmd_taxonomy_export(args: argparse.Namespace) -> int:
-    from workstation.taxonomy.interchange import export_taxonomy
+    from workstation.taxonomy.interchange import export_taxonomy  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         doc = export_taxonomy(session)
@@ -143,8 +147,8 @@ def cmd_taxonomy_export(args: argparse.Namespace) -> int:
 
 
 def cmd_taxonomy_import(args: argparse.Namespace) -> int:
-    from workstation.core.errors import WorkstationError
-    from workstation.taxonomy.interchange import import_taxonomy
+    from workstation.core.errors import WorkstationError  # lazy: start-up
+    from workstation.taxonomy.interchange import import_taxonomy  # lazy: start-up
 
     try:
         doc = json.loads(Path(args.file).read_text(encoding="utf-8"))
@@ -162,7 +166,7 @@ def cmd_taxonomy_import(args: argparse.Namespace) -> int:
 
 
 def _entity_json(session: Any, entity: Any) -> dict[str, Any]:
-    from workstation.entities.register import identifiers_of
+    from workstation.entities.register import identifiers_of  # lazy: start-up
 
     return {
         "uuid": entity.uuid,
@@ -174,7 +178,7 @@ def _entity_json(session: Any, entity: Any) -> dict[str, Any]:
 
 
 def cmd_entities_list(args: argparse.Namespace) -> int:
-    from workstation.entities.register import find_entities
+    from workstation.entities.register import find_entities  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         rows = [_entity_json(session, e) for e in find_entities(session, args.text, args.kind)]
@@ -188,7 +192,7 @@ def cmd_entities_list(args: argparse.Namespace) -> int:
 
 
 def cmd_entities_add(args: argparse.Namespace) -> int:
-    from workstation.entities.register import add_entity
+    from workstation.entities.register import add_entity  # lazy: start-up
 
     identifiers: dict[str, list[str]] = {}
     for scheme, values in (("imo", args.imo), ("mmsi", args.mmsi)):
@@ -207,8 +211,8 @@ def cmd_entities_add(args: argparse.Namespace) -> int:
 
 
 def cmd_entities_suggest(args: argparse.Namespace) -> int:
-    from workstation.entities.register import suggest
-    from workstation.sources.lookup import page_text, resolve_source
+    from workstation.entities.register import suggest  # lazy: start-up
+    from workstation.sources.lookup import page_text, resolve_source  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         source = resolve_source(session, args.source)
@@ -238,12 +242,12 @@ def cmd_entities_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_entities_show(args: argparse.Namespace) -> int:
-    from workstation.entities.register import entity_page, find_entities
+    from workstation.entities.register import entity_page, find_entities  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         matches = [e for e in find_entities(session) if e.uuid.startswith(args.entity)]
         if len(matches) != 1:
-            from workstation.core.errors import NotFoundError
+            from workstation.core.errors import NotFoundError  # lazy: start-up
 
             raise NotFoundError(
                 f"no entity {args.entity}"

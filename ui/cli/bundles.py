@@ -23,8 +23,13 @@ from ui.cli.common import (
 
 
 def _progress_bar(label: str) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-    from rich.progress import Progress as Bar
+    from rich.progress import (  # lazy: start-up
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.progress import Progress as Bar  # lazy: start-up
 
     return Bar(
         TextColumn(label),
@@ -38,19 +43,20 @@ def _progress_bar(label: str) -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from workstation.bundles.export import BundleExporter, ExportOptions
-    from workstation.bundles.plan import ExportScope, plan_export
-    from workstation.core.progress import CancelToken, Progress
+    from workstation.bundles.export import BundleExporter, ExportOptions  # lazy: start-up
+    from workstation.bundles.plan import ExportScope, plan_export  # lazy: start-up
+    from workstation.core.progress import CancelToken, Progress  # lazy: start-up
+    from workstation.sources.lookup import resolve_source  # lazy: start-up
 
     lib = open_library(args)
     with lib:
-        scope = ExportScope(
-            case=args.case, tags=tuple(args.tag or ()), sources=tuple(args.source or ())
-        )
+        with lib.reader() as session:  # names typed by a person, resolved here at the edge
+            named = tuple(resolve_source(session, ref).id for ref in args.source or ())
+        scope = ExportScope(case=args.case, tags=tuple(args.tag or ()), sources=named)
         plan = plan_export(lib, scope, args.profile, redact=args.redact)
         signer = None
         if args.sign:
-            from workstation.bundles.signing import KeyService, read_passphrase
+            from workstation.bundles.signing import KeyService, read_passphrase  # lazy: start-up
 
             keys = KeyService(lib)
             with lib.reader() as session:
@@ -114,9 +120,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _trust_library(args: argparse.Namespace) -> Any:
     """The library whose trusted keys judge a signature, when there is one."""
-    from workstation.core.config import resolve_library_path
-    from workstation.core.errors import LibraryError
-    from workstation.core.library import is_library
+    from workstation.core.config import resolve_library_path  # lazy: start-up
+    from workstation.core.errors import LibraryError  # lazy: start-up
+    from workstation.core.library import is_library  # lazy: start-up
 
     path = resolve_library_path(args.library)
     if not is_library(path):
@@ -128,8 +134,8 @@ def _trust_library(args: argparse.Namespace) -> Any:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from workstation.bundles.age import is_age_file
-    from workstation.bundles.verify import verify_bundle
+    from workstation.bundles.age import is_age_file  # lazy: start-up
+    from workstation.bundles.verify import verify_bundle  # lazy: start-up
 
     path = Path(args.bundle).expanduser().absolute()
     if not path.exists():
@@ -152,7 +158,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bundle(args: argparse.Namespace) -> int:
-    from workstation.bundles.import_ import BundleMerger, open_bundle
+    from workstation.bundles.import_ import BundleMerger, open_bundle  # lazy: start-up
 
     lib = open_library(args)
     with lib:
@@ -168,7 +174,7 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
     if summary.already_imported:
         print(f"already imported on {summary.already_imported}; nothing changed")
         return EXIT_OK
-    from workstation.bundles.import_ import TRUST_WORDS
+    from workstation.bundles.import_ import TRUST_WORDS  # lazy: start-up
 
     signer = f" {shown['signer']}" if shown["signer"] else ""
     print(f"imported {shown['bundle']}: {TRUST_WORDS.get(shown['trust'], shown['trust'])}{signer}")
@@ -194,7 +200,7 @@ def _show_bundle(shown: dict[str, Any], as_json: bool) -> int:
     if as_json:
         print_json({"bundle": shown, "merge": None})
         return EXIT_OK
-    from workstation.bundles.import_ import TRUST_WORDS
+    from workstation.bundles.import_ import TRUST_WORDS  # lazy: start-up
 
     trust = TRUST_WORDS.get(shown["trust"], shown["trust"])
     signer = f" {shown['signer']}" if shown["signer"] else ""
@@ -210,7 +216,7 @@ def _show_bundle(shown: dict[str, Any], as_json: bool) -> int:
 
 
 def cmd_profiles_list(args: argparse.Namespace) -> int:
-    from workstation.bundles.profiles import INTERNAL, list_profiles
+    from workstation.bundles.profiles import INTERNAL, list_profiles  # lazy: start-up
 
     lib = open_library(args)
     with lib, lib.reader() as session:
@@ -231,7 +237,7 @@ def cmd_profiles_list(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles_add(args: argparse.Namespace) -> int:
-    from workstation.bundles.profiles import Profile, save_profile
+    from workstation.bundles.profiles import Profile, save_profile  # lazy: start-up
 
     lib = open_library(args)
     with lib, lib.writer() as session:
@@ -251,7 +257,7 @@ def cmd_profiles_add(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles_remove(args: argparse.Namespace) -> int:
-    from workstation.bundles.profiles import delete_profile
+    from workstation.bundles.profiles import delete_profile  # lazy: start-up
 
     lib = open_library(args)
     with lib, lib.writer() as session:

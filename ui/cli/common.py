@@ -36,8 +36,12 @@ def print_json(value: Any) -> None:
 
 
 def open_library(args: argparse.Namespace, *, create: bool | None = None) -> Library:
-    from workstation.core.config import LIBRARY_ENV, resolve_library_path, resolve_reviewer
-    from workstation.core.library import Library
+    from workstation.core.config import (  # lazy: start-up
+        LIBRARY_ENV,
+        resolve_library_path,
+        resolve_reviewer,
+    )
+    from workstation.core.library import Library  # lazy: start-up
 
     path = resolve_library_path(args.library)
     if create is None:
@@ -48,7 +52,7 @@ def open_library(args: argparse.Namespace, *, create: bool | None = None) -> Lib
 
 
 def stderr_console() -> Any:
-    from rich.console import Console
+    from rich.console import Console  # lazy: start-up
 
     return Console(stderr=True)
 

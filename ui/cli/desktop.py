@@ -33,13 +33,13 @@ def launch_gui(path: Path, reviewer: str | None, create: bool, show: Sequence[in
         raise UsageError(
             "no display to open the desktop app on (set DISPLAY, or use the other commands)"
         )
-    from ui.desktop.app.app import run_gui
+    from ui.desktop.app.app import run_gui  # lazy: start-up
 
     return run_gui(path, reviewer=reviewer, create=create, show=show)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from workstation.core.config import LIBRARY_ENV, resolve_library_path
+    from workstation.core.config import LIBRARY_ENV, resolve_library_path  # lazy: start-up
 
     path = resolve_library_path(args.library)
     create = not args.library and not os.environ.get(LIBRARY_ENV)
@@ -47,13 +47,13 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    import tempfile
+    import tempfile  # lazy: start-up
 
-    from workstation.core.config import default_library_path, resolve_reviewer
-    from workstation.core.library import Library
-    from workstation.demo.corpus import write_demo_corpus
-    from workstation.sources.ingest import ImportService, import_error_summary
-    from workstation.sources.lookup import list_sources
+    from workstation.core.config import default_library_path, resolve_reviewer  # lazy: start-up
+    from workstation.core.library import Library  # lazy: start-up
+    from workstation.demo.corpus import write_demo_corpus  # lazy: start-up
+    from workstation.sources.ingest import ImportService, import_error_summary  # lazy: start-up
+    from workstation.sources.lookup import list_sources  # lazy: start-up
 
     if args.library:
         path = Path(args.library).expanduser()
@@ -63,7 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="workstation-demo-") as tmp:
             files = write_demo_corpus(Path(tmp))
             report = ImportService(lib).import_paths(files, case="Demo: Rajin port")
-        from workstation.demo.marks import mark_demo
+        from workstation.demo.marks import mark_demo  # lazy: start-up
 
         marks = mark_demo(lib)
         with lib.reader() as session:

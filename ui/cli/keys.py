@@ -27,8 +27,8 @@ def _describe(info: KeyInfo) -> str:
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
-    from ui.cli.common import open_library, print_json
-    from workstation.bundles.signing import KeyService, read_passphrase
+    from ui.cli.common import open_library, print_json  # lazy: start-up
+    from workstation.bundles.signing import KeyService, read_passphrase  # lazy: start-up
 
     passphrase = read_passphrase(
         args.passphrase_file, confirm=True, prompt="Passphrase for the new key: "
@@ -44,8 +44,8 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    from ui.cli.common import open_library, print_json
-    from workstation.bundles.signing import KeyService
+    from ui.cli.common import open_library, print_json  # lazy: start-up
+    from workstation.bundles.signing import KeyService  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         keys = KeyService(lib).list(session)
@@ -63,8 +63,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_export(args: argparse.Namespace) -> int:
-    from ui.cli.common import open_library
-    from workstation.bundles.signing import KeyringError, KeyService
+    from ui.cli.common import open_library  # lazy: start-up
+    from workstation.bundles.signing import KeyringError, KeyService  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         pem = KeyService(lib).export_public(session, args.fingerprint)
@@ -83,8 +83,8 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_import(args: argparse.Namespace) -> int:
-    from ui.cli.common import open_library, print_json
-    from workstation.bundles.signing import KeyringError, KeyService
+    from ui.cli.common import open_library, print_json  # lazy: start-up
+    from workstation.bundles.signing import KeyringError, KeyService  # lazy: start-up
 
     try:
         with open(args.file, "rb") as fh:
@@ -105,8 +105,8 @@ def cmd_keys_import(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:
-    from ui.cli.common import open_library
-    from workstation.bundles.signing import KeyService
+    from ui.cli.common import open_library  # lazy: start-up
+    from workstation.bundles.signing import KeyService  # lazy: start-up
 
     with open_library(args) as lib, lib.writer() as session:
         info = KeyService(lib).trust(session, args.fingerprint, trusted=not args.revoke)
@@ -117,9 +117,9 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
 def cmd_keys_age_identity(args: argparse.Namespace) -> int:
     """Write a new age identity (owner-only, never over an existing file); print its
     public key, which partners give as ``--recipient`` when they export for you."""
-    from pathlib import Path
+    from pathlib import Path  # lazy: start-up
 
-    from workstation.bundles.age import write_identity_file
+    from workstation.bundles.age import write_identity_file  # lazy: start-up
 
     public = write_identity_file(Path(args.out))
     _out(public)

@@ -35,21 +35,21 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progress: bool) -> Any:
-    from workstation.core.progress import CancelToken, Progress
-    from workstation.sources.ingest import ImportService
+    from workstation.core.progress import CancelToken, Progress  # lazy: start-up
+    from workstation.sources.ingest import ImportService  # lazy: start-up
 
     cancel = CancelToken()
     restore = install_sigint(cancel)
     try:
         if not show_progress:
             return ImportService(lib).import_paths(paths, case=case, cancel=cancel)
-        from rich.progress import (
+        from rich.progress import (  # lazy: start-up
             BarColumn,
             MofNCompleteColumn,
             TextColumn,
             TimeElapsedColumn,
         )
-        from rich.progress import Progress as Bar
+        from rich.progress import Progress as Bar  # lazy: start-up
 
         console = stderr_console()
         with Bar(
@@ -81,7 +81,7 @@ def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progr
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from workstation.sources.ingest import import_error_summary
+    from workstation.sources.ingest import import_error_summary  # lazy: start-up
 
     lib = open_library(args)
     with lib:
@@ -107,15 +107,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from workstation.sources.lookup import list_sources
+    from workstation.sources.lookup import list_sources  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         rows = list_sources(session, kind=args.kind, case=args.case, limit=args.limit)
     if args.json:
         print_json([r.as_json() for r in rows])
         return EXIT_OK
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console  # lazy: start-up
+    from rich.table import Table  # lazy: start-up
 
     table = Table(box=None, pad_edge=False)
     for col in ("id", "kind", "pages", "grade", "published", "title", "sha256"):
@@ -135,7 +135,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from workstation.sources.lookup import bundle_line, describe_source, resolve_source
+    from workstation.sources.lookup import (  # lazy: start-up
+        bundle_line,
+        describe_source,
+        resolve_source,
+    )
 
     with open_library(args) as lib, lib.reader() as session:
         info = describe_source(session, resolve_source(session, args.source))
@@ -166,7 +170,7 @@ def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_results(results: Any, console: Any) -> None:
-    from rich.text import Text
+    from rich.text import Text  # lazy: start-up
 
     console.print(Text(f"{results.total} hits for {results.query!r}", style="bold"))
     for n, hit in enumerate(results.hits, start=1):
@@ -200,15 +204,15 @@ def _results_json(results: Any) -> dict[str, Any]:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from workstation.core.errors import WorkstationError
-    from workstation.search.service import SearchService
+    from workstation.core.errors import WorkstationError  # lazy: start-up
+    from workstation.search.service import SearchService  # lazy: start-up
 
     if args.stdin == bool(args.query):
         raise UsageError("give a QUERY or --stdin (one query per line), not both")
     filters = _search_filters(args)
     console = None
     if not args.json:
-        from rich.console import Console
+        from rich.console import Console  # lazy: start-up
 
         console = Console(highlight=False)
     failures = 0
@@ -238,7 +242,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from workstation.core.check import check_library
+    from workstation.core.check import check_library  # lazy: start-up
 
     with open_library(args) as lib:
         report = check_library(lib, repair=args.repair)
@@ -270,7 +274,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from workstation.core.audit import verify_chain
+    from workstation.core.audit import verify_chain  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         report = verify_chain(session)
@@ -291,7 +295,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_log(args: argparse.Namespace) -> int:
-    from workstation.core.audit import iter_events
+    from workstation.core.audit import iter_events  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         events = iter_events(session, limit=args.limit)

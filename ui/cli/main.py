@@ -201,11 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_entities_show)
 
-    from ui.cli.bundles import register as _register_bundles
+    from ui.cli.bundles import register as _register_bundles  # lazy: start-up
 
     _register_bundles(sub, common)
 
-    from ui.cli.keys import register as _register_keys
+    from ui.cli.keys import register as _register_keys  # lazy: start-up
 
     _register_keys(sub, common)
 
@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func = getattr(args, "func", None)
     if func is None:
         func = cmd_gui
-    from workstation.core.errors import WorkstationError
+    from workstation.core.errors import WorkstationError  # lazy: start-up
 
     try:
         return int(func(args))

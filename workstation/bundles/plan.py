@@ -33,7 +33,7 @@ from workstation.bundles.profiles import INTERNAL, Profile, get_profile
 from workstation.core.library import Library
 from workstation.entities.register import identifiers_of
 from workstation.sources.cases import find_case
-from workstation.sources.lookup import grade_of, resolve_source
+from workstation.sources.lookup import get_source, grade_of
 from workstation.taxonomy.tree import get_category
 
 Treatment = Literal["original", "redacted", "metadata-stripped", "sanitised"]
@@ -50,7 +50,7 @@ class ExportScope:
 
     case: str | None = None
     tags: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
+    sources: tuple[int, ...] = ()
 
 
 @dataclass
@@ -169,9 +169,7 @@ def _treatment(source: Source, profile: Profile, redact: bool, marks: int) -> Tr
 
 def _scoped_sources(session: Session, scope: ExportScope) -> list[Source]:
     if scope.sources:
-        chosen = {resolve_source(session, ref).id: None for ref in scope.sources}
-        rows = [session.get(Source, sid) for sid in chosen]
-        found = [s for s in rows if s is not None]
+        found = [get_source(session, sid) for sid in dict.fromkeys(scope.sources)]
     else:
         stmt = select(Source).order_by(Source.id)
         found = list(session.scalars(stmt))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.app.settings import Settings
+from workstation.core.config import REVIEWER_ENV, resolve_reviewer
 from workstation.core.errors import WorkstationError
 from workstation.core.library import Library
 
@@ -47,14 +48,12 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def ask_reviewer(settings: Settings, given: str | None) -> str | None:
     """The reviewer's name: given (--reviewer or $WORKSTATION_REVIEWER),
     remembered, or asked once on first start."""
-    from workstation.core.config import REVIEWER_ENV
 
     given = given or os.environ.get(REVIEWER_ENV, "").strip() or None
     if given:
         return given
     if settings.reviewer:
         return settings.reviewer
-    from workstation.core.config import resolve_reviewer
 
     name, ok = QInputDialog.getText(
         None,

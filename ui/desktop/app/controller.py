@@ -182,8 +182,9 @@ class LibraryController(QObject):
         """
 
         def load() -> None:
-            import workstation.sources.imagery
-            import workstation.sources.ingest  # noqa: F401
+            # lazy: both loaded here, off the GUI thread, once the window shows
+            import workstation.sources.imagery  # lazy: warm-up  # noqa: F401
+            import workstation.sources.ingest  # lazy: warm-up  # noqa: F401
 
         self.run(load)
 

@@ -35,16 +35,23 @@ from sqlalchemy.orm import Session
 from ui.desktop.annotations.annotation_panel import AnnotationPanel
 from ui.desktop.annotations.category_picker import CategoryPickerPopup
 from ui.desktop.annotations.commands import AnnotationCommands, source_id_of
+from ui.desktop.annotations.taxonomy_editor import TaxonomyEditor
 from ui.desktop.app.actions import build_menus
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.settings import Settings
+from ui.desktop.bundles.keys_dialog import KeysDialog
+from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
+from ui.desktop.entities.entity_window import EntityWindow
 from ui.desktop.library.inspector import Inspector
 from ui.desktop.library.library_panel import LibraryPanel
 from ui.desktop.library.search_panel import SearchPanel
 from ui.desktop.ops.changes import Changes
+from ui.desktop.ops.export import export_from_dialog
+from ui.desktop.ops.import_ import run_import
+from ui.desktop.ops.import_bundle import import_bundle, verify_bundle
 from ui.desktop.viewers.document_area import DocumentArea, ViewerFactory, default_viewer
 from ui.desktop.widgets.icons import icon
-from workstation.annotations.anchors import AnnotationData
+from workstation.annotations.anchors import AnnotationData, PageAnchor
 from workstation.annotations.service import AnnotationService
 from workstation.core.errors import WorkstationError
 from workstation.sources.lookup import library_stats
@@ -220,7 +227,6 @@ class MainWindow(QMainWindow):
             return None
         # Imported here: the import pipeline pulls in trafilatura, lxml and
         # PyMuPDF, which a window that only reads does not need at start-up.
-        from ui.desktop.ops.import_ import run_import
 
         return run_import(self.controller, paths, self, **kw)
 
@@ -239,19 +245,16 @@ class MainWindow(QMainWindow):
 
     def export_bundle(self) -> None:
         """File > Export Bundle."""
-        from ui.desktop.ops.export import export_from_dialog
 
         export_from_dialog(self.controller, self, self.library_panel.selected_source_ids())
 
     def verify_bundle(self) -> None:
         """File > Verify Bundle."""
-        from ui.desktop.ops.import_bundle import verify_bundle
 
         verify_bundle(self.controller, self)
 
     def manage_keys(self) -> None:
         """File > Signing Keys."""
-        from ui.desktop.bundles.keys_dialog import KeysDialog
 
         dialog = getattr(self, "_keys_dialog", None)
         if dialog is None:
@@ -264,7 +267,6 @@ class MainWindow(QMainWindow):
 
     def import_bundle(self) -> None:
         """File > Import Bundle."""
-        from ui.desktop.ops.import_bundle import import_bundle
 
         import_bundle(self.controller, self)
 
@@ -405,7 +407,6 @@ class MainWindow(QMainWindow):
 
     def redact_page(self) -> None:
         """Annotate > Redact Page: the whole current page of a PDF goes black on export."""
-        from workstation.annotations.anchors import PageAnchor
 
         pane = self.documents.current
         view = getattr(pane.viewer, "view", None)
@@ -466,8 +467,6 @@ class MainWindow(QMainWindow):
         """Annotate > Edit Categories: the taxonomy editor (one per window)."""
         editor = getattr(self, "_taxonomy_editor", None)
         if editor is None:
-            from ui.desktop.annotations.taxonomy_editor import TaxonomyEditor
-
             editor = TaxonomyEditor(self.controller, self)
             # The editor's writes announce Changes(taxonomy=True) through the controller.
             self._taxonomy_editor = editor
@@ -489,8 +488,6 @@ class MainWindow(QMainWindow):
             return
         dialog = getattr(self, "_entity_link_dialog", None)
         if dialog is None:
-            from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
-
             dialog = EntityLinkDialog(
                 self.controller, uuid, self, history=self.annotation_commands.history
             )
@@ -513,8 +510,6 @@ class MainWindow(QMainWindow):
         """The Entities window of this main window (made on first use)."""
         window = getattr(self, "_entity_window", None)
         if window is None:
-            from ui.desktop.entities.entity_window import EntityWindow
-
             window = EntityWindow(self.controller, self)
             window.annotationActivated.connect(self.open_annotation)
             window.sourceActivated.connect(self.open_mention)

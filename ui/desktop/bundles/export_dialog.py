@@ -41,6 +41,7 @@ from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.bundles.keys_dialog import KeysDialog
 from ui.desktop.widgets.colours import style_as
 from workstation.bundles.export import ExportOptions
 from workstation.bundles.plan import ExportPlan, ExportScope, check_space, plan_export
@@ -299,7 +300,6 @@ class ExportDialog(QDialog):
         self._key_changed()
 
     def _manage_keys(self) -> None:
-        from ui.desktop.bundles.keys_dialog import KeysDialog
 
         dialog = KeysDialog(self.controller, self)
         dialog.exec()
@@ -342,11 +342,7 @@ class ExportDialog(QDialog):
             item = self.tag_list.item(row)
             if item.checkState() == Qt.CheckState.Checked:
                 tags.append(str(item.data(Qt.ItemDataRole.UserRole)))
-        sources = (
-            tuple(str(i) for i in self.selected)
-            if self.selected and self.only_selected.isChecked()
-            else ()
-        )
+        sources = self.selected if self.selected and self.only_selected.isChecked() else ()
         return ExportScope(case=self.case_combo.currentData(), tags=tuple(tags), sources=sources)
 
     def _schedule(self) -> None:

@@ -38,7 +38,9 @@ from sqlalchemy.orm import Session
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.changes import KEYS
 from ui.desktop.widgets.colours import style_as
+from workstation.bundles.age import write_identity_file
 from workstation.bundles.signing import MIN_PASSPHRASE, KeyInfo, KeyService
+from workstation.core.errors import WorkstationError
 
 FP_ROLE = Qt.ItemDataRole.UserRole + 40
 NAME_COLUMN, KIND_COLUMN, TRUST_COLUMN, FP_COLUMN, ADDED_COLUMN = range(5)
@@ -334,8 +336,6 @@ class KeysDialog(QDialog):
 
     def make_age_identity(self, path: Path) -> str | None:
         """Write a new age identity file; shows and returns its public key."""
-        from workstation.bundles.age import write_identity_file
-        from workstation.core.errors import WorkstationError
 
         if path.exists():  # the save dialog asked to replace it: a secret is never replaced
             self._error(f"{path.name} already exists; choose another name")

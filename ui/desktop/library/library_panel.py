@@ -8,6 +8,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,7 +42,6 @@ class SourceTable(QTableView):
     openRequested = Signal(int)
 
     def keyPressEvent(self, event: object) -> None:  # noqa: N802
-        from PySide6.QtGui import QKeyEvent
 
         assert isinstance(event, QKeyEvent)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

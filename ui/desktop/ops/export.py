@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.bundles.export_dialog import ExportDialog
 from ui.desktop.ops.progress import run_with_progress, show_summary
 from ui.desktop.ops.workers import Task
 from workstation.bundles.export import BundleExporter, ExportOptions, ExportResult
@@ -64,7 +65,6 @@ def export_from_dialog(
     controller: LibraryController, parent: QWidget | None, selected: Sequence[int] = ()
 ) -> None:
     """File > Export Bundle; ``selected`` are the sources selected in the library list."""
-    from ui.desktop.bundles.export_dialog import ExportDialog
 
     dialog = ExportDialog(controller, parent, selected)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.plan is None:

@@ -353,7 +353,7 @@ def test_only_the_sources_selected_in_the_library(
     with qtbot.waitSignal(one.previewed, timeout=10_000):
         one.only_selected.setChecked(True)
     assert [r[1] for r in _rows(one)] == ["copy without EXIF/GPS"]
-    assert one.scope().sources == (str(image),)
+    assert one.scope().sources == (image,)  # one typed identity: the row id
     none = _dialog(qtbot, controller)
     assert not none.only_selected.isVisible()
     for d in (dialog, one, none):
