@@ -219,3 +219,23 @@ def test_ctrl_c_stops_cleanly_between_files(lib: str, tmp_path: Path) -> None:
     rows = json.loads(_ok("--library", lib, "list", "--json"))
     assert 5 <= len(rows) < 400
     assert "library is consistent" in _ok("--library", lib, "check")
+
+
+def test_the_console_script_is_the_cli() -> None:
+    """`workstation` as installed (pyproject's [project.scripts]) runs ui.cli.main.main."""
+    import tomllib
+    from importlib import import_module
+
+    from ui.cli.main import main
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    target = declared["project"]["scripts"]["workstation"]
+    module, _, name = target.partition(":")
+    assert getattr(import_module(module), name) is main
+    script = Path(sys.executable).with_name("workstation")
+    if script.exists():  # the environment's own launcher, as `uv run workstation` runs it
+        done = subprocess.run(
+            [str(script), "--help"], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert "import-bundle" in done.stdout
