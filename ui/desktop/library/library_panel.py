@@ -8,7 +8,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,13 +36,28 @@ KINDS = [
 ]
 
 
+# Below this width the list shows title, date and marks only.
+NARROW_LIST_PX = 380
+OPTIONAL_COLUMNS = (2, 4)  # Grade, Pages
+
+
 class SourceTable(QTableView):
-    """The source list: Enter opens, drag starts a source drag."""
+    """The source list: Enter opens, drag starts a source drag.
+
+    In a narrow dock (a laptop screen) the Grade and Pages columns step aside so
+    the titles keep room; they come back when the dock is widened.
+    """
 
     openRequested = Signal(int)
 
-    def keyPressEvent(self, event: object) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        narrow = self.viewport().width() < NARROW_LIST_PX
+        for column in OPTIONAL_COLUMNS:
+            if self.isColumnHidden(column) != narrow:
+                self.setColumnHidden(column, narrow)
 
+    def keyPressEvent(self, event: object) -> None:  # noqa: N802
         assert isinstance(event, QKeyEvent)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             idx = self.currentIndex()
