@@ -92,11 +92,15 @@ class LibraryController(QObject):
 
         def done(result: Any) -> None:
             finish()
+            if self._closed:
+                return  # the window that asked has gone (its widgets may be deleted)
             if on_done is not None:
                 on_done(result)
 
         def failed(message: str) -> None:
             finish()
+            if self._closed:
+                return  # work cut short by closing the library is no news
             if on_error is not None:
                 on_error(message)
             else:

@@ -71,6 +71,8 @@ class SourceListModel(QAbstractTableModel):
         self._sort = ("imported", False)
         self._generation = 0
         self._blocks_pending: set[int] = set()
+        self._edits = 0  # counts invalidate() calls
+        self._edited_at: dict[int, int] = {}  # source id -> the count at its last edit
         self.refresh()
 
     # --- loading -----------------------------------------------------------
@@ -141,12 +143,15 @@ class SourceListModel(QAbstractTableModel):
             return
         self._blocks_pending.add(start)
         generation = self._generation
+        asked_at = self._edits
         block = self._ids[start : start + BLOCK]
 
         def arrived(fetched: dict[int, SourceListItem]) -> None:
             if generation != self._generation:
                 return  # the ids were read again meanwhile: these rows moved
             self._blocks_pending.discard(start)
+            for sid in [s for s in fetched if self._edited_at.get(s, 0) > asked_at]:
+                del fetched[sid]  # read before its edit: the repaint asks again
             self._cache.update(fetched)
             while len(self._cache) > CACHE_ROWS:
                 self._cache.popitem(last=False)
@@ -161,7 +166,13 @@ class SourceListModel(QAbstractTableModel):
         self.controller.query(lambda session: rows_for(session, block), arrived, on_error=failed)
 
     def invalidate(self, source_id: int) -> None:
-        """Forget a cached row (after an edit) and repaint it."""
+        """Forget a cached row (after an edit) and repaint it.
+
+        A block read before the edit may still be on its way: its copy of this
+        row is dropped when it arrives, and the row is read again.
+        """
+        self._edits += 1
+        self._edited_at[source_id] = self._edits
         self._cache.pop(source_id, None)
         row = self._row_of.get(source_id)
         if row is not None:
