@@ -1,0 +1,1 @@
+"""Findings: claims resting on graded evidence, and how independent their sources are."""
