@@ -216,8 +216,12 @@ def _run_to_temp(
     cancel: CancelToken | None,
     progress: ProgressCallback | None,
     action: _Stream,
+    on_temp: Callable[[Path], None] | None = None,
 ) -> None:
-    """Stream ``src`` through ``action`` into a temp file beside ``dst``, then rename."""
+    """Stream ``src`` through ``action`` into a temp file beside ``dst``, then rename.
+
+    ``on_temp`` hears the temp file's name before anything is written to it.
+    """
     src = Path(src)
     dst = Path(dst)
     try:
@@ -232,6 +236,8 @@ def _run_to_temp(
         except OSError as exc:
             raise AgeError(f"cannot write in {dst.parent}: {exc.strerror or exc}") from exc
         tmp = Path(name)
+        if on_temp is not None:
+            on_temp(tmp)
         reader = _Reader(infile, total, cancel, progress, src.name)
         with open(fd, "wb") as out:
             try:
@@ -277,6 +283,7 @@ def encrypt_file(
     cancel: CancelToken | None = None,
     *,
     progress: ProgressCallback | None = None,
+    on_temp: Callable[[Path], None] | None = None,
 ) -> None:
     """Encrypt ``src`` to every recipient into ``dst`` (binary age v1), streaming.
 
@@ -289,6 +296,8 @@ def encrypt_file(
         recipients: ``age1...`` public keys or ``ssh-ed25519`` lines.
         cancel: checked between 8 KiB blocks.
         progress: told the bytes read so far, every few megabytes.
+        on_temp: told the temp file beside ``dst`` before it is written (for a
+            sweep after a crash).
 
     Raises:
         AgeError: no recipients, a bad recipient, or the files cannot be used.
@@ -303,7 +312,7 @@ def encrypt_file(
     def run(reader: io.BufferedIOBase, out: io.BufferedIOBase) -> None:
         pyrage.encrypt_io(reader, out, parsed)
 
-    _run_to_temp(src, dst, "encrypt", cancel, progress, run)
+    _run_to_temp(src, dst, "encrypt", cancel, progress, run, on_temp)
 
 
 def decrypt_file(

@@ -11,3 +11,7 @@ class BundleError(WorkstationError):
 
 class RedactionLeakError(BundleError):
     """A redacted passage would still be readable somewhere in the bundle."""
+
+
+class DamagedSourceError(BundleError):
+    """An original's stored bytes no longer hash to its name: it cannot travel as evidence."""

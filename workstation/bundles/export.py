@@ -6,18 +6,22 @@ README, signs the tag manifest and optionally encrypts the zipped bag with age.
 Nothing appears at the target until the whole bundle is written; and before
 it is, every generated file is searched for the redacted passages, so a
 redacted name cannot travel by a side door (a note, a title, the dossier).
+
+An original is re-hashed as it is copied into the bag (and before a derivative is
+made of it): bytes that no longer hash to their name are refused, never shipped as
+evidence. Plaintext is staged in the library (``staging.py``), never beside an
+``.age`` target, and what a killed export left is swept by the next one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-import shutil
-import tempfile
 import unicodedata
 import uuid as uuidlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
@@ -33,16 +37,33 @@ from workstation.annotations.anchors import (
 )
 from workstation.annotations.service import reanchor
 from workstation.bundles.age import encrypt_file
-from workstation.bundles.bagit import BagWriter
-from workstation.bundles.errors import BundleError, RedactionLeakError
+from workstation.bundles.bagit import BagWriter, shown
+from workstation.bundles.errors import BundleError, DamagedSourceError, RedactionLeakError
+from workstation.bundles.leaks import (
+    Leak,
+    info_leaks,
+    json_leaks,
+    leak_message,
+    page_leaks,
+    text_leaks,
+)
+from workstation.bundles.occurrences import (
+    Occurrence,
+    image_metadata_text,
+    pdf_metadata_text,
+    raw_text,
+)
 from workstation.bundles.plan import ExportPlan, PlannedSource, check_space
 from workstation.bundles.profiles import Profile
 from workstation.bundles.scrubber import REDACTION_MARKER, Scrubber, touches_redaction
 from workstation.bundles.signing import SIGNATURE_FILE, SIGNER_KEY_FILE, signature_files
+from workstation.bundles.staging import ExportStaging, staging_root, sweep_exports
+from workstation.core import audit
 from workstation.core.dates import utc_now
 from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
+from workstation.core.witness import BAG_INFO_LABEL
 
 
 def tool_version() -> str:
@@ -81,10 +102,14 @@ class ExportResult:
     signed_by: str | None
     encrypted_for: list[str]
     warnings: list[str]
+    audit_head: str | None = None
+    occurrences: list[Occurrence] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The shape ``export --json`` prints."""
         return {
+            "audit_head": self.audit_head,
+            "occurrences_removed": [o.as_json() for o in self.occurrences],
             "path": str(self.path),
             "bundle_id": self.bundle_id,
             "sources": self.sources,
@@ -135,6 +160,7 @@ class BundleExporter:
             RedactionLeakError: a redacted passage would remain readable.
             CancelledError: cancelled; nothing is left behind.
         """
+        self.library.require_writable()  # an export is audited: refuse before writing a byte
         out = Path(options.out).expanduser().absolute()
         if options.recipients and out.suffix != ".age":
             out = out.with_name(out.name + ".age")
@@ -142,122 +168,153 @@ class BundleExporter:
             raise BundleError(f"{out} already exists; choose another name")
         if not out.parent.is_dir():
             raise BundleError(f"folder {out.parent} does not exist")
-        check_space(out.parent, plan, encrypted=bool(options.recipients))
+        sweep_exports(self.library)  # what an export killed earlier left behind
+        check_space(
+            out.parent,
+            plan,
+            encrypted=bool(options.recipients),
+            staging=staging_root(self.library),
+        )
         cancel = cancel or CancelToken()
         bundle_id = str(uuidlib.uuid4())
         scrubber = Scrubber(
-            a.anchor.exact
-            for s in plan.sources
-            if s.redacted
-            for a in s.redactions
-            if isinstance(a.anchor, TextAnchor)
+            (p.quote for p in plan.passages), marks={p.quote: p.mark for p in plan.passages}
         )
-        scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.scratch-", dir=out.parent))
-        try:
-            if options.recipients:
-                bag_target = scratch / (out.name.removesuffix(".age").removesuffix(".zip") + ".zip")
-            else:
-                bag_target = out
-            total = len(plan.sources) + 3
-            step = 0
-
-            def tick(current: str) -> None:
-                nonlocal step
-                cancel.raise_if_cancelled()
-                step += 1
-                if progress:
-                    progress(Progress(step, total, current))
-
-            with BagWriter(bag_target, cancel=cancel) as writer:
-                shipped: list[tuple[PlannedSource, str, str, str, Path]] = []
-                annotations: list[AnnotationData] = []
-                dossier_marks: dict[int, list[tuple[AnnotationData, bool]]] = {}
-                withheld = 0
-                for ps in plan.sources:
-                    tick(ps.title or ps.filename)
-                    path, media_type, texts = self._ship_source(ps, plan.profile, scratch, cancel)
-                    name = safe_filename(scrubber.text(ps.filename) or "", "source")
-                    if media_type != ps.media_type:
-                        name = _rename_for(name, media_type)
-                    sha = writer.add_file(f"sources/{ps.sha256[:16]}/{name}", path)
-                    rel = f"data/sources/{ps.sha256[:16]}/{name}"
-                    shipped.append((ps, sha, media_type, rel, path))
-                    marks: list[tuple[AnnotationData, bool]] = []
-                    for a in ps.annotations:
-                        if a.redact and ps.redacted:
-                            continue  # the mark itself: applied, not listed
-                        if ps.redacted and touches_redaction(a, ps.redactions):
-                            withheld += 1
-                            marks.append((a, True))
-                            continue
-                        moved = _retarget(a, sha, media_type, texts, scrubber)
-                        if moved is None:
-                            withheld += 1
-                            marks.append((a, True))
-                            continue
-                        annotations.append(moved)
-                        marks.append((moved, False))
-                    dossier_marks[ps.source_id] = marks
-
-                for ps in plan.sources:
-                    if not ps.redacted and scrubber.leaks("\n".join(ps.pages)):
-                        plan.warnings.append(
-                            f"source {ps.source_id} ({ps.title or ps.filename}) travels unredacted "
-                            "and contains a passage redacted in another source"
-                        )
-                tick("annotations.jsonld")
-                doc = w3c.collection(annotations, label=f"Evidence bundle {bundle_id}")
-                jsonld = _dump(doc)
-                case_doc = self._case_json(plan, shipped, bundle_id, withheld, scrubber)
-                case_bytes = _dump(case_doc)
-                readme = _readme(plan, bundle_id, options, shipped).encode("utf-8")
-                tick("report.pdf")
-                report_path = scratch / "report.pdf"
-                self._report(
-                    plan, shipped, dossier_marks, bundle_id, options, scrubber, report_path, cancel
+        head = self._audit_head()
+        with ExportStaging(self.library) as staging:
+            try:
+                return self._write(
+                    plan, options, out, bundle_id, head, scrubber, staging, progress, cancel
                 )
-                self._check_leaks(
-                    scrubber,
-                    {"annotations.jsonld": jsonld, "case.json": case_bytes, "README.txt": readme},
-                    report_path,
-                    shipped,
-                )
-                writer.add_bytes("annotations.jsonld", jsonld)
-                writer.add_bytes("case.json", case_bytes)
-                writer.add_file("report.pdf", report_path)
-                writer.add_bytes("README.txt", readme)
-                tick("manifests")
-                info = _bag_info(plan, bundle_id, options, scrubber)
-                sign = None
-                if options.signer is not None:
-                    signer = options.signer
+            except CancelledError:
+                raise CancelledError("export cancelled; nothing was written") from None
 
-                    def sign(tagmanifest: bytes) -> dict[str, bytes]:
-                        return dict(signature_files(signer, tagmanifest))
+    def _write(
+        self,
+        plan: ExportPlan,
+        options: ExportOptions,
+        out: Path,
+        bundle_id: str,
+        head: str,
+        scrubber: Scrubber,
+        staging: ExportStaging,
+        progress: ProgressCallback | None,
+        cancel: CancelToken,
+    ) -> ExportResult:
+        scratch = staging.folder
+        if options.recipients:
+            # The plain zip stays in the library's staging; only ciphertext reaches out.
+            bag_target = scratch / (out.name.removesuffix(".age").removesuffix(".zip") + ".zip")
+        else:
+            bag_target = out
+        total = len(plan.sources) + 3
+        step = 0
 
-                bag = writer.finish(info, sign=sign)
-            encrypted: list[str] = []
-            if options.recipients:
-                encrypt_file(bag.path, out, list(options.recipients), cancel=cancel)
-                encrypted = list(options.recipients)
-            return ExportResult(
-                path=out,
-                bundle_id=bundle_id,
-                sources=len(shipped),
-                redacted_sources=sum(1 for s in shipped if s[0].redacted),
-                annotations=len(annotations),
-                withheld=withheld,
-                files=bag.file_count,
-                payload_bytes=bag.bytes,
-                tagmanifest_sha256=bag.tagmanifest_sha256,
-                signed_by=getattr(options.signer, "fingerprint", None),
-                encrypted_for=encrypted,
-                warnings=list(plan.warnings),
+        def tick(current: str) -> None:
+            nonlocal step
+            cancel.raise_if_cancelled()
+            step += 1
+            if progress:
+                progress(Progress(step, total, current))
+
+        with BagWriter(bag_target, cancel=cancel, on_staging=staging.note) as writer:
+            shipped: list[tuple[PlannedSource, str, str, str, Path]] = []
+            annotations: list[AnnotationData] = []
+            dossier_marks: dict[int, list[tuple[AnnotationData, bool]]] = {}
+            withheld = 0
+            for ps in plan.sources:
+                tick(ps.title or ps.filename)
+                path, media_type, texts = self._ship_source(ps, plan.profile, scratch, cancel)
+                name = safe_filename(scrubber.text(ps.filename) or "", "source")
+                if media_type != ps.media_type:
+                    name = _rename_for(name, media_type)
+                sha = writer.add_file(f"sources/{ps.sha256[:16]}/{name}", path)
+                if ps.treatment == "original" and sha != ps.sha256:
+                    # Hashed on the copy into the bag: what would travel is not the evidence.
+                    raise _damaged(ps)
+                rel = f"data/sources/{ps.sha256[:16]}/{name}"
+                shipped.append((ps, sha, media_type, rel, path))
+                removed = [a.anchor for a in ps.redactions] + list(ps.also_removed)
+                marks: list[tuple[AnnotationData, bool]] = []
+                for a in ps.annotations:
+                    if a.redact and ps.redacted:
+                        continue  # the mark itself: applied, not listed
+                    if ps.redacted and touches_redaction(a, removed):
+                        withheld += 1
+                        marks.append((a, True))
+                        continue
+                    moved = _retarget(a, sha, media_type, texts, scrubber)
+                    if moved is None:
+                        withheld += 1
+                        marks.append((a, True))
+                        continue
+                    annotations.append(moved)
+                    marks.append((moved, False))
+                dossier_marks[ps.source_id] = marks
+
+            tick("annotations.jsonld")
+            doc = w3c.collection(annotations, label=f"Evidence bundle {bundle_id}")
+            jsonld = _dump(doc)
+            case_doc = self._case_json(plan, shipped, bundle_id, withheld, scrubber)
+            case_bytes = _dump(case_doc)
+            readme = _readme(plan, bundle_id, options, shipped).encode("utf-8")
+            tick("report.pdf")
+            report_path = scratch / "report.pdf"
+            self._report(
+                plan, shipped, dossier_marks, bundle_id, options, scrubber, report_path, cancel
             )
-        except CancelledError:
-            raise CancelledError("export cancelled; nothing was written") from None
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            info = _bag_info(plan, bundle_id, options, scrubber, head)
+            leaks = _leaks(
+                scrubber,
+                {"annotations.jsonld": jsonld, "case.json": case_bytes},
+                readme,
+                info,
+                report_path,
+                shipped,
+            )
+            if leaks:
+                raise RedactionLeakError(leak_message(leaks))
+            writer.add_bytes("annotations.jsonld", jsonld)
+            writer.add_bytes("case.json", case_bytes)
+            writer.add_file("report.pdf", report_path)
+            writer.add_bytes("README.txt", readme)
+            tick("manifests")
+            sign = None
+            if options.signer is not None:
+                signer = options.signer
+
+                def sign(tagmanifest: bytes) -> dict[str, bytes]:
+                    return dict(signature_files(signer, tagmanifest))
+
+            bag = writer.finish(info, sign=sign)
+        encrypted: list[str] = []
+        if options.recipients:
+            encrypt_file(
+                bag.path, out, list(options.recipients), cancel=cancel, on_temp=staging.note
+            )
+            encrypted = list(options.recipients)
+        return ExportResult(
+            path=out,
+            bundle_id=bundle_id,
+            sources=len(shipped),
+            redacted_sources=sum(1 for s in shipped if s[0].redacted),
+            annotations=len(annotations),
+            withheld=withheld,
+            files=bag.file_count,
+            payload_bytes=bag.bytes,
+            tagmanifest_sha256=bag.tagmanifest_sha256,
+            signed_by=getattr(options.signer, "fingerprint", None),
+            encrypted_for=encrypted,
+            warnings=list(plan.warnings),
+            audit_head=head,
+            occurrences=plan.occurrences,
+        )
+
+    def _audit_head(self) -> str:
+        """``seq:hash`` of the library's audit chain now, for bag-info's Audit-Head."""
+        with self.library.reader() as session:
+            seq, digest = audit.read_head(session)
+        return f"{seq}:{digest}"
 
     # --- pieces ---------------------------------------------------------------------
 
@@ -275,8 +332,12 @@ class BundleExporter:
             )
         work = scratch / f"src-{ps.source_id}"
         if ps.treatment == "original":
-            return blob, ps.media_type, None
-        marks = [a.anchor for a in ps.redactions] if ps.redacted else []
+            return blob, ps.media_type, None  # re-hashed as it is copied into the bag
+        # A derivative is made from the original, so the original is checked first.
+        with open(blob, "rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != ps.sha256:
+                raise _damaged(ps)
+        marks = [a.anchor for a in ps.redactions] + list(ps.also_removed) if ps.redacted else []
         if ps.kind == "pdf":
             result = redaction.redact_pdf(blob, work.with_suffix(".pdf"), marks, cancel=cancel)
             return result.dst, result.media_type, _pdf_texts(result.dst)
@@ -343,7 +404,7 @@ class BundleExporter:
             },
             "case": scrubber.deep(plan.case),
             "sources": sources,
-            "categories": plan.categories,
+            "categories": scrubber.deep(plan.categories),
             "entities": scrubber.deep(entities),
             "findings": scrubber.deep(plan.findings),
         }
@@ -442,41 +503,46 @@ class BundleExporter:
         )
         rp.write_report(dossier, dst, cancel=cancel)
 
-    def _check_leaks(
-        self,
-        scrubber: Scrubber,
-        texts: dict[str, bytes],
-        report: Path,
-        shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
-    ) -> None:
-        if not scrubber.quotes:
-            return
-        found: list[str] = []
-        for name, data in texts.items():
-            text = data.decode("utf-8")
-            if name.endswith(".json") or name.endswith(".jsonld"):
-                text = json.dumps(json.loads(text), ensure_ascii=False)
-            if scrubber.leaks(text):
-                found.append(name)
-        if scrubber.leaks("\n".join(_pdf_texts(report))):
-            found.append("report.pdf")
-        for ps, _sha, media_type, rel, path in shipped:
-            if not ps.redacted:
-                continue
-            if media_type == "text/plain":
-                body = path.read_text(encoding="utf-8")
-            elif media_type == "application/pdf":
-                body = "\n".join(_pdf_texts(path))
-            else:
-                continue
-            if scrubber.leaks(body):
-                found.append(rel)
-        if found:
-            raise RedactionLeakError(
-                "a redacted passage would still be readable in "
-                + ", ".join(found)
-                + "; nothing was written"
-            )
+
+def _damaged(ps: PlannedSource) -> DamagedSourceError:
+    title = f", {shown(ps.title, 60, quote=True)}" if ps.title else ""
+    return DamagedSourceError(
+        f"refusing to export source {ps.source_id} ({shown(ps.filename, 60)}{title}): its "
+        f"stored original no longer hashes to {ps.sha256[:16]}… (damaged on disk; run "
+        "'workstation check'); nothing was written"
+    )
+
+
+def _leaks(
+    scrubber: Scrubber,
+    documents: dict[str, bytes],
+    readme: bytes,
+    info: dict[str, str],
+    report: Path,
+    shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
+) -> list[Leak]:
+    """Every place a redacted passage is still readable in what is about to travel."""
+    if not scrubber.quotes:
+        return []
+    found: list[Leak] = []
+    for name, data in documents.items():
+        found += json_leaks(scrubber, f"data/{name}", data)
+    found += text_leaks(scrubber, "data/README.txt", readme.decode("utf-8"))
+    found += info_leaks(scrubber, "bag-info.txt", info)
+    found += page_leaks(scrubber, "data/report.pdf", _pdf_texts(report))
+    for ps, _sha, media_type, rel, path in shipped:
+        if media_type == "text/plain" and ps.treatment != "original":
+            found += page_leaks(scrubber, rel, path.read_text(encoding="utf-8").split("\f"))
+        elif media_type == "application/pdf":
+            texts = list(ps.pages) if ps.treatment == "original" else _pdf_texts(path)
+            found += page_leaks(scrubber, rel, texts)
+            found += text_leaks(scrubber, rel, pdf_metadata_text(path), "metadata")
+        elif ps.kind == "image":
+            found += text_leaks(scrubber, rel, image_metadata_text(path), "metadata")
+        elif ps.treatment == "original":
+            found += page_leaks(scrubber, rel, ps.pages)
+            found += text_leaks(scrubber, rel, raw_text(path))
+    return found
 
 
 def _retarget(
@@ -536,20 +602,23 @@ def _dump(value: Any) -> bytes:
 
 
 def _bag_info(
-    plan: ExportPlan, bundle_id: str, options: ExportOptions, scrubber: Scrubber
+    plan: ExportPlan, bundle_id: str, options: ExportOptions, scrubber: Scrubber, head: str
 ) -> dict[str, str]:
     case = plan.case["name"] if plan.case else None
     description = options.description or (
         f"Evidence bundle for case {case}" if case else "Evidence bundle"
     )
     info = {
-        "Source-Organization": options.organisation or "not stated",
-        "Contact-Name": options.contact or "not stated",
+        "Source-Organization": scrubber.text(options.organisation) or "not stated",
+        "Contact-Name": scrubber.text(options.contact) or "not stated",
         "External-Description": scrubber.text(description) or description,
         "External-Identifier": f"urn:uuid:{bundle_id}",
         "Releasability-Marking": plan.profile.marking,
         "Recipient-Profile": plan.profile.name,
         "Bundle-Software": tool_version(),
+        # The library's audit head when the bundle was made: a witness outside the
+        # library that 'audit verify --witness BUNDLE' checks the chain against.
+        BAG_INFO_LABEL: head,
     }
     if case:
         info["Case-Name"] = scrubber.text(case) or case

@@ -1,21 +1,27 @@
 """Importing an evidence bundle: decrypt, verify, show, then merge in one transaction.
 
-A bundle from a partner is hostile until proven otherwise: it is verified
-(BagIt checksums, signature) and unpacked into a staging folder under the
-library with the hostile-input checks of ``workstation.bundles.bagit`` before anything
-is read from it. The merge matches sources by hash, annotations by UUID
-(a changed one becomes a new version through the annotation service),
-entities by identifier and categories by code, records where each merged
-item came from, and commits once: a failure leaves the library as it was.
+A bundle from a partner is hostile until proven otherwise: its manifests, tag
+files and signature are checked where it lies, before a byte of payload is
+copied; then it is unpacked into a staging folder under the library with the
+hostile-input checks of ``workstation.bundles.bagit`` and verified there in
+full before anything is read from it. The merge matches sources by hash,
+annotations by UUID, entities by identifier and categories by code, records
+where each merged item came from, and commits once: a failure leaves the
+library as it was.
+
+A bundle never overwrites what it did not create: a record whose UUID is
+already here is changed only when its local version came from a bundle of the
+same signer, unchanged since, and the incoming one is newer; anything else is a
+conflict, reported, and the local record stays as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +48,26 @@ from workstation.annotations.service import (
     reanchor,
 )
 from workstation.bundles.age import decrypt_file, is_age_file
-from workstation.bundles.bagit import unpack_bag, verify_bag
+from workstation.bundles.bagit import BagReport, inspect_bag, shown, unpack_bag, verify_bag
 from workstation.bundles.errors import BundleError
-from workstation.bundles.signing import KeyService, check_signature
+from workstation.bundles.incoming import annotation_items, check_case, read_json
+from workstation.bundles.signing import (
+    KeyService,
+    SignatureCheck,
+    check_signature,
+    short_fingerprint,
+)
+from workstation.bundles.verify import signature_coverage_problem
+from workstation.core.audit import canonical_json
 from workstation.core.dates import utc_now
 from workstation.core.errors import BadInputError, WorkstationError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
-from workstation.entities.register import add_entity
+from workstation.entities.register import add_entity, identifiers_of, update_entity
 from workstation.sources.cases import add_to_case, ensure_case
 from workstation.sources.lookup import page_text
 from workstation.taxonomy.tree import add_category, move_category
 
-#: Largest case.json / annotations.jsonld read (bytes).
-MAX_JSON_BYTES = 512 * 1024 * 1024
 IMPORTED_BRANCH_NOTE = "Imported from evidence bundle {bundle}"
 #: How each trust verdict of ``OpenedBundle.trust`` reads to a reviewer.
 TRUST_WORDS = {
@@ -158,35 +170,25 @@ def open_bundle(
             decrypt_file(
                 path, bag_source, identity, cancel=cancel, progress=_step(progress, "decrypting")
             )
-        # Unpack first (names, links, sizes checked on the way), then verify the
-        # copy we merge from: nobody else can change it between check and use.
+        # The manifests, tag files and signature first, where the bag lies: a payload
+        # file the manifests do not list, or a bad signature, is refused before a
+        # byte of payload is copied.
+        inspected = inspect_bag(bag_source, cancel=cancel)
+        _refuse_invalid(inspected, path.name)
+        check = _signature(inspected)
+        # Then unpack (names, links, sizes checked on the way) and verify the copy we
+        # merge from in full: nobody else can change it between check and use.
         bag = unpack_bag(bag_source, scratch, cancel=cancel, progress=_step(progress, "unpacking"))
         report = verify_bag(bag, cancel=cancel, progress=_step(progress, "checking"))
-        if not report.valid:
-            reasons = "; ".join(report.problems[:5])
-            more = f" (and {len(report.problems) - 5} more)" if len(report.problems) > 5 else ""
-            raise BundleError(f"the bundle is not valid: {reasons}{more}")
-        tagmanifest = report.tag_files.get("tagmanifest-sha256.txt")
-        if tagmanifest is None:
-            raise BundleError("the bundle has no tagmanifest-sha256.txt; it cannot be ours")
-        covered = set(report.verified_tag_files)
-        missing = {"bag-info.txt", "manifest-sha256.txt"} - covered
-        if missing:
-            raise BundleError(
-                "tagmanifest-sha256.txt does not cover "
-                + ", ".join(sorted(missing))
-                + "; the signature would not protect them"
-            )
-        check = check_signature(report.tag_files, tagmanifest)
-        if check.status == "bad":
-            raise BundleError(f"the bundle's signature is bad: {check.reason}")
+        _refuse_invalid(report, path.name)
+        if report.tagmanifest_sha256 != inspected.tagmanifest_sha256:
+            raise BundleError("the bundle changed while it was being read; try again")
+        tagmanifest = report.tag_files["tagmanifest-sha256.txt"]
         trust = "unsigned"
         if check.status == "good" and check.fingerprint:
             with library.reader() as session:
                 trust = KeyService(library).trust_of(session, check.fingerprint)
-        case = _read_json(bag / "data" / "case.json", "case.json")
-        if not isinstance(case, dict):
-            raise BundleError("case.json is not a JSON object")
+        case = check_case(read_json(bag / "data" / "case.json", "case.json"))
         annotations = _read_annotations(bag / "data" / "annotations.jsonld")
         return OpenedBundle(
             given=path,
@@ -221,25 +223,41 @@ def _step(progress: ProgressCallback | None, step: str) -> ProgressCallback | No
     return report
 
 
-def _read_json(path: Path, name: str) -> Any:
-    if not path.is_file():
-        raise BundleError(f"the bundle has no data/{name}")
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise BundleError(f"data/{name} is larger than {MAX_JSON_BYTES // 2**20} MiB")
-    try:
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"data/{name} is not valid JSON: {exc}") from exc
+def _refuse_invalid(report: BagReport, name: str) -> None:
+    if not report.valid:
+        reasons = "; ".join(report.problems[:5]) or "it is not a complete bag"
+        more = f" (and {len(report.problems) - 5} more)" if len(report.problems) > 5 else ""
+        raise BundleError(f"refusing {shown(name)}: the bundle is not valid: {reasons}{more}")
+
+
+def _signature(report: BagReport) -> SignatureCheck:
+    """The signature of an inspected bag, refusing what no signature would protect."""
+    tagmanifest = report.tag_files.get("tagmanifest-sha256.txt")
+    coverage = signature_coverage_problem(report)
+    if coverage is not None:
+        raise BundleError(f"the bundle's signature is bad: {coverage}")
+    if tagmanifest is None:
+        raise BundleError("the bundle has no tagmanifest-sha256.txt; it cannot be ours")
+    covered = set(report.verified_by.get("tagmanifest-sha256.txt", []))
+    missing = {"bag-info.txt", "manifest-sha256.txt"} - covered
+    if missing:
+        raise BundleError(
+            "tagmanifest-sha256.txt does not cover "
+            + ", ".join(sorted(missing))
+            + "; the signature would not protect them"
+        )
+    check = check_signature(report.tag_files, tagmanifest)
+    if check.status == "bad":
+        raise BundleError(f"the bundle's signature is bad: {check.reason}")
+    return check
+
+
+#: Longest quotation of a bundle's own words in an error message.
+_QUOTED = 60
 
 
 def _read_annotations(path: Path) -> list[AnnotationData]:
-    doc = _read_json(path, "annotations.jsonld")
-    if isinstance(doc, list):
-        items = doc
-    elif isinstance(doc, dict) and doc.get("type") == "AnnotationCollection":
-        items = list((doc.get("first") or {}).get("items") or [])
-    else:
-        raise BundleError("annotations.jsonld is neither an AnnotationCollection nor a list")
+    items = annotation_items(read_json(path, "annotations.jsonld"))
     out: list[AnnotationData] = []
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -247,7 +265,13 @@ def _read_annotations(path: Path) -> list[AnnotationData]:
         try:
             out.append(w3c.from_w3c(item))
         except BadInputError as exc:
-            raise BundleError(f"annotations.jsonld item {n}: {exc.message}") from exc
+            raise BundleError(f"annotations.jsonld item {n}: {shown(exc.message, 200)}") from exc
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            # A shape the W3C reader did not foresee: still one line, never a traceback.
+            raise BundleError(
+                f"annotations.jsonld item {n} is malformed ({type(exc).__name__}: "
+                f"{shown(str(exc), _QUOTED)})"
+            ) from exc
     return out
 
 
@@ -268,13 +292,23 @@ class MergeSummary:
     annotations_orphaned: int = 0
     entities_added: int = 0
     entities_matched: int = 0
+    entities_updated: int = 0
     categories_added: list[str] = field(default_factory=list)
     signer: str | None = None
     trust: str = "unsigned"
+    conflicts: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The shape ``import-bundle --json`` prints."""
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out["conflicts"] = [dict(c) for c in self.conflicts]
+        return out
+
+    def conflict_lines(self) -> list[str]:
+        """One line per conflict: what, which, and why the local record was kept."""
+        return [
+            f"{c['kind']} {c['uuid']}: {c['reason']}; kept as it is here" for c in self.conflicts
+        ]
 
 
 class BundleMerger:
@@ -283,6 +317,11 @@ class BundleMerger:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.annotations = AnnotationService(library)
+        self._signer: str | None = None
+        # kind -> uuid -> {"state": version or digest, "time": the sender's time}: what
+        # this import left each record as, so the next bundle can tell whether the
+        # local version is still the one this signer sent.
+        self._records: dict[str, dict[str, dict[str, str]]] = {}
 
     def merge(self, opened: OpenedBundle, *, accept_untrusted: bool = False) -> MergeSummary:
         """Merge ``opened`` in one transaction (see the module docstring).
@@ -296,6 +335,11 @@ class BundleMerger:
         summary = MergeSummary(
             opened.tagmanifest_sha256, signer=opened.signer_fingerprint, trust=opened.trust
         )
+        self._signer = opened.signer_fingerprint if opened.signature == "good" else None
+        self._records = {"annotation": {}, "entity": {}}
+        bundle_info = opened.case.get("bundle")
+        created = bundle_info.get("created") if isinstance(bundle_info, dict) else None
+        self._sent_at = created if isinstance(created, str) else ""
         if opened.trust != "trusted" and not accept_untrusted:
             who = (
                 "is not signed"
@@ -386,7 +430,7 @@ class BundleMerger:
                 entity_ids = self._merge_entities(session, opened, summary)
                 for data in opened.annotations:
                     self._merge_annotation(session, data, by_sha, entity_ids, summary)
-                row.summary = summary.as_json()
+                row.summary = {**summary.as_json(), "records": self._records}
                 self.library.record(
                     session,
                     "bundle.import",
@@ -401,6 +445,7 @@ class BundleMerger:
                             for k, v in summary.as_json().items()
                             if k.endswith(("added", "updated"))
                         },
+                        "conflicts": len(summary.conflicts),
                     },
                 )
         except BaseException:
@@ -418,6 +463,61 @@ class BundleMerger:
                 bundle_import_id=self._bundle_id, object_type=kind, object_key=key, action=action
             )
         )
+
+    def _remember(self, kind: str, key: str, state: str, sent_at: str) -> None:
+        self._records[kind][key] = {"state": state, "time": sent_at}
+
+    def _conflict(
+        self, session: Session, summary: MergeSummary, kind: str, key: str, reason: str
+    ) -> None:
+        summary.conflicts.append({"kind": kind, "uuid": key, "reason": reason})
+        self._provenance(session, kind, key, "conflict")
+
+    def _why_not_update(
+        self, session: Session, kind: str, key: str, local_state: str, sent_at: str
+    ) -> str | None:
+        """Why the bundle may not change the local record ``key``, or None when it may.
+
+        It may when the local version came from a bundle signed by the same key,
+        has not been changed here since, and the incoming version is newer (the
+        sender's time, which the signature covers).
+        """
+        last = session.execute(
+            select(Provenance, BundleImport)
+            .join(BundleImport, BundleImport.id == Provenance.bundle_import_id)
+            .where(
+                Provenance.object_type == kind,
+                Provenance.object_key == key,
+                Provenance.action.in_(("added", "updated")),
+            )
+            .order_by(Provenance.id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return "made in this library, not brought by a bundle"
+        _prov, origin = last
+        if self._signer is None:
+            return "this bundle is not signed, so it cannot show it comes from the same sender"
+        if origin.signer_fingerprint != self._signer:
+            who = (
+                f"key {short_fingerprint(origin.signer_fingerprint)}"
+                if origin.signer_fingerprint
+                else "an unsigned bundle"
+            )
+            return f"the version here came from another sender ({who})"
+        records = origin.summary.get("records") if isinstance(origin.summary, dict) else None
+        record = (records or {}).get(kind, {}).get(key)
+        if not isinstance(record, dict):
+            return "the library kept no record of the version the sender's last bundle left"
+        if record.get("state") != local_state:
+            return "changed in this library since the sender's last bundle brought it"
+        before = str(record.get("time") or "")
+        if not _newer(sent_at, before):
+            return (
+                f"the bundle's version ({shown(sent_at, 40) or 'undated'}) is not newer than "
+                f"the one here ({before or 'undated'})"
+            )
+        return None
 
     def _merge_categories(
         self, session: Session, opened: OpenedBundle, summary: MergeSummary
@@ -490,13 +590,9 @@ class BundleMerger:
     ) -> dict[str, int]:
         ids: dict[str, int] = {}
         for item in opened.case.get("entities") or []:
-            if not isinstance(item, dict) or not item.get("uuid") or not item.get("name"):
-                raise BundleError("case.json has an entity without uuid or name")
-            pairs = [
-                (str(i["scheme"]), str(i["value"]))
-                for i in item.get("identifiers") or []
-                if isinstance(i, dict) and "scheme" in i and "value" in i
-            ]
+            uuid = str(item["uuid"])
+            pairs = [(str(i["scheme"]), str(i["value"])) for i in item.get("identifiers") or []]
+            same_uuid = session.scalar(select(Entity).where(Entity.uuid == uuid))
             found: int | None = None
             for scheme, value in pairs:
                 found = session.scalar(
@@ -506,11 +602,14 @@ class BundleMerger:
                 )
                 if found is not None:
                     break
-            if found is None:
-                found = session.scalar(select(Entity.id).where(Entity.uuid == item["uuid"]))
+            if found is None and same_uuid is not None:
+                found = same_uuid.id
             if found is not None:
-                summary.entities_matched += 1
-                ids[item["uuid"]] = found
+                ids[uuid] = found
+                if same_uuid is not None and same_uuid.id == found:
+                    self._merge_known_entity(session, same_uuid, item, pairs, summary)
+                else:
+                    summary.entities_matched += 1
                 continue
             idents: dict[str, list[str]] = {}
             for scheme, value in pairs:
@@ -529,14 +628,69 @@ class BundleMerger:
                 )
             except WorkstationError as exc:
                 raise BundleError(
-                    f"entity {item['name']!r} from the bundle: {exc.message}"
+                    f"entity {shown(str(item['name']), _QUOTED, quote=True)} from the bundle: "
+                    f"{exc.message}"
                 ) from exc
-            entity.uuid = str(item["uuid"])
+            entity.uuid = uuid
             session.flush()
-            ids[item["uuid"]] = entity.id
+            ids[uuid] = entity.id
             summary.entities_added += 1
             self._provenance(session, "entity", entity.uuid, "added")
+            self._remember("entity", uuid, _entity_state(session, entity), self._sent_at)
         return ids
+
+    def _merge_known_entity(
+        self,
+        session: Session,
+        entity: Entity,
+        item: dict[str, Any],
+        pairs: list[tuple[str, str]],
+        summary: MergeSummary,
+    ) -> None:
+        """An entity whose UUID is here already: the same, an allowed update, or a conflict."""
+        aliases = [str(a) for a in item.get("aliases") or []]
+        here = (
+            entity.kind,
+            entity.name,
+            sorted(entity.aliases),
+            sorted(identifiers_of(session, entity)),
+        )
+        incoming = (str(item["kind"]), str(item["name"]), sorted(aliases), sorted(pairs))
+        if here == incoming:
+            summary.entities_matched += 1
+            return
+        if entity.kind != incoming[0]:
+            reason: str | None = (
+                f"it is a {entity.kind} here and a {shown(incoming[0], 20)} in the bundle"
+            )
+        else:
+            reason = self._why_not_update(
+                session, "entity", entity.uuid, _entity_state(session, entity), self._sent_at
+            )
+        if reason is not None:
+            summary.entities_matched += 1
+            self._conflict(session, summary, "entity", entity.uuid, reason)
+            return
+        idents: dict[str, list[str]] = {}
+        for scheme, value in pairs:
+            idents.setdefault(scheme, []).append(value)
+        try:
+            update_entity(
+                self.library,
+                session,
+                entity.uuid,
+                name=incoming[1],
+                aliases=aliases,
+                identifiers=idents,
+            )
+        except WorkstationError as exc:
+            raise BundleError(
+                f"entity {shown(incoming[1], _QUOTED, quote=True)} from the bundle: {exc.message}"
+            ) from exc
+        session.flush()
+        summary.entities_updated += 1
+        self._provenance(session, "entity", entity.uuid, "updated")
+        self._remember("entity", entity.uuid, _entity_state(session, entity), self._sent_at)
 
     def _merge_annotation(
         self,
@@ -572,8 +726,21 @@ class BundleMerger:
                 and current.redact == data.redact
                 and current.anchor == anchor
             )
-            if same or existing.deleted_at is not None:
+            if same:
                 summary.annotations_unchanged += 1
+                return
+            reason: str | None
+            if existing.source_id != source_id:
+                reason = "it marks another source here"
+            elif existing.deleted_at is not None:
+                reason = "it was deleted in this library"
+            else:
+                reason = self._why_not_update(
+                    session, "annotation", data.uuid, str(existing.version), data.modified
+                )
+            if reason is not None:
+                summary.annotations_unchanged += 1
+                self._conflict(session, summary, "annotation", data.uuid, reason)
                 return
             self.annotations.update(
                 session,
@@ -586,6 +753,8 @@ class BundleMerger:
             _attach(session, existing, data, usable, entity_ids)
             summary.annotations_updated += 1
             self._provenance(session, "annotation", data.uuid, "updated")
+            session.flush()
+            self._remember("annotation", data.uuid, str(existing.version), data.modified)
             return
         try:
             self.annotations.create(
@@ -599,7 +768,7 @@ class BundleMerger:
                 orphaned=not placed,
             )
         except AnnotationError as exc:
-            raise BundleError(f"annotation {data.uuid}: {exc.message}") from exc
+            raise BundleError(f"annotation {data.uuid}: {shown(exc.message, 200)}") from exc
         row = session.scalar(select(Annotation).where(Annotation.uuid == data.uuid))
         assert row is not None
         _attach(session, row, data, usable, entity_ids)
@@ -608,6 +777,7 @@ class BundleMerger:
         row.modified_at = data.modified or row.modified_at
         summary.annotations_added += 1
         self._provenance(session, "annotation", data.uuid, "added")
+        self._remember("annotation", data.uuid, str(row.version), data.modified)
 
 
 def _sources(opened: OpenedBundle) -> list[dict[str, Any]]:
@@ -694,3 +864,31 @@ def _reviewer(session: Session, name: str) -> int:
     session.add(row)
     session.flush()
     return row.id
+
+
+def _entity_state(session: Session, entity: Entity) -> str:
+    """A digest of what an entity says, to tell later whether it was changed here."""
+    body = canonical_json(
+        {
+            "kind": entity.kind,
+            "name": entity.name,
+            "aliases": sorted(entity.aliases or []),
+            "identifiers": sorted(identifiers_of(session, entity)),
+            "attributes": entity.attributes or {},
+        }
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _newer(incoming: str, before: str) -> bool:
+    """Whether the ISO 8601 time ``incoming`` is later than ``before`` (undated: never)."""
+    a, b = _instant(incoming), _instant(before)
+    return a is not None and b is not None and a > b

@@ -3,10 +3,17 @@
 ``plan_export`` turns a scope and a recipient profile into plain data (sources with their
 treatment, annotations, redaction marks, categories, entities, findings) that the exporter
 then writes without going back to the database; ``check_space`` refuses a disk too small.
+
+With redaction on, every passage marked for redaction anywhere in the library is removed
+wherever else it stands in what travels: unmarked on another page or in another source,
+in an image's EXIF or XMP, in a PDF's document information. The plan finds those
+occurrences (``ExportPlan.occurrences``) and a source that holds one travels as a
+redacted derivative (or, an image, without its metadata) instead of its original.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +32,22 @@ from db.models import (
     Page,
     Source,
 )
-from workstation.annotations.anchors import AnnotationData
+from workstation.annotations.anchors import AnnotationData, PageAnchor, TextAnchor
 from workstation.annotations.queries import AnnotationFilter, annotation_page
 from workstation.bundles.bagit import human_size
 from workstation.bundles.errors import BundleError
+from workstation.bundles.occurrences import (
+    Occurrence,
+    Passage,
+    count_in,
+    image_metadata_text,
+    passage_pattern,
+    pdf_metadata_text,
+    raw_text,
+    text_occurrences,
+)
 from workstation.bundles.profiles import INTERNAL, Profile, get_profile
+from workstation.bundles.scrubber import MIN_LEAK_CHARS, Scrubber
 from workstation.core.library import Library
 from workstation.entities.register import identifiers_of
 from workstation.sources.cases import find_case
@@ -69,11 +87,18 @@ class PlannedSource:
     pages: list[str] = field(default_factory=list)
     annotations: list[AnnotationData] = field(default_factory=list)
     redactions: list[AnnotationData] = field(default_factory=list)
+    also_removed: list[TextAnchor] = field(default_factory=list)
+    occurrences: list[Occurrence] = field(default_factory=list)
 
     @property
     def redacted(self) -> bool:
         """Whether the bundle holds a redacted derivative instead of the original."""
         return self.treatment == "redacted"
+
+    @property
+    def occurrence_count(self) -> int:
+        """Occurrences of redacted passages removed beyond this source's own marks."""
+        return sum(o.count for o in self.occurrences)
 
 
 @dataclass
@@ -88,6 +113,17 @@ class ExportPlan:
     entities: list[dict[str, Any]]
     findings: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        """Where occurrences of redacted passages are removed beyond the marks themselves."""
+        return [o for s in self.sources for o in s.occurrences]
+
+    @property
+    def occurrence_count(self) -> int:
+        """How many occurrences of redacted passages are removed beyond the marks."""
+        return sum(o.count for o in self.occurrences)
 
     @property
     def annotation_count(self) -> int:
@@ -122,9 +158,31 @@ def space_needed(plan: ExportPlan, *, encrypted: bool) -> int:
     return sources + derivatives + (sources if encrypted else 0) + SPACE_MARGIN
 
 
-def check_space(folder: Path, plan: ExportPlan, *, encrypted: bool) -> None:
-    """Refuse before writing anything when the target's disk cannot take the bundle."""
-    need = space_needed(plan, encrypted=encrypted)
+def check_space(
+    folder: Path, plan: ExportPlan, *, encrypted: bool, staging: Path | None = None
+) -> None:
+    """Refuse before writing anything when the target's disk cannot take the bundle.
+
+    ``staging`` is the library's staging folder, where redacted derivatives and,
+    with age, the plain zip are made: on another disk than the target, each disk
+    is asked for its own part; on the same one, for the sum.
+    """
+    if staging is None or _same_disk(folder, staging):
+        _need(folder, space_needed(plan, encrypted=encrypted))
+        return
+    derivatives = sum(s.size for s in plan.sources if s.redacted)
+    _need(folder, plan.total_bytes + SPACE_MARGIN)
+    _need(staging, derivatives + (plan.total_bytes if encrypted else 0) + SPACE_MARGIN)
+
+
+def _same_disk(a: Path, b: Path) -> bool:
+    try:
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return True
+
+
+def _need(folder: Path, need: int) -> None:
     free = shutil.disk_usage(folder).free
     if free < need:
         raise BundleError(
@@ -243,9 +301,10 @@ def plan_export(
             )
         if not planned:
             raise BundleError("nothing to export: no source matches the scope")
+        passages = _redacted_passages(session) if apply else []
         used_codes = {c for s in planned for a in s.annotations for c in a.categories}
         entity_uuids = {e for s in planned for a in s.annotations for e in a.entities}
-        return ExportPlan(
+        plan = ExportPlan(
             profile=profile,
             scope=scope,
             case=(
@@ -257,7 +316,76 @@ def plan_export(
             categories=_categories_json(session, used_codes),
             entities=_entities_json(session, entity_uuids),
             findings=_findings_json(session, {a.uuid for s in planned for a in s.annotations}),
+            passages=passages,
         )
+    if passages:
+        _find_occurrences(library, planned, passages)
+    return plan
+
+
+def _redacted_passages(session: Session) -> list[Passage]:
+    """Every passage marked for redaction in the library (not only in the scope): a
+    name protected in one source is protected wherever else it stands."""
+    rows = session.execute(
+        select(Annotation.exact, Annotation.uuid)
+        .where(
+            Annotation.redact.is_(True),
+            Annotation.deleted_at.is_(None),
+            Annotation.anchor_kind == "text",
+        )
+        .order_by(Annotation.id)
+    )
+    return [
+        Passage(" ".join(exact.split()), uuid)
+        for exact, uuid in rows
+        if exact and len(" ".join(exact.split())) >= MIN_LEAK_CHARS
+    ]
+
+
+def _find_occurrences(
+    library: Library, planned: list[PlannedSource], passages: list[Passage]
+) -> None:
+    """Mark each source that holds a redacted passage outside its marks, and where.
+
+    Text occurrences become extra spans to remove (the source travels redacted);
+    an image whose metadata holds one travels without metadata; a PDF or a text
+    file whose original holds one outside its extracted text travels as a
+    derivative, which carries neither document information nor markup.
+    """
+    scrubber = Scrubber(p.quote for p in passages)
+    pattern = passage_pattern(passages)
+    for ps in planned:
+        title = ps.title or ps.filename
+        blob = library.blobs.path_for(ps.sha256)
+        if ps.kind == "image":
+            found = count_in(scrubber, image_metadata_text(blob)) if blob.is_file() else 0
+            if found:
+                ps.occurrences.append(Occurrence(ps.source_id, title, None, found, "metadata"))
+                if ps.treatment == "original":
+                    ps.treatment = "metadata-stripped"
+            continue
+        own = [a.anchor for a in ps.redactions] if ps.redacted else []
+        marked = [a for a in own if isinstance(a, TextAnchor)]
+        whole = {a.page for a in own if isinstance(a, PageAnchor)}
+        anchors, counts = text_occurrences(ps.pages, pattern, marked, whole)
+        for page, count in sorted(counts.items()):
+            ps.occurrences.append(Occurrence(ps.source_id, title, page, count, "text"))
+        if anchors:
+            ps.also_removed = anchors
+            ps.treatment = "redacted"
+        if not blob.is_file():
+            continue  # the exporter refuses a missing original with its own message
+        if ps.kind == "pdf":
+            found = count_in(scrubber, pdf_metadata_text(blob))
+            if found:
+                ps.occurrences.append(Occurrence(ps.source_id, title, None, found, "metadata"))
+                if ps.treatment == "original":
+                    ps.treatment = "redacted"  # the derivative has no document information
+        elif ps.treatment == "original" and not anchors:
+            found = count_in(scrubber, raw_text(blob))
+            if found:
+                ps.occurrences.append(Occurrence(ps.source_id, title, None, found, "file"))
+                ps.treatment = "redacted"  # travels as its extracted text
 
 
 def _categories_json(session: Session, codes: set[str]) -> list[dict[str, Any]]:

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from workstation.annotations.anchors import AnnotationData, PageAnchor, RegionAnchor, TextAnchor
+from workstation.annotations.anchors import (
+    Anchor,
+    AnnotationData,
+    PageAnchor,
+    RegionAnchor,
+    TextAnchor,
+)
 
 REDACTION_MARKER = "[REDACTED]"
 WITHHELD = "[passage withheld]"
@@ -24,7 +30,13 @@ MIN_LEAK_CHARS = 3
 class Scrubber:
     """Replaces redacted passages in every string the bundle's own files carry."""
 
-    def __init__(self, quotes: Iterable[str]) -> None:
+    def __init__(self, quotes: Iterable[str], marks: Mapping[str, str] | None = None) -> None:
+        """Args:
+        quotes: the redacted passages.
+        marks: passage -> the UUID of the mark that redacts it, to name in messages.
+        """
+        quotes = list(quotes)
+        self._marks = {_key(q): m for q, m in (marks or {}).items()}
         cleaned = {" ".join(q.split()) for q in quotes}
         self.quotes = sorted(
             (q for q in cleaned if len(q) >= MIN_LEAK_CHARS), key=len, reverse=True
@@ -53,10 +65,22 @@ class Scrubber:
 
     def leaks(self, text: str) -> list[str]:
         """The redacted passages still readable in ``text``."""
+        return sorted(set(self.find(text)))
+
+    def find(self, text: str) -> list[str]:
+        """Every occurrence of a redacted passage in ``text``, in order."""
         if self._pattern is None:
             return []
         norm = " ".join(unicodedata.normalize("NFC", text).split())
-        return sorted({m.group(0) for m in self._pattern.finditer(norm)})
+        return [m.group(0) for m in self._pattern.finditer(norm)]
+
+    def mark_of(self, found: str) -> str | None:
+        """The UUID of the mark that redacts the passage ``found`` (as leaks gave it)."""
+        return self._marks.get(_key(found))
+
+
+def _key(quote: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", quote).split()).casefold()
 
 
 def _loose(quote: str) -> str:
@@ -74,10 +98,11 @@ def _bbox_overlap(a: RegionAnchor, b: RegionAnchor) -> bool:
     return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
 
 
-def touches_redaction(a: AnnotationData, redactions: Sequence[AnnotationData]) -> bool:
-    """Whether ``a`` marks something a redaction removes (so it must be withheld)."""
-    for r in redactions:
-        ra, aa = r.anchor, a.anchor
+def touches_redaction(a: AnnotationData, redactions: Sequence[Anchor]) -> bool:
+    """Whether ``a`` marks something one of the ``redactions`` removes (so it must be
+    withheld): the marks' anchors and the other occurrences of their passages."""
+    for ra in redactions:
+        aa = a.anchor
         page_a = getattr(aa, "page", None)
         if isinstance(ra, PageAnchor) and page_a == ra.page:
             return True

@@ -6,7 +6,8 @@ reviewer's identity into a private temporary folder first (in the library's
 ``derived/bundle-staging`` when a library is given), removed afterwards.
 The signature is judged against a library's keys when one is given (trusted,
 known but not trusted, unknown); without one, a good signature has an unknown
-signer.
+signer. A bag that carries signature files must have a tag manifest that covers
+every other tag file, or the signature would vouch for files it never saw.
 """
 
 from __future__ import annotations
@@ -15,14 +16,64 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from workstation.bundles.age import decrypt_file, is_age_file
-from workstation.bundles.bagit import verify_bag
+from workstation.bundles.bagit import BagReport, shown, verify_bag
+from workstation.bundles.bagit.names import MANIFEST_NAME
 from workstation.bundles.errors import BundleError
-from workstation.bundles.signing import KeyService, check_signature
+from workstation.bundles.signing import (
+    SIGNATURE_FILE,
+    SIGNED_FILE,
+    SIGNER_INFO_FILE,
+    SIGNER_KEY_FILE,
+    KeyService,
+    check_signature,
+)
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, ProgressCallback
+
+#: The files a signature adds to a bag; they cannot be in the manifest they sign.
+SIGNATURE_FILES = (SIGNATURE_FILE, SIGNER_KEY_FILE, SIGNER_INFO_FILE)
+#: At most this many problems are printed as lines (``--json`` carries them all).
+MAX_PROBLEM_LINES = 50
+
+Verdict = Literal["trusted", "unsigned", "untrusted", "invalid"]
+
+
+def signature_coverage_problem(report: BagReport) -> str | None:
+    """Why a signature on this bag would not protect all of it, or None.
+
+    A bag with none of the signature files is simply unsigned. One with any of them
+    needs ``tagmanifest-sha256.txt`` (what the signature covers), and that manifest
+    must confirm every tag file but itself, other tag manifests and the signature
+    files: otherwise bag-info.txt or a manifest could be swapped under a good
+    signature.
+    """
+    present = set(report.tag_file_names)
+    if not present & set(SIGNATURE_FILES):
+        return None
+    if SIGNED_FILE not in present:
+        return (
+            f"the bundle carries signature files but no {SIGNED_FILE}, so the signature "
+            "covers nothing"
+        )
+    covered = set(report.verified_by.get(SIGNED_FILE, []))
+    needed = {
+        name
+        for name in present
+        if name not in SIGNATURE_FILES
+        and not ((m := MANIFEST_NAME.match(name)) is not None and m.group(1))
+    }
+    missing = sorted(needed - covered)
+    if not missing:
+        return None
+    listed = ", ".join(shown(n) for n in missing[:5])
+    more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+    return (
+        f"{SIGNED_FILE} does not cover {listed}{more}; the signature would not protect "
+        f"{'it' if len(missing) == 1 else 'them'}"
+    )
 
 
 @dataclass(frozen=True)
@@ -55,9 +106,23 @@ class BundleVerdict:
     signer_name: str | None = None
     trust: str = "unsigned"
 
+    @property
+    def verdict(self) -> Verdict:
+        """``invalid``; else ``trusted`` (signed by a key the library trusts),
+        ``unsigned``, or ``untrusted`` (signed by a key that is known but not
+        trusted, or unknown: ``trust`` says which)."""
+        if not self.valid:
+            return "invalid"
+        if self.signature == "good" and self.trust == "trusted":
+            return "trusted"
+        if self.signature == "unsigned":
+            return "unsigned"
+        return "untrusted"
+
     def as_json(self) -> dict[str, Any]:
         """The shape ``verify --json`` prints."""
         return {
+            "verdict": self.verdict,
             "bundle": str(self.path),
             "valid": self.valid,
             "complete": self.complete,
@@ -76,7 +141,10 @@ class BundleVerdict:
         if self.valid:
             out = [f"valid: {self.files} file(s), {self.bytes:,} bytes, every checksum matches"]
         else:
-            out = ["INVALID:", *(f"  {p}" for p in self.problems)]
+            out = ["INVALID:", *(f"  {p}" for p in self.problems[:MAX_PROBLEM_LINES])]
+            if len(self.problems) > MAX_PROBLEM_LINES:
+                more = len(self.problems) - MAX_PROBLEM_LINES
+                out.append(f"  ... and {more} more (--json lists them all)")
         if self.signature == "good":
             who = f" ({self.signer_name})" if self.signer_name else ""
             verdict = {"trusted": "signer trusted", "known": "signer known but NOT trusted"}.get(
@@ -108,7 +176,7 @@ def verify_bundle(
         raise BundleError(f"no bundle at {path}")
     # A decrypted copy goes where 'check --repair' finds it should the process die.
     where = None
-    if library is not None:
+    if library is not None and library.read_only is None:  # else the system's temp folder
         where = library.derived / "bundle-staging"
         where.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".verify-", dir=where))
@@ -138,9 +206,14 @@ def verify_bundle(
     problems = list(report.problems)
     if signature == "bad":
         problems.append(f"signature: {check.reason if check else 'bad'}")
+    coverage = signature_coverage_problem(report)
+    if coverage is not None:
+        problems.append(f"signature: {coverage}")
+        if signature == "unsigned":
+            signature = "bad"  # signature files without a tag manifest to sign
     return BundleVerdict(
         path=path,
-        valid=report.valid and signature != "bad",
+        valid=report.valid and signature != "bad" and coverage is None,
         complete=report.complete,
         problems=problems,
         files=report.file_count,

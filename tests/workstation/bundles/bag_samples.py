@@ -8,9 +8,12 @@ of an otherwise valid bag.
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
+import struct
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -216,3 +219,91 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "unicode": (zip_unicode_twins, "Unicode normalisation"),
     "bomb": (zip_bomb, "zip bomb"),
 }
+
+
+def _local_header(name: bytes, crc: int, size: int, extra: bytes = b"") -> bytes:
+    size32 = 0xFFFFFFFF if extra else size
+    return struct.pack(
+        "<4s5H3L2H",
+        b"PK\x03\x04",
+        45 if extra else 20,
+        0x800,  # names are UTF-8
+        zipfile.ZIP_STORED,
+        0,
+        0x21,  # 1980-01-01
+        crc,
+        size32,
+        size32,
+        len(name),
+        len(extra),
+    )
+
+
+def zip_with_sparse_entry(
+    path: Path, members: Mapping[str, bytes], name: str, size: int, *, prefix: str = "bag/"
+) -> Path:
+    """A stored zip of ``members`` plus ``name``: ``size`` zero bytes that take no disk.
+
+    Written by hand (ZIP64 for the big entry and the directory after it) so the
+    entry's data is a hole in a sparse file: an 8 GiB entry costs nothing to make,
+    and only a reader that copies it would notice its size. Its CRC-32 is not
+    computed (zero); readers that verify a stored entry by its manifest checksum
+    never look at it.
+    """
+    central: list[bytes] = []
+    with open(path, "wb") as out:
+        for rel, data in members.items():
+            raw = (prefix + rel).encode("utf-8")
+            offset = out.tell()
+            crc = zlib.crc32(data)
+            out.write(_local_header(raw, crc, len(data)) + raw + data)
+            central.append(_central_header(raw, crc, len(data), offset))
+        raw = (prefix + name).encode("utf-8")
+        offset = out.tell()
+        extra = struct.pack("<HHQQ", 0x0001, 16, size, size)
+        out.write(_local_header(raw, 0, size, extra) + raw + extra)
+        out.seek(size, os.SEEK_CUR)  # the hole: zeros nobody wrote
+        central.append(_central_header(raw, 0, size, offset, zip64=True))
+        start = out.tell()
+        for record in central:
+            out.write(record)
+        length = out.tell() - start
+        end64 = out.tell()
+        count = len(central)
+        out.write(
+            struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, length, start)
+        )
+        out.write(struct.pack("<4sLQL", b"PK\x06\x07", 0, end64, 1))
+        out.write(
+            struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+        )
+    return path
+
+
+def _central_header(name: bytes, crc: int, size: int, offset: int, *, zip64: bool = False) -> bytes:
+    extra = struct.pack("<HHQQ", 0x0001, 16, size, size) if zip64 else b""
+    size32 = 0xFFFFFFFF if zip64 else size
+    return (
+        struct.pack(
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            (3 << 8) | 45,  # made on Unix
+            45 if zip64 else 20,
+            0x800,
+            zipfile.ZIP_STORED,
+            0,
+            0x21,
+            crc,
+            size32,
+            size32,
+            len(name),
+            len(extra),
+            0,
+            0,
+            0,
+            (stat.S_IFREG | 0o644) << 16,
+            offset,
+        )
+        + name
+        + extra
+    )

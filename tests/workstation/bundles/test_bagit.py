@@ -742,7 +742,9 @@ def test_zip_entry_larger_than_declared_is_stopped(
     assert _problems_mention(report, "data/cargo.txt", reason)
     dest = tmp_path / "import"
     dest.mkdir()
-    with pytest.raises(BagError, match="data/cargo.txt"):
+    # The directory's size disagrees with Payload-Oxum, so the unpacker refuses the
+    # bag before copying; were it copied, the read would stop at the declared size.
+    with pytest.raises(BagError, match="Payload-Oxum"):
         unpack_bag(path, dest)
     assert os.listdir(dest) == []
 

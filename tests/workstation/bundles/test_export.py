@@ -29,6 +29,7 @@ from workstation.bundles.export import BundleExporter, ExportOptions
 from workstation.bundles.import_ import BundleMerger, MergeSummary, open_bundle
 from workstation.bundles.plan import ExportScope, plan_export
 from workstation.bundles.profiles import Profile, save_profile
+from workstation.bundles.signing import KeyService, Signer
 from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken
@@ -43,6 +44,7 @@ PDF_PAGE_1 = f"Informant {SECRET} reported\na shipment of shells at Rajin.\n보�
 PDF_PAGE_2 = "Снаряды прибыли в порт Раджин\nна судне AMBER TIDE."
 REGION_SECRET = RegionAnchor("rect", ((20.0, 20.0), (120.0, 100.0)))
 REGION_KEPT = RegionAnchor("rect", ((200.0, 150.0), (380.0, 280.0)))
+PASSPHRASE = b"correct horse battery"
 
 
 @pytest.fixture
@@ -121,10 +123,19 @@ def _merge(lib: Library, bundle: Path) -> MergeSummary:
         return BundleMerger(lib).merge(opened, accept_untrusted=True)
 
 
-def _reexport_changed(lib: Library, uuid: str, note: str, out: Path) -> None:
+def _reexport_changed(lib: Library, uuid: str, note: str, out: Path, **kw: object) -> None:
     with lib.writer() as session:
         AnnotationService(lib).update(session, uuid, note=note)
-    _export(lib, out)
+    _export(lib, out, **kw)
+
+
+def _signer(lib: Library, name: str = "Alice (MSMT)") -> Signer:
+    """A new signing key of ``lib``, unlocked (a bundle updates only what its signer sent)."""
+    keys = KeyService(lib)
+    with lib.writer() as session:
+        made = keys.generate(session, name, PASSPHRASE)
+    with lib.reader() as session:
+        return keys.signer(session, made.fingerprint, PASSPHRASE)
 
 
 def _annotations(lib: Library) -> list[AnnotationData]:
@@ -437,14 +448,15 @@ def test_round_trip_into_a_second_library(evidence: Library, tmp_path: Path) -> 
 
 
 def test_changed_annotation_becomes_a_new_version(evidence: Library, tmp_path: Path) -> None:
+    signer = _signer(evidence)
     first = tmp_path / "one.zip"
-    _export(evidence, first)
+    _export(evidence, first, signer=signer)
     other = Library.open(tmp_path / "other", reviewer="bob", create=True)
     try:
         _merge(other, first)
         target = next(a for a in _annotations(evidence) if a.note == "containers")
         second = tmp_path / "two.zip"
-        _reexport_changed(evidence, target.uuid, "containers, 12 counted", second)
+        _reexport_changed(evidence, target.uuid, "containers, 12 counted", second, signer=signer)
         summary = _merge(other, second)
         assert summary.annotations_updated == 1
         with other.reader() as session:
@@ -473,8 +485,9 @@ def test_a_new_version_keeps_a_category_retired_here_and_gains_the_bundles_links
 ) -> None:
     from workstation.taxonomy.tree import deprecate_category
 
+    signer = _signer(evidence)
     first = tmp_path / "one.zip"
-    _export(evidence, first)
+    _export(evidence, first, signer=signer)
     other = Library.open(tmp_path / "other", reviewer="bob", create=True)
     try:
         _merge(other, first)
@@ -485,7 +498,7 @@ def test_a_new_version_keeps_a_category_retired_here_and_gains_the_bundles_links
             port = add_entity(evidence, session, "location", "Rajin", aliases=["Najin"])
             link_annotation(evidence, session, target.uuid, port.uuid)
         second = tmp_path / "two.zip"
-        _reexport_changed(evidence, target.uuid, "seen by three sources now", second)
+        _reexport_changed(evidence, target.uuid, "seen by three sources now", second, signer=signer)
         assert _merge(other, second).annotations_updated == 1
         with other.reader() as session:
             got = AnnotationService(other).get(session, target.uuid)
@@ -718,8 +731,9 @@ def test_age_identity_from_the_cli_receives_an_encrypted_bundle(
     assert r.returncode == 0, r.stderr
     sealed = tmp_path / "for-me.age"
     r = run_cli("--library", lib, "verify", str(sealed), "--identity", str(identity), "--json")
-    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.returncode == 4, r.stdout + r.stderr  # valid, but not signed
     assert json.loads(r.stdout)["valid"] is True
+    assert json.loads(r.stdout)["verdict"] == "unsigned"
     if shutil.which("age") is not None:  # the standard tool reads the same identity file
         plain = tmp_path / "plain.zip"
         command = ["age", "-d", "-i", str(identity), "-o", str(plain), str(sealed)]

@@ -207,13 +207,15 @@ class ExportDialog(QDialog):
         preview_box.addWidget(self.summary_label)
         self.preview = QTreeWidget(right)
         self.preview.setAccessibleName("Preview of the bundle")
-        self.preview.setHeaderLabels(["Source", "Travels as", "Marks", "Redactions", "Size"])
+        self.preview.setHeaderLabels(
+            ["Source", "Travels as", "Marks", "Redactions", "Also removed", "Size"]
+        )
         self.preview.setRootIsDecorated(False)
         self.preview.setAlternatingRowColors(True)
         header = self.preview.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 5):
+        for column in range(1, 6):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         preview_box.addWidget(self.preview, 1)
         self.warning_label = QLabel(right)
@@ -387,20 +389,32 @@ class ExportDialog(QDialog):
                     _TREATMENT[ps.treatment],
                     str(len([a for a in ps.annotations if not a.redact])),
                     str(len(ps.redactions)) if ps.redacted else "—",
+                    str(ps.occurrence_count) if ps.occurrences else "—",
                     _size(ps.size),
                 ]
             )
             item.setToolTip(0, f"{ps.filename}\nSHA-256 {ps.sha256}")
-            for col in (2, 3, 4):
+            if ps.occurrences:
+                item.setToolTip(
+                    4,
+                    "Other occurrences of passages marked for redaction, removed too:\n"
+                    + "\n".join(o.describe() for o in ps.occurrences),
+                )
+            for col in (2, 3, 4, 5):
                 item.setTextAlignment(
                     col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                 )
             self.preview.addTopLevelItem(item)
         redacted = sum(1 for s in plan.sources if s.redacted)
+        also = (
+            f"{plan.occurrence_count} other occurrence(s) of redacted passages removed · "
+            if plan.occurrences
+            else ""
+        )
         self.summary_label.setText(
             f"{len(plan.sources)} source(s), {redacted} redacted · "
             f"{plan.annotation_count} annotation(s) · "
-            f"{plan.redaction_count} redaction(s) applied · "
+            f"{plan.redaction_count} redaction(s) applied · {also}"
             f"sources {_size(plan.total_bytes)} as stored (copies without metadata and "
             f"redacted ones differ; the dossier comes on top) · marked {plan.profile.marking}"
         )
@@ -445,7 +459,12 @@ class ExportDialog(QDialog):
             self.out_edit.setFocus()
             return
         try:
-            check_space(folder, self.plan, encrypted=bool(options.recipients))
+            check_space(
+                folder,
+                self.plan,
+                encrypted=bool(options.recipients),
+                staging=self.controller.library.derived,  # where the plaintext is staged
+            )
         except WorkstationError as exc:
             self.error_label.setText(exc.message[:1].upper() + exc.message[1:] + ".")
             self.out_edit.setFocus()

@@ -81,12 +81,24 @@ def _summary(parent: QWidget | None, result: ExportResult) -> None:
         f"{result.sources} source(s), {result.redacted_sources} redacted",
         f"{result.annotations} annotation(s), {result.withheld} withheld",
         f"{result.files} file(s), {result.payload_bytes:,} bytes",
+        *(
+            [
+                f"{sum(o.count for o in result.occurrences)} other occurrence(s) of "
+                "redacted passages removed"
+            ]
+            if result.occurrences
+            else []
+        ),
         "signed by " + result.signed_by[:16] if result.signed_by else "not signed",
         f"encrypted for {len(result.encrypted_for)} recipient(s)"
         if result.encrypted_for
         else "not encrypted",
     ]
     box.setInformativeText("\n".join(lines))
-    if result.warnings:
-        box.setDetailedText("\n".join(result.warnings))
+    details = [
+        *(f"{o.title}: {o.describe()}" for o in result.occurrences),
+        *result.warnings,
+    ]
+    if details:
+        box.setDetailedText("\n".join(details))
     show_summary(box)

@@ -243,7 +243,17 @@ def _merged(controller: LibraryController, parent: QWidget | None, summary: Merg
             f"Sources: {summary.sources_added} added, {summary.sources_present} already here\n"
             f"Annotations: {summary.annotations_added} added, {summary.annotations_updated} "
             f"new version(s), {summary.annotations_unchanged} unchanged\n"
-            f"Entities: {summary.entities_added} added, {summary.entities_matched} matched\n"
+            f"Entities: {summary.entities_added} added, {summary.entities_updated} updated, "
+            f"{summary.entities_matched} matched\n"
             f"Categories added: {', '.join(summary.categories_added) or 'none'}"
+            + (
+                f"\n\n{len(summary.conflicts)} conflict(s): the bundle would have changed "
+                "records it did not create; yours were kept (Show Details)."
+                if summary.conflicts
+                else ""
+            )
         )
+        if summary.conflicts:
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setDetailedText("\n".join(summary.conflict_lines()))
     show_summary(box)

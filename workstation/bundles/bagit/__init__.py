@@ -18,9 +18,10 @@ from workstation.bundles.bagit.names import (
     encode_manifest_path,
     human_size,
     path_problem,
+    shown,
 )
 from workstation.bundles.bagit.unpack import unpack_bag
-from workstation.bundles.bagit.verify import SUPPORTED_ALGORITHMS, verify_bag
+from workstation.bundles.bagit.verify import SUPPORTED_ALGORITHMS, inspect_bag, verify_bag
 from workstation.bundles.bagit.writer import BAGIT_TXT, BagWriter
 
 __all__ = [
@@ -37,7 +38,9 @@ __all__ = [
     "decode_manifest_path",
     "encode_manifest_path",
     "human_size",
+    "inspect_bag",
     "path_problem",
+    "shown",
     "unpack_bag",
     "verify_bag",
 ]

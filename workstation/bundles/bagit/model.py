@@ -120,6 +120,11 @@ class BagReport:
         payload_files: payload paths present (``data/...``), sorted.
         verified_tag_files: tag files whose checksums a tag manifest confirmed.
         version: BagIt version from bagit.txt, e.g. "1.0".
+        tag_file_names: every file outside data/ that is present, sorted.
+        verified_by: manifest name -> the files whose checksums it confirmed.
+        payload_checked: False for inspect_bag's report, where only the tag files
+            were hashed (a payload file's checksum is not known to be right).
+        fetch: payload paths fetch.txt lists (to be fetched; never fetched here).
     """
 
     valid: bool
@@ -136,6 +141,10 @@ class BagReport:
     payload_files: list[str] = field(default_factory=list)
     verified_tag_files: list[str] = field(default_factory=list)
     version: str | None = None
+    tag_file_names: list[str] = field(default_factory=list)
+    verified_by: dict[str, list[str]] = field(default_factory=dict)
+    payload_checked: bool = True
+    fetch: list[str] = field(default_factory=list)
 
 
 def mapping_items(info: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str]]:

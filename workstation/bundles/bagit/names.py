@@ -21,6 +21,32 @@ _DECODED = {"25": "%", "0A": "\n", "0a": "\n", "0D": "\r", "0d": "\r"}
 _FOLD_POINT = re.compile(r"(?<=\S) (?=\S)")
 
 
+#: Longest piece of a bag's own text (a name, a line) quoted in a message.
+SHOWN_CHARS = 120
+
+
+def shown(value: str, limit: int = SHOWN_CHARS, *, quote: bool = False) -> str:
+    """``value`` fit for a one-line message: at most ``limit`` characters, control and
+    bidi characters escaped, and the full length said when it was cut.
+
+    A hostile bag can put megabytes on one line or a right-to-left override in a name;
+    neither may reach the reviewer's terminal as is.
+    """
+    cut = value[:limit]
+    text = repr(cut) if quote or not cut.isprintable() else cut
+    if len(value) > limit:
+        text += f"... ({len(value):,} characters)"
+    return text
+
+
+def strip_dot_slash(path: str) -> str:
+    """``path`` without leading ``./`` segments, as older bags write manifest paths
+    (``./data/x`` names ``data/x``, relative to the base directory)."""
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
 def path_problem(path: str) -> str | None:
     """Why a bag-relative, ``/``-separated path is unsafe, or None when it is fine."""
     if not path:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import cast
 
 from workstation.bundles.bagit.model import CHUNK, O_NOFOLLOW, BagError, BagLimits
-from workstation.bundles.bagit.names import collision_key, path_problem
+from workstation.bundles.bagit.names import SHOWN_CHARS as SHOWN_LIMIT
+from workstation.bundles.bagit.names import collision_key, path_problem, shown
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _LOCAL_MAGIC = b"PK\x03\x04"
@@ -90,7 +91,7 @@ class FolderSource(BagSource):
                     break
                 why = _name_problem(entry.name)
                 if why is not None:
-                    self.problems.append(f"{rel!r} {why}")
+                    self.problems.append(f"{shown(rel, quote=True)} {why}")
                     self.rejected.add(rel)
                     continue
                 key = collision_key(rel)
@@ -105,17 +106,17 @@ class FolderSource(BagSource):
                 try:
                     st = entry.stat(follow_symlinks=False)
                 except OSError as e:
-                    self.problems.append(f"{rel}: cannot be read ({e.strerror or e})")
+                    self.problems.append(f"{shown(rel)}: cannot be read ({e.strerror or e})")
                     self.rejected.add(rel)
                     continue
                 kind = _kind_problem(st.st_mode)
                 if kind is not None:
-                    self.problems.append(f"{rel} {kind}")
+                    self.problems.append(f"{shown(rel)} {kind}")
                     self.rejected.add(rel)
                 elif stat.S_ISDIR(st.st_mode):
                     if depth + 1 > limits.max_depth:
                         self.problems.append(
-                            f"{rel} is nested more than {limits.max_depth} folders deep"
+                            f"{shown(rel)} is nested more than {limits.max_depth} folders deep"
                         )
                         self.fatal = True
                         break
@@ -123,14 +124,14 @@ class FolderSource(BagSource):
                     stack.append((rel, entry.path, depth + 1))
                 elif st.st_nlink > 1:
                     self.problems.append(
-                        f"{rel} is a hard link ({st.st_nlink} names for one file; links are "
+                        f"{shown(rel)} is a hard link ({st.st_nlink} names for one file; links are "
                         "not allowed in a bag)"
                     )
                     self.rejected.add(rel)
                 else:
                     if st.st_size > limits.max_entry_bytes:
                         self.problems.append(
-                            f"{rel} is {st.st_size} bytes, more than the limit of "
+                            f"{shown(rel)} is {st.st_size} bytes, more than the limit of "
                             f"{limits.max_entry_bytes}"
                         )
                         self.rejected.add(rel)
@@ -200,14 +201,15 @@ class ZipSource(BagSource):
 
         for info in infos:
             raw = info.orig_filename
+            quoted = shown(raw, quote=True)
             is_dir = raw.endswith("/")
             name = raw[:-1] if is_dir else raw
             why = path_problem(name)
             if why is not None:
-                refuse(name, f"zip entry {raw!r} {why}")
+                refuse(name, f"zip entry {quoted} {why}")
                 continue
             if name in names:
-                refuse(name, f"the zip holds {raw!r} more than once")
+                refuse(name, f"the zip holds {quoted} more than once")
                 continue
             names[name] = raw
             key = collision_key(name)
@@ -222,25 +224,25 @@ class ZipSource(BagSource):
             mode = info.external_attr >> 16
             kind = _kind_problem(mode) if stat.S_IFMT(mode) else None
             if kind is not None:
-                refuse(name, f"zip entry {raw!r} {kind}")
+                refuse(name, f"zip entry {quoted} {kind}")
                 continue
             if is_dir:
                 good.append((name + "/", info))
                 continue
             if info.flag_bits & 0x1:
-                refuse(name, f"zip entry {raw!r} is encrypted")
+                refuse(name, f"zip entry {quoted} is encrypted")
                 continue
             if info.compress_type not in _ZIP_METHODS:
                 refuse(
                     name,
-                    f"zip entry {raw!r} uses compression method {info.compress_type}, "
+                    f"zip entry {quoted} uses compression method {info.compress_type}, "
                     "which is not supported",
                 )
                 continue
             if info.file_size > limits.max_entry_bytes:
                 refuse(
                     name,
-                    f"zip entry {raw!r} declares {info.file_size} bytes, more than the limit "
+                    f"zip entry {quoted} declares {info.file_size} bytes, more than the limit "
                     f"of {limits.max_entry_bytes}",
                 )
                 continue
@@ -249,12 +251,12 @@ class ZipSource(BagSource):
                 if ratio > limits.max_ratio:
                     refuse(
                         name,
-                        f"zip entry {raw!r} expands {ratio:.0f}:1 (limit "
+                        f"zip entry {quoted} expands {ratio:.0f}:1 (limit "
                         f"{limits.max_ratio:.0f}:1); refusing a possible zip bomb",
                     )
                     continue
             if info.header_offset + _LOCAL_HEADER.size + info.compress_size > archive_size:
-                refuse(name, f"zip entry {raw!r} runs past the end of the archive")
+                refuse(name, f"zip entry {quoted} runs past the end of the archive")
                 continue
             total += info.file_size
             good.append((name, info))
@@ -271,9 +273,10 @@ class ZipSource(BagSource):
         )
         for a, b in zip(by_offset, by_offset[1:], strict=False):
             if a.header_offset + _LOCAL_HEADER.size + a.compress_size > b.header_offset:
+                first = shown(a.orig_filename, quote=True)
+                second = shown(b.orig_filename, quote=True)
                 self.problems.append(
-                    f"zip entries {a.orig_filename!r} and {b.orig_filename!r} overlap "
-                    "(a crafted zip); refusing it"
+                    f"zip entries {first} and {second} overlap (a crafted zip); refusing it"
                 )
                 self.fatal = True
                 return
@@ -310,9 +313,8 @@ class ZipSource(BagSource):
             parts = rel.split("/")
             for i in range(1, len(parts)):
                 if prefix + "/".join(parts[:i]) in files:
-                    self.problems.append(
-                        f"zip entry {prefix + '/'.join(parts[:i])!r} is both a file and a folder"
-                    )
+                    both = shown(prefix + "/".join(parts[:i]), quote=True)
+                    self.problems.append(f"zip entry {both} is both a file and a folder")
                     self.fatal = True
                     return
 
@@ -332,7 +334,7 @@ class ZipSource(BagSource):
             with self.zf.open(info) as f:
                 yield cast(io.BufferedIOBase, f).readinto
         except (zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError) as e:
-            raise ReadProblem(f"{path}: zip entry is corrupt ({e})") from e
+            raise ReadProblem(f"{shown(path)}: zip entry is corrupt ({e})") from e
 
     def _raw_reader(self, info: zipfile.ZipInfo) -> Callable[[bytearray], int]:
         if self._raw is None:
@@ -341,16 +343,17 @@ class ZipSource(BagSource):
         raw.seek(info.header_offset)
         header = raw.read(_LOCAL_HEADER.size)
         if len(header) != _LOCAL_HEADER.size:
-            raise ReadProblem(f"{info.orig_filename}: zip entry is truncated")
+            raise ReadProblem(f"{shown(info.orig_filename)}: zip entry is truncated")
         fields = _LOCAL_HEADER.unpack(header)
         if fields[0] != _LOCAL_MAGIC:
-            raise ReadProblem(f"{info.orig_filename}: zip entry has a bad local header")
+            raise ReadProblem(f"{shown(info.orig_filename)}: zip entry has a bad local header")
         name_len, extra_len = fields[9], fields[10]
         name = raw.read(name_len)
         encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
         if name.decode(encoding, "replace") != info.orig_filename:
             raise ReadProblem(
-                f"{info.orig_filename}: zip entry's local name differs from its directory name"
+                f"{shown(info.orig_filename)}: zip entry's local name differs from its "
+                "directory name"
             )
         start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
         left = info.compress_size
@@ -364,7 +367,7 @@ class ZipSource(BagSource):
             want = min(len(buf), left)
             n = raw.readinto(memoryview(buf)[:want]) or 0
             if n == 0:
-                raise ReadProblem(f"{info.orig_filename}: zip entry is truncated")
+                raise ReadProblem(f"{shown(info.orig_filename)}: zip entry is truncated")
             left -= n
             position += n
             return n
@@ -384,7 +387,9 @@ class ReadProblem(Exception):
 
 def _show(name: str) -> str:
     """A name for a message; escaped when it is not NFC, so NFC/NFD twins look different."""
-    return repr(name) if unicodedata.is_normalized("NFC", name) else ascii(name)
+    if unicodedata.is_normalized("NFC", name):
+        return shown(name, quote=True)
+    return ascii(name[:SHOWN_LIMIT]) + ("..." if len(name) > SHOWN_LIMIT else "")
 
 
 def _name_problem(name: str) -> str | None:
@@ -449,12 +454,12 @@ def pump(
         count += n
         if count > declared:
             raise ReadProblem(
-                f"{path}: holds more than the {declared} bytes it declares; refusing it"
+                f"{shown(path)}: holds more than the {declared} bytes it declares; refusing it"
             )
         chunk = view[:n]
         for sink in sinks:
             sink(chunk)
         tick(n)
     if count != declared:
-        raise ReadProblem(f"{path}: holds {count} bytes, not the {declared} it declares")
+        raise ReadProblem(f"{shown(path)}: holds {count} bytes, not the {declared} it declares")
     return count

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from workstation.bundles.bagit.model import CHECK_EVERY, DEFAULT_LIMITS, BagError, BagLimits
 from workstation.bundles.bagit.readers import ReadProblem, open_bag, pump
+from workstation.bundles.bagit.verify import inspect_source
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 
 
@@ -29,9 +30,12 @@ def unpack_bag(
     megabytes and after each file.
 
     Refuses links, devices, unsafe or colliding names and bombs, never
-    follows a link and never writes outside the new folder. It checks
-    structure and sizes, not checksums: run verify_bag on the returned copy
-    (which nobody else can change) before trusting it.
+    follows a link and never writes outside the new folder. Before copying
+    anything it reads the tag files (inspect_bag): a payload file missing from
+    the manifests, a listed one that is absent, a bad tag-manifest checksum or
+    a malformed bagit.txt refuses the bag with nothing written. The payload's
+    checksums are not checked: run verify_bag on the returned copy (which
+    nobody else can change) before trusting it.
 
     Returns:
         The new bag folder (``dest_parent/.<stem>.unpack-<random>``); the caller
@@ -46,11 +50,12 @@ def unpack_bag(
         raise BagError(f"folder {dest_parent} does not exist")
     with open_bag(path, limits) as source:
         if source.problems:
-            more = len(source.problems) - 1
-            raise BagError(
-                f"refusing {Path(path).name}: {source.problems[0]}"
-                + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
-            )
+            raise BagError(_refusal(Path(path).name, source.problems))
+        # The manifests and tag files first: a payload file the manifests do not list,
+        # or a listed one that is missing, is refused before a byte of payload is written.
+        inspected = inspect_source(source, limits, cancel)
+        if not inspected.valid:
+            raise BagError(_refusal(Path(path).name, inspected.problems or ["it is not a bag"]))
         stem = Path(path).stem if Path(path).is_file() else Path(path).name
         staging = Path(tempfile.mkdtemp(prefix=f".{stem}.unpack-", dir=dest_parent))
         try:
@@ -93,3 +98,10 @@ def unpack_bag(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+
+def _refusal(name: str, problems: list[str]) -> str:
+    more = len(problems) - 1
+    return f"refusing {name}: {problems[0]}" + (
+        f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    )

@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from workstation.bundles.bagit.model import (
@@ -24,7 +25,9 @@ from workstation.bundles.bagit.names import (
     MANIFEST_NAME,
     decode_manifest_path,
     path_problem,
+    shown,
     split_lines,
+    strip_dot_slash,
 )
 from workstation.bundles.bagit.readers import (
     BagSource,
@@ -43,6 +46,8 @@ _HEX = re.compile(r"^[0-9A-Fa-f]+$")
 _OXUM = re.compile(r"^(\d+)\.(\d+)$")
 _VERSION_LINE = re.compile(r"^BagIt-Version(\s*):(\s*)(\d+)\.(\d+)$")
 _ENCODING_LINE = re.compile(r"^Tag-File-Character-Encoding(\s*):(\s*)(\S+)$")
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
+_FETCH_LENGTH = re.compile(r"^(\d+|-)$")
 # manifest name -> (algorithm, path -> expected checksum or None when unsupported)
 _Manifests = dict[str, tuple[str, dict[str, str | None]]]
 
@@ -68,6 +73,35 @@ def verify_bag(
         return _Verifier(source, limits, cancel, progress).run()
 
 
+def inspect_bag(
+    path: Path,
+    *,
+    cancel: CancelToken | None = None,
+    limits: BagLimits = DEFAULT_LIMITS,
+) -> BagReport:
+    """Everything verify_bag checks except the payload's checksums, reading only tag files.
+
+    What a received bag must pass before a byte of its payload is copied anywhere:
+    bagit.txt, bag-info.txt, the manifests and fetch.txt parse; every payload file is
+    listed and every listed file is there (by the sizes in the folder or the zip's
+    directory); the tag manifests' checksums agree. ``payload_checked`` is False in
+    the report: ``valid`` says nothing about the payload's bytes yet.
+
+    Raises:
+        BagError: ``path`` is not a bag at all or cannot be read.
+        CancelledError: cancelled.
+    """
+    with open_bag(path, limits) as source:
+        return inspect_source(source, limits, cancel)
+
+
+def inspect_source(
+    source: BagSource, limits: BagLimits = DEFAULT_LIMITS, cancel: CancelToken | None = None
+) -> BagReport:
+    """inspect_bag on a bag already opened (the unpacker's own listing)."""
+    return _Verifier(source, limits, cancel, None, payload=False).run()
+
+
 class _Verifier:
     def __init__(
         self,
@@ -75,16 +109,23 @@ class _Verifier:
         limits: BagLimits,
         cancel: CancelToken | None,
         progress: ProgressCallback | None,
+        *,
+        payload: bool = True,
     ) -> None:
         self.source = source
         self.limits = limits
         self.cancel = cancel
         self.progress = progress
+        self.payload = payload
         self.problems: list[str] = list(source.problems)
         self.warnings: list[str] = []
         self.complete = True
         self.tag_bytes: dict[str, bytes] = {}
         self.encoding = "utf-8"
+        # BagIt 1.0 and later: RFC 8493 to the letter; older bags get what it allows them.
+        self.strict = True
+        self.verified_by: dict[str, list[str]] = {}
+        self.fetch: dict[str, str] = {}  # payload path -> URL
 
     def _report(
         self,
@@ -115,6 +156,10 @@ class _Verifier:
             payload_files=sorted(files),
             verified_tag_files=verified_tag_files or [],
             version=version,
+            tag_file_names=sorted(p for p in self.source.files if not p.startswith("data/")),
+            verified_by={m: sorted(files) for m, files in self.verified_by.items()},
+            payload_checked=self.payload,
+            fetch=sorted(self.fetch),
         )
 
     def _read_tag(self, name: str) -> bytes | None:
@@ -142,6 +187,16 @@ class _Verifier:
         return data
 
     def _decode(self, name: str, data: bytes) -> str | None:
+        if self.encoding == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            # RFC 8493 §2.3: with UTF-8 declared, tag files MUST NOT begin with a BOM.
+            if self.strict:
+                self.problems.append(
+                    f"{name} starts with a byte-order mark, not allowed when bagit.txt "
+                    "declares UTF-8 (RFC 8493 §2.3)"
+                )
+                return None
+            self.warnings.append(f"{name} starts with a byte-order mark (ignored in an older bag)")
+            data = data[len(codecs.BOM_UTF8) :]
         try:
             return data.decode(self.encoding)
         except UnicodeDecodeError:
@@ -163,6 +218,7 @@ class _Verifier:
             return self._report()
         info = self._parse_bag_info()
         manifests, tag_manifests, algorithms = self._read_manifests()
+        self._read_fetch(manifests)
         payload = {p for p in self.source.files if p.startswith("data/")}
         if isinstance(self.source, FolderSource) and "data" not in self.source.dirs:
             self.problems.append("the data/ folder is missing")
@@ -202,6 +258,13 @@ class _Verifier:
             self.problems.append("bagit.txt is not valid UTF-8")
             return None
         lines = split_lines(text)
+        if bom:
+            # RFC 8493 §2.1.1: the bag declaration MUST NOT contain a byte-order mark;
+            # refused whatever version it claims, since no reader needs one.
+            self.problems.append(
+                "bagit.txt starts with a byte-order mark, which the bag declaration must "
+                "not contain (RFC 8493 §2.1.1)"
+            )
         if len(lines) != 2:
             self.problems.append(
                 f"bagit.txt has {len(lines)} line{'' if len(lines) == 1 else 's'}; it must "
@@ -211,39 +274,38 @@ class _Verifier:
                 return None
         first = _VERSION_LINE.match(lines[0])
         if first is None:
-            self.problems.append(f"bagit.txt line 1 is {lines[0]!r}, not 'BagIt-Version: M.N'")
+            self.problems.append(
+                f"bagit.txt line 1 is {shown(lines[0], quote=True)}, not 'BagIt-Version: M.N'"
+            )
             return None
         version = (int(first.group(3)), int(first.group(4)))
         label = f"{version[0]}.{version[1]}"
-        strict = version >= (1, 0)
+        strict = self.strict = version >= (1, 0)
         if strict and (first.group(1) or first.group(2) != " "):
             self.problems.append(
-                f"bagit.txt line 1 is {lines[0]!r}: BagIt {label} wants exactly "
-                "'BagIt-Version: M.N' (one space after the colon, none before)"
+                f"bagit.txt line 1 is {shown(lines[0], quote=True)}: BagIt {label} wants "
+                "exactly 'BagIt-Version: M.N' (one space after the colon, none before)"
             )
         if version[0] not in (0, 1):
             self.problems.append(f"bagit.txt says BagIt version {label}, which is not supported")
-        if bom and strict:
-            self.problems.append(
-                "bagit.txt starts with a byte-order mark, not allowed in BagIt 1.0"
-            )
         if len(lines) >= 2:
             second = _ENCODING_LINE.match(lines[1])
             if second is None:
                 self.problems.append(
-                    f"bagit.txt line 2 is {lines[1]!r}, not 'Tag-File-Character-Encoding: ENCODING'"
+                    f"bagit.txt line 2 is {shown(lines[1], quote=True)}, not "
+                    "'Tag-File-Character-Encoding: ENCODING'"
                 )
             else:
                 if strict and (second.group(1) or second.group(2) != " "):
                     self.problems.append(
-                        f"bagit.txt line 2 is {lines[1]!r}: BagIt {label} wants exactly one "
-                        "space after the colon and none before"
+                        f"bagit.txt line 2 is {shown(lines[1], quote=True)}: BagIt {label} "
+                        "wants exactly one space after the colon and none before"
                     )
                 try:
                     self.encoding = codecs.lookup(second.group(3)).name
                 except LookupError:
                     self.problems.append(
-                        f"bagit.txt names the unknown encoding {second.group(3)!r}"
+                        f"bagit.txt names the unknown encoding {shown(second.group(3), quote=True)}"
                     )
                     return None
         return label
@@ -277,8 +339,18 @@ class _Verifier:
                 label = None
                 continue
             label, _, value = line.partition(":")
-            if label != label.strip() or not label:
-                self.problems.append(f"{name} line {number}: label {label!r} has spaces around it")
+            if not label.strip():
+                self.problems.append(f"{name} line {number} has an empty label")
+                label = None
+                continue
+            if label != label.strip():
+                # RFC 8493 §2.2.2: a label MUST NOT start or end with whitespace, but
+                # readers MUST accept whitespace around the colon in bags before 1.0.
+                if self.strict:
+                    self.problems.append(
+                        f"{name} line {number}: label {shown(label, quote=True)} has spaces "
+                        "around it (not allowed in BagIt 1.0)"
+                    )
                 label = label.strip()
             info.setdefault(label, []).append(value.strip())
         return info
@@ -327,29 +399,83 @@ class _Verifier:
                 self.problems.append(f"{name} line {number} is not 'CHECKSUM PATH'")
                 continue
             checksum, encoded = parts
-            path = decode_manifest_path(encoded)
-            why = path_problem(path)
-            if why is not None:
-                self.problems.append(f"{name} line {number}: path {path!r} {why}; refused")
+            path = self._line_path(name, number, encoded, path_problem)
+            if path is None:
                 continue
             if algorithm is not None and (
                 not _HEX.match(checksum) or len(checksum) != _HEX_LENGTH[algorithm]
             ):
                 self.problems.append(
-                    f"{name} line {number}: {checksum!r} is not a {algorithm} checksum"
+                    f"{name} line {number}: {shown(checksum, quote=True)} is not a "
+                    f"{algorithm} checksum"
                 )
                 continue
             if is_tag and path.startswith("data/"):
-                self.problems.append(f"{name} lists the payload file {path}")
+                self.problems.append(f"{name} lists the payload file {shown(path)}")
                 continue
             if not is_tag and not path.startswith("data/"):
-                self.problems.append(f"{name} lists {path}, which is outside data/")
+                self.problems.append(f"{name} lists {shown(path)}, which is outside data/")
                 continue
             if path in entries:
-                self.problems.append(f"{name} lists {path} more than once")
+                self.problems.append(f"{name} lists {shown(path)} more than once")
                 continue
             entries[path] = checksum.lower() if algorithm is not None else None
         return entries
+
+    def _line_path(
+        self, name: str, number: int, encoded: str, problem: Callable[[str], str | None]
+    ) -> str | None:
+        """The path a manifest or fetch.txt line names, or None (reported) when unsafe."""
+        # Relative to the base directory, so './data/x' is 'data/x' (older bags).
+        path = strip_dot_slash(decode_manifest_path(encoded))
+        why = problem(path)
+        if why is None:
+            return path
+        self.problems.append(f"{name} line {number}: path {shown(path, quote=True)} {why}; refused")
+        return None
+
+    def _read_fetch(self, manifests: _Manifests) -> None:
+        """fetch.txt (RFC 8493 §2.2.3): its entries are checked, never fetched.
+
+        Each line is ``url length filepath``; the path must name a payload file
+        (``data/...``, listed in every payload manifest) and may not leave the
+        payload by a dot segment, an absolute path or a home-directory shortcut.
+        """
+        name = "fetch.txt"
+        if name not in self.source.files:
+            return
+        raw = self._read_tag(name)
+        if raw is None:
+            return
+        text = self._decode(name, raw)
+        if text is None:
+            return
+        for number, line in enumerate(split_lines(text), 1):
+            if not line.strip():
+                continue
+            parts = re.split(r"[ \t]+", line.strip(), maxsplit=2)
+            if len(parts) != 3:
+                self.problems.append(f"{name} line {number} is not 'URL LENGTH FILEPATH'")
+                continue
+            url, length, encoded = parts
+            path = self._line_path(name, number, encoded, _fetch_path_problem)
+            if path is None:
+                continue
+            if not _URI_SCHEME.match(url):
+                self.problems.append(
+                    f"{name} line {number}: {shown(url, quote=True)} is not an absolute URL"
+                )
+            if not _FETCH_LENGTH.match(length):
+                self.problems.append(
+                    f"{name} line {number}: length {shown(length, quote=True)} is neither a "
+                    "number of octets nor '-'"
+                )
+            for manifest, (_algorithm, entries) in manifests.items():
+                if path not in entries:
+                    self.problems.append(
+                        f"{name} line {number}: {shown(path)} is not listed in {manifest}"
+                    )
+            self.fetch[path] = url
 
     def _completeness(
         self, manifests: _Manifests, tag_manifests: _Manifests, payload: set[str]
@@ -368,11 +494,18 @@ class _Verifier:
             candidates = normalised.get(unicodedata.normalize("NFC", listed), [])
             if len(candidates) == 1:
                 self.warnings.append(
-                    f"{manifest} lists {listed!r}, found as {candidates[0]!r} (a different "
-                    "Unicode normalisation)"
+                    f"{manifest} lists {shown(listed, quote=True)}, found as "
+                    f"{shown(candidates[0], quote=True)} (a different Unicode normalisation)"
                 )
                 return candidates[0]
-            self.problems.append(f"{listed} is listed in {manifest} but is missing")
+            if listed in self.fetch:
+                self.problems.append(
+                    f"{shown(listed)} is not in the bag: fetch.txt says to fetch it from "
+                    f"{shown(self.fetch[listed])} (this program never fetches; the bag is "
+                    "incomplete)"
+                )
+            else:
+                self.problems.append(f"{shown(listed)} is listed in {manifest} but is missing")
             self.complete = False
             return None
 
@@ -388,8 +521,11 @@ class _Verifier:
                         checks.setdefault(actual, []).append((algorithm, expected, manifest))
                 if group is manifests:
                     for extra in sorted(payload - found):
-                        self.problems.append(f"{extra} is not listed in {manifest}")
+                        self.problems.append(f"{shown(extra)} is not listed in {manifest}")
                         self.complete = False
+        if not self.payload:
+            # inspect_bag: the tag files only; the payload is hashed after it is copied.
+            return {p: c for p, c in checks.items() if not p.startswith("data/")}
         return checks
 
     def _hash(self, checks: dict[str, list[tuple[str, str, str]]]) -> set[str]:
@@ -437,9 +573,11 @@ class _Verifier:
             for algorithm, expected, manifest in wanted:
                 if hashers[algorithm].hexdigest() != expected:
                     self.problems.append(
-                        f"{current}: {algorithm} checksum does not match {manifest}"
+                        f"{shown(current)}: {algorithm} checksum does not match {manifest}"
                     )
                     ok = False
+                else:
+                    self.verified_by.setdefault(manifest, []).append(current)
             if ok:
                 good.add(current)
             if self.progress is not None:
@@ -456,7 +594,8 @@ class _Verifier:
         match = _OXUM.match(values[0])
         if match is None:
             self.problems.append(
-                f"Payload-Oxum in bag-info.txt is {values[0]!r}, not 'OCTETS.STREAMCOUNT'"
+                f"Payload-Oxum in bag-info.txt is {shown(values[0], quote=True)}, not "
+                "'OCTETS.STREAMCOUNT'"
             )
             return
         if (int(match.group(1)), int(match.group(2))) != (octets, count):
@@ -468,3 +607,19 @@ class _Verifier:
     def _check_cancel(self) -> None:
         if self.cancel is not None:
             self.cancel.raise_if_cancelled()
+
+
+def _fetch_path_problem(path: str) -> str | None:
+    """Why a fetch.txt path would leave the payload (or is no payload path at all)."""
+    if path.startswith("~"):
+        return "starts with '~' (a home-directory shortcut outside the bag)"
+    if path.startswith("/"):
+        return "is absolute (it would leave the bag)"
+    if ".." in path.split("/") or "." in path.split("/"):
+        return "has a dot segment (it would leave the payload)"
+    why = path_problem(path)
+    if why is not None:
+        return why
+    if not path.startswith("data/"):
+        return "is not under data/ (fetch.txt may list payload files only)"
+    return None

@@ -117,6 +117,7 @@ class BagWriter:
         cancel: CancelToken | None = None,
         progress: ProgressCallback | None = None,
         expected_bytes: int = 0,
+        on_staging: Callable[[Path], None] | None = None,
     ) -> None:
         """Prepare the staging place.
 
@@ -127,6 +128,8 @@ class BagWriter:
             progress: called with bytes written so far (``total`` is
                 ``expected_bytes``, 0 when unknown) and the payload name.
             expected_bytes: payload size announced to ``progress``.
+            on_staging: told the staging path before it is created, so whoever
+                must sweep it after a crash (SIGKILL, power cut) knows its name.
 
         Raises:
             BagError: the target exists or its folder does not.
@@ -161,6 +164,8 @@ class BagWriter:
                 self.target.stem if self.target.suffix.lower() == ".zip" else self.target.name
             )
             self._staging = parent / f".{self._top}.partial-{token}.zip"
+            if on_staging is not None:
+                on_staging(self._staging)
             try:
                 self._zip = zipfile.ZipFile(
                     self._staging, "x", compression=zipfile.ZIP_STORED, allowZip64=True
@@ -170,6 +175,8 @@ class BagWriter:
         else:
             self._top = self.target.name
             self._staging = parent / f".{self._top}.partial-{token}"
+            if on_staging is not None:
+                on_staging(self._staging)
             try:
                 self._staging.mkdir()
                 (self._staging / "data").mkdir()

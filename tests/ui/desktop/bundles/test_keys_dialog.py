@@ -103,6 +103,8 @@ def test_make_import_trust_and_export_keys(
     qtbot.waitUntil(lambda: dialog.trust_button.text() == "Stop &Trusting", timeout=10_000)
     dialog.trust_button.click()
     qtbot.waitUntil(lambda: not _keys(library)[partner_fp][2], timeout=10_000)
+    # The list is read again after the write: wait for it, not only for the database.
+    qtbot.waitUntil(lambda: dialog.trust_button.text() == "&Trust", timeout=10_000)
 
     # Export writes the public part only, and it loads back as the same key.
     out = tmp_path / "alice.pub.pem"

@@ -1,0 +1,253 @@
+"""What a received bundle says about itself (case.json, annotations.jsonld), read as hostile.
+
+A signature says who sent a file, not that its JSON is sane: wrong types, missing keys,
+nesting 200,000 deep or a 50 MB title must each end in one line that names the place,
+before anything is merged, and no message may quote more than a few dozen characters of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workstation.bundles.bagit import shown
+from workstation.bundles.errors import BundleError
+
+#: Largest case.json / annotations.jsonld read (bytes).
+MAX_JSON_BYTES = 512 * 1024 * 1024
+#: Deepest nesting of arrays and objects (ours go five levels deep).
+MAX_DEPTH = 64
+#: Longest string anywhere in either file (characters): notes and quotes are far shorter.
+MAX_STRING = 1_000_000
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_OPTIONAL_TEXT = (
+    "title",
+    "author",
+    "publisher",
+    "published",
+    "retrieved",
+    "url",
+    "language",
+    "filename",
+    "media_type",
+    "kind",
+)
+
+
+def read_json(path: Path, name: str) -> Any:
+    """The parsed JSON of ``data/<name>``, within the size, depth and string limits.
+
+    Raises:
+        BundleError: missing, too large, not UTF-8 JSON, nested too deep, or a
+            string too long; one line naming the file and, for the limits, where.
+    """
+    if not path.is_file():
+        raise BundleError(f"the bundle has no data/{name}")
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise BundleError(f"data/{name} is larger than {MAX_JSON_BYTES // 2**20} MiB")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"data/{name} is not UTF-8 (byte {exc.start})") from exc
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BundleError(
+            f"data/{name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    except RecursionError as exc:
+        raise BundleError(
+            f"data/{name} nests arrays or objects deeper than {MAX_DEPTH} levels"
+        ) from exc
+    check_limits(value, f"data/{name}")
+    return value
+
+
+def check_limits(value: Any, name: str) -> None:
+    """Refuse nesting beyond MAX_DEPTH and strings (keys too) beyond MAX_STRING.
+
+    Walked without recursion, so the check itself cannot be the stack overflow.
+    """
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if isinstance(item, str):
+            if len(item) > MAX_STRING:
+                raise BundleError(
+                    f"{name}: the text at {where or 'the top'} is {len(item):,} characters "
+                    f"long (limit {MAX_STRING:,})"
+                )
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth >= MAX_DEPTH:
+            raise BundleError(
+                f"{name}: {where or 'the top'} nests arrays or objects deeper than "
+                f"{MAX_DEPTH} levels"
+            )
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if len(key) > MAX_STRING:
+                    raise BundleError(
+                        f"{name}: a key in {where or 'the top'} is {len(key):,} characters long"
+                    )
+                stack.append(
+                    (child, f"{where}.{shown(key, 40)}" if where else shown(key, 40), depth + 1)
+                )
+        else:
+            stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(item))
+
+
+def _kind(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), "null")
+
+
+class _Shape:
+    """Checks one document and raises at the first thing that does not fit."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, what: str) -> BundleError:
+        return BundleError(f"{self.name}: {where} {what}")
+
+    def need(self, value: Any, where: str, kind: type | tuple[type, ...], words: str) -> Any:
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
+            raise self.fail(where, f"must be {words}, not {_kind(value)}")
+        return value
+
+    def text(self, item: dict[str, Any], key: str, where: str, *, required: bool = False) -> None:
+        if key not in item or item[key] is None:
+            if required:
+                raise self.fail(where, f"has no {key!r}")
+            return
+        value = self.need(item[key], f"{where}.{key}", str, "a string")
+        if required and not value.strip():
+            raise self.fail(f"{where}.{key}", "is empty")
+
+    def array(self, doc: dict[str, Any], key: str, check: Callable[[Any, str], None]) -> None:
+        value = doc.get(key)
+        if value is None:
+            return
+        self.need(value, key, list, "an array")
+        for i, item in enumerate(value):
+            check(item, f"{key}[{i}]")
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def check_case(doc: Any) -> dict[str, Any]:
+    """``doc`` as case.json, checked for what the merge reads; returned as a dict.
+
+    Raises:
+        BundleError: one line naming the first field of the wrong type or missing.
+    """
+    shape = _Shape("case.json")
+    if not isinstance(doc, dict):
+        raise BundleError(f"case.json must be a JSON object, not {_kind(doc)}")
+    case = doc.get("case")
+    if case is not None:
+        shape.need(case, "case", dict, "an object or null")
+        shape.text(case, "name", "case", required=True)
+    sources = doc.get("sources")
+    if sources is None:
+        raise BundleError("case.json lists no sources (no 'sources' array)")
+    shape.need(sources, "sources", list, "an array")
+
+    def source(item: Any, where: str) -> None:
+        shape.need(item, where, dict, "an object")
+        shape.text(item, "sha256", where, required=True)
+        if not _SHA256.match(item["sha256"]):
+            raise shape.fail(f"{where}.sha256", "is not 64 lowercase hexadecimal digits")
+        shape.text(item, "bundle_path", where, required=True)
+        for key in _OPTIONAL_TEXT:
+            shape.text(item, key, where)
+        grade = item.get("grade")
+        if grade is not None:
+            shape.need(grade, f"{where}.grade", dict, "an object")
+
+    for i, item in enumerate(sources):
+        source(item, f"sources[{i}]")
+
+    def category(item: Any, where: str) -> None:
+        shape.need(item, where, dict, "an object")
+        shape.text(item, "code", where, required=True)
+        for key in ("label", "legal_basis", "scope_note", "parent", "colour"):
+            shape.text(item, key, where)
+
+    def entity(item: Any, where: str) -> None:
+        shape.need(item, where, dict, "an object")
+        for key in ("uuid", "name", "kind"):
+            shape.text(item, key, where, required=True)
+        aliases = item.get("aliases")
+        if aliases is not None:
+            shape.need(aliases, f"{where}.aliases", list, "an array")
+            for j, alias in enumerate(aliases):
+                shape.need(alias, f"{where}.aliases[{j}]", str, "a string")
+        identifiers = item.get("identifiers")
+        if identifiers is not None:
+            shape.need(identifiers, f"{where}.identifiers", list, "an array")
+            for j, ident in enumerate(identifiers):
+                at = f"{where}.identifiers[{j}]"
+                shape.need(ident, at, dict, "an object")
+                shape.text(ident, "scheme", at, required=True)
+                shape.text(ident, "value", at, required=True)
+        attributes = item.get("attributes")
+        if attributes is not None:
+            shape.need(attributes, f"{where}.attributes", dict, "an object")
+
+    def finding(item: Any, where: str) -> None:
+        shape.need(item, where, dict, "an object")
+
+    shape.array(doc, "categories", category)
+    shape.array(doc, "entities", entity)
+    shape.array(doc, "findings", finding)
+    return doc
+
+
+def annotation_items(doc: Any) -> list[Any]:
+    """The annotations of annotations.jsonld: an AnnotationCollection or a plain array.
+
+    Raises:
+        BundleError: neither, or a collection whose ``first.items`` is not an array.
+    """
+    if isinstance(doc, list):
+        return doc
+    if not isinstance(doc, dict) or doc.get("type") != "AnnotationCollection":
+        raise BundleError(
+            "annotations.jsonld is neither an AnnotationCollection nor an array of annotations"
+        )
+    first = doc.get("first")
+    if first is None:
+        return []
+    if not isinstance(first, dict):
+        raise BundleError(f"annotations.jsonld: first must be an object, not {_kind(first)}")
+    items = first.get("items")
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise BundleError(f"annotations.jsonld: first.items must be an array, not {_kind(items)}")
+    return items
+
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_JSON_BYTES",
+    "MAX_STRING",
+    "annotation_items",
+    "check_case",
+    "check_limits",
+    "read_json",
+]
