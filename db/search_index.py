@@ -14,10 +14,12 @@ import json
 import os
 import re
 import shutil
+import sys
+import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple, Self
@@ -150,6 +152,16 @@ FORMAT_VERSION = 1
 """Bump when the schema or the analyzer changes; older folders are rebuilt."""
 
 _MARKER_NAME = "workstation-index.json"
+# A process waiting for the writer lock says so with a file of this prefix in the
+# folder; a process holding the lock hands it over at its next commit and takes it
+# again only once no fresh request is left (tantivy's lock is first come, first served,
+# so a busy importer would otherwise keep it for its whole batch).
+_WANTED_PREFIX = ".writer-wanted-"
+WANTED_FRESH_SECONDS = 5.0
+"""A request older than this is left by a process that died, and ignored."""
+WAIT_NOTICE_SECONDS = 0.5
+"""How long a wait for the writer lock goes on before ``on_wait`` is told."""
+_POLL_SECONDS = 0.02
 _BODY = "body"
 _SOURCE_ID = "source_id"
 _PAGE = "page"
@@ -214,6 +226,49 @@ class IndexHit(NamedTuple):
     score: float
 
 
+# --- a lock between processes ---------------------------------------------
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_path`` between processes (waits for it).
+
+    Two processes opening a library whose index is missing must not both clear
+    and create the folder. Where the lock file cannot be made (a read-only
+    medium, where nothing is created anyway) the block runs without it.
+    """
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            import msvcrt  # lazy: Windows only
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                    break
+                except OSError:
+                    time.sleep(_POLL_SECONDS)
+            try:
+                yield
+            finally:
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl  # lazy: POSIX only
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 # --- the index -------------------------------------------------------------
 
 
@@ -239,6 +294,7 @@ class SearchIndex:
         *,
         writer_heap_bytes: int = 64_000_000,
         lock_timeout: float = 10.0,
+        in_memory: bool = False,
     ) -> None:
         """Open the index in ``path``, creating or recreating it as needed.
 
@@ -249,6 +305,10 @@ class SearchIndex:
             writer_heap_bytes: Memory the writer may buffer before it flushes a
                 segment; split between its threads.
             lock_timeout: Seconds to wait for another process's writer lock.
+            in_memory: Keep the index in memory and write nothing to ``path``
+                (a library on a read-only medium, where tantivy cannot even
+                open a folder: it takes a lock file). It starts empty, with
+                ``needs_rebuild`` True.
 
         Raises:
             SearchIndexError: The folder holds something else or cannot be
@@ -262,7 +322,16 @@ class SearchIndex:
         self._writer: tantivy.IndexWriter | None = None
         self._closed = False
         self._needs_rebuild = False
-        self._index = self._open_or_create()
+        self._wanted: Path | None = None
+        self._in_memory = in_memory
+        if in_memory:
+            self._index = tantivy.Index(self._schema)
+            self._index.register_tokenizer(_TOKENIZER_NAME, _ANALYZER)
+            self._needs_rebuild = True
+        else:
+            with _exclusive(self._path.with_name(self._path.name + ".lock")):
+                self._index = self._open_or_create()
+            self._make_private()
         self._seen_meta = self._meta_stamp()
 
     # -- opening ------------------------------------------------------------
@@ -285,7 +354,8 @@ class SearchIndex:
         """
         with self._lock:
             self._check_open()
-            self._write_marker(needs_rebuild=False)
+            if not self._in_memory:
+                self._write_marker(needs_rebuild=False)
             self._needs_rebuild = False
 
     def _open_or_create(self) -> tantivy.Index:
@@ -338,6 +408,24 @@ class SearchIndex:
             except OSError as error:
                 raise SearchIndexError(f"Cannot clear the old search index: {error}") from error
 
+    def _make_private(self) -> None:
+        """Folder 0700 and files 0600 on POSIX: the index holds the evidence's words.
+
+        Tantivy creates its files with the umask's mode; a commit adds a few.
+        """
+        if self._in_memory or os.name != "posix":
+            return
+        try:
+            if self._path.stat().st_mode & 0o077:
+                os.chmod(self._path, 0o700)
+            with os.scandir(self._path) as entries:
+                for entry in entries:
+                    st = entry.stat(follow_symlinks=False)
+                    if st.st_mode & 0o077 and not entry.is_symlink():
+                        os.chmod(entry.path, 0o700 if entry.is_dir() else st.st_mode & 0o700)
+        except OSError:
+            pass  # not ours to change, or gone meanwhile: the library folder is 0700 anyway
+
     def _read_marker(self) -> dict[str, object] | None:
         try:
             data = json.loads((self._path / _MARKER_NAME).read_text(encoding="utf-8"))
@@ -353,13 +441,13 @@ class SearchIndex:
             "note": "Search index cache; safe to delete, it is rebuilt from the library.",
         }
         target = self._path / _MARKER_NAME
-        temp = target.with_name(target.name + ".tmp")
         try:
-            with temp.open("w", encoding="utf-8") as handle:
+            fd, name = tempfile.mkstemp(dir=self._path, prefix=_MARKER_NAME, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle, indent=1)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temp, target)
+            os.replace(name, target)
         except OSError as error:
             raise SearchIndexError(f"Cannot write {target}: {error}") from error
 
@@ -430,6 +518,7 @@ class SearchIndex:
                 self._release_writer(writer)
             self._index.reload()
             self._seen_meta = self._meta_stamp()
+            self._make_private()
 
     def rollback(self) -> None:
         """Discard changes since the last commit and release the writer lock."""
@@ -442,26 +531,118 @@ class SearchIndex:
                 finally:
                     self._release_writer(writer)
 
+    @property
+    def holds_writer(self) -> bool:
+        """Whether this index holds the writer lock (changes since the last commit)."""
+        return self._writer is not None
+
+    def acquire_writer(self, *, wait: bool, on_wait: Callable[[], None] | None = None) -> bool:
+        """Take the writer lock for the changes that follow (kept until ``commit()``).
+
+        Args:
+            wait: Wait for another process to release the lock, however long
+                that takes (it does at its next commit, or when it ends); with
+                False, give way at once, also to a process already waiting.
+            on_wait: Called once, when a wait has gone on for
+                ``WAIT_NOTICE_SECONDS`` (to tell the person at the keyboard).
+
+        Returns:
+            Whether this index now holds the writer lock.
+
+        Raises:
+            SearchIndexError: The index cannot be written at all.
+            SearchIndexClosedError: The index is closed.
+        """
+        with self._lock:
+            self._check_open()
+            if self._writer is not None:
+                return True
+            if not wait:
+                return not self.writer_requested() and self._try_writer()
+        started = time.monotonic()
+        told = False
+        try:
+            while True:
+                with self._lock:
+                    self._check_open()
+                    if self._writer is not None or self._try_writer():
+                        return True
+                self._request_writer()
+                if not told and time.monotonic() - started >= WAIT_NOTICE_SECONDS:
+                    told = True
+                    if on_wait is not None:
+                        on_wait()
+                time.sleep(_POLL_SECONDS)
+        finally:
+            self._withdraw_request()
+
+    def writer_requested(self) -> bool:
+        """Whether another process is waiting for the writer lock (a fresh request).
+
+        A holder commits soon when this is True; a process that does not need
+        the lock now leaves it to the one waiting.
+        """
+        if self._in_memory:
+            return False
+        now = time.time()
+        try:
+            with os.scandir(self._path) as entries:
+                for entry in entries:
+                    if not entry.name.startswith(_WANTED_PREFIX):
+                        continue
+                    if self._wanted is not None and entry.name == self._wanted.name:
+                        continue
+                    with contextlib.suppress(OSError):
+                        if now - entry.stat().st_mtime < WANTED_FRESH_SECONDS:
+                            return True
+        except OSError:
+            return False
+        return False
+
+    def _request_writer(self) -> None:
+        # Made once, then touched about every second so it stays fresh while we wait.
+        if self._in_memory:
+            return
+        try:
+            if self._wanted is None:
+                fd, name = tempfile.mkstemp(dir=self._path, prefix=_WANTED_PREFIX)
+                os.close(fd)
+                self._wanted = Path(name)
+            elif time.time() - self._wanted.stat().st_mtime > 1.0:
+                os.utime(self._wanted)
+        except OSError:
+            pass  # no request: we still get the lock when the holder ends
+
+    def _withdraw_request(self) -> None:
+        if self._wanted is not None:
+            with contextlib.suppress(OSError):
+                self._wanted.unlink()
+            self._wanted = None
+
+    def _try_writer(self) -> bool:
+        try:
+            self._writer = self._index.writer(self._heap)
+        except ValueError as error:
+            if "LockBusy" not in str(error):
+                raise SearchIndexError(f"Cannot write the search index: {error}") from error
+            return False
+        return True
+
     def _acquire_writer(self) -> tantivy.IndexWriter:
         self._check_open()
         if self._writer is not None:
             return self._writer
         deadline = time.monotonic() + self._lock_timeout
-        while True:
-            try:
-                self._writer = self._index.writer(self._heap)
-            except ValueError as error:
-                if "LockBusy" not in str(error):
-                    raise SearchIndexError(f"Cannot write the search index: {error}") from error
-                if time.monotonic() >= deadline:
-                    raise SearchIndexBusyError(
-                        f"The search index in {self._path} is being updated by another "
-                        "program (another window or the command line); try again when "
-                        "it has finished."
-                    ) from error
-                time.sleep(0.1)
-            else:
-                return self._writer
+        while not self._try_writer():
+            if time.monotonic() >= deadline:
+                raise SearchIndexBusyError(
+                    f"The search index in {self._path} is being updated by another "
+                    "program (another window or the command line); try again when "
+                    "it has finished."
+                )
+            time.sleep(0.1)
+        assert self._writer is not None
+        return self._writer
 
     def _release_writer(self, writer: tantivy.IndexWriter) -> None:
         self._writer = None
@@ -551,6 +732,8 @@ class SearchIndex:
         return total, hits
 
     def _meta_stamp(self) -> tuple[int, int, int] | None:
+        if self._in_memory:
+            return None
         try:
             st = (self._path / "meta.json").stat()
         except OSError:
@@ -638,6 +821,7 @@ class SearchIndex:
                     writer.rollback()
                 finally:
                     self._release_writer(writer)
+            self._withdraw_request()
             self._closed = True
             del self._index
 

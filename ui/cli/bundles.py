@@ -21,6 +21,16 @@ from ui.cli.common import (
     stderr_console,
 )
 
+#: ``verify``'s exit status by verdict (README: "Exit codes").
+EXIT_VALID_UNSIGNED = 4
+EXIT_VALID_UNTRUSTED = 5
+VERIFY_EXIT = {
+    "trusted": EXIT_OK,
+    "invalid": EXIT_ERROR,
+    "unsigned": EXIT_VALID_UNSIGNED,
+    "untrusted": EXIT_VALID_UNTRUSTED,
+}
+
 
 def _progress_bar(label: str) -> Any:
     from rich.progress import (  # lazy: start-up
@@ -43,6 +53,7 @@ def _progress_bar(label: str) -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from workstation.bundles.bagit import shown  # lazy: start-up
     from workstation.bundles.export import BundleExporter, ExportOptions  # lazy: start-up
     from workstation.bundles.plan import ExportScope, plan_export  # lazy: start-up
     from workstation.core.progress import CancelToken, Progress  # lazy: start-up
@@ -109,6 +120,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         f"{result.files} file(s), {result.payload_bytes:,} bytes"
     )
     print(f"  profile {plan.profile.name}: {plan.profile.marking}")
+    if result.occurrences:
+        print(
+            f"  {sum(o.count for o in result.occurrences)} other occurrence(s) of redacted "
+            "passages removed:"
+        )
+        for o in result.occurrences:
+            print(f"    source {o.source_id} ({shown(o.title, 60)}): {o.describe()}")
     if result.signed_by:
         print(f"  signed by {result.signed_by}")
     for r in result.encrypted_for:
@@ -154,7 +172,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         for line in verdict.lines():
             print(line)
-    return EXIT_OK if verdict.valid else EXIT_ERROR
+    return VERIFY_EXIT[verdict.verdict]
 
 
 def cmd_import_bundle(args: argparse.Namespace) -> int:
@@ -184,7 +202,8 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
         f"new version(s), {summary.annotations_unchanged} unchanged"
     )
     print(
-        f"  entities: {summary.entities_added} added, {summary.entities_matched} matched; "
+        f"  entities: {summary.entities_added} added, {summary.entities_updated} updated, "
+        f"{summary.entities_matched} matched; "
         f"categories added: {', '.join(summary.categories_added) or 'none'}"
     )
     if summary.annotations_orphaned:
@@ -192,6 +211,13 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
             f"  {summary.annotations_orphaned} annotation(s) could not be placed in the text "
             "and are listed as orphaned"
         )
+    if summary.conflicts:
+        print(
+            f"  {len(summary.conflicts)} conflict(s): the bundle did not change what it did "
+            "not create"
+        )
+        for line in summary.conflict_lines():
+            print(f"    {line}")
     return EXIT_OK
 
 
@@ -295,7 +321,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser(
-        "verify", help="check a bundle: checksums, completeness, signature", parents=[common]
+        "verify",
+        help="check a bundle: checksums, completeness, signature",
+        epilog="exit status: 0 valid and signed by a trusted key, 4 valid but not signed, "
+        "5 valid but signed by a key not trusted here (known or unknown), 1 not valid",
+        parents=[common],
     )
     p.set_defaults(func=cmd_verify)
     p.add_argument("bundle", metavar="BUNDLE", help="a bag folder, a .zip or an .age file")

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from workstation.core.printable import escape_json, printable
+
 if TYPE_CHECKING:
     from workstation.core.library import Library
     from workstation.core.progress import CancelToken
@@ -28,11 +30,25 @@ class UsageError(Exception):
 
 
 def err(message: str) -> None:
-    sys.stderr.write(f"workstation: {message}\n")
+    # One line, always: a file name in a message cannot break it or reorder it.
+    sys.stderr.write(f"workstation: {printable(message)}\n")
+
+
+WAITING_FOR_INDEX = (
+    "waiting for another workstation process to finish indexing… "
+    "(Ctrl+C stops waiting; the next search indexes the rest)"
+)
+
+
+def say_waiting_for_index() -> None:
+    """Tell the person at the keyboard why the command has not finished yet."""
+    err(WAITING_FOR_INDEX)
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=None) + "\n")
+    # Bidi overrides, controls and undecodable file-name bytes as \u escapes: valid JSON
+    # with the same value, which never rearranges a terminal or fails to encode.
+    sys.stdout.write(escape_json(json.dumps(value, ensure_ascii=False, indent=None)) + "\n")
 
 
 def open_library(args: argparse.Namespace, *, create: bool | None = None) -> Library:
@@ -48,7 +64,10 @@ def open_library(args: argparse.Namespace, *, create: bool | None = None) -> Lib
         # The default library is made on first use; a named one must exist,
         # so a mistyped --library never creates a stray library.
         create = not args.library and not os.environ.get(LIBRARY_ENV)
-    return Library.open(path, reviewer=resolve_reviewer(args.reviewer), create=create)
+    read_only = True if getattr(args, "read_only", None) else None  # None: as the medium allows
+    return Library.open(
+        path, reviewer=resolve_reviewer(args.reviewer), create=create, read_only=read_only
+    )
 
 
 def stderr_console() -> Any:

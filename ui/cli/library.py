@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,13 +16,16 @@ from ui.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_PARTIAL,
+    WAITING_FOR_INDEX,
     UsageError,
     err,
     install_sigint,
     open_library,
     print_json,
+    say_waiting_for_index,
     stderr_console,
 )
+from workstation.core.printable import is_unicode, printable
 
 # --- commands --------------------------------------------------------------
 
@@ -42,7 +45,8 @@ def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progr
     restore = install_sigint(cancel)
     try:
         if not show_progress:
-            return ImportService(lib).import_paths(paths, case=case, cancel=cancel)
+            service = ImportService(lib, on_index_wait=say_waiting_for_index)
+            return service.import_paths(paths, case=case, cancel=cancel)
         from rich.progress import (  # lazy: start-up
             BarColumn,
             MofNCompleteColumn,
@@ -50,6 +54,7 @@ def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progr
             TimeElapsedColumn,
         )
         from rich.progress import Progress as Bar  # lazy: start-up
+        from rich.text import Text  # lazy: start-up
 
         console = stderr_console()
         with Bar(
@@ -67,13 +72,18 @@ def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progr
             def on_progress(p: Progress) -> None:
                 elapsed = bar.tasks[0].elapsed or 0.0
                 rate = f"{p.done / elapsed:.1f} files/s" if elapsed > 0 and p.done else ""
-                current = Path(p.current).name if p.current else ""
+                current = printable(Path(p.current).name) if p.current else ""
                 bar.update(task, total=p.total, completed=p.done, rate=rate, current=current)
                 result = p.item
                 if result is not None and result.status == "failed":
-                    bar.console.print(f"[red]failed[/red] {result.path}: {result.error}")
+                    line = Text("failed", style="red")
+                    line.append(f" {printable(result.path)}: {printable(result.error or '')}")
+                    bar.console.print(line)
 
-            return ImportService(lib).import_paths(
+            def waiting() -> None:
+                bar.console.print(Text(f"workstation: {WAITING_FOR_INDEX}"))
+
+            return ImportService(lib, on_index_wait=waiting).import_paths(
                 paths, case=case, progress=on_progress, cancel=cancel
             )
     finally:
@@ -81,6 +91,7 @@ def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progr
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from workstation.sources.flags import FLAG_LOCKED  # lazy: start-up
     from workstation.sources.ingest import import_error_summary  # lazy: start-up
 
     lib = open_library(args)
@@ -93,10 +104,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         for r in report.results:
             if r.status == "failed":
                 if not show:
-                    print(f"failed     {r.path}: {r.error}")
+                    print(f"failed     {printable(r.path)}: {printable(r.error or '')}")
             else:
                 flags = f"  [{', '.join(r.flags)}]" if r.flags else ""
-                print(f"{r.status:<10} {r.source_id:>6}  {r.path}{flags}")
+                print(f"{r.status:<10} {r.source_id:>6}  {printable(r.path)}{flags}")
+                if r.repaired:
+                    print(
+                        f"{'':<18}the stored original was damaged; this file's bytes "
+                        "replaced it (the damaged copy is in quarantine/)"
+                    )
+                if FLAG_LOCKED in r.flags and r.status == "imported":
+                    print(
+                        f"{'':<18}password-protected: kept unread; "
+                        f"'workstation unlock {r.source_id} --password-file FILE' reads it"
+                    )
         print(import_error_summary(report))
     if report.cancelled:
         return EXIT_ERROR
@@ -116,6 +137,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     from rich.console import Console  # lazy: start-up
     from rich.table import Table  # lazy: start-up
+    from rich.text import Text  # lazy: start-up
 
     table = Table(box=None, pad_edge=False)
     for col in ("id", "kind", "pages", "grade", "published", "title", "sha256"):
@@ -127,7 +149,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             str(r.pages),
             r.grade or "",
             (r.published or "")[:10],
-            r.title or r.original_filename,
+            Text(printable(r.title or r.original_filename)),  # Text: never read as markup
             r.sha256[:12],
         )
     Console().print(table)
@@ -135,6 +157,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from workstation.sources.flags import describe_flag  # lazy: start-up
     from workstation.sources.lookup import (  # lazy: start-up
         bundle_line,
         describe_source,
@@ -154,8 +177,12 @@ def cmd_show(args: argparse.Namespace) -> int:
             for n, bundle in enumerate(value):
                 print(f"{key if n == 0 else '':<{width}}  {bundle_line(bundle)}")
             continue
+        if key == "flags":
+            for n, flag in enumerate(value):
+                print(f"{key if n == 0 else '':<{width}}  {flag}: this file {describe_flag(flag)}")
+            continue
         shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-        print(f"{key:<{width}}  {shown}")
+        print(f"{key:<{width}}  {printable(str(shown))}")
     return EXIT_OK
 
 
@@ -172,10 +199,10 @@ def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
 def _print_results(results: Any, console: Any) -> None:
     from rich.text import Text  # lazy: start-up
 
-    console.print(Text(f"{results.total} hits for {results.query!r}", style="bold"))
+    console.print(Text(f"{results.total} hits for {printable(repr(results.query))}", style="bold"))
     for n, hit in enumerate(results.hits, start=1):
         head = Text(f"{n:>3}. ")
-        head.append(hit.title or f"source {hit.source_id}", style="bold")
+        head.append(printable(hit.title or f"source {hit.source_id}"), style="bold")
         head.append(f"  (source {hit.source_id}, p. {hit.page}, {hit.kind})", style="dim")
         console.print(head)
         body = Text("     " + hit.snippet)
@@ -203,8 +230,32 @@ def _results_json(results: Any) -> dict[str, Any]:
     }
 
 
+def _stdin_queries() -> Iterator[tuple[str, str | None]]:
+    """(query, why it cannot be searched) per line of standard input.
+
+    Read as bytes, so a line in another encoding is reported on its own
+    (shown with its bytes escaped) instead of ending the run.
+    """
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text stream with no bytes underneath
+        yield from ((line.strip(), None) for line in sys.stdin)
+        return
+    for number, raw in enumerate(buffer, start=1):
+        try:
+            yield raw.decode("utf-8").strip(), None
+        except UnicodeDecodeError as exc:
+            shown = raw.strip().decode("utf-8", errors="backslashreplace")
+            yield (
+                shown,
+                (
+                    f"line {number} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+                    f"position {exc.start + 1}); save the queries as UTF-8"
+                ),
+            )
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    from workstation.core.errors import WorkstationError  # lazy: start-up
+    from workstation.core.errors import QuerySyntaxError, WorkstationError  # lazy: start-up
     from workstation.search.service import SearchService  # lazy: start-up
 
     if args.stdin == bool(args.query):
@@ -216,13 +267,17 @@ def cmd_search(args: argparse.Namespace) -> int:
 
         console = Console(highlight=False)
     failures = 0
+    if not args.stdin and not is_unicode(args.query):
+        raise QuerySyntaxError("the query is not UTF-8 text; type it again or use --stdin")
     with open_library(args) as lib, lib.reader() as session:
         service = SearchService(session, lib.search_index)
-        queries = (line.strip() for line in sys.stdin) if args.stdin else iter([args.query])
-        for query in queries:
+        queries = _stdin_queries() if args.stdin else iter([(args.query, None)])
+        for query, unreadable in queries:
             if not query:
                 continue
             try:
+                if unreadable is not None:
+                    raise QuerySyntaxError(unreadable)
                 results = service.search(query, **filters)
             except WorkstationError as exc:
                 if not args.stdin:
@@ -252,6 +307,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 "ok": report.ok,
                 "blobs_checked": report.blobs_checked,
                 "audit_events": report.audit_events,
+                "records_checked": report.audit.records_checked,
+                "records": [p.as_json() for p in report.audit.state_problems],
                 "problems": report.problems(),
                 "notes": report.notes(),
                 "repaired": report.repaired,
@@ -266,31 +323,37 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"note: {line}")
         print(
             f"{report.blobs_checked} blobs re-hashed, database {report.sqlite}, "
-            f"{report.audit_events} audit events "
-            + ("verified" if report.audit_ok else "NOT verified")
+            f"{report.audit_events} audit events and {report.audit.records_checked} record "
+            "states " + ("verified" if report.audit_ok else "NOT verified")
         )
         print("library is consistent" if report.ok else "library has problems")
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from workstation.core.audit import verify_chain  # lazy: start-up
+    from workstation.core.check import verify_audit  # lazy: start-up
+    from workstation.core.witness import read_heads  # lazy: start-up
 
+    heads = [head for path in args.witness or [] for head in read_heads(Path(path))]
     with open_library(args) as lib, lib.reader() as session:
-        report = verify_chain(session)
+        report, _ = verify_audit(lib, session, heads)
     if args.json:
-        print_json(
-            {
-                "ok": report.ok,
-                "events": report.events,
-                "broken_event": report.broken_seq,
-                "reason": report.reason,
-            }
+        print_json(report.as_json())
+        return EXIT_OK if report.ok else EXIT_ERROR
+    for line in report.problems():
+        print(f"problem: {line}")
+    for line in report.witness_notes:
+        print(f"note: {line}")
+    if report.ok:
+        print(
+            f"audit trail verified: {report.events} events, chain intact; "
+            f"{report.records_checked} record states match; "
+            f"{report.witnesses_checked} witnessed heads agree"
         )
-    elif report.ok:
-        print(f"audit trail verified: {report.events} events, chain intact")
+    elif not report.chain_ok:
+        print(f"audit trail broken at event {report.broken_seq}: {report.chain_problem}")
     else:
-        print(f"audit trail broken at event {report.broken_seq}: {report.reason}")
+        print("audit trail does not vouch for the library as it is")
     return EXIT_OK if report.ok else EXIT_ERROR
 
 

@@ -65,6 +65,12 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="who is making changes (default: $WORKSTATION_REVIEWER or the OS user)",
     )
+    common.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="change nothing in the library (as on a write-blocked disk, which opens so anyway)",
+    )
     return common
 
 
@@ -116,12 +122,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = add("check", cmd_check, "re-hash blobs, check the database and the audit trail")
-    p.add_argument("--repair", action="store_true", help="remove orphan blobs and temp files")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="move blobs no record claims to quarantine/; remove temp files and stale caches",
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("audit", help="the audit trail", parents=[common])
     audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    v = audit_sub.add_parser("verify", help="recompute the hash chain", parents=[common])
+    v = audit_sub.add_parser(
+        "verify",
+        help="recompute the hash chain and every record's state; check witnessed heads",
+        parents=[common],
+    )
+    v.add_argument(
+        "--witness",
+        action="append",
+        metavar="FILE|BUNDLE",
+        help="heads seen elsewhere: a copy of audit-witness.log, a bag-info.txt, or a bundle",
+    )
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=cmd_audit_verify)
     lg = audit_sub.add_parser("log", help="latest events first", parents=[common])
@@ -209,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_keys(sub, common)
 
+    from ui.cli.unlock import register as _register_unlock  # lazy: start-up
+
+    _register_unlock(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 
@@ -217,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line (the ``workstation`` console script)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("library", "reviewer"):
+    for name in ("library", "reviewer", "read_only"):
         if not hasattr(args, name):
             setattr(args, name, None)
     func = getattr(args, "func", None)

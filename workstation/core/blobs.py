@@ -11,14 +11,17 @@ import contextlib
 import hashlib
 import io
 import os
+import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from workstation.core.errors import IntegrityError
+from workstation.core.private import private_mkdir
 
 CHUNK = 1 << 20
 
@@ -31,6 +34,7 @@ class StoredBlob:
     size: int
     path: Path
     created: bool  # False: the same bytes were already there
+    repaired: bool = False  # the stored copy was damaged and these bytes replaced it
 
 
 def _fsync_dir(path: Path) -> None:
@@ -50,8 +54,8 @@ class BlobStore:
 
     def ensure(self) -> None:
         """Create the folders of an empty store."""
-        (self.root / "sha256").mkdir(parents=True, exist_ok=True)
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        private_mkdir(self.root / "sha256")
+        private_mkdir(self.tmp)
 
     def path_for(self, sha256: str) -> Path:
         """Where the blob of ``sha256`` lives (whether or not it exists)."""
@@ -73,7 +77,7 @@ class BlobStore:
     def put_stream(self, stream: BinaryIO) -> StoredBlob:
         """Copy a binary stream into the store atomically."""
         read = stream.read
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        private_mkdir(self.tmp)
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix="in-", suffix=".part")
@@ -88,18 +92,40 @@ class BlobStore:
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
             final = self.path_for(sha)
-            if final.is_file():
+            damaged = final.is_file() and self.hash_of(sha) != sha
+            if final.is_file() and not damaged:
                 tmp_path.unlink()
                 return StoredBlob(sha, size, final, created=False)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp_path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            if damaged:
+                # The good bytes are here: keep the damaged copy aside for whoever
+                # investigates, then swap the good one in atomically.
+                self._set_aside(final)
+            private_mkdir(final.parent)
+            os.chmod(tmp_path, stat.S_IRUSR)  # read-only, and the owner's only
             os.replace(tmp_path, final)
             _fsync_dir(final.parent)
-            return StoredBlob(sha, size, final, created=True)
+            return StoredBlob(sha, size, final, created=not damaged, repaired=damaged)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 tmp_path.unlink()
             raise
+
+    def _set_aside(self, path: Path) -> Path:
+        """Link a damaged blob into ``quarantine/`` beside the store (a copy where
+        links are not possible) before it is replaced."""
+        folder = self.root.parent / "quarantine"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = folder / f"{path.name}.damaged-{stamp}"
+        n = 1
+        while target.exists():
+            n += 1
+            target = folder / f"{path.name}.damaged-{stamp}-{n}"
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+        return target
 
     def remove(self, sha256: str) -> None:
         """Delete a blob no record refers to (repair of an interrupted import)."""

@@ -32,6 +32,10 @@ class SchemaTooNewError(LibraryError):
     """The library was written by a newer version of the program."""
 
 
+class ReadOnlyLibraryError(LibraryError):
+    """A change was asked of a library opened read-only (a write-blocked medium)."""
+
+
 class BadInputError(WorkstationError):
     """A file cannot be imported; the message says why in one line."""
 

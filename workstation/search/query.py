@@ -22,8 +22,10 @@ Lenient readings: a word with no letters or digits (``&``, ``—``, a lone
 ``-``) is ignored; ``Anga**`` is ``Anga*``. Errors (QuerySyntaxError, one line):
 an empty query, an unbalanced quote or parenthesis, ``()``, an operator with
 nothing on one side, ``*`` not at the end of a word or with nothing before it,
-and queries that only exclude (``-Nampo``, ``Rajin OR -Nampo``): exclusion
-needs something to subtract from.
+queries that only exclude (``-Nampo``, ``Rajin OR -Nampo``): exclusion
+needs something to subtract from, and SQLite's ``NEAR(...)``, which is not
+ours. Any text either parses or raises QuerySyntaxError (a property test
+holds the parser to that).
 """
 
 from __future__ import annotations
@@ -92,6 +94,11 @@ def _lex(text: str) -> list[_Token]:
             j = i
             while j < n and not text[j].isspace() and text[j] not in _SPECIAL:
                 j += 1
+            if text[i:j] == "NEAR" and text[j : j + 1] == "(":
+                raise QuerySyntaxError(
+                    'NEAR(...) is not supported: search a phrase ("Rajin port") '
+                    "or both words (Rajin port)."
+                )
             tokens.extend(_lex_word(text[i:j], text[j : j + 1]))
             i = j
     return tokens
@@ -183,6 +190,8 @@ class _Parser:
             )
         if kind == ")":
             raise QuerySyntaxError("Unbalanced parenthesis: ')' without a matching '('.")
+        if kind is None:  # only reachable right after an opening parenthesis
+            raise QuerySyntaxError("Unbalanced parenthesis: '(' without a closing ')'.")
         token = self.take()
         if token.kind == "(":
             if self.peek() == ")":

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from workstation.core.errors import (
     NotFoundError,
     QuerySyntaxError,
 )
+from workstation.core.printable import printable
 from workstation.search.query import parse_query
 from workstation.search.snippets import Highlighter
 
@@ -46,7 +48,8 @@ class SearchHit:
 
     Attributes:
         source_id: ``sources.id``.
-        title: The source's title, or its original file name if it has none.
+        title: The source's title, or its original file name if it has none,
+            with hidden characters (bidi overrides, controls) shown as escapes.
         kind: ``sources.kind``.
         page: 1-based page number.
         snippet: About 200 characters of the page around its best match, with
@@ -300,7 +303,7 @@ class SearchService:
             hits.append(
                 SearchHit(
                     source_id=hit.source_id,
-                    title=source.title or source.original_filename,
+                    title=printable(source.title or source.original_filename),
                     kind=source.kind,
                     page=hit.page,
                     snippet=snippet,
@@ -312,7 +315,14 @@ class SearchService:
 
     # -- indexing -----------------------------------------------------------
 
-    def reindex_pending(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def reindex_pending(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        wait: bool = True,
+        on_wait: Callable[[], None] | None = None,
+        source_ids: Collection[int] | None = None,
+    ) -> int:
         """Index every source the library marks as not indexed, from the pages table.
 
         If the index was recreated (deleted, corrupt, older format) every
@@ -324,13 +334,18 @@ class SearchService:
             progress: Called with (sources done, sources to do) after each
                 source; it may raise (e.g. CancelledError) to stop: what was
                 committed stays, the rest stays pending.
+            wait: When another process holds the index's writer lock, wait
+                for it (however long); False leaves everything pending and
+                returns 0 at once (opening a library never waits).
+            on_wait: Called once when a wait for the lock starts to show.
+            source_ids: Only these sources (those an import deferred), not
+                another process's, which that process is indexing.
 
         Returns:
             How many sources were indexed.
 
         Raises:
-            LibraryError: The index cannot be written (e.g. another program
-                holds its lock for too long).
+            LibraryError: The index cannot be written.
         """
         session = self._session
         index = self._index
@@ -339,45 +354,32 @@ class SearchService:
                 session.execute(update(Source).values(indexed=False))
                 session.commit()
                 index.clear_needs_rebuild()
-            pending = list(
-                session.execute(
-                    select(Source.id, Source.kind)
-                    .where(Source.indexed.is_(False))
-                    .order_by(Source.id)
-                )
-            )
+            wanted = select(Source.id, Source.kind).where(Source.indexed.is_(False))
+            if source_ids is not None:
+                wanted = wanted.where(Source.id.in_(list(source_ids)))
+            pending = list(session.execute(wanted.order_by(Source.id)))
+            # Never wait for the index's lock while holding the database's: the
+            # process holding the index may need the database to finish.
+            session.commit()
+            if not pending or not index.acquire_writer(wait=wait, on_wait=on_wait):
+                return 0
             total = len(pending)
             done = 0
             batch: list[int] = []
             batch_pages = 0
             if progress is not None:
                 progress(0, total)
-            for chunk_start in range(0, total, REINDEX_SOURCES_PER_QUERY):
-                chunk = pending[chunk_start : chunk_start + REINDEX_SOURCES_PER_QUERY]
-                kinds = {row.id: row.kind for row in chunk}
-                # Streamed: a chunk of big PDFs may hold far more text than fits in memory.
-                rows = session.execute(
-                    select(Page.source_id, Page.number, Page.text)
-                    .where(Page.source_id.in_(kinds))
-                    .order_by(Page.source_id, Page.number),
-                    execution_options={"yield_per": 500},
-                )
-                for source_id, group in groupby(rows, key=lambda r: r.source_id):
-                    pages = ((r.number, r.text) for r in group)
-                    batch_pages += index.add_source(source_id, kinds.pop(source_id), pages)
-                    batch.append(source_id)
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
-                for source_id, kind in kinds.items():  # no pages: drop whatever was indexed
-                    index.add_source(source_id, kind, ())
-                    batch.append(source_id)
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
+            for source_id, added in self._feed(pending):
+                batch_pages += added
+                batch.append(source_id)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
                 if batch_pages >= REINDEX_PAGES_PER_COMMIT:
-                    self._mark_indexed(batch)
+                    self._mark_indexed(batch)  # releases both locks
                     batch, batch_pages = [], 0
+                    if not index.acquire_writer(wait=wait, on_wait=on_wait):
+                        break
             if batch:  # an up-to-date library costs no index commit
                 self._mark_indexed(batch)
         except SearchIndexClosedError as error:
@@ -393,6 +395,45 @@ class SearchService:
             session.rollback()
             raise
         return done
+
+    def fill_from_pages(self) -> int:
+        """Index every source into an empty index, writing nothing to the database.
+
+        For a library on a read-only medium, whose index lives in memory.
+
+        Returns:
+            How many sources were indexed.
+        """
+        index = self._index
+        everything = list(self._session.execute(select(Source.id, Source.kind).order_by(Source.id)))
+        try:
+            index.acquire_writer(wait=True)
+            done = sum(1 for _ in self._feed(everything))
+            index.commit()
+        except SearchIndexError as error:
+            raise LibraryError(str(error)) from error
+        index.clear_needs_rebuild()
+        return done
+
+    def _feed(self, sources: list[Any]) -> Iterator[tuple[int, int]]:
+        """Add each (id, kind) row's pages from the pages table; yield (id, pages added)."""
+        index = self._index
+        for chunk_start in range(0, len(sources), REINDEX_SOURCES_PER_QUERY):
+            chunk = sources[chunk_start : chunk_start + REINDEX_SOURCES_PER_QUERY]
+            kinds = {row.id: row.kind for row in chunk}
+            # Streamed: a chunk of big PDFs may hold far more text than fits in memory.
+            rows = self._session.execute(
+                select(Page.source_id, Page.number, Page.text)
+                .where(Page.source_id.in_(kinds))
+                .order_by(Page.source_id, Page.number),
+                execution_options={"yield_per": 500},
+            )
+            for source_id, group in groupby(rows, key=lambda r: r.source_id):
+                pages = ((r.number, r.text) for r in group)
+                yield source_id, index.add_source(source_id, kinds.pop(source_id), pages)
+            for source_id, kind in kinds.items():  # no pages: drop whatever was indexed
+                index.add_source(source_id, kind, ())
+                yield source_id, 0
 
     def _mark_indexed(self, source_ids: list[int]) -> None:
         self._index.commit()

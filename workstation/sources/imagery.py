@@ -26,6 +26,7 @@ from workstation.core.errors import (
     TooLargeError,
     WorkstationError,
 )
+from workstation.core.private import private_mkdir, tighten
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.sources.extract.image import _decode_error, _displayable
 from workstation.sources.extract.model import DEFAULT_LIMITS, Limits, pixel_count
@@ -439,10 +440,11 @@ def build_pyramid(
     part = target.with_name(f"{target.stem}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
     watcher = _Watcher(image, progress, cancel)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_mkdir(target.parent)
         _remove_stale_parts(target)
         image.tiffsave(str(part), **options)
         watcher.check_cancel()
+        tighten(part)  # libvips creates it with the umask's mode
         os.replace(part, target)
     except pyvips.Error as exc:
         watcher.check_cancel()

@@ -15,7 +15,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -27,12 +27,22 @@ from sqlalchemy.orm import Session
 from db.models import Page, Source, SourceRelation
 from db.search_index import SearchIndexError
 from workstation.core.blobs import StoredBlob
+from workstation.core.check import sweep_leftovers
 from workstation.core.dates import utc_now
-from workstation.core.errors import BadInputError, LibraryError, WorkstationError
+from workstation.core.errors import (
+    BadInputError,
+    EncryptedInputError,
+    LibraryError,
+    WorkstationError,
+)
 from workstation.core.library import Library
+from workstation.core.printable import storable_name
+from workstation.core.private import private_mkdir
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.sources.cases import add_to_case, clean_case_name, ensure_case
-from workstation.sources.extract import Extracted, Limits, detect, extract
+from workstation.sources.extract import Extracted, Limits, detect, extract, locked_pdf
+from workstation.sources.extract.model import short_reason
+from workstation.sources.flags import FLAG_NAME_NOT_UTF8
 from workstation.sources.imagery import build_pyramid_for_import
 
 Status = Literal["imported", "duplicate", "failed"]
@@ -54,6 +64,7 @@ class ImportResult:
     title: str | None = None
     flags: list[str] = field(default_factory=list)
     parent_id: int | None = None
+    repaired: bool = False  # a duplicate whose damaged stored copy this file replaced
 
     def as_json(self) -> dict[str, object]:
         """The shape ``import --json`` prints."""
@@ -67,6 +78,7 @@ class ImportResult:
             "title": self.title,
             "flags": self.flags,
             "parent_id": self.parent_id,
+            "repaired": self.repaired,
         }
 
 
@@ -132,10 +144,31 @@ def _describe_os_error(exc: OSError) -> str:
 class ImportService:
     """Imports files into one library; one instance per batch is fine."""
 
-    def __init__(self, library: Library, *, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        *,
+        limits: Limits | None = None,
+        on_index_wait: Callable[[], None] | None = None,
+    ) -> None:
+        """Prepare a batch.
+
+        Args:
+            library: the library to import into.
+            limits: ceilings for hostile or absurd files.
+            on_index_wait: called once if the batch's end has to wait for
+                another process to finish with the search index (the command
+                line says so on stderr).
+
+        Raises:
+            ReadOnlyLibraryError: the library cannot be changed (nothing is tried).
+        """
+        library.require_writable()
         self.library = library
         self.limits = limits or Limits()
-        self._pending_index: list[int] = []
+        self.on_index_wait = on_index_wait
+        self._pending_index: list[int] = []  # in this process's uncommitted index changes
+        self._deferred_index: list[int] = []  # committed while another process held the index
         self._last_index_commit = time.monotonic()
 
     # --- the batch ---------------------------------------------------------
@@ -174,13 +207,30 @@ class ImportService:
                     if progress:
                         progress(Progress(n, total, str(path), result))
                 self._maybe_commit_index()
-        finally:
-            self.flush_index()
+        except BaseException:
+            # Never wait for the index on the way out of a failure; what is not
+            # indexed stays pending and the next open of the index catches up.
+            with contextlib.suppress(Exception):
+                self.flush_index(wait=False)
+            raise
+        self.flush_index()
+        # What earlier, interrupted imports left is moved to quarantine/ (never deleted).
+        sweep_leftovers(self.library)
         return report
 
     # --- one file ----------------------------------------------------------
 
     def _import_file(self, path: Path, case_name: str | None) -> list[ImportResult]:
+        """One file's verdicts; whatever goes wrong with it, the batch goes on."""
+        try:
+            return self._import_one(path, case_name)
+        except (WorkstationError, SAIntegrityError, SearchIndexError):
+            raise  # the library itself is in trouble (closed, read-only, index): stop
+        except Exception as exc:  # one file's surprise must not end the batch
+            reason = f"unexpected error: {short_reason(exc)}"
+            return [ImportResult(str(path), "failed", error=reason)]
+
+    def _import_one(self, path: Path, case_name: str | None) -> list[ImportResult]:
         shown = str(path)
         try:
             if path.is_symlink() and not path.exists():
@@ -195,14 +245,17 @@ class ImportService:
             return [ImportResult(shown, "failed", error=exc.message)]
         except OSError as exc:
             return [ImportResult(shown, "failed", error=_describe_os_error(exc))]
+        filename, raw_name = storable_name(path.name)
+        original_path, raw_path = storable_name(str(path.absolute()))
         return self._import_stored(
             stored,
             media_type,
             shown=shown,
-            filename=path.name,
-            original_path=str(path.absolute()),
+            filename=filename,
+            original_path=original_path,
             case_name=case_name,
             parent=None,
+            raw_names={"original_filename_hex": raw_name, "original_path_hex": raw_path},
         )
 
     def _import_stored(
@@ -215,11 +268,14 @@ class ImportService:
         original_path: str | None,
         case_name: str | None,
         parent: tuple[int, str] | None,
+        raw_names: dict[str, str | None] | None = None,
     ) -> list[ImportResult]:
         lib = self.library
         existing = self._existing(stored.sha256)
         if existing is not None:
             self._link_existing(existing, case_name, parent)
+            if stored.repaired:
+                self._record_repair(existing[0], stored.sha256, shown)
             return [
                 ImportResult(
                     shown,
@@ -229,16 +285,21 @@ class ImportService:
                     kind=existing[1],
                     title=existing[2],
                     parent_id=parent[0] if parent else None,
+                    repaired=stored.repaired,
                 )
             ]
         try:
-            extracted = extract(stored.path, media_type, self.limits)
+            extracted = self._extract(stored, media_type)
         except BadInputError as exc:
             self._discard(stored)
             return [ImportResult(shown, "failed", sha256=stored.sha256, error=exc.message)]
         except MemoryError:
             self._discard(stored)
             return [ImportResult(shown, "failed", sha256=stored.sha256, error="out of memory")]
+        except BaseException:
+            self._discard(stored)
+            raise
+        _record_raw_names(extracted, raw_names)
 
         thumb = self._write_thumbnail(stored.sha256, extracted)
         # Large images get their viewer pyramid now (seconds) rather than on
@@ -254,12 +315,13 @@ class ImportService:
             # Another process committed the same bytes a moment ago.
             again = self._existing(stored.sha256)
             if again is None:
+                self._discard(stored)
                 raise
             return [ImportResult(shown, "duplicate", source_id=again[0], sha256=stored.sha256)]
-        lib.search_index.add_source(
-            source_id, extracted.kind, ((p.number, p.text) for p in extracted.pages)
-        )
-        self._pending_index.append(source_id)
+        except BaseException:
+            self._discard(stored)  # no record refers to it: leave no orphan
+            raise
+        self._index_source(source_id, extracted)
         results = [
             ImportResult(
                 shown,
@@ -349,26 +411,33 @@ class ImportService:
                         {"parent_id": parent[0], "relation": "attachment", "name": parent[1]},
                     )
 
+    def _record_repair(self, source_id: int, sha256: str, shown: str) -> None:
+        """The stored original was damaged and this file's bytes replaced it."""
+        with self.library.writer() as session:
+            self.library.record(
+                session,
+                "source.blob_repair",
+                "source",
+                source_id,
+                {"sha256": sha256, "from": shown, "damaged_copy": "quarantine/"},
+            )
+
+    def _extract(self, stored: StoredBlob, media_type: str) -> Extracted:
+        """Extract a stored file; a PDF that needs a password is kept, flagged ``locked``."""
+        try:
+            return extract(stored.path, media_type, self.limits)
+        except EncryptedInputError as exc:
+            if media_type != "application/pdf":
+                raise
+            return locked_pdf(stored.path, media_type, exc.message)
+
     def _discard(self, stored: StoredBlob) -> None:
         """Remove a blob this import wrote when its file turned out unusable."""
         if stored.created and self._existing(stored.sha256) is None:
             self.library.blobs.remove(stored.sha256)
 
     def _write_thumbnail(self, sha256: str, extracted: Extracted) -> str | None:
-        if not extracted.thumbnail:
-            return None
-        target = self.library.thumbnail_path(sha256, extracted.thumbnail_type or "image/jpeg")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(extracted.thumbnail)
-            os.replace(tmp, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            return None
-        return str(target.relative_to(self.library.root))
+        return write_thumbnail(self.library, sha256, extracted)
 
     def _commit_source(
         self,
@@ -473,7 +542,7 @@ class ImportService:
         media_type = detect(path)
         stored = self.library.blobs.put_file(path)
         try:
-            extracted = extract(stored.path, media_type, self.limits)
+            extracted = self._extract(stored, media_type)
         except BaseException:
             self._discard(stored)
             raise
@@ -490,36 +559,104 @@ class ImportService:
     def index_sources(self, added: Iterable[tuple[int, Extracted]]) -> None:
         """Feed the search index with sources committed by ``add_source``."""
         for source_id, extracted in added:
-            self.library.search_index.add_source(
-                source_id, extracted.kind, ((p.number, p.text) for p in extracted.pages)
-            )
-            self._pending_index.append(source_id)
+            self._index_source(source_id, extracted)
         self.flush_index()
 
     # --- the search index --------------------------------------------------
+    #
+    # Two processes may import into one library. Tantivy has one writer lock: a
+    # source committed while another process holds it is deferred (its verdict
+    # is reported all the same) and indexed from the pages table later in the
+    # batch, or at its end, where the batch waits for the lock, saying so once.
+
+    def _index_source(self, source_id: int, extracted: Extracted) -> None:
+        index = self.library.search_index
+        try:
+            if index.acquire_writer(wait=False):
+                index.add_source(
+                    source_id, extracted.kind, ((p.number, p.text) for p in extracted.pages)
+                )
+                self._pending_index.append(source_id)
+                return
+        except SearchIndexError:
+            pass  # committed all the same; indexed from its pages later
+        self._deferred_index.append(source_id)
 
     def _maybe_commit_index(self) -> None:
-        if len(self._pending_index) >= INDEX_COMMIT_EVERY_SOURCES or (
-            self._pending_index
-            and time.monotonic() - self._last_index_commit > INDEX_COMMIT_EVERY_SECONDS
-        ):
-            self.flush_index()
+        due = time.monotonic() - self._last_index_commit > INDEX_COMMIT_EVERY_SECONDS
+        hand_over = bool(self._pending_index) and (
+            len(self._pending_index) >= INDEX_COMMIT_EVERY_SOURCES
+            or self.library.search_index.writer_requested()  # another process waits for it
+        )
+        if hand_over or (due and (self._pending_index or self._deferred_index)):
+            self.flush_index(wait=False)
 
-    def flush_index(self) -> None:
-        """Commit the index and mark what it now holds as indexed."""
-        if not self._pending_index:
-            return
-        ids = self._pending_index
-        self._pending_index = []
-        try:
-            self.library.search_index.commit()
-        except SearchIndexError as exc:
-            # The sources stay committed and marked not indexed: the next
-            # open of the index catches them up.
-            raise LibraryError(f"search index not updated: {exc}") from exc
-        with self.library.writer() as session:
-            session.execute(update(Source).where(Source.id.in_(ids)).values(indexed=True))
+    def flush_index(self, *, wait: bool = True) -> None:
+        """Commit the index and mark what it now holds as indexed.
+
+        Args:
+            wait: also index the sources deferred while another process held
+                the index, waiting for it as long as it takes (``on_index_wait``
+                is told once); False indexes them only if the index is free now.
+        """
+        if self._pending_index:
+            ids = self._pending_index
+            self._pending_index = []
+            try:
+                self.library.search_index.commit()
+            except SearchIndexError as exc:
+                # The sources stay committed and marked not indexed: the next
+                # open of the index catches them up.
+                raise LibraryError(f"search index not updated: {exc}") from exc
+            with self.library.writer() as session:
+                session.execute(update(Source).where(Source.id.in_(ids)).values(indexed=True))
+            self._last_index_commit = time.monotonic()
+        if self._deferred_index:
+            self._index_deferred(wait)
+
+    def _index_deferred(self, wait: bool) -> None:
+        deferred = self._deferred_index
+        self.library.index_pending(deferred, wait=wait, on_wait=self.on_index_wait)
+        with self.library.reader() as session:
+            self._deferred_index = list(
+                session.scalars(
+                    select(Source.id).where(Source.id.in_(deferred), Source.indexed.is_(False))
+                )
+            )
         self._last_index_commit = time.monotonic()
+
+
+def write_thumbnail(library: Library, sha256: str, extracted: Extracted) -> str | None:
+    """Cache an extracted thumbnail; its path relative to the library, None when there is none.
+
+    A thumbnail is a convenience: a failure to write it is not an error.
+    """
+    if not extracted.thumbnail:
+        return None
+    target = library.thumbnail_path(sha256, extracted.thumbnail_type or "image/jpeg")
+    try:
+        private_mkdir(target.parent)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")  # 0600
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(extracted.thumbnail)
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return None
+    return str(target.relative_to(library.root))
+
+
+def _record_raw_names(extracted: Extracted, raw_names: dict[str, str | None] | None) -> None:
+    """Keep the exact bytes of a file name that is not UTF-8 (stored with ``\\xNN`` escapes)."""
+    kept = {key: value for key, value in (raw_names or {}).items() if value is not None}
+    if kept:
+        extracted.metadata.update(kept)
+        if FLAG_NAME_NOT_UTF8 not in extracted.flags:
+            extracted.flags.append(FLAG_NAME_NOT_UTF8)
 
 
 def import_error_summary(report: ImportReport) -> str:
@@ -537,4 +674,5 @@ __all__ = [
     "WorkstationError",
     "import_error_summary",
     "iter_files",
+    "write_thumbnail",
 ]

@@ -23,6 +23,7 @@ from db.models import (
 )
 from workstation.core.errors import AmbiguousError, NotFoundError, WorkstationError
 from workstation.core.library import Library
+from workstation.core.printable import printable
 
 _HEX = re.compile(r"^[0-9a-f]{4,64}$")
 
@@ -299,7 +300,7 @@ def source_ids(
 
 @dataclass(frozen=True)
 class SourceListItem:
-    """What a row of the library list shows."""
+    """What a row of the library list shows (``title`` already ``printable``)."""
 
     source_id: int
     kind: str
@@ -347,7 +348,7 @@ def rows_for(session: Session, ids: list[int]) -> dict[int, SourceListItem]:
         out[r.id] = SourceListItem(
             source_id=r.id,
             kind=r.kind,
-            title=r.title or r.original_filename,
+            title=printable(r.title or r.original_filename),  # never a hidden character
             published=r.published,
             grade=grade,
             pages=r.page_count,

@@ -506,7 +506,7 @@ def test_article_in_declared_legacy_charset(tmp_path: Path) -> None:
         tmp_path, title="Судно в Нампхо", paragraphs=[paragraph] * 3, lang="ru", encoding="cp1251"
     )
     result = extract(path, "text/html")
-    assert result.metadata["charset"] == "cp1251"
+    assert (result.metadata["encoding"], result.metadata["encoding_from"]) == ("cp1251", "declared")
     assert result.title == "Судно в Нампхо"
     assert result.language == "ru"
     assert samples.RUSSIAN in result.pages[0].text
@@ -562,18 +562,21 @@ def test_plain_text_title_is_first_non_empty_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("encoding", "bom", "label"),
+    ("encoding", "bom", "label", "how"),
     [
-        ("utf-16", True, "utf-16-le (BOM)"),
-        ("utf-8", True, "utf-8 (BOM)"),
-        ("utf-8", False, "utf-8"),
+        ("utf-16", True, "utf-16-le", "bom"),
+        ("utf-8", True, "utf-8", "bom"),
+        ("utf-8", False, "utf-8", "utf-8"),
     ],
 )
-def test_text_encodings_round_trip(tmp_path: Path, encoding: str, bom: bool, label: str) -> None:
+def test_text_encodings_round_trip(
+    tmp_path: Path, encoding: str, bom: bool, label: str, how: str
+) -> None:
     text = f"{samples.KOREAN}\n{samples.RUSSIAN}\n"
     result = extract(samples.make_text(tmp_path, text, encoding, bom), "text/plain")
     assert result.pages[0].text == text
-    assert result.metadata["encoding"] == label
+    assert (result.metadata["encoding"], result.metadata["encoding_from"]) == (label, how)
+    assert result.flags == []
 
 
 def test_text_not_utf8_falls_back_to_windows_1252(tmp_path: Path) -> None:

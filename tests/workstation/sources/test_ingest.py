@@ -123,7 +123,6 @@ BAD_INPUTS = [
     ("empty", lambda d: samples.make_empty(d), "empty"),
     ("random binary", lambda d: samples.make_random_binary(d), "not a supported"),
     ("truncated pdf", lambda d: samples.make_garbage_pdf(d), "pdf"),
-    ("encrypted pdf", lambda d: samples.make_encrypted_pdf(d), "encrypted, password needed"),
     ("truncated jpeg", lambda d: samples.make_truncated_jpeg(d), "truncated"),
     ("png bomb", lambda d: samples.make_png_bomb(d), "gigapixel"),
 ]

@@ -1,7 +1,9 @@
 """The right side: what a source is, where it came from, what to edit.
 
 Title, date and Admiralty grade are editable (saved through the source
-service on the write thread, audited); provenance is read-only.
+service on the write thread, audited); provenance is read-only. A PDF kept
+locked on import (password-protected) offers Unlock…, which asks for the
+password and reads the PDF on the write thread; the password is not kept.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,7 +31,10 @@ from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.changes import Changes
+from workstation.core.printable import printable
+from workstation.sources.flags import FLAG_LOCKED, describe_flag
 from workstation.sources.lookup import bundle_line, source_details, update_source
+from workstation.sources.unlock import unlock_source
 
 RELIABILITY = ["", "A", "B", "C", "D", "E", "F"]
 CREDIBILITY = ["", "1", "2", "3", "4", "5", "6"]
@@ -47,13 +53,6 @@ CREDIBILITY_TIPS = {
     "4": "doubtful",
     "5": "improbable",
     "6": "truth cannot be judged",
-}
-FLAG_WORDS = {
-    "pdf-javascript": "contains JavaScript (never run)",
-    "pdf-launch-action": "contains a launch action (never run)",
-    "pdf-embedded-files": "has embedded files",
-    "pdf-password-empty": "was encrypted with an empty password",
-    "pdf-repaired": "was damaged and repaired on import",
 }
 
 
@@ -136,6 +135,14 @@ class Inspector(QScrollArea):
         self.flags_label = QLabel("")
         self.flags_label.setWordWrap(True)
         layout.addWidget(self.flags_label)
+        self.unlock_button = QPushButton("Unlock…")
+        self.unlock_button.setToolTip(
+            "Give the PDF's password to read its text; the password is not kept"
+        )
+        self.unlock_button.clicked.connect(self.ask_password)
+        self.unlock_button.hide()
+        layout.addWidget(self.unlock_button)
+        self.password_dialog: QInputDialog | None = None
         layout.addStretch(1)
         self._reads = 0
         self._set_enabled(False)
@@ -183,7 +190,7 @@ class Inspector(QScrollArea):
         return getattr(self, "_shown", None) is not None and self._edits() != self._shown
 
     def _fill(self, info: dict[str, Any]) -> None:
-        self.heading.setText(info["title"] or info["original_filename"])
+        self.heading.setText(printable(info["title"] or info["original_filename"]))
         self.title_edit.setText(info["title"] or "")
         self.title_edit.setCursorPosition(0)
         self.date_edit.setText(info["published"] or "")
@@ -223,7 +230,7 @@ class Inspector(QScrollArea):
 
         self._clear(self.provenance)
         for label, value in [
-            ("Original name", info["original_filename"]),
+            ("Original name", printable(info["original_filename"])),
             ("Imported", info["imported_at"][:19].replace("T", " ") + " UTC"),
             ("By", info["imported_by"]),
             # Four lines of 16: two of 32 were wider than a narrow dock and got clipped.
@@ -244,9 +251,54 @@ class Inspector(QScrollArea):
                     shown.setFont(mono)
                     shown.setToolTip(info["sha256"])
                 self.provenance.addRow(label, shown)
-        flags = [FLAG_WORDS.get(f, f) for f in info["flags"]]
+        flags = [describe_flag(f) for f in info["flags"]]
         self.flags_label.setText("⚠ This file " + "; ".join(flags) + "." if flags else "")
         self.flags_label.setToolTip(json.dumps(info["flags"]))
+        self.unlock_button.setVisible(FLAG_LOCKED in info["flags"])
+
+    def ask_password(self) -> None:
+        """Ask for the password of the locked PDF shown (a window-modal dialog)."""
+        if self.source_id is None:
+            return
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Unlock PDF")
+        dialog.setLabelText(
+            f"Password for “{self.heading.text()}”\n(used once to read the PDF; it is not kept)"
+        )
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        source_id = self.source_id
+        dialog.textValueSelected.connect(lambda password: self.unlock(source_id, password))
+        dialog.finished.connect(dialog.deleteLater)
+        self.password_dialog = dialog
+        dialog.open()
+
+    def unlock(self, source_id: int, password: str) -> None:
+        """Read the locked PDF with ``password`` on the write thread, then index it."""
+        if not password:
+            self.message.setText("No password given; nothing was changed.")
+            return
+        library = self.controller.library
+        self.message.setText("Unlocking…")
+
+        def indexed(_: int) -> None:
+            self.message.setText("Unlocked: its text is read and searchable.")
+
+        def done(_: object) -> None:
+            self.controller.run(
+                library.index_pending,
+                write=True,
+                label="indexing",
+                on_done=indexed,
+                on_error=self.message.setText,
+            )
+
+        self.controller.write(
+            lambda session: unlock_source(library, session, source_id, password),
+            done,
+            changes=Changes.of_sources(source_id),
+            label="unlocking",
+            on_error=self.message.setText,
+        )
 
     def save(self, leaving: str | None = None) -> None:
         """Save the edits on the write thread (``leaving``: the title of a source being

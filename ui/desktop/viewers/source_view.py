@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from workstation.core.library import Library
 from workstation.sources.lookup import describe_source, get_source, page_text
+from workstation.sources.unlock import readable_pdf_path
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class SourceView:
         kind: pdf, image, article, text or email.
         title: the title, else the original file name.
         sha256: the original's SHA-256.
-        path: the original's blob (read-only).
+        path: the original's blob (read-only); for an unlocked PDF, its decrypted copy.
         page_count: pages of a PDF (None when unknown).
         details: ``describe_source``: metadata, provenance, flags.
         pages: the extracted text of each page, for the reader view (empty for
@@ -54,7 +55,8 @@ def read_source_view(library: Library, session: Session, source_id: int) -> Sour
         kind=source.kind,
         title=source.title or source.original_filename,
         sha256=source.sha256,
-        path=library.blobs.path_for(source.sha256),
+        # An unlocked PDF is drawn from its decrypted copy; the original stays encrypted.
+        path=readable_pdf_path(library, source),
         page_count=source.page_count or None,
         details=details,
         pages=pages,

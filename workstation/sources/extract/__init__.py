@@ -23,7 +23,7 @@ from workstation.sources.extract.model import (
     Limits,
     short_reason,
 )
-from workstation.sources.extract.pdf import extract_pdf, iter_pdf_pages, render_pdf_page
+from workstation.sources.extract.pdf import extract_pdf, iter_pdf_pages, locked_pdf, render_pdf_page
 from workstation.sources.extract.text import extract_text
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "detect_bytes",
     "extract",
     "iter_pdf_pages",
+    "locked_pdf",
     "render_pdf_page",
     "safe_filename",
 ]
@@ -58,19 +59,23 @@ _EXTRACTORS: dict[str, tuple[_Extractor, str]] = {
 }
 
 
-def extract(path: Path, media_type: str, limits: Limits = DEFAULT_LIMITS) -> Extracted:
+def extract(
+    path: Path, media_type: str, limits: Limits = DEFAULT_LIMITS, *, password: str | None = None
+) -> Extracted:
     """Extract text per page, metadata, flags and a thumbnail from a file.
 
     Args:
         path: The file, as stored.
         media_type: What detect() said the file is.
         limits: Ceilings on size, pixels and renders.
+        password: For an encrypted PDF, the password a reviewer gave (used
+            for this reading only).
 
     Returns:
         What the file holds.
 
     Raises:
-        EncryptedInputError: A PDF needs a password.
+        EncryptedInputError: A PDF needs a password (or ``password`` is wrong).
         TooLargeError: The file is above one of the limits.
         BadInputError: The file is empty, damaged, truncated or of an
             unsupported type; the message says which, on one line.
@@ -82,6 +87,10 @@ def extract(path: Path, media_type: str, limits: Limits = DEFAULT_LIMITS) -> Ext
     try:
         if path.stat().st_size == 0:
             raise BadInputError("empty file")
+        if password is not None:
+            if media_type != "application/pdf":
+                raise BadInputError(f"a {what} has no password")
+            return extract_pdf(path, media_type, limits, password)
         return extractor(path, media_type, limits)
     except WorkstationError:
         raise

@@ -7,7 +7,6 @@ tree and cannot recurse takes over. Nothing is rendered, run or fetched.
 
 from __future__ import annotations
 
-import codecs
 import html
 import re
 from html.parser import HTMLParser
@@ -17,6 +16,7 @@ from typing import Any
 import trafilatura
 
 from workstation.core.errors import BadInputError, TooLargeError
+from workstation.sources.extract.encoding import Decoded, decode_bytes
 from workstation.sources.extract.model import Extracted, ExtractedPage, Limits, megabytes
 from workstation.sources.extract.text import looks_binary, normalise_newlines, truncate_title
 
@@ -49,7 +49,6 @@ _HTML_LANG = re.compile(
 _TITLE = re.compile(r"<title\b[^>]{0,512}>(.{0,4096}?)</title\s*>", re.I | re.S)
 _LINK_OR_META = re.compile(r"<(?:link|meta)\b[^>]{0,2048}>", re.I)
 _ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-_LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
 
 
 def extract_article(path: Path, media_type: str, limits: Limits) -> Extracted:
@@ -72,11 +71,12 @@ def extract_article(path: Path, media_type: str, limits: Limits) -> Extracted:
         raise TooLargeError(
             f"web page is {megabytes(size)}, above the {megabytes(limits.max_html_bytes)} limit"
         )
-    markup, charset = decode_html(path.read_bytes())
+    decoded = decode_html(path.read_bytes())
+    markup = decoded.text
     if looks_binary(markup[:_HEAD_BYTES]):
         raise BadInputError("not a supported file type (binary data, not a web page)")
     head = _head_facts(markup[:_HEAD_BYTES])
-    metadata: dict[str, Any] = {"charset": charset}
+    metadata: dict[str, Any] = decoded.metadata()
     if len(markup) > MAIN_TEXT_MAX_CHARS:
         found = _metadata_only(markup[:_METADATA_CHARS])
         metadata["fallback_reason"] = "page too large for main-text detection"
@@ -107,41 +107,33 @@ def extract_article(path: Path, media_type: str, limits: Limits) -> Extracted:
         language=head.get("lang") or _field(found, "language") or None,
         pages=[ExtractedPage(number=1, text=text)],
         metadata=metadata,
+        flags=decoded.flags,
     )
 
 
-def decode_html(data: bytes) -> tuple[str, str]:
-    """Decode HTML bytes: BOM, else the declared meta charset, else UTF-8, else Windows-1252.
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in its first 4 KiB (``<meta charset>`` or HTTP-equiv).
 
     Args:
         data: The page's bytes.
 
     Returns:
-        The markup and the name of the charset used.
+        The label as written, or None.
     """
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace"), encoding
     declared = _META_CHARSET.search(data[:4096])
-    if declared:
-        label = declared.group(1).decode("ascii").lower()
-        if label in _LATIN1_LABELS:  # browsers read these as Windows-1252
-            label = "cp1252"
-        try:
-            encoding = codecs.lookup(label).name
-        except LookupError:
-            encoding = "utf-8"
-        if encoding.startswith("utf-16"):  # a meta tag readable as ASCII cannot be UTF-16
-            encoding = "utf-8"
-        return data.decode(encoding, errors="replace"), encoding
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+    return declared.group(1).decode("ascii") if declared else None
+
+
+def decode_html(data: bytes) -> Decoded:
+    """Decode HTML bytes: BOM, else the declared charset if it fits, else UTF-8, else a guess.
+
+    Args:
+        data: The page's bytes.
+
+    Returns:
+        The markup and how it was decoded (``encoding.decode_bytes``).
+    """
+    return decode_bytes(data, declared=declared_charset(data))
 
 
 def html_to_text(markup: str) -> str:

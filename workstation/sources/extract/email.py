@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterator
 from datetime import UTC
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from workstation.core.errors import BadInputError, TooLargeError
-from workstation.sources.extract.article import html_to_text
+from workstation.sources.extract.article import declared_charset, html_to_text
+from workstation.sources.extract.encoding import Decoded, decode_bytes
 from workstation.sources.extract.model import (
     Extracted,
     ExtractedAttachment,
@@ -71,18 +72,32 @@ def extract_email(path: Path, media_type: str, limits: Limits) -> Extracted:
         handle.seek(0)
         message = email.message_from_binary_file(handle, policy=policy.default)
 
-    headers = {key: _header(message, name) for name, key in _SUMMARY_HEADERS}
-    headers["subject"] = _header(message, "Subject")
-    headers["message_id"] = _header(message, "Message-ID")
-    published = _utc_date(message)
-
     plain = message.get_body(preferencelist=("plain",))
     html_body = message.get_body(preferencelist=("html",)) if plain is None else None
+    body_part = plain if plain is not None else html_body
+    body_decoded = _body_text(body_part, html=plain is None)
+    raw_headers = _undeclared_header_bytes(message)
+    header_codec = None
+    flags = list(body_decoded.flags) if body_decoded else []
+    if raw_headers:
+        # Headers in raw 8-bit bytes declare nothing; they are almost always in
+        # the body's encoding, so both are read together for more evidence.
+        evidence = b"\n".join(raw_headers)
+        if body_decoded is None or body_decoded.how == "guessed":
+            evidence += b"\n" + _payload(body_part)
+        declared = body_part.get_content_charset() if body_part is not None else None
+        in_headers = decode_bytes(evidence, declared=declared)
+        header_codec = in_headers.encoding
+        flags += [f for f in in_headers.flags if f not in flags]
+
+    headers = {key: _header(message, name, header_codec) for name, key in _SUMMARY_HEADERS}
+    headers["subject"] = _header(message, "Subject", header_codec)
+    headers["message_id"] = _header(message, "Message-ID", header_codec)
+    published = _utc_date(message)
+
     body = ""
-    if plain is not None:
-        body = _text_content(plain)
-    elif html_body is not None:
-        body = html_to_text(_text_content(html_body))
+    if body_decoded is not None:
+        body = html_to_text(body_decoded.text) if plain is None else body_decoded.text
     body = normalise_newlines(body).strip()
 
     attachments = list(_attachments(message, skip=(plain, html_body)))
@@ -98,6 +113,10 @@ def extract_email(path: Path, media_type: str, limits: Limits) -> Extracted:
         metadata["attachments"] = [a.filename for a in attachments]
     if html_body is not None:
         metadata["body_from_html"] = True
+    if body_decoded is not None:
+        metadata.update(body_decoded.metadata())
+    if header_codec is not None:
+        metadata["header_encoding"] = header_codec
     subject = headers["subject"]
     return Extracted(
         kind="email",
@@ -105,9 +124,10 @@ def extract_email(path: Path, media_type: str, limits: Limits) -> Extracted:
         title=truncate_title(subject) if subject else None,
         author=headers["from"],
         published=published,
-        language=_header(message, "Content-Language"),
+        language=_header(message, "Content-Language", header_codec),
         pages=[ExtractedPage(number=1, text=text)],
         metadata=metadata,
+        flags=flags,
         attachments=attachments,
     )
 
@@ -142,16 +162,52 @@ def safe_filename(name: str | None, media_type: str = "application/octet-stream"
     return name
 
 
-def _header(message: Message, name: str) -> str | None:
-    """A header's decoded value on one line, None when absent or blank."""
-    try:
-        value = message[name]
-        text = str(value) if value is not None else None
-    except Exception:  # malformed header the parser cannot structure: use it raw
-        text = _raw_header(message, name)
+def _header(message: Message, name: str, codec: str | None = None) -> str | None:
+    """A header's decoded value on one line, None when absent or blank.
+
+    ``codec`` reads a header written in raw 8-bit bytes (no RFC 2047 word to
+    say its charset), which the parser would otherwise turn into U+FFFD.
+    """
+    raw = _eight_bit(_raw_value(message, name))
+    if raw is not None and codec is not None:
+        text: str | None = raw.decode(codec, errors="replace")
+    else:
+        try:
+            value = message[name]
+            text = str(value) if value is not None else None
+        except Exception:  # malformed header the parser cannot structure: use it raw
+            text = _raw_header(message, name)
     if text is None:
         return None
     return " ".join(text.split()) or None
+
+
+def _raw_value(message: Message, name: str) -> str | None:
+    """A header's value exactly as parsed (raw 8-bit bytes as surrogate escapes)."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return value if isinstance(value, str) else None
+    return None
+
+
+def _eight_bit(value: str | None) -> bytes | None:
+    """The bytes of a header value holding undeclared 8-bit text, else None."""
+    if value is None or value.isascii():
+        return None
+    try:
+        return value.encode("ascii", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return None
+
+
+def _undeclared_header_bytes(message: Message) -> list[bytes]:
+    """The raw bytes of every header written in 8-bit text without an RFC 2047 charset."""
+    found = []
+    for _name, value in message.raw_items():
+        raw = _eight_bit(value if isinstance(value, str) else None)
+        if raw is not None:
+            found.append(raw)
+    return found
 
 
 def _raw_header(message: Message, name: str) -> str | None:
@@ -178,18 +234,30 @@ def _utc_date(message: Message) -> str | None:
     return str(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
-def _text_content(part: Message) -> str:
-    """A text part's content as str, even with an unknown or lying charset."""
+def _payload(part: Message | None) -> bytes:
+    """A part's body bytes, transfer encoding (base64, quoted-printable) undone."""
+    if part is None:
+        return b""
     try:
-        content = cast(EmailMessage, part).get_content()
-        if isinstance(content, str):
-            return content
-    except Exception:  # unknown charset or broken transfer encoding
-        pass
-    payload = part.get_payload(decode=True)
-    if isinstance(payload, bytes):
-        return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
-    return ""
+        payload = part.get_payload(decode=True)
+    except Exception:  # a broken transfer encoding: nothing readable
+        return b""
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _body_text(part: Message | None, *, html: bool) -> Decoded | None:
+    """The body part's text: its declared charset when that fits, else a measured guess.
+
+    The e-mail package reads a part without a charset as ASCII and turns
+    every other byte into U+FFFD; the bytes are decoded here instead.
+    """
+    if part is None:
+        return None
+    data = _payload(part)
+    declared = part.get_content_charset()
+    if declared is None and html:
+        declared = declared_charset(data)
+    return decode_bytes(data, declared=declared)
 
 
 def _attachments(

@@ -18,6 +18,7 @@ import pymupdf as _pymupdf
 
 from workstation.core.errors import BadInputError, EncryptedInputError
 from workstation.sources.extract.model import DEFAULT_LIMITS, Extracted, ExtractedPage, Limits
+from workstation.sources.flags import FLAG_LOCKED
 
 # MuPDF prints repair chatter ("MuPDF error: ...") straight to stderr; the
 # import reports damage through flags and one-line reasons instead.
@@ -28,6 +29,7 @@ FLAG_JAVASCRIPT = "pdf-javascript"
 FLAG_LAUNCH = "pdf-launch-action"
 FLAG_EMBEDDED_FILES = "pdf-embedded-files"
 FLAG_PASSWORD_EMPTY = "pdf-password-empty"
+FLAG_PASSWORD = "pdf-password"
 FLAG_REPAIRED = "pdf-repaired"
 
 _INFO_KEYS = (
@@ -55,22 +57,27 @@ pymupdf: Any = _pymupdf
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
-def extract_pdf(path: Path, media_type: str, limits: Limits) -> Extracted:
+def extract_pdf(
+    path: Path, media_type: str, limits: Limits, password: str | None = None
+) -> Extracted:
     """Read a PDF: text of every page, metadata, flags and a thumbnail of page 1.
 
     Args:
         path: The PDF file.
         media_type: 'application/pdf'.
         limits: thumbnail_size and max_render_pixels apply.
+        password: The password a reviewer gave for an encrypted PDF (used
+            once, never kept); None tries only the empty password.
 
     Returns:
         The extracted PDF, one ExtractedPage per page.
 
     Raises:
-        EncryptedInputError: The PDF needs a password to open.
+        EncryptedInputError: The PDF needs a password to open (or the one
+            given is wrong).
         BadInputError: The PDF is too damaged to open or has no readable pages.
     """
-    doc, flags = open_pdf(path)
+    doc, flags = open_pdf(path, password)
     try:
         metadata = _metadata(doc)
         flags.extend(_active_content_flags(doc, metadata))
@@ -102,17 +109,18 @@ def extract_pdf(path: Path, media_type: str, limits: Limits) -> Extracted:
         doc.close()
 
 
-def open_pdf(path: Path) -> tuple[Any, list[str]]:
-    """Open a PDF, trying the empty password when it is encrypted.
+def open_pdf(path: Path, password: str | None = None) -> tuple[Any, list[str]]:
+    """Open a PDF, trying the empty password (or the one given) when it is encrypted.
 
     Args:
         path: The PDF file.
+        password: A password for an encrypted PDF; None tries the empty one.
 
     Returns:
         The open pymupdf.Document (the caller closes it) and the flags found so far.
 
     Raises:
-        EncryptedInputError: A non-empty password is needed.
+        EncryptedInputError: A non-empty password is needed, or ``password`` is wrong.
         BadInputError: MuPDF cannot open the file, even after repair, or it has no pages.
     """
     try:
@@ -124,9 +132,14 @@ def open_pdf(path: Path) -> tuple[Any, list[str]]:
         if not doc.is_pdf:  # MuPDF sniffs content and happily opens images and e-books too
             raise BadInputError("damaged PDF: the file is not a PDF")
         if doc.needs_pass:
-            if not doc.authenticate(""):
+            if doc.authenticate(""):
+                flags.append(FLAG_PASSWORD_EMPTY)
+            elif password is None:
                 raise EncryptedInputError("encrypted, password needed")
-            flags.append(FLAG_PASSWORD_EMPTY)
+            elif doc.authenticate(password):
+                flags.append(FLAG_PASSWORD)
+            else:
+                raise EncryptedInputError("wrong password")
         elif (doc.metadata or {}).get("encryption"):
             # MuPDF opened it with the empty user password by itself.
             flags.append(FLAG_PASSWORD_EMPTY)
@@ -140,6 +153,56 @@ def open_pdf(path: Path) -> tuple[Any, list[str]]:
         doc.close()
         raise
     return doc, flags
+
+
+def locked_pdf(path: Path, media_type: str, reason: str) -> Extracted:
+    """The record of a PDF that needs a password: kept as evidence, its text unread.
+
+    Nothing inside is decrypted; the page count (readable without the
+    password) goes in the metadata. ``unlock`` reads the rest later.
+
+    Args:
+        path: The PDF file.
+        media_type: 'application/pdf'.
+        reason: Why it could not be read (``EncryptedInputError.message``).
+
+    Returns:
+        A PDF with no pages, flagged ``locked``.
+    """
+    metadata: dict[str, Any] = {"locked_reason": reason}
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+        try:
+            metadata["page_count"] = int(doc.page_count)
+        finally:
+            doc.close()
+    except Exception:  # the count is a courtesy
+        pass
+    return Extracted(kind="pdf", media_type=media_type, metadata=metadata, flags=[FLAG_LOCKED])
+
+
+def save_decrypted(path: Path, password: str, target: Path) -> None:
+    """Write a copy of an encrypted PDF without its encryption, for viewers.
+
+    The original stays as it is; the copy lets pages be drawn after an
+    unlock without the password being kept anywhere.
+
+    Args:
+        path: The encrypted PDF.
+        password: Its password (checked again here).
+        target: Where the copy goes (replaced if present).
+
+    Raises:
+        EncryptedInputError: The password does not open the PDF.
+        BadInputError: MuPDF cannot write the copy.
+    """
+    doc, _flags = open_pdf(path, password)
+    try:
+        doc.save(str(target), encryption=pymupdf.PDF_ENCRYPT_NONE)
+    except Exception as exc:
+        raise BadInputError(f"cannot write a readable copy of the PDF: {exc}") from exc
+    finally:
+        doc.close()
 
 
 def iter_pdf_pages(path: Path) -> Iterator[ExtractedPage]:

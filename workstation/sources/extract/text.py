@@ -1,28 +1,21 @@
 """Plain text and Markdown sources: decoding that never guesses wrong silently.
 
-Also home of the byte decoding used by detection: BOM first, then UTF-8, then
-Windows-1252 (the usual encoding of a text file that is not UTF-8).
+Bytes become text through ``encoding.decode_bytes`` (BOM, UTF-8, else a
+measured guess of the legacy encoding, flagged when the evidence is thin).
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from datetime import date
 from pathlib import Path
 
 from workstation.core.errors import BadInputError, TooLargeError
+from workstation.sources.extract.encoding import decode_bytes
 from workstation.sources.extract.model import Extracted, ExtractedPage, Limits, megabytes
 
 TITLE_MAX_CHARS = 200
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 # C0 controls other than tab, newlines, form feed, escape and the DOS end-of-file mark.
 _CONTROL_CHARS = re.compile(r"[\x01-\x08\x0e-\x19\x1c-\x1f\x7f]")
 _BINARY_CHECK_CHARS = 1_000_000
@@ -35,18 +28,8 @@ _FRONT_MATTER_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _TITLE_SCAN_LINES = 2000
 
 
-def _latin1_for_holes(exc: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: map the five bytes Windows-1252 leaves undefined as Latin-1."""
-    if isinstance(exc, UnicodeDecodeError):
-        return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
-    raise exc
-
-
-codecs.register_error("workstation.latin1", _latin1_for_holes)
-
-
 def decode_text(data: bytes, *, partial: bool = False) -> tuple[str, str]:
-    """Decode bytes of unknown encoding: BOM, else UTF-8, else Windows-1252.
+    """Decode bytes of unknown encoding (see ``encoding.decode_bytes``).
 
     Args:
         data: The bytes.
@@ -54,17 +37,10 @@ def decode_text(data: bytes, *, partial: bool = False) -> tuple[str, str]:
             cut in half at the end is not an error.
 
     Returns:
-        The text (without BOM) and the name of the encoding used.
+        The text (without BOM) and the name of the codec used.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-            return decoder.decode(data[len(bom) :], final=not partial), f"{encoding} (BOM)"
-    try:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-        return decoder.decode(data, final=not partial), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="workstation.latin1"), "cp1252"
+    decoded = decode_bytes(data, partial=partial)
+    return decoded.text, decoded.encoding
 
 
 def looks_binary(text: str) -> bool:
@@ -104,14 +80,15 @@ def extract_text(path: Path, media_type: str, limits: Limits) -> Extracted:
         raise TooLargeError(
             f"text file is {megabytes(size)}, above the {megabytes(limits.max_text_bytes)} limit"
         )
-    text, encoding = decode_text(path.read_bytes())
+    decoded = decode_bytes(path.read_bytes())
+    text = decoded.text
     if looks_binary(text):
         raise BadInputError("not a supported file type (binary data, not text)")
     text = normalise_newlines(text)
     markdown = media_type == "text/markdown"
     front = front_matter(text) if markdown else {}
     title = front.get("title") or (markdown_title(text) if markdown else None) or first_line(text)
-    metadata: dict[str, object] = {"encoding": encoding, "characters": len(text)}
+    metadata: dict[str, object] = {**decoded.metadata(), "characters": len(text)}
     if front:
         metadata["front_matter"] = front
     return Extracted(
@@ -123,6 +100,7 @@ def extract_text(path: Path, media_type: str, limits: Limits) -> Extracted:
         language=front.get("lang") or front.get("language") or None,
         pages=[ExtractedPage(number=1, text=text)],
         metadata=metadata,
+        flags=decoded.flags,
     )
 
 
