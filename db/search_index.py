@@ -7,18 +7,15 @@ truth: this folder is a cache that can be deleted and rebuilt at any time.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -26,127 +23,15 @@ from typing import NamedTuple, Self
 
 import tantivy
 
-from db.search_query import And, Node, Not, Or, Phrase, Prefix, Term
-
-# --- the analyzer ----------------------------------------------------------
-
-# Scripts written without spaces between words (and Hangul, whose spacing units
-# carry particles: 북한이 = 북한 + 이). Each of their characters is one token and a
-# query word becomes a phrase of its characters, so `북한` is found inside `북한이`
-# and `朝鮮` inside `北朝鮮が`. Ranges: Hangul Jamo, CJK radicals, kana, Hangul
-# compatibility jamo, Katakana extensions, CJK Ext. A, CJK ideographs, Hangul Jamo
-# Ext. A, Hangul syllables and Jamo Ext. B, compatibility ideographs, halfwidth
-# Katakana/Hangul, and the supplementary ideograph planes.
-CJK_CHARACTERS = (
-    "\u1100-\u11ff\u2e80-\u2fdf\u3041-\u30ff\u3131-\u318f\u31f0-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff"
-    "\uff66-\uffdc\U00020000-\U0003134f"
+from db.search_analyzer import (
+    ANALYZER,
+    ANALYZER_DESCRIPTION,
+    CJK_CHARACTERS,
+    TOKENIZER_NAME,
+    analyze,
+    prepare_text,
 )
-_CJK_RUN = re.compile(f"[{CJK_CHARACTERS}]+")
-# tantivy's `simple` tokenizer (runs of alphanumeric characters) is about three
-# times faster to index than a regex tokenizer, so CJK characters are set apart
-# with spaces in Python (_prepare) instead of by the tokenizer.
-_ANALYZER_DESCRIPTION = "nfkc+cjk-spaced | simple | lowercase | ascii_fold"
-_TOKENIZER_NAME = "workstation"
-
-
-def _build_analyzer() -> tantivy.TextAnalyzer:
-    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    builder = builder.filter(tantivy.Filter.lowercase())
-    builder = builder.filter(tantivy.Filter.ascii_fold())
-    return builder.build()
-
-
-_ANALYZER = _build_analyzer()
-
-
-def prepare_text(text: str) -> str:
-    """Return text as the index tokenizer must see it.
-
-    NFKC-normalizes (decomposed Hangul or accents, the ligatures of PDF text
-    such as ``ﬁ``, and halfwidth or fullwidth forms would not match what a
-    reviewer types) and surrounds each CJK character with spaces so that it
-    becomes a token of its own.
-
-    Args:
-        text: Page text or query text.
-
-    Returns:
-        The text to hand to the tokenizer; offsets differ where CJK occurs.
-    """
-    if text.isascii():
-        return text
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    if _CJK_RUN.search(text) is None:
-        return text
-    return _CJK_RUN.sub(_space_run, text)
-
-
-def _space_run(match: re.Match[str]) -> str:
-    # " X " around every character: one call per run, not per character.
-    return " " + "  ".join(match.group()) + " "
-
-
-def analyze(text: str) -> list[str]:
-    """Split text into index tokens exactly as the index does.
-
-    Args:
-        text: Any text: a page, a query word, a phrase.
-
-    Returns:
-        The tokens: runs of letters and digits, lowercased and folded to ASCII
-        where a Latin letter has an ASCII equivalent (``Chŏngjin`` ->
-        ``chongjin``); each CJK character is a token of its own.
-    """
-    return _ANALYZER.analyze(prepare_text(text))
-
-
-class TokenSpan(NamedTuple):
-    """One index token and where it came from in the analyzed text."""
-
-    token: str
-    start: int
-    """Offset of the first character (a str index into the NFKC text)."""
-    end: int
-    """Offset after the last character."""
-
-
-def token_spans(text: str) -> tuple[str, list[TokenSpan]]:
-    """Tokenize text as the index does, keeping each token's character offsets.
-
-    Args:
-        text: The text to tokenize, e.g. one page.
-
-    Returns:
-        The NFKC form of ``text`` (identical for almost all text) and its tokens
-        in order, with offsets into that NFKC form.
-    """
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    cjk_starts: list[int] = []
-    spaced = text
-    if not text.isascii():
-        for m in _CJK_RUN.finditer(text):
-            cjk_starts.extend(range(m.start(), m.end()))
-        if cjk_starts:
-            spaced = _CJK_RUN.sub(_space_run, text)
-    tokens = _ANALYZER.pre_tokenize(spaced).tokens
-    if not cjk_starts:
-        return text, [TokenSpan(t.text, t.char_offset_from, t.char_offset_to) for t in tokens]
-    # The i-th CJK character moved from p to p + 2i + 1; text after it by 2i + 2.
-    moved = [p + 2 * i + 1 for i, p in enumerate(cjk_starts)]
-    spans = []
-    for t in tokens:
-        before = bisect.bisect_left(moved, t.char_offset_from)
-        if before < len(moved) and moved[before] == t.char_offset_from:
-            start = cjk_starts[before]
-            spans.append(TokenSpan(t.text, start, start + 1))
-        else:
-            shift = 2 * before
-            spans.append(TokenSpan(t.text, t.char_offset_from - shift, t.char_offset_to - shift))
-    return text, spans
-
+from db.search_query import And, Node, Not, Or, Phrase, Prefix, Term
 
 FORMAT_VERSION = 1
 """Bump when the schema or the analyzer changes; older folders are rebuilt."""
@@ -181,7 +66,7 @@ def _fingerprint() -> str:
             "format": FORMAT_VERSION,
             "tantivy": str(getattr(tantivy, "__version__", "")),
             "cjk": CJK_CHARACTERS,
-            "analyzer": _ANALYZER_DESCRIPTION,
+            "analyzer": ANALYZER_DESCRIPTION,
         },
         sort_keys=True,
     )
@@ -191,7 +76,7 @@ def _fingerprint() -> str:
 def _build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field(
-        _BODY, stored=False, tokenizer_name=_TOKENIZER_NAME, index_option="position"
+        _BODY, stored=False, tokenizer_name=TOKENIZER_NAME, index_option="position"
     )
     builder.add_unsigned_field(_SOURCE_ID, stored=True, indexed=True, fast=True)
     builder.add_unsigned_field(_PAGE, stored=True, fast=True)
@@ -326,7 +211,7 @@ class SearchIndex:
         self._in_memory = in_memory
         if in_memory:
             self._index = tantivy.Index(self._schema)
-            self._index.register_tokenizer(_TOKENIZER_NAME, _ANALYZER)
+            self._index.register_tokenizer(TOKENIZER_NAME, ANALYZER)
             self._needs_rebuild = True
         else:
             with _exclusive(self._path.with_name(self._path.name + ".lock")):
@@ -363,7 +248,7 @@ class SearchIndex:
         if marker is not None and marker.get("fingerprint") == _fingerprint():
             try:
                 index = tantivy.Index.open(str(self._path))
-                index.register_tokenizer(_TOKENIZER_NAME, _ANALYZER)
+                index.register_tokenizer(TOKENIZER_NAME, ANALYZER)
                 _ = index.searcher().num_docs  # opens every segment
             except (ValueError, OSError, RuntimeError):
                 pass  # unreadable: recreate below
@@ -380,7 +265,7 @@ class SearchIndex:
             raise SearchIndexError(
                 f"Cannot create the search index in {self._path}: {error}"
             ) from error
-        index.register_tokenizer(_TOKENIZER_NAME, _ANALYZER)
+        index.register_tokenizer(TOKENIZER_NAME, ANALYZER)
         self._write_marker(needs_rebuild=True)
         self._needs_rebuild = True
         return index

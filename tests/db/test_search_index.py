@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from db.search_analyzer import analyze, token_spans
 from db.search_index import (
     MAX_PREFIX_EXPANSIONS,
     SearchIndex,
     SearchIndexBusyError,
     SearchIndexClosedError,
     SearchIndexError,
-    analyze,
-    token_spans,
 )
 from db.search_query import And, Node, Not, Or, Phrase, Prefix, Term, positive_leaves
 

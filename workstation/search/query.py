@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from db.search_index import analyze
+from db.search_analyzer import analyze
 from db.search_query import And, Node, Not, Or, Phrase, Prefix, Term
 from workstation.core.errors import QuerySyntaxError
 

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from db.search_index import CJK_CHARACTERS, analyze, token_spans
+from db.search_analyzer import CJK_CHARACTERS, analyze, token_spans
 from db.search_query import Leaf, Prefix
 
 SNIPPET_CHARS = 200
