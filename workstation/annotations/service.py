@@ -38,6 +38,7 @@ from workstation.entities.register import (
     unlink_annotation,
 )
 from workstation.sources.lookup import page_text
+from workstation.sources.unlock import readable_pdf_path
 
 MAX_NOTE = 20_000
 FUZZY_MIN_RATIO = 0.8
@@ -238,7 +239,7 @@ class AnnotationService:
             checked: Anchor = anchor
         else:
             orphaned = False
-            blob = self.library.blobs.path_for(source.sha256)
+            blob = readable_pdf_path(self.library, source)  # an unlocked PDF: its copy
             checked = _check_anchor(session, source, anchor, blob)
         cats = _categories(session, categories)
         now = utc_now()
@@ -288,7 +289,7 @@ class AnnotationService:
         if anchor is not None:
             source = session.get(Source, row.source_id)
             assert source is not None
-            blob = self.library.blobs.path_for(source.sha256)
+            blob = readable_pdf_path(self.library, source)  # an unlocked PDF: its copy
             store_anchor(row, _check_anchor(session, source, anchor, blob))
             row.orphaned = False
         if note is not None:

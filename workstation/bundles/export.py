@@ -64,6 +64,8 @@ from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.core.witness import BAG_INFO_LABEL
+from workstation.sources.lookup import get_source
+from workstation.sources.unlock import readable_pdf_path
 
 
 def tool_version() -> str:
@@ -339,7 +341,9 @@ class BundleExporter:
                 raise _damaged(ps)
         marks = [a.anchor for a in ps.redactions] + list(ps.also_removed) if ps.redacted else []
         if ps.kind == "pdf":
-            result = redaction.redact_pdf(blob, work.with_suffix(".pdf"), marks, cancel=cancel)
+            with self.library.reader() as session:  # an unlocked PDF is redacted from its copy
+                readable = readable_pdf_path(self.library, get_source(session, ps.source_id))
+            result = redaction.redact_pdf(readable, work.with_suffix(".pdf"), marks, cancel=cancel)
             return result.dst, result.media_type, _pdf_texts(result.dst)
         if ps.kind == "image":
             regions = [m for m in marks if isinstance(m, RegionAnchor)]

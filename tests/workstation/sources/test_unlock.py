@@ -176,3 +176,32 @@ def test_password_from_stdin_and_bad_password_files(tmp_path: Path) -> None:
         input_text=PASSWORD + "\r\n",
     )  # fmt: skip
     assert piped.returncode == 0, piped.stderr
+
+
+def test_an_unlocked_pdf_takes_region_marks_and_a_redacted_export(
+    library: Library, tmp_path: Path
+) -> None:
+    from workstation.annotations.anchors import RegionAnchor
+    from workstation.annotations.service import AnnotationService, find_quote
+    from workstation.bundles.export import BundleExporter, ExportOptions
+    from workstation.bundles.plan import ExportScope, plan_export
+
+    source_id, _pdf = _import_locked(library, tmp_path)
+    with library.writer() as session:
+        unlock_source(library, session, source_id, PASSWORD)
+    service = AnnotationService(library)
+    with library.writer() as session:  # the page size comes from the readable copy
+        region = service.create(
+            session, source_id, RegionAnchor("rect", ((50.0, 50.0), (200.0, 120.0)), page=1)
+        )
+        source = session.get(Source, source_id)
+        assert source is not None
+        service.create(session, source_id, find_quote(session, source, "Confidential"), redact=True)
+    assert region.anchor.page == 1  # type: ignore[attr-defined]
+    plan = plan_export(library, ExportScope(), redact=True)
+    out = tmp_path / "bundle"
+    BundleExporter(library).export(plan, ExportOptions(out=out))
+    [derivative] = list((out / "data" / "sources").rglob("*.pdf"))
+    text = PdfDocument(derivative).page_text(1).text
+    assert "Confidential" not in text
+    assert "annex" in text
