@@ -544,8 +544,9 @@ class MainWindow(QMainWindow):
 
     def _changed(self, changes: Changes) -> None:
         """One operation's notice: refresh what it touched, once."""
+        if changes.source_set or changes.sources:
+            self.update_status()  # an unlocked PDF brings its pages
         if changes.source_set:
-            self.update_status()
             # A bundle merged (here or by the CLI) brings marks as well as sources.
             self.all_marks_panel.refresh()
         if changes.annotations or changes.taxonomy or changes.entities:

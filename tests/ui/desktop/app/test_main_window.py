@@ -815,3 +815,29 @@ def test_undo_and_redo_are_in_the_edit_menu_too(window: MainWindow) -> None:
     menus = {m.title(): m for m in window.menuBar().findChildren(QMenu)}
     edit = next(m for title, m in menus.items() if title.replace("&", "") == "Edit")
     assert edit.actions()[:2] == [window.undo_action, window.redo_action]
+
+
+def test_the_status_bar_counts_the_pages_an_unlocked_pdf_brings(
+    qtbot: Any, library: Library, tmp_path: Path
+) -> None:
+    pdf = samples.make_encrypted_pdf(tmp_path, user_password="s3cret")
+    [result] = ImportService(library).import_paths([pdf]).results
+    assert result.source_id is not None
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    controller = LibraryController(library)
+    win = MainWindow(controller, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    wait_idle(qtbot, controller)
+    try:
+        assert "0 pages" in win.size_label.text()
+        win.inspector.show_source(result.source_id)
+        wait_idle(qtbot, controller)
+        win.inspector.ask_password()
+        dialog = win.inspector.password_dialog
+        assert dialog is not None
+        dialog.setTextValue("s3cret")
+        dialog.accept()
+        qtbot.waitUntil(lambda: "1 pages" in win.size_label.text(), timeout=20_000)
+    finally:
+        win.close()
