@@ -472,6 +472,7 @@ def test_double_click_adds_and_removes_polygon_corners_and_count_markers(
     edge = _at(viewer, (400.0, 200.0))
     qtbot.mouseDClick(viewport, LEFT, pos=edge)
     qtbot.waitUntil(lambda: len(points_of(polygon.uuid)) == 4, timeout=10_000)
+    wait_idle(qtbot, window.controller)  # the marks are drawn again
     added = points_of(polygon.uuid)
     assert added[0] == triangle[0]
     assert added[2] == triangle[1]
@@ -479,6 +480,7 @@ def test_double_click_adds_and_removes_polygon_corners_and_count_markers(
     # On a corner: it goes; a triangle keeps its three.
     qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, added[1]))
     qtbot.waitUntil(lambda: points_of(polygon.uuid) == triangle, timeout=10_000)
+    wait_idle(qtbot, window.controller)  # the marks are drawn again
     qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, triangle[2]))
     assert points_of(polygon.uuid) == triangle
 
@@ -487,13 +489,16 @@ def test_double_click_adds_and_removes_polygon_corners_and_count_markers(
     assert viewer.editor.selected == count.uuid
     qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, (850.0, 600.0)))
     qtbot.waitUntil(lambda: len(points_of(count.uuid)) == 3, timeout=10_000)
+    wait_idle(qtbot, window.controller)  # the marks are drawn again
     qtbot.waitUntil(lambda: "3 counted" in viewer.hint.text(), timeout=10_000)
     qtbot.mouseDClick(viewport, LEFT, pos=_at(viewer, (900.0, 600.0)))
     qtbot.waitUntil(lambda: len(points_of(count.uuid)) == 2, timeout=10_000)
+    wait_idle(qtbot, window.controller)  # the marks are drawn again
     assert points_of(count.uuid)[0] == (800.0, 600.0)
     # Each change is one undoable edit.
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: len(points_of(count.uuid)) == 3, timeout=10_000)
+    wait_idle(qtbot, window.controller)  # the marks are drawn again
 
 
 def test_drag_a_polygon_vertex_and_a_count_marker(
