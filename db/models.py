@@ -290,17 +290,65 @@ class Finding(Base):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id"))
     created_at: Mapped[str] = mapped_column(String(32))
     modified_at: Mapped[str] = mapped_column(String(32))
+    # F-0001 in a report; per library, never reused (library_info "findings.last_number").
+    number: Mapped[int | None] = mapped_column(Integer, unique=True)
+    places: Mapped[list[str] | None] = mapped_column(JSON)
+    period_from: Mapped[str | None] = mapped_column(String(10))  # 2025, 2025-05, 2025-05-17
+    period_to: Mapped[str | None] = mapped_column(String(10))
+    confidence: Mapped[str | None] = mapped_column(String(32))  # a PHIA yardstick term
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id"))
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class FindingAnnotation(Base):
-    """An annotation cited as evidence for a finding."""
+    """An annotation cited as evidence for a finding, with its role."""
 
     __tablename__ = "finding_annotations"
+    __table_args__ = (
+        CheckConstraint("role IN ('supports','contradicts','context')", name="finding_role"),
+    )
 
     finding_id: Mapped[int] = mapped_column(
         ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True
     )
     annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), default="supports", server_default="supports")
+
+
+class FindingEntity(Base):
+    """A vessel, company or person a finding is about."""
+
+    __tablename__ = "finding_entities"
+
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), primary_key=True)
+
+
+class FindingComment(Base):
+    """One message of a finding's discussion thread."""
+
+    __tablename__ = "finding_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    at: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class FindingReview(Base):
+    """One step of a finding's review: submit, confirm, reject, reopen, return."""
+
+    __tablename__ = "finding_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    at: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 # --- bundles: keys, recipient profiles, what came from which bundle ---------

@@ -233,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_unlock(sub, common)
 
+    from ui.cli.findings import register as _register_findings  # lazy: start-up
+
+    _register_findings(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 

@@ -287,7 +287,8 @@ class Library:
             session.add(row)
             session.flush()
             self.record(session, "reviewer.add", "reviewer", row.id, {"name": self.reviewer})
-            found = row.id
+            # Not cached: the transaction may still roll back and take the row with it.
+            return row.id
         self._reviewer_id = found
         return found
 

@@ -108,7 +108,12 @@ KINDS: dict[str, Kind] = {
             "finding",
             "findings",
             "uuid",
-            (Part("annotations", "finding_annotations", "finding_id", "annotation_id"),),
+            (
+                Part("annotations", "finding_annotations", "finding_id", "annotation_id"),
+                Part("entities", "finding_entities", "finding_id", "entity_id"),
+                Part("comments", "finding_comments", "finding_id", "id"),
+                Part("reviews", "finding_reviews", "finding_id", "id"),
+            ),
         ),
         Kind("key", "signing_keys", "fingerprint"),
         Kind("profile", "recipient_profiles", "name"),

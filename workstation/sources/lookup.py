@@ -430,8 +430,9 @@ def update_source(
     title: str | None = None,
     published: str | None = None,
     grade: str | None = None,
+    publisher: str | None = None,
 ) -> Source:
-    """Edit what a reviewer may correct (title, date, grade), audited.
+    """Edit what a reviewer may correct (title, date, grade, publisher), audited.
 
     ``None`` leaves a field alone; an empty string clears it. The original
     bytes never change; only the record does.
@@ -472,6 +473,11 @@ def update_source(
         if (reliability, credibility) != (source.reliability, source.credibility):
             changes["grade"] = [grade_of(source), cleaned or None]
             source.reliability, source.credibility = reliability, credibility
+    if publisher is not None:
+        new_publisher = " ".join(publisher.split()) or None
+        if new_publisher != source.publisher:
+            changes["publisher"] = [source.publisher, new_publisher]
+            source.publisher = new_publisher
     if changes:
         library.record(session, "source.edit", "source", source.id, changes)
     return source

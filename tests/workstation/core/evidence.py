@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
-from db.models import Annotation, Finding, FindingAnnotation, Source
+from db.models import Source
 from tests import samples
 from workstation.annotations.anchors import RegionAnchor, TextAnchor
 from workstation.annotations.service import AnnotationService
@@ -25,9 +24,9 @@ from workstation.bundles.import_ import BundleMerger, open_bundle
 from workstation.bundles.plan import ExportScope, plan_export
 from workstation.bundles.profiles import Profile, save_profile
 from workstation.bundles.signing import KeyService
-from workstation.core.dates import utc_now
 from workstation.core.library import Library
 from workstation.entities.register import add_entity, link_annotation
+from workstation.findings.service import FindingService
 from workstation.sources.ingest import ImportService
 
 
@@ -87,7 +86,7 @@ def build(folder: Path) -> Made:
             link_annotation(lib, session, note.uuid, entity.uuid)
             save_profile(lib, session, Profile("MSMT partners", "MSMT RELEASABLE"))
             KeyService(lib).generate(session, "alice's key", b"correct horse battery")
-            finding = _finding(lib, session, [note.uuid, region.uuid])
+            finding = _finding(lib, session, [note.uuid, region.uuid], entity.uuid)
         with open_bundle(lib, partner) as opened:
             BundleMerger(lib).merge(opened, accept_untrusted=True)
         return Made(
@@ -95,29 +94,24 @@ def build(folder: Path) -> Made:
         )
 
 
-def _finding(lib: Library, session: object, annotations: list[str]) -> str:
-    """A finding as a service would add one (there is no findings service yet)."""
+def _finding(lib: Library, session: object, annotations: list[str], entity: str) -> str:
+    """A finding with evidence, an entity, a comment and a review step (the findings service)."""
     from sqlalchemy.orm import Session
 
     assert isinstance(session, Session)
-    row = Finding(
-        uuid=str(uuid.uuid4()),
+    service = FindingService(lib)
+    row = service.create(
+        session,
         title="Munitions loaded at Rajin",
         claim="Containers of artillery shells were loaded at Rajin.",
-        status="draft",
-        created_by_id=lib.reviewer_id(session),
-        created_at=utc_now(),
-        modified_at=utc_now(),
+        entities=[entity],
+        places=["Rajin"],
+        period_from="2024-03",
+        confidence_term="likely",
     )
-    session.add(row)
-    session.flush()
-    for annotation_uuid in annotations:
-        annotation_id = session.scalar(
-            select(Annotation.id).where(Annotation.uuid == annotation_uuid)
-        )
-        assert annotation_id is not None
-        session.add(FindingAnnotation(finding_id=row.id, annotation_id=annotation_id))
-    lib.record(session, "finding.create", "finding", row.uuid, {"title": row.title})
+    service.add_evidence(session, row.uuid, annotations)
+    service.comment(session, row.uuid, "The second image needs a date.")
+    service.submit(session, row.uuid)
     return row.uuid
 
 

@@ -1,0 +1,752 @@
+"""Findings: claims built on graded evidence, corroborated by independent sources and
+confirmed by a second reviewer (four eyes).
+
+Every change goes through ``FindingService`` in the caller's write transaction and is an
+audit event naming the reviewer. States: ``draft -> in_review -> confirmed | rejected``;
+``reopen`` (with a reason) returns to draft. Only the author submits; only another
+reviewer confirms or rejects. Confirmation needs the library's policy (policy.py) met by
+the supporting evidence, or an override reason, which is recorded. Changing a confirmed
+finding's content or evidence returns it to ``in_review`` and says why.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, TypedDict, Unpack
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Annotation,
+    Case,
+    Category,
+    Entity,
+    Finding,
+    FindingAnnotation,
+    FindingComment,
+    FindingEntity,
+    FindingReview,
+    Page,
+    Reviewer,
+    Source,
+    SourceRelation,
+)
+from workstation.core.dates import utc_now
+from workstation.core.errors import AmbiguousError, NotFoundError
+from workstation.core.library import Library
+from workstation.entities.register import get_entity
+from workstation.findings.independence import (
+    Declared,
+    Independence,
+    SharedText,
+    SourceFacts,
+    independent_groups,
+)
+from workstation.findings.near_duplicates import near_duplicate_pairs
+from workstation.findings.policy import (
+    FindingError,
+    Policy,
+    confidence,
+    next_number,
+    number_label,
+    partial_date,
+    read_policy,
+    write_policy,
+)
+from workstation.sources.cases import find_case
+from workstation.sources.lookup import format_grade
+
+Role = Literal["supports", "contradicts", "context"]
+ROLES: tuple[Role, ...] = ("supports", "contradicts", "context")
+STATUSES = ("draft", "in_review", "confirmed", "rejected")
+DECLARED_RELATIONS = ("derived_from", "same_origin")
+MAX_TEXT = 20_000
+_NUMBER = re.compile(r"^F-?(\d{1,9})$", re.IGNORECASE)
+_UUID_PREFIX = re.compile(r"^[0-9a-f-]{4,36}$")
+
+
+class Content(TypedDict, total=False):
+    """What a finding says, as create and update take it (``title`` apart)."""
+
+    category: str  # a taxonomy code: the measure breached
+    claim: str
+    entities: Sequence[str]  # entity uuids
+    places: Sequence[str]
+    period_from: str  # 2025, 2025-05 or 2025-05-17
+    period_to: str
+    case: str  # a case name
+    confidence_term: str  # a PHIA yardstick term
+
+
+class FourEyesError(FindingError):
+    """A reviewer may not take this step on their own finding (or on another's)."""
+
+
+class PolicyError(FindingError):
+    """The evidence does not meet the confirmation policy and no override was given."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence as a finding shows it."""
+
+    annotation: str
+    source_id: int
+    sha256: str
+    role: str
+    page: int | None
+    quote: str | None
+    region: dict[str, Any] | None
+    grade: str | None
+    title: str | None
+    publisher: str | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Sources that count as one, with why."""
+
+    source_ids: list[int]
+    explanations: list[str]
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """One review action: who, when, why."""
+
+    action: str
+    reviewer: str
+    at: str
+    reason: str | None
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One message of the thread."""
+
+    author: str
+    at: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FindingDetails:
+    """Everything ``finding show`` prints."""
+
+    uuid: str
+    number: str
+    title: str
+    claim: str | None
+    status: str
+    category: str | None
+    legal_basis: str | None
+    entities: list[dict[str, str]]
+    places: list[str]
+    period_from: str | None
+    period_to: str | None
+    confidence: dict[str, Any] | None
+    case: str | None
+    author: str
+    created: str
+    modified: str
+    confirmed_by: str | None
+    rejected_by: str | None
+    override_reason: str | None
+    evidence: list[Evidence]
+    sources: int
+    independent: int
+    badge: str
+    groups: list[Group]
+    policy: dict[str, Any]
+    review: list[ReviewStep] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    signed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values; ``groups`` are lists of source ids, explained in ``reasons``."""
+        out = asdict(self)
+        out["groups"] = [g.source_ids for g in self.groups]
+        out["reasons"] = [g.explanations for g in self.groups]
+        return out
+
+
+@dataclass(frozen=True)
+class FindingSummary:
+    """One line of ``finding list``."""
+
+    uuid: str
+    number: str
+    title: str
+    status: str
+    category: str | None
+    case: str | None
+    badge: str
+    independent: int
+    sources: int
+
+
+def _clean(text: str | None, what: str, *, required: bool = False) -> str | None:
+    if text is None:
+        return None
+    cleaned = text.strip()
+    if required and not cleaned:
+        raise FindingError(f"{what} cannot be empty")
+    if len(cleaned) > MAX_TEXT:
+        raise FindingError(f"{what} is at most {MAX_TEXT:,} characters")
+    return cleaned or None
+
+
+def _reviewer_name(session: Session, reviewer_id: int | None) -> str | None:
+    if reviewer_id is None:
+        return None
+    row = session.get(Reviewer, reviewer_id)
+    return row.name if row is not None else None
+
+
+class FindingService:
+    """Creates, edits, reviews and shows the findings of one library."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    # --- lookup -----------------------------------------------------------------
+
+    def resolve(self, session: Session, ref: str) -> Finding:
+        """A finding by number (``F-0001``, ``F-1``) or by a unique UUID prefix (4+ chars).
+
+        Raises:
+            NotFoundError: nothing matches.
+            AmbiguousError: the prefix matches several findings.
+        """
+        text = ref.strip()
+        m = _NUMBER.match(text)
+        if m is not None:
+            row = session.scalar(select(Finding).where(Finding.number == int(m.group(1))))
+            if row is None:
+                raise NotFoundError(f"no finding {text.upper()}")
+            return row
+        if not _UUID_PREFIX.match(text.lower()):
+            raise NotFoundError(f"no finding {text!r} (give F-0001 or a UUID prefix)")
+        rows = list(
+            session.scalars(select(Finding).where(Finding.uuid.like(f"{text.lower()}%")).limit(2))
+        )
+        if not rows:
+            raise NotFoundError(f"no finding {text}")
+        if len(rows) > 1:
+            raise AmbiguousError(f"{text} matches several findings; give more of the UUID")
+        return rows[0]
+
+    # --- policy -----------------------------------------------------------------
+
+    def policy(self, session: Session) -> Policy:
+        """The library's confirmation policy."""
+        return read_policy(session)
+
+    def set_policy(self, session: Session, policy: Policy) -> None:
+        """Change the confirmation policy (audited)."""
+        before = read_policy(session)
+        write_policy(session, policy)
+        after = read_policy(session)
+        if after != before:
+            self.library.record(
+                session,
+                "findings.policy",
+                "library",
+                None,
+                {"before": asdict(before), "after": asdict(after)},
+            )
+
+    # --- content ----------------------------------------------------------------
+
+    def create(self, session: Session, *, title: str, **content: Unpack[Content]) -> Finding:
+        """A new draft finding, numbered F-NNNN, authored by the current reviewer."""
+        now = utc_now()
+        highest = session.scalar(select(func.max(Finding.number))) or 0
+        row = Finding(
+            uuid=str(uuidlib.uuid4()),
+            title=_clean(title, "a finding's title", required=True),
+            status="draft",
+            created_by_id=self.library.reviewer_id(session),
+            created_at=now,
+            modified_at=now,
+        )
+        row.number = next_number(session, highest)
+        session.add(row)
+        session.flush()
+        self._apply(session, row, content)  # a refusal rolls the whole transaction back
+        self.library.record(
+            session,
+            "finding.create",
+            "finding",
+            row.uuid,
+            {
+                "number": number_label(row.number),
+                "reviewer": self.library.reviewer,
+                **self._snapshot(session, row),
+            },
+        )
+        return row
+
+    def update(
+        self, session: Session, ref: str, *, title: str | None = None, **content: Unpack[Content]
+    ) -> Finding:
+        """Change what is given (a field left out stays; '' clears it)."""
+        row = self.resolve(session, ref)
+        before = self._snapshot(session, row)
+        if title is not None:
+            row.title = _clean(title, "a finding's title", required=True) or row.title
+        self._apply(session, row, content)
+        after = self._snapshot(session, row)
+        if after == before:
+            return row
+        changed = sorted(k for k in after if after[k] != before[k])
+        row.modified_at = utc_now()
+        self.library.record(
+            session,
+            "finding.edit",
+            "finding",
+            row.uuid,
+            {"before": before, "after": after, "reviewer": self.library.reviewer},
+        )
+        self._return_if_confirmed(session, row, f"its {', '.join(changed)} changed")
+        return row
+
+    def _apply(self, session: Session, row: Finding, content: Content) -> None:
+        category = content.get("category")
+        if category is not None:
+            row.category_id = self._category(session, category) if category.strip() else None
+        if (claim := content.get("claim")) is not None:
+            row.claim = _clean(claim, "a claim")
+        if (places := content.get("places")) is not None:
+            row.places = [p.strip() for p in places if p.strip()] or None
+        for name in ("period_from", "period_to"):
+            value = content.get(name)
+            if isinstance(value, str):
+                setattr(row, name, partial_date(value) if value.strip() else None)
+        if (
+            row.period_from
+            and row.period_to
+            and row.period_to < row.period_from[: len(row.period_to)]
+        ):
+            raise FindingError(
+                f"the period ends ({row.period_to}) before it begins ({row.period_from})"
+            )
+        if (case := content.get("case")) is not None:
+            row.case_id = find_case(session, case).id if case.strip() else None
+        if (term := content.get("confidence_term")) is not None:
+            row.confidence = confidence(term).term if term.strip() else None
+        if (entities := content.get("entities")) is not None:
+            self._set_entities(session, row, entities)
+        session.flush()
+
+    def _category(self, session: Session, code: str) -> int:
+        found = session.scalar(select(Category).where(Category.code == code.strip()))
+        if found is None:
+            raise FindingError(f"no category {code!r} (see 'workstation taxonomy list')")
+        if found.deprecated:
+            raise FindingError(f"category {code!r} is deprecated; pick its replacement")
+        return found.id
+
+    def _set_entities(self, session: Session, row: Finding, refs: Sequence[str]) -> None:
+        ids = list(dict.fromkeys(get_entity(session, r.strip()).id for r in refs))
+        session.execute(delete(FindingEntity).where(FindingEntity.finding_id == row.id))
+        for entity_id in ids:
+            session.add(FindingEntity(finding_id=row.id, entity_id=entity_id))
+        session.flush()
+
+    def _snapshot(self, session: Session, row: Finding) -> dict[str, Any]:
+        category = session.get(Category, row.category_id) if row.category_id else None
+        case = session.get(Case, row.case_id) if row.case_id else None
+        entities = session.scalars(
+            select(Entity.uuid)
+            .join(FindingEntity, FindingEntity.entity_id == Entity.id)
+            .where(FindingEntity.finding_id == row.id)
+            .order_by(Entity.uuid)
+        ).all()
+        return {
+            "title": row.title,
+            "claim": row.claim,
+            "category": category.code if category else None,
+            "entities": list(entities),
+            "places": list(row.places or []),
+            "period": [row.period_from, row.period_to],
+            "case": case.name if case else None,
+            "confidence": row.confidence,
+        }
+
+    # --- evidence ---------------------------------------------------------------
+
+    def add_evidence(
+        self, session: Session, ref: str, annotations: Sequence[str], role: str = "supports"
+    ) -> Finding:
+        """Link annotations (full UUIDs) with a role; an annotation already linked takes the
+        new role."""
+        if role not in ROLES:
+            raise FindingError(f"a role is one of {', '.join(ROLES)}, not {role!r}")
+        row = self.resolve(session, ref)
+        changed: list[str] = []
+        for annotation_uuid in dict.fromkeys(a.strip() for a in annotations):
+            mark = session.scalar(select(Annotation).where(Annotation.uuid == annotation_uuid))
+            if mark is None:
+                raise NotFoundError(f"no annotation {annotation_uuid}")
+            if mark.deleted_at is not None:
+                raise FindingError(
+                    f"annotation {annotation_uuid} was deleted; it cannot be evidence"
+                )
+            link = session.get(FindingAnnotation, (row.id, mark.id))
+            if link is None:
+                session.add(FindingAnnotation(finding_id=row.id, annotation_id=mark.id, role=role))
+            elif link.role != role:
+                link.role = role
+            else:
+                continue
+            changed.append(mark.uuid)
+        if changed:
+            row.modified_at = utc_now()
+            self.library.record(
+                session,
+                "finding.evidence.add",
+                "finding",
+                row.uuid,
+                {"annotations": changed, "role": role, "reviewer": self.library.reviewer},
+            )
+            self._return_if_confirmed(session, row, "its evidence changed")
+        return row
+
+    def remove_evidence(self, session: Session, ref: str, annotations: Sequence[str]) -> Finding:
+        """Unlink annotations from a finding."""
+        row = self.resolve(session, ref)
+        removed: list[str] = []
+        for annotation_uuid in dict.fromkeys(a.strip() for a in annotations):
+            mark = session.scalar(select(Annotation).where(Annotation.uuid == annotation_uuid))
+            link = session.get(FindingAnnotation, (row.id, mark.id)) if mark is not None else None
+            if link is None:
+                raise NotFoundError(
+                    f"annotation {annotation_uuid} is not evidence of {number_label(row.number)}"
+                )
+            session.delete(link)
+            removed.append(annotation_uuid)
+        if removed:
+            session.flush()
+            row.modified_at = utc_now()
+            self.library.record(
+                session,
+                "finding.evidence.remove",
+                "finding",
+                row.uuid,
+                {"annotations": removed, "reviewer": self.library.reviewer},
+            )
+            self._return_if_confirmed(session, row, "its evidence changed")
+        return row
+
+    def _return_if_confirmed(self, session: Session, row: Finding, why: str) -> None:
+        if row.status != "confirmed":
+            return
+        reason = f"returned to review: {why} after it was confirmed"
+        row.status = "in_review"
+        row.confirmed_by_id = None
+        row.override_reason = None
+        self._step(session, row, "return", reason)
+
+    # --- review -----------------------------------------------------------------
+
+    def _step(self, session: Session, row: Finding, action: str, reason: str | None) -> None:
+        session.add(
+            FindingReview(
+                finding_id=row.id,
+                action=action,
+                reviewer_id=self.library.reviewer_id(session),
+                at=utc_now(),
+                reason=reason,
+            )
+        )
+        session.flush()
+        self.library.record(
+            session,
+            f"finding.{action}",
+            "finding",
+            row.uuid,
+            {"status": row.status, "reviewer": self.library.reviewer, "reason": reason},
+        )
+
+    def _need(self, row: Finding, *states: str) -> None:
+        if row.status not in states:
+            label = number_label(row.number)
+            raise FindingError(
+                f"{label} is {row.status.replace('_', ' ')}; this needs it "
+                f"{' or '.join(s.replace('_', ' ') for s in states)}"
+            )
+
+    def _four_eyes(self, session: Session, row: Finding, verb: str) -> None:
+        if row.created_by_id == self.library.reviewer_id(session):
+            raise FourEyesError(
+                f"four eyes: {self.library.reviewer} wrote {number_label(row.number)}; "
+                f"only another reviewer may {verb} it (give --reviewer NAME)"
+            )
+
+    def submit(self, session: Session, ref: str) -> Finding:
+        """Draft -> in review; only the author submits."""
+        row = self.resolve(session, ref)
+        self._need(row, "draft")
+        if row.created_by_id != self.library.reviewer_id(session):
+            author = _reviewer_name(session, row.created_by_id)
+            raise FourEyesError(f"only the author ({author}) submits {number_label(row.number)}")
+        row.status = "in_review"
+        self._step(session, row, "submit", None)
+        return row
+
+    def confirm(self, session: Session, ref: str, *, override_reason: str | None = None) -> Finding:
+        """In review -> confirmed, by a reviewer other than the author, if the policy is met
+        or an override reason is given (recorded)."""
+        row = self.resolve(session, ref)
+        self._need(row, "in_review")
+        self._four_eyes(session, row, "confirm")
+        override = _clean(override_reason, "an override reason")
+        shortfall = self.shortfall(session, row)
+        if shortfall and override is None:
+            raise PolicyError(
+                f"policy: {number_label(row.number)} {shortfall}; confirm with "
+                "--override-reason TEXT to record why it stands anyway"
+            )
+        row.status = "confirmed"
+        row.confirmed_by_id = self.library.reviewer_id(session)
+        row.rejected_by_id = None
+        row.override_reason = (
+            f"{override} (policy: {shortfall})" if shortfall and override else None
+        )
+        self._step(session, row, "confirm", row.override_reason)
+        return row
+
+    def reject(self, session: Session, ref: str, *, reason: str | None = None) -> Finding:
+        """In review -> rejected, by a reviewer other than the author."""
+        row = self.resolve(session, ref)
+        self._need(row, "in_review")
+        self._four_eyes(session, row, "reject")
+        row.status = "rejected"
+        row.rejected_by_id = self.library.reviewer_id(session)
+        row.confirmed_by_id = None
+        self._step(session, row, "reject", _clean(reason, "a reason"))
+        return row
+
+    def reopen(self, session: Session, ref: str, *, reason: str) -> Finding:
+        """Back to draft, with a reason (from review, confirmed or rejected)."""
+        row = self.resolve(session, ref)
+        self._need(row, "in_review", "confirmed", "rejected")
+        why = _clean(reason, "a reason to reopen", required=True)
+        row.status = "draft"
+        row.confirmed_by_id = row.rejected_by_id = None
+        row.override_reason = None
+        self._step(session, row, "reopen", why)
+        return row
+
+    def comment(self, session: Session, ref: str, text: str) -> FindingComment:
+        """Add to the finding's discussion thread."""
+        row = self.resolve(session, ref)
+        body = _clean(text, "a comment", required=True)
+        assert body is not None
+        note = FindingComment(
+            finding_id=row.id, author_id=self.library.reviewer_id(session), at=utc_now(), text=body
+        )
+        session.add(note)
+        session.flush()
+        self.library.record(
+            session,
+            "finding.comment",
+            "finding",
+            row.uuid,
+            {"text": body, "reviewer": self.library.reviewer},
+        )
+        return note
+
+    # --- corroboration ------------------------------------------------------------
+
+    def _evidence(self, session: Session, row: Finding) -> list[Evidence]:
+        rows = session.execute(
+            select(FindingAnnotation.role, Annotation, Source)
+            .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
+            .join(Source, Source.id == Annotation.source_id)
+            .where(FindingAnnotation.finding_id == row.id)
+            .order_by(Source.id, Annotation.page, Annotation.start, Annotation.id)
+        ).all()
+        return [
+            Evidence(
+                annotation=mark.uuid,
+                source_id=source.id,
+                sha256=source.sha256,
+                role=role,
+                page=mark.page,
+                quote=mark.exact,
+                region=mark.geometry,
+                grade=format_grade(source.reliability, source.credibility),
+                title=source.title or source.original_filename,
+                publisher=source.publisher,
+            )
+            for role, mark, source in rows
+        ]
+
+    def independence(self, session: Session, evidence: Sequence[Evidence]) -> Independence:
+        """The independent groups of the supporting evidence's sources."""
+        by_id: dict[int, Evidence] = {}
+        for item in evidence:
+            if item.role == "supports":
+                by_id.setdefault(item.source_id, item)
+        facts = [SourceFacts(str(i), e.sha256, e.publisher) for i, e in by_id.items()]
+        ids = list(by_id)
+        declared = [
+            Declared(str(rel.child_id), str(rel.parent_id), rel.relation)  # type: ignore[arg-type]
+            for rel in session.scalars(
+                select(SourceRelation).where(
+                    SourceRelation.relation.in_(DECLARED_RELATIONS),
+                    SourceRelation.child_id.in_(ids) | SourceRelation.parent_id.in_(ids),
+                )
+            )
+        ]
+        texts: dict[str, str] = {}
+        for source_id, text in session.execute(
+            select(Page.source_id, Page.text)
+            .where(Page.source_id.in_(ids))
+            .order_by(Page.source_id, Page.number)
+        ):
+            texts[str(source_id)] = texts.get(str(source_id), "") + "\n" + text
+        shared = [
+            SharedText(a, b, found.containment) for a, b, found in near_duplicate_pairs(texts)
+        ]
+        return independent_groups(facts, declared, shared)
+
+    def shortfall(
+        self, session: Session, row: Finding, *, found: Independence | None = None
+    ) -> str | None:
+        """Why the finding falls short of the policy, or None when it meets it.
+
+        ``found``: the independence of all its supporting evidence, when already computed
+        (used as is unless the policy sets a minimum grade).
+        """
+        policy = read_policy(session)
+        if found is None or policy.min_grade is not None:
+            evidence = self._evidence(session, row)
+            counted = [e for e in evidence if policy.counts(e.grade)]
+            found = self.independence(session, counted)
+        independent = found.independent
+        if independent >= policy.min_independent:
+            return None
+        graded = f" graded {policy.min_grade} or better" if policy.min_grade else ""
+        noun = "group" if independent == 1 else "groups"
+        return (
+            f"rests on {independent} independent source {noun}{graded}, "
+            f"{policy.min_independent} required"
+        )
+
+    # --- reading ----------------------------------------------------------------
+
+    def show(self, session: Session, ref: str) -> FindingDetails:
+        """The finding with its evidence, corroboration, review history and comments."""
+        row = self.resolve(session, ref)
+        evidence = self._evidence(session, row)
+        found = self.independence(session, evidence)
+        titles = {str(e.source_id): f"source {e.source_id}" for e in evidence}
+        groups = [
+            Group([int(s) for s in g.source_ids], g.explain(lambda s: titles.get(s, f"source {s}")))
+            for g in found.groups
+        ]
+        category = session.get(Category, row.category_id) if row.category_id else None
+        case = session.get(Case, row.case_id) if row.case_id else None
+        entities = [
+            {"uuid": e.uuid, "kind": e.kind, "name": e.name}
+            for e in session.scalars(
+                select(Entity)
+                .join(FindingEntity, FindingEntity.entity_id == Entity.id)
+                .where(FindingEntity.finding_id == row.id)
+                .order_by(Entity.name)
+            )
+        ]
+        review = [
+            ReviewStep(r.action, _reviewer_name(session, r.reviewer_id) or "?", r.at, r.reason)
+            for r in session.scalars(
+                select(FindingReview)
+                .where(FindingReview.finding_id == row.id)
+                .order_by(FindingReview.id)
+            )
+        ]
+        comments = [
+            Comment(_reviewer_name(session, c.author_id) or "?", c.at, c.text)
+            for c in session.scalars(
+                select(FindingComment)
+                .where(FindingComment.finding_id == row.id)
+                .order_by(FindingComment.id)
+            )
+        ]
+        policy = read_policy(session)
+        yardstick = confidence(row.confidence) if row.confidence else None
+        return FindingDetails(
+            uuid=row.uuid,
+            number=number_label(row.number),
+            title=row.title,
+            claim=row.claim,
+            status=row.status,
+            category=category.code if category else None,
+            legal_basis=category.legal_basis if category else None,
+            entities=entities,
+            places=list(row.places or []),
+            period_from=row.period_from,
+            period_to=row.period_to,
+            confidence=({"term": yardstick.term, "range": yardstick.range} if yardstick else None),
+            case=case.name if case else None,
+            author=_reviewer_name(session, row.created_by_id) or "?",
+            created=row.created_at,
+            modified=row.modified_at,
+            confirmed_by=_reviewer_name(session, row.confirmed_by_id),
+            rejected_by=_reviewer_name(session, row.rejected_by_id),
+            override_reason=row.override_reason,
+            evidence=evidence,
+            sources=found.sources,
+            independent=found.independent,
+            badge=found.badge(),
+            groups=groups,
+            policy={**asdict(policy), "shortfall": self.shortfall(session, row, found=found)},
+            review=review,
+            comments=comments,
+        )
+
+    def list(
+        self,
+        session: Session,
+        *,
+        status: str | None = None,
+        case: str | None = None,
+        category: str | None = None,
+    ) -> list[FindingSummary]:
+        """Findings by number, filtered by status, case and category code."""
+        stmt = select(Finding).order_by(Finding.number)
+        if status is not None:
+            if status not in STATUSES:
+                raise FindingError(f"a status is one of {', '.join(STATUSES)}, not {status!r}")
+            stmt = stmt.where(Finding.status == status)
+        if case is not None:
+            stmt = stmt.where(Finding.case_id == find_case(session, case).id)
+        if category is not None:
+            stmt = stmt.where(Finding.category_id == self._category(session, category))
+        out: list[FindingSummary] = []
+        for row in session.scalars(stmt):
+            found = self.independence(session, self._evidence(session, row))
+            cat = session.get(Category, row.category_id) if row.category_id else None
+            case_row = session.get(Case, row.case_id) if row.case_id else None
+            out.append(
+                FindingSummary(
+                    uuid=row.uuid,
+                    number=number_label(row.number),
+                    title=row.title,
+                    status=row.status,
+                    category=cat.code if cat else None,
+                    case=case_row.name if case_row else None,
+                    badge=found.badge(),
+                    independent=found.independent,
+                    sources=found.sources,
+                )
+            )
+        return out
