@@ -351,6 +351,54 @@ class FindingReview(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+class FindingLetter(Base):
+    """A right-of-reply letter sent to a state, company or person about a finding."""
+
+    __tablename__ = "finding_letters"
+    __table_args__ = (
+        CheckConstraint(
+            "addressee_kind IN ('state','company','person')", name="letter_addressee_kind"
+        ),
+        Index("ix_finding_letters_finding", "finding_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    addressee: Mapped[str] = mapped_column(Text)
+    addressee_kind: Mapped[str | None] = mapped_column(String(16))
+    sent_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    deadline: Mapped[str | None] = mapped_column(String(10))
+    reference: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))  # the letter
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class FindingReply(Base):
+    """A reply received to a letter: its text or the document (a source), and a summary.
+
+    ``finding_id`` repeats the letter's finding so the reply is part of the finding's
+    audited state (state.py binds a table to its owner by one column)."""
+
+    __tablename__ = "finding_replies"
+    __table_args__ = (
+        CheckConstraint("text IS NOT NULL OR source_id IS NOT NULL", name="reply_body"),
+        Index("ix_finding_replies_letter", "letter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    letter_id: Mapped[int] = mapped_column(ForeignKey("finding_letters.id", ondelete="CASCADE"))
+    received_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    text: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    summary: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    recorded_at: Mapped[str] = mapped_column(String(32))
+
+
 # --- bundles: keys, recipient profiles, what came from which bundle ---------
 
 

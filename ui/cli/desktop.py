@@ -66,6 +66,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from workstation.demo.marks import mark_demo  # lazy: start-up
 
         marks = mark_demo(lib)
+        from workstation.demo.findings import make_demo_findings  # lazy: start-up
+
+        findings = make_demo_findings(lib)
         with lib.reader() as session:
             rows = list_sources(session)
         print(f"demo library at {lib.root}: {import_error_summary(report)}")
@@ -75,6 +78,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
         if marks:
             print(f"  {marks} marks made, as a reviewer would: passages, a region, counted ships")
+        for f in findings:
+            print(f"  finding {f.number} [{f.status}]: {f.title} ({f.note})")
         print(f"try: workstation --library {lib.root} search 'Rajin'")
         root = lib.root
         # Open the report beside the satellite image of the port it describes.

@@ -17,7 +17,7 @@ def _summary_line(item: Any) -> str:
 
     return (
         f"{item.number}  {item.status:<9}  {item.badge:<28}  "
-        f"{item.category or '-':<16}  {printable(item.title)}"
+        f"{item.category or '-':<16}  {printable(item.title)}  [{item.reply_status}]"
     )
 
 
@@ -65,6 +65,13 @@ def _print_details(info: Any) -> None:
         print(f"  {step.at}  {step.action} by {printable(step.reviewer)}{why}")
     for c in info.comments:
         print(f"  {c.at}  {printable(c.author)} says: {printable(c.text)}")
+    print(f"  right of reply  {info.reply_status}")
+    for letter in info.replies:
+        due = f", deadline {letter['deadline']}" if letter["deadline"] else ""
+        print(
+            f"    letter {letter['id']} to {printable(letter['addressee'])}, "
+            f"sent {letter['sent']}{due}: {letter['status']}"
+        )
 
 
 def cmd_finding_create(args: argparse.Namespace) -> int:

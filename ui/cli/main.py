@@ -237,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_findings(sub, common)
 
+    from ui.cli.replies import register as _register_replies  # lazy: start-up
+
+    _register_replies(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 

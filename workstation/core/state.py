@@ -113,6 +113,8 @@ KINDS: dict[str, Kind] = {
                 Part("entities", "finding_entities", "finding_id", "entity_id"),
                 Part("comments", "finding_comments", "finding_id", "id"),
                 Part("reviews", "finding_reviews", "finding_id", "id"),
+                Part("letters", "finding_letters", "finding_id", "id"),
+                Part("replies", "finding_replies", "finding_id", "id"),
             ),
         ),
         Kind("key", "signing_keys", "fingerprint"),

@@ -15,6 +15,7 @@ import re
 import uuid as uuidlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal, TypedDict, Unpack
 
 from sqlalchemy import delete, func, select
@@ -57,6 +58,7 @@ from workstation.findings.policy import (
     read_policy,
     write_policy,
 )
+from workstation.findings.replies import reply_status, reply_statuses, today_utc
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import format_grade
 
@@ -167,6 +169,7 @@ class FindingDetails:
     comments: list[Comment] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
     signed: bool = False
+    reply_status: str = "not sent"  # replies.py: with the days overdue
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values; ``groups`` are lists of source ids, explained in ``reasons``."""
@@ -189,6 +192,7 @@ class FindingSummary:
     badge: str
     independent: int
     sources: int
+    reply_status: str = "not sent"  # replies.py: with the days overdue
 
 
 def _clean(text: str | None, what: str, *, required: bool = False) -> str | None:
@@ -644,9 +648,11 @@ class FindingService:
 
     # --- reading ----------------------------------------------------------------
 
-    def show(self, session: Session, ref: str) -> FindingDetails:
-        """The finding with its evidence, corroboration, review history and comments."""
+    def show(self, session: Session, ref: str, *, today: date | None = None) -> FindingDetails:
+        """The finding with its evidence, corroboration, review history, comments and
+        letters and replies (their status on ``today``, by default today in UTC)."""
         row = self.resolve(session, ref)
+        replies = reply_status(session, row, today or today_utc())
         evidence = self._evidence(session, row)
         found = self.independence(session, evidence)
         titles = {str(e.source_id): f"source {e.source_id}" for e in evidence}
@@ -711,6 +717,8 @@ class FindingService:
             policy={**asdict(policy), "shortfall": self.shortfall(session, row, found=found)},
             review=review,
             comments=comments,
+            replies=[asdict(letter) for letter in replies.letters],
+            reply_status=replies.label,
         )
 
     def list(
@@ -720,8 +728,10 @@ class FindingService:
         status: str | None = None,
         case: str | None = None,
         category: str | None = None,
+        today: date | None = None,
     ) -> list[FindingSummary]:
-        """Findings by number, filtered by status, case and category code."""
+        """Findings by number, filtered by status, case and category code, with their
+        reply status on ``today`` (by default today in UTC)."""
         stmt = select(Finding).order_by(Finding.number)
         if status is not None:
             if status not in STATUSES:
@@ -732,7 +742,9 @@ class FindingService:
         if category is not None:
             stmt = stmt.where(Finding.category_id == self._category(session, category))
         out: list[FindingSummary] = []
-        for row in session.scalars(stmt):
+        rows = list(session.scalars(stmt))
+        replies = reply_statuses(session, [r.id for r in rows], today or today_utc())
+        for row in rows:
             found = self.independence(session, self._evidence(session, row))
             cat = session.get(Category, row.category_id) if row.category_id else None
             case_row = session.get(Case, row.case_id) if row.case_id else None
@@ -747,6 +759,7 @@ class FindingService:
                     badge=found.badge(),
                     independent=found.independent,
                     sources=found.sources,
+                    reply_status=replies[row.id].label,
                 )
             )
         return out

@@ -1,9 +1,10 @@
 """A small library holding a record of every audited kind, made through the services.
 
 Sources (text, PDF, image) in a case, annotations with tags and entity links, an
-entity with identifiers, a recipient profile, a signing key, a finding, and a
-bundle merged from a partner's library (bundle_imports and provenance rows), so
-the state-binding tests can edit any audited table of a real library.
+entity with identifiers, a recipient profile, a signing key, a finding with a letter
+and its reply, and a bundle merged from a partner's library (bundle_imports and
+provenance rows), so the state-binding tests can edit any audited table of a real
+library.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from workstation.bundles.profiles import Profile, save_profile
 from workstation.bundles.signing import KeyService
 from workstation.core.library import Library
 from workstation.entities.register import add_entity, link_annotation
+from workstation.findings.replies import ReplyService
 from workstation.findings.service import FindingService
 from workstation.sources.ingest import ImportService
 
@@ -112,6 +114,11 @@ def _finding(lib: Library, session: object, annotations: list[str], entity: str)
     service.add_evidence(session, row.uuid, annotations)
     service.comment(session, row.uuid, "The second image needs a date.")
     service.submit(session, row.uuid)
+    replies = ReplyService(lib)
+    letter = replies.add_letter(
+        session, row, addressee="Rajin port authority", sent="2024-04-02", deadline="2024-05-02"
+    )
+    replies.record_reply(session, letter.uuid, received="2024-04-20", text="No comment.")
     return row.uuid
 
 
