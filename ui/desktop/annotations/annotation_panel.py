@@ -405,6 +405,7 @@ class AnnotationPanel(QWidget):
             category codes it should now carry (one added or one removed).
         addCategoryRequested(str): the reviewer asked to tag this annotation with
             one more category (the window opens the picker).
+        findingRequested(str): the reviewer asked to add this annotation to a finding.
     """
 
     categoriesChanged = Signal(str, object)
@@ -414,6 +415,7 @@ class AnnotationPanel(QWidget):
     noteRequested = Signal(str)
     redactToggled = Signal(str, bool)
     entitiesRequested = Signal(str)
+    findingRequested = Signal(str)
 
     def __init__(
         self,
@@ -622,6 +624,7 @@ class AnnotationPanel(QWidget):
                     partial(self.categoriesChanged.emit, uuid, kept),
                 )
         menu.addAction("Entities…", lambda: self.entitiesRequested.emit(uuid))
+        menu.addAction("Add to finding…", lambda: self.findingRequested.emit(uuid))
         redact = menu.addAction("Redact on export")
         redact.setCheckable(True)
         redact.setChecked(bool(getattr(data, "redact", False)))

@@ -139,7 +139,7 @@ def _edit_menu(window: MainWindow, bar: QMenuBar) -> QMenu:
         act(
             "Search &Library…",
             window.focus_search,
-            "Ctrl+Shift+F",
+            "Ctrl+Alt+F",  # Ctrl+Shift+F is Add to Finding
             "Full-text search over every source",
         )
     )
@@ -193,11 +193,18 @@ def _annotate_menu(window: MainWindow, bar: QMenuBar, edit_menu: QMenu) -> None:
         "Ctrl+K",
         "The vessels, companies and places the selected annotation mentions",
     )
+    window.add_to_finding_action = act(
+        "Add to &Finding…",
+        lambda: window.add_to_finding(),
+        "Ctrl+Shift+F",
+        "Link the selected mark to a finding as evidence",
+    )
     for action in (
         window.mark_action,
         window.redact_action,
         window.redact_page_action,
         window.link_entities_action,
+        window.add_to_finding_action,
         window.undo_action,
         window.redo_action,
     ):

@@ -42,6 +42,9 @@ from ui.desktop.app.settings import Settings
 from ui.desktop.bundles.keys_dialog import KeysDialog
 from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
 from ui.desktop.entities.entity_window import EntityWindow
+from ui.desktop.findings.add_to_finding import AddToFindingDialog
+from ui.desktop.findings.finding_editor import FindingEditor
+from ui.desktop.findings.findings_panel import FindingsPanel
 from ui.desktop.library.inspector import Inspector
 from ui.desktop.library.library_panel import LibraryPanel
 from ui.desktop.library.search_panel import SearchPanel
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
     redact_page_action: QAction
     taxonomy_action: QAction
     link_entities_action: QAction
+    add_to_finding_action: QAction
     split_h_action: QAction
     split_v_action: QAction
     close_pane_action: QAction
@@ -138,6 +142,9 @@ class MainWindow(QMainWindow):
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self.inspector, "Inspector")
         self.right_tabs.addTab(self.marks_panel, "Marks")
+        # Beside Marks: a fourth tab on the left would not fit a 1024 px laptop.
+        self.findings_panel = FindingsPanel(controller)
+        self.right_tabs.addTab(self.findings_panel, "Findings")
         right = QDockWidget("Inspector", self)
         right.setObjectName("inspectorDock")
         right.setWidget(self.right_tabs)
@@ -175,6 +182,8 @@ class MainWindow(QMainWindow):
                 lambda uuid, codes: commands.update(uuid, categories=list(codes))
             )
             panel.addCategoryRequested.connect(self.add_category_to)
+            panel.findingRequested.connect(self.add_to_finding)
+        self.findings_panel.findingActivated.connect(self.open_finding)
         self.documents.currentPaneChanged.connect(self._pane_changed)
         self.documents.regionDrawn.connect(self.mark_region)
         self.documents.regionEdited.connect(self._region_edited)
@@ -498,6 +507,42 @@ class MainWindow(QMainWindow):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def add_to_finding(self, annotation_uuid: str | None = None) -> AddToFindingDialog | None:
+        """Annotate > Add to Finding (Ctrl+Shift+F): link a mark to a finding with a role.
+
+        Args:
+            annotation_uuid: the mark; else the one selected in the marks list
+                that has the focus, or in Marks, or in All marks.
+        """
+        uuid = annotation_uuid or self._selected_annotation()
+        if uuid is None:
+            self.statusBar().showMessage(
+                "Select a mark in the Marks list first, then add it to a finding (Ctrl+Shift+F).",
+                6000,
+            )
+            return None
+        dialog = AddToFindingDialog(self.controller, [uuid], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.added.connect(
+            lambda number: self.statusBar().showMessage(f"Mark added to {number}.", 6000)
+        )
+        dialog.show()
+        return dialog
+
+    def open_finding(self, finding_uuid: str) -> FindingEditor:
+        """Open (or raise) the finding editor on a finding."""
+        editor = getattr(self, "_finding_editor", None)
+        if editor is None:
+            editor = FindingEditor(self.controller, finding_uuid, self)
+            editor.annotationActivated.connect(lambda uuid: self.open_annotation(uuid, 1))
+            self._finding_editor = editor
+        elif editor.uuid != finding_uuid:
+            editor.set_finding(finding_uuid)
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
 
     def _selected_annotation(self) -> str | None:
         panels = [self.marks_panel, self.all_marks_panel]

@@ -1,0 +1,1 @@
+"""The Findings panel, the finding editor and Add to finding."""
