@@ -655,7 +655,8 @@ class FindingService:
         replies = reply_status(session, row, today or today_utc())
         evidence = self._evidence(session, row)
         found = self.independence(session, evidence)
-        titles = {str(e.source_id): f"source {e.source_id}" for e in evidence}
+        # Explanations name sources as a reader knows them: "Nampo article (source 3)".
+        titles = {str(e.source_id): _named(e.title, e.source_id) for e in evidence}
         groups = [
             Group([int(s) for s in g.source_ids], g.explain(lambda s: titles.get(s, f"source {s}")))
             for g in found.groups
@@ -763,3 +764,11 @@ class FindingService:
                 )
             )
         return out
+
+
+def _named(title: str | None, source_id: int, width: int = 48) -> str:
+    """A source as explanations name it: its title, cut short, and its id."""
+    if not title:
+        return f"source {source_id}"
+    short = title if len(title) <= width else title[: width - 1].rstrip() + "…"
+    return f"{short} (source {source_id})"
