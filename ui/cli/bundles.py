@@ -206,6 +206,10 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
         f"{summary.entities_matched} matched; "
         f"categories added: {', '.join(summary.categories_added) or 'none'}"
     )
+    print(
+        f"  findings: {summary.findings_added} added, {summary.findings_updated} updated, "
+        f"{summary.findings_unchanged} unchanged"
+    )
     if summary.annotations_orphaned:
         print(
             f"  {summary.annotations_orphaned} annotation(s) could not be placed in the text "

@@ -257,7 +257,9 @@ class BundleExporter:
             tick("annotations.jsonld")
             doc = w3c.collection(annotations, label=f"Evidence bundle {bundle_id}")
             jsonld = _dump(doc)
-            case_doc = self._case_json(plan, shipped, bundle_id, withheld, scrubber)
+            case_doc = self._case_json(
+                plan, shipped, bundle_id, withheld, scrubber, {a.uuid for a in annotations}
+            )
             case_bytes = _dump(case_doc)
             readme = _readme(plan, bundle_id, options, shipped).encode("utf-8")
             tick("report.pdf")
@@ -374,6 +376,7 @@ class BundleExporter:
         bundle_id: str,
         withheld: int,
         scrubber: Scrubber,
+        exported: set[str],
     ) -> dict[str, Any]:
         sources = []
         for ps, sha, media_type, rel, _path in shipped:
@@ -410,7 +413,14 @@ class BundleExporter:
             "sources": sources,
             "categories": scrubber.deep(plan.categories),
             "entities": scrubber.deep(entities),
-            "findings": scrubber.deep(plan.findings),
+            "findings": scrubber.deep(
+                _travelling_findings(
+                    plan.findings,
+                    exported,
+                    {ps.sha256: sha for ps, sha, *_ in shipped},
+                    {e["uuid"] for e in entities},
+                )
+            ),
         }
 
     def _report(
@@ -678,3 +688,42 @@ def _readme(
 
 
 __all__ = ["BundleExporter", "ExportOptions", "ExportResult", "safe_filename"]
+
+
+def _travelling_findings(
+    findings: list[dict[str, Any]],
+    exported: set[str],
+    shipped: dict[str, str],
+    entities: set[str],
+) -> list[dict[str, Any]]:
+    """The findings as they travel: evidence only among the exported annotations
+    (``evidence_withheld`` says how many links stayed home), entities only among
+    the exported ones, a letter's or reply's document only when that source travels
+    (by its SHA-256 in the bundle; ``document_withheld`` otherwise). A finding none
+    of whose evidence travels stays home."""
+    out = []
+    for f in findings:
+        evidence = [e for e in f["evidence"] if e["annotation"] in exported]
+        if not evidence:
+            continue
+        letters = []
+        for letter in f["letters"]:
+            replies = [_document(dict(r), shipped) for r in letter["replies"]]
+            letters.append({**_document(dict(letter), shipped), "replies": replies})
+        out.append(
+            {
+                **f,
+                "evidence": evidence,
+                "evidence_withheld": len(f["evidence"]) - len(evidence),
+                "entities": [e for e in f["entities"] if e in entities],
+                "letters": letters,
+            }
+        )
+    return out
+
+
+def _document(item: dict[str, Any], shipped: dict[str, str]) -> dict[str, Any]:
+    sha = item.get("document")
+    item["document"] = shipped.get(sha) if sha else None
+    item["document_withheld"] = bool(sha) and item["document"] is None
+    return item

@@ -148,6 +148,21 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
+_FINDING_TEXT = (
+    "claim",
+    "category",
+    "confidence",
+    "author",
+    "confirmed_by",
+    "rejected_by",
+    "override_reason",
+    "created",
+    "modified",
+)
+_FINDING_STATUSES = ("draft", "in_review", "confirmed", "rejected")
+_ROLES = ("supports", "contradicts", "context")
+
+
 def check_case(doc: Any) -> dict[str, Any]:
     """``doc`` as case.json, checked for what the merge reads; returned as a dict.
 
@@ -208,8 +223,63 @@ def check_case(doc: Any) -> dict[str, Any]:
         if attributes is not None:
             shape.need(attributes, f"{where}.attributes", dict, "an object")
 
+    def strings(item: dict[str, Any], key: str, where: str) -> None:
+        value = item.get(key)
+        if value is not None:
+            shape.need(value, f"{where}.{key}", list, "an array")
+            for j, x in enumerate(value):
+                shape.need(x, f"{where}.{key}[{j}]", str, "a string")
+
+    def objects(item: dict[str, Any], key: str, where: str) -> list[tuple[dict[str, Any], str]]:
+        value = item.get(key)
+        if value is None:
+            return []
+        shape.need(value, f"{where}.{key}", list, "an array")
+        for j, x in enumerate(value):
+            shape.need(x, f"{where}.{key}[{j}]", dict, "an object")
+        return [(x, f"{where}.{key}[{j}]") for j, x in enumerate(value)]
+
     def finding(item: Any, where: str) -> None:
         shape.need(item, where, dict, "an object")
+        for key in ("uuid", "title"):
+            shape.text(item, key, where, required=True)
+        for key in _FINDING_TEXT:
+            shape.text(item, key, where)
+        number = item.get("number")
+        if number is not None and (
+            not isinstance(number, int) or isinstance(number, bool) or number < 1
+        ):
+            raise shape.fail(f"{where}.number", "must be a positive whole number")
+        if item.get("status") not in _FINDING_STATUSES:
+            raise shape.fail(f"{where}.status", f"must be one of {', '.join(_FINDING_STATUSES)}")
+        strings(item, "entities", where)
+        strings(item, "places", where)
+        period = item.get("period")
+        if period is not None:
+            shape.need(period, f"{where}.period", dict, "an object")
+            shape.text(period, "from", f"{where}.period")
+            shape.text(period, "to", f"{where}.period")
+        for ev, at in objects(item, "evidence", where):
+            shape.text(ev, "annotation", at, required=True)
+            if ev.get("role") not in _ROLES:
+                raise shape.fail(f"{at}.role", f"must be one of {', '.join(_ROLES)}")
+        for step, at in objects(item, "review", where):
+            for key in ("action", "reviewer", "at"):
+                shape.text(step, key, at, required=True)
+            shape.text(step, "reason", at)
+        for comment, at in objects(item, "comments", where):
+            for key in ("author", "at", "text"):
+                shape.text(comment, key, at, required=True)
+        for letter, at in objects(item, "letters", where):
+            for key in ("uuid", "addressee", "sent_on"):
+                shape.text(letter, key, at, required=True)
+            for key in ("addressee_kind", "deadline", "reference", "document", "created_by"):
+                shape.text(letter, key, at)
+            for reply, rat in objects(letter, "replies", at):
+                for key in ("uuid", "received_on"):
+                    shape.text(reply, key, rat, required=True)
+                for key in ("text", "summary", "document", "recorded_by", "recorded_at"):
+                    shape.text(reply, key, rat)
 
     shape.array(doc, "categories", category)
     shape.array(doc, "entities", entity)

@@ -29,7 +29,13 @@ from db.models import (
     Entity,
     Finding,
     FindingAnnotation,
+    FindingComment,
+    FindingEntity,
+    FindingLetter,
+    FindingReply,
+    FindingReview,
     Page,
+    Reviewer,
     Source,
 )
 from workstation.annotations.anchors import AnnotationData, PageAnchor, TextAnchor
@@ -304,6 +310,8 @@ def plan_export(
         passages = _redacted_passages(session) if apply else []
         used_codes = {c for s in planned for a in s.annotations for c in a.categories}
         entity_uuids = {e for s in planned for a in s.annotations for e in a.entities}
+        findings = _findings_json(session, {a.uuid for s in planned for a in s.annotations})
+        entity_uuids |= {e for f in findings for e in f["entities"]}
         plan = ExportPlan(
             profile=profile,
             scope=scope,
@@ -315,7 +323,7 @@ def plan_export(
             sources=planned,
             categories=_categories_json(session, used_codes),
             entities=_entities_json(session, entity_uuids),
-            findings=_findings_json(session, {a.uuid for s in planned for a in s.annotations}),
+            findings=findings,
             passages=passages,
         )
     if passages:
@@ -430,25 +438,126 @@ def _entities_json(session: Session, uuids: set[str]) -> list[dict[str, Any]]:
 
 
 def _findings_json(session: Session, annotation_uuids: set[str]) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(Finding, Annotation.uuid)
-        .join(FindingAnnotation, FindingAnnotation.finding_id == Finding.id)
+    """The findings citing an annotation in scope, whole: content, evidence with roles,
+    review steps, comments, letters and replies (documents by SHA-256; the exporter
+    keeps only what travels)."""
+    linked = session.execute(
+        select(FindingAnnotation.finding_id, Annotation.uuid, FindingAnnotation.role)
         .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
-        .order_by(Finding.id)
+        .order_by(FindingAnnotation.finding_id, Annotation.uuid)
     ).all()
-    found: dict[str, dict[str, Any]] = {}
-    for finding, ann_uuid in rows:
-        if ann_uuid not in annotation_uuids:
-            continue
-        item = found.setdefault(
-            finding.uuid,
-            {
-                "uuid": finding.uuid,
-                "title": finding.title,
-                "claim": finding.claim,
-                "status": finding.status,
-                "annotations": [],
-            },
+    evidence: dict[int, list[dict[str, str]]] = {}
+    for finding_id, ann_uuid, role in linked:
+        evidence.setdefault(finding_id, []).append({"annotation": ann_uuid, "role": role})
+    wanted = [
+        fid for fid, ev in evidence.items() if any(e["annotation"] in annotation_uuids for e in ev)
+    ]
+    names = {i: n for i, n in session.execute(select(Reviewer.id, Reviewer.name))}
+    shas = {i: h for i, h in session.execute(select(Source.id, Source.sha256))}
+    rows = session.scalars(select(Finding).where(Finding.id.in_(wanted)).order_by(Finding.id))
+    return [finding_json(session, row, evidence[row.id], names, shas) for row in rows]
+
+
+def finding_json(
+    session: Session,
+    row: Finding,
+    evidence: list[dict[str, str]] | None = None,
+    names: dict[int, str] | None = None,
+    shas: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """One finding as case.json carries it (the merge compares a local one with it)."""
+    if evidence is None:
+        evidence = [
+            {"annotation": a, "role": r}
+            for a, r in session.execute(
+                select(Annotation.uuid, FindingAnnotation.role)
+                .join(FindingAnnotation, FindingAnnotation.annotation_id == Annotation.id)
+                .where(FindingAnnotation.finding_id == row.id)
+                .order_by(Annotation.uuid)
+            )
+        ]
+    if names is None:
+        names = {i: n for i, n in session.execute(select(Reviewer.id, Reviewer.name))}
+    if shas is None:
+        shas = {i: h for i, h in session.execute(select(Source.id, Source.sha256))}
+    category = session.get(Category, row.category_id) if row.category_id else None
+    entities = session.scalars(
+        select(Entity.uuid)
+        .join(FindingEntity, FindingEntity.entity_id == Entity.id)
+        .where(FindingEntity.finding_id == row.id)
+        .order_by(Entity.uuid)
+    ).all()
+    reviews = session.scalars(
+        select(FindingReview).where(FindingReview.finding_id == row.id).order_by(FindingReview.id)
+    )
+    comments = session.scalars(
+        select(FindingComment)
+        .where(FindingComment.finding_id == row.id)
+        .order_by(FindingComment.id)
+    )
+    letters = []
+    for letter in session.scalars(
+        select(FindingLetter).where(FindingLetter.finding_id == row.id).order_by(FindingLetter.id)
+    ):
+        replies = session.scalars(
+            select(FindingReply)
+            .where(FindingReply.letter_id == letter.id)
+            .order_by(FindingReply.id)
         )
-        item["annotations"].append(ann_uuid)
-    return list(found.values())
+        letters.append(
+            {
+                "uuid": letter.uuid,
+                "addressee": letter.addressee,
+                "addressee_kind": letter.addressee_kind,
+                "sent_on": letter.sent_on,
+                "deadline": letter.deadline,
+                "reference": letter.reference,
+                "document": shas.get(letter.source_id) if letter.source_id else None,
+                "created_by": names.get(letter.created_by_id),
+                "created_at": letter.created_at,
+                "replies": [
+                    {
+                        "uuid": r.uuid,
+                        "received_on": r.received_on,
+                        "text": r.text,
+                        "document": shas.get(r.source_id) if r.source_id else None,
+                        "summary": r.summary,
+                        "recorded_by": names.get(r.recorded_by_id),
+                        "recorded_at": r.recorded_at,
+                    }
+                    for r in replies
+                ],
+            }
+        )
+    return {
+        "uuid": row.uuid,
+        "number": row.number,
+        "title": row.title,
+        "claim": row.claim,
+        "category": category.code if category else None,
+        "entities": list(entities),
+        "places": list(row.places or []),
+        "period": {"from": row.period_from, "to": row.period_to},
+        "confidence": row.confidence,
+        "status": row.status,
+        "author": names.get(row.created_by_id),
+        "confirmed_by": names.get(row.confirmed_by_id) if row.confirmed_by_id else None,
+        "rejected_by": names.get(row.rejected_by_id) if row.rejected_by_id else None,
+        "override_reason": row.override_reason,
+        "created": row.created_at,
+        "modified": row.modified_at,
+        "evidence": evidence,
+        "review": [
+            {
+                "action": r.action,
+                "reviewer": names.get(r.reviewer_id),
+                "at": r.at,
+                "reason": r.reason,
+            }
+            for r in reviews
+        ],
+        "comments": [
+            {"author": names.get(c.author_id), "at": c.at, "text": c.text} for c in comments
+        ],
+        "letters": letters,
+    }

@@ -408,6 +408,51 @@ MALFORMED: dict[str, tuple[str, Callable[[], str | bytes], str]] = {
         ),
         "case.json: entities[0].aliases must be an array, not a string",
     ),
+    "finding-status": (
+        "case.json",
+        (lambda: json.dumps(_case(findings=[{"uuid": "u", "title": "t", "status": "done"}]))),
+        "case.json: findings[0].status must be one of draft, in_review, confirmed, rejected",
+    ),
+    "finding-evidence-role": (
+        "case.json",
+        (
+            lambda: json.dumps(
+                _case(
+                    findings=[
+                        {
+                            "uuid": "u",
+                            "title": "t",
+                            "status": "draft",
+                            "evidence": [{"annotation": "x", "role": "proves"}],
+                        }
+                    ]
+                )
+            )
+        ),
+        "case.json: findings[0].evidence[0].role must be one of supports, contradicts, context",
+    ),
+    "finding-number": (
+        "case.json",
+        (
+            lambda: json.dumps(
+                _case(findings=[{"uuid": "u", "title": "t", "status": "draft", "number": "F-1"}])
+            )
+        ),
+        "case.json: findings[0].number must be a positive whole number",
+    ),
+    "finding-review-step": (
+        "case.json",
+        (
+            lambda: json.dumps(
+                _case(
+                    findings=[
+                        {"uuid": "u", "title": "t", "status": "draft", "review": [{"action": 1}]}
+                    ]
+                )
+            )
+        ),
+        "case.json: findings[0].review[0].action must be a string, not a number",
+    ),
     "no-sources": ("case.json", (lambda: json.dumps({"case": None})), "case.json lists no sources"),
     "case-deep": ("case.json", (lambda: DEEP), "nests arrays or objects deeper than 64 levels"),
     "case-deep-inside": (
@@ -470,7 +515,9 @@ def test_malformed_json_gets_one_clear_line(ours: Library, tmp_path: Path, case:
     assert list((ours.derived / "bundle-staging").iterdir()) == []
 
 
-@pytest.mark.parametrize("case", ["case-deep", "case-huge-string", "source-wrong-type"])
+@pytest.mark.parametrize(
+    "case", ["case-deep", "case-huge-string", "source-wrong-type", "finding-status"]
+)
 def test_the_cli_says_so_in_one_short_line(ours: Library, tmp_path: Path, case: str) -> None:
     name, content, expected = MALFORMED[case]
     bag = _bag_with(tmp_path, name, content())

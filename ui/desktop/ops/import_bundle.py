@@ -245,6 +245,8 @@ def _merged(controller: LibraryController, parent: QWidget | None, summary: Merg
             f"new version(s), {summary.annotations_unchanged} unchanged\n"
             f"Entities: {summary.entities_added} added, {summary.entities_updated} updated, "
             f"{summary.entities_matched} matched\n"
+            f"Findings: {summary.findings_added} added, {summary.findings_updated} updated, "
+            f"{summary.findings_unchanged} unchanged\n"
             f"Categories added: {', '.join(summary.categories_added) or 'none'}"
             + (
                 f"\n\n{len(summary.conflicts)} conflict(s): the bundle would have changed "
