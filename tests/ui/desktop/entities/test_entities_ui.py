@@ -520,6 +520,8 @@ def test_ctrl_z_takes_back_a_link_and_ctrl_shift_z_makes_it_again(
     main_window.undo_action.trigger()
     qtbot.waitUntil(lambda: linked(library, annotation) == [], timeout=10_000)
     qtbot.waitUntil(lambda: dialog.linked_uuids() == [], timeout=10_000)  # the dialog follows
+    # The menu offers Redo once the undo's write has come back to the window.
+    qtbot.waitUntil(main_window.redo_action.isEnabled, timeout=10_000)
     main_window.redo_action.trigger()
     qtbot.waitUntil(lambda: linked(library, annotation) == [rajin], timeout=10_000)
     qtbot.waitUntil(lambda: dialog.linked_uuids() == [rajin], timeout=10_000)
