@@ -168,7 +168,8 @@ class Inspector(QScrollArea):
     def show_source(self, source_id: int, *, keep_message: str | None = None) -> None:
         """Show the source with this id; edits left unsaved on the one shown before are
         saved first (as a form commits when you move on), and the message says so."""
-        if self.source_id is not None and source_id != self.source_id and self._dirty():
+        leaving = self.source_id is not None and source_id != self.source_id and self._dirty()
+        if leaving:
             self.save(leaving=self.heading.text())
         self.source_id = source_id
         self._reads += 1
@@ -176,9 +177,11 @@ class Inspector(QScrollArea):
 
         def shown(info: dict[str, Any]) -> None:
             if generation == self._reads and isValid(self.heading):
+                # The save of the edits left behind may have reported first: keep its word.
+                note = self.message.text() if leaving else keep_message
                 self._fill(info)
-                if keep_message is not None:
-                    self.message.setText(keep_message)
+                if note is not None:
+                    self.message.setText(note)
 
         self.controller.query(lambda session: source_details(session, source_id), shown)
 
