@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from ui.desktop.annotations.marks import SourceMarks, load_marks
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.library.source_list_model import MIME_SOURCES
+from ui.desktop.viewers.frames import make_viewer
 from ui.desktop.viewers.source_view import SourceView, read_source_view
 from ui.desktop.widgets.icons import icon, kind_icon
 from workstation.core.errors import WorkstationError
@@ -44,8 +45,6 @@ ViewerFactory = Callable[[LibraryController, SourceView], QWidget]
 
 def default_viewer(controller: LibraryController, source: SourceView) -> QWidget:
     """The viewer for a source of its kind."""
-    from ui.desktop.viewers.frames import make_viewer  # lazy: frames imports this module
-
     return make_viewer(controller, source)
 
 
