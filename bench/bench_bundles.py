@@ -216,7 +216,7 @@ def extras(folder: Path) -> None:
         identity_file_text,
     )
     from workstation.bundles.redaction import redact_pdf
-    from workstation.bundles.signing import open_private_key, seal_private_key
+    from workstation.keys.keyring import open_private_key, seal_private_key
 
     work = folder / "bundles-extras"
     shutil.rmtree(work, ignore_errors=True)

@@ -67,7 +67,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         plan = plan_export(lib, scope, args.profile, redact=args.redact)
         signer = None
         if args.sign:
-            from workstation.bundles.signing import KeyService, read_passphrase  # lazy: start-up
+            from workstation.keys.keyring import KeyService, read_passphrase  # lazy: start-up
 
             keys = KeyService(lib)
             with lib.reader() as session:

@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workstation.bundles.signing import KeyInfo
+    from workstation.keys.keyring import KeyInfo
 
 EXIT_OK = 0
 
@@ -28,7 +28,7 @@ def _describe(info: KeyInfo) -> str:
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
     from ui.cli.common import open_library, print_json  # lazy: start-up
-    from workstation.bundles.signing import KeyService, read_passphrase  # lazy: start-up
+    from workstation.keys.keyring import KeyService, read_passphrase  # lazy: start-up
 
     passphrase = read_passphrase(
         args.passphrase_file, confirm=True, prompt="Passphrase for the new key: "
@@ -45,7 +45,7 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     from ui.cli.common import open_library, print_json  # lazy: start-up
-    from workstation.bundles.signing import KeyService  # lazy: start-up
+    from workstation.keys.keyring import KeyService  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         keys = KeyService(lib).list(session)
@@ -64,7 +64,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 def cmd_keys_export(args: argparse.Namespace) -> int:
     from ui.cli.common import open_library  # lazy: start-up
-    from workstation.bundles.signing import KeyringError, KeyService  # lazy: start-up
+    from workstation.keys.keyring import KeyringError, KeyService  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
         pem = KeyService(lib).export_public(session, args.fingerprint)
@@ -84,7 +84,7 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 
 def cmd_keys_import(args: argparse.Namespace) -> int:
     from ui.cli.common import open_library, print_json  # lazy: start-up
-    from workstation.bundles.signing import KeyringError, KeyService  # lazy: start-up
+    from workstation.keys.keyring import KeyringError, KeyService  # lazy: start-up
 
     try:
         with open(args.file, "rb") as fh:
@@ -106,7 +106,7 @@ def cmd_keys_import(args: argparse.Namespace) -> int:
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:
     from ui.cli.common import open_library  # lazy: start-up
-    from workstation.bundles.signing import KeyService  # lazy: start-up
+    from workstation.keys.keyring import KeyService  # lazy: start-up
 
     with open_library(args) as lib, lib.writer() as session:
         info = KeyService(lib).trust(session, args.fingerprint, trusted=not args.revoke)

@@ -81,7 +81,7 @@ class ExportOptions:
     """How to write a bundle (the plan says what goes in)."""
 
     out: Path
-    signer: Any = None  # workstation.bundles.signing.Signer
+    signer: Any = None  # workstation.keys.keyring.Signer
     recipients: tuple[str, ...] = ()
     organisation: str | None = None
     contact: str | None = None

@@ -56,9 +56,6 @@ from workstation.bundles.bagit import shown
 from workstation.bundles.errors import BundleError
 from workstation.bundles.plan import finding_json
 from workstation.bundles.receive import QUOTED_CHARS, TRUST_WORDS, OpenedBundle, open_bundle
-from workstation.bundles.signing import (
-    short_fingerprint,
-)
 from workstation.core.audit import canonical_json
 from workstation.core.dates import utc_now
 from workstation.core.errors import BadInputError, WorkstationError
@@ -66,6 +63,7 @@ from workstation.core.library import Library
 from workstation.core.state import KINDS, compute
 from workstation.entities.register import add_entity, identifiers_of, update_entity
 from workstation.findings.policy import next_number, number_label
+from workstation.keys.keyring import short_fingerprint
 from workstation.sources.cases import add_to_case, ensure_case
 from workstation.sources.lookup import page_text
 from workstation.taxonomy.tree import add_category, move_category

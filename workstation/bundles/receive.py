@@ -23,15 +23,12 @@ from workstation.bundles.age import decrypt_file, is_age_file
 from workstation.bundles.bagit import BagReport, inspect_bag, shown, unpack_bag, verify_bag
 from workstation.bundles.errors import BundleError
 from workstation.bundles.incoming import annotation_items, check_case, read_json
-from workstation.bundles.signing import (
-    KeyService,
-    SignatureCheck,
-    check_signature,
-)
+from workstation.bundles.signing import SignatureCheck, check_signature
 from workstation.bundles.verify import signature_coverage_problem
 from workstation.core.errors import BadInputError, WorkstationError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
+from workstation.keys.keyring import KeyService
 
 #: How each trust verdict of ``OpenedBundle.trust`` reads to a reviewer.
 TRUST_WORDS = {

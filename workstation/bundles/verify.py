@@ -27,11 +27,11 @@ from workstation.bundles.signing import (
     SIGNED_FILE,
     SIGNER_INFO_FILE,
     SIGNER_KEY_FILE,
-    KeyService,
     check_signature,
 )
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, ProgressCallback
+from workstation.keys.keyring import KeyService
 
 #: The files a signature adds to a bag; they cannot be in the manifest they sign.
 SIGNATURE_FILES = (SIGNATURE_FILE, SIGNER_KEY_FILE, SIGNER_INFO_FILE)

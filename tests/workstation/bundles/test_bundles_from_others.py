@@ -23,10 +23,11 @@ from workstation.bundles.errors import BundleError
 from workstation.bundles.export import BundleExporter, ExportOptions
 from workstation.bundles.import_ import BundleMerger, MergeSummary, open_bundle
 from workstation.bundles.plan import ExportScope, plan_export
-from workstation.bundles.signing import KeyService, Signer, signature_files
+from workstation.bundles.signing import signature_files
 from workstation.core.library import Library
 from workstation.core.progress import Progress
 from workstation.entities.register import add_entity, update_entity
+from workstation.keys.keyring import KeyService, Signer
 from workstation.sources.ingest import ImportService
 
 PASSPHRASE = b"correct horse battery"

@@ -29,11 +29,11 @@ from workstation.bundles.export import BundleExporter, ExportOptions
 from workstation.bundles.import_ import BundleMerger, MergeSummary, open_bundle
 from workstation.bundles.plan import ExportScope, plan_export
 from workstation.bundles.profiles import Profile, save_profile
-from workstation.bundles.signing import KeyService, Signer
 from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken
 from workstation.entities.register import add_entity, link_annotation
+from workstation.keys.keyring import KeyService, Signer
 from workstation.sources.ingest import ImportService
 from workstation.sources.lookup import resolve_source
 

@@ -31,10 +31,10 @@ from workstation.bundles.leaks import json_leaks, leak_message, page_leaks
 from workstation.bundles.occurrences import image_metadata_text
 from workstation.bundles.plan import ExportScope, plan_export
 from workstation.bundles.scrubber import Scrubber
-from workstation.bundles.signing import KeyService
 from workstation.bundles.staging import ExportStaging, sweep_exports
 from workstation.core import audit
 from workstation.core.library import Library
+from workstation.keys.keyring import KeyService
 from workstation.sources.ingest import ImportService
 
 NAME = "Kim Chol-su"

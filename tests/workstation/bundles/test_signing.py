@@ -23,19 +23,21 @@ from workstation.bundles.signing import (
     SIGNATURE_FILE,
     SIGNER_INFO_FILE,
     SIGNER_KEY_FILE,
-    KeyringError,
-    KeyService,
-    Signer,
     check_signature,
-    fingerprint_of,
-    read_passphrase,
-    short_fingerprint,
     signature_files,
-    verify_signature,
 )
 from workstation.core.audit import verify_chain
 from workstation.core.errors import AmbiguousError, NotFoundError
 from workstation.core.library import Library
+from workstation.keys.keyring import (
+    KeyringError,
+    KeyService,
+    Signer,
+    fingerprint_of,
+    read_passphrase,
+    short_fingerprint,
+    verify_signature,
+)
 
 PASS = b"correct horse battery staple"
 TAGMANIFEST = (
@@ -177,7 +179,7 @@ def test_passphrase_and_private_key_never_in_clear_on_disk_or_in_audit(
             select(SigningKey.private_key).where(SigningKey.fingerprint == info.fingerprint)
         )
     assert stored is not None
-    from workstation.bundles.signing import open_private_key
+    from workstation.keys.keyring import open_private_key
 
     private = open_private_key(stored.encode(), passphrase)
     assert isinstance(private, Ed25519PrivateKey)

@@ -24,11 +24,11 @@ from workstation.bundles.export import BundleExporter, ExportOptions
 from workstation.bundles.import_ import BundleMerger, open_bundle
 from workstation.bundles.plan import ExportScope, plan_export
 from workstation.bundles.profiles import Profile, save_profile
-from workstation.bundles.signing import KeyService
 from workstation.core.library import Library
 from workstation.entities.register import add_entity, link_annotation
 from workstation.findings.replies import ReplyService
 from workstation.findings.service import FindingService
+from workstation.keys.keyring import KeyService
 from workstation.sources.ingest import ImportService
 
 

@@ -46,8 +46,8 @@ from ui.desktop.widgets.colours import style_as
 from workstation.bundles.export import ExportOptions
 from workstation.bundles.plan import ExportPlan, ExportScope, check_space, plan_export
 from workstation.bundles.profiles import INTERNAL, Profile, list_profiles
-from workstation.bundles.signing import KeyInfo, KeyService, Signer
 from workstation.core.errors import WorkstationError
+from workstation.keys.keyring import KeyInfo, KeyService, Signer
 from workstation.sources.cases import list_cases
 from workstation.taxonomy.tree import CategoryNode, list_categories
 

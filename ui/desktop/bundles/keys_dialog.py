@@ -1,6 +1,6 @@
 """File > Signing Keys: the reviewer's own Ed25519 keys and partner teams' public keys.
 
-Everything goes through ``workstation.bundles.signing.KeyService`` on the controller's
+Everything goes through ``workstation.keys.keyring.KeyService`` on the controller's
 pools; the dialog only shows what the service says. A fingerprint is shown in
 full, in groups of four, because trusting a partner's key means reading it out
 to them over another channel and comparing.
@@ -39,8 +39,8 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.changes import KEYS
 from ui.desktop.widgets.colours import style_as
 from workstation.bundles.age import write_identity_file
-from workstation.bundles.signing import MIN_PASSPHRASE, KeyInfo, KeyService
 from workstation.core.errors import WorkstationError
+from workstation.keys.keyring import MIN_PASSPHRASE, KeyInfo, KeyService
 
 FP_ROLE = Qt.ItemDataRole.UserRole + 40
 NAME_COLUMN, KIND_COLUMN, TRUST_COLUMN, FP_COLUMN, ADDED_COLUMN = range(5)

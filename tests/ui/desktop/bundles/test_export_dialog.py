@@ -25,8 +25,9 @@ from workstation.annotations.anchors import RegionAnchor
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.bundles.bagit import verify_bag
 from workstation.bundles.profiles import Profile, save_profile
-from workstation.bundles.signing import KeyService, check_signature
+from workstation.bundles.signing import check_signature
 from workstation.core.library import Library
+from workstation.keys.keyring import KeyService
 from workstation.sources.ingest import ImportService
 
 PASSPHRASE = "a long passphrase"

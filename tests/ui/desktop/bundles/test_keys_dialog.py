@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.bundles.keys_dialog import FP_ROLE, KeysDialog, NewKeyDialog, grouped
-from workstation.bundles.signing import KeyService, fingerprint_of, load_public_key, public_pem
 from workstation.core.library import Library
+from workstation.keys.keyring import KeyService, fingerprint_of, load_public_key, public_pem
 
 PASSPHRASE = "a long passphrase"
 

@@ -1,0 +1,1 @@
+"""Signing keys: the keyring every signature in the library is made and checked with."""
