@@ -349,6 +349,12 @@ class FindingReview(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
     at: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
+    # A signed step (findings/signatures.py): the key, the canonical JSON signed, and
+    # the base64 Ed25519 signature; all empty when the step is not signed.
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    public_key: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(String(88))
 
 
 class FindingLetter(Base):

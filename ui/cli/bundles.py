@@ -19,6 +19,7 @@ from ui.cli.common import (
     open_library,
     print_json,
     stderr_console,
+    unlock_signer,
 )
 
 #: ``verify``'s exit status by verdict (README: "Exit codes").
@@ -67,24 +68,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         plan = plan_export(lib, scope, args.profile, redact=args.redact)
         signer = None
         if args.sign:
-            from workstation.keys.keyring import KeyService, read_passphrase  # lazy: start-up
-
-            keys = KeyService(lib)
-            with lib.reader() as session:
-                own = [k for k in keys.list(session) if k.has_private]
-                if args.key:
-                    chosen = keys.get(session, args.key)
-                elif len(own) == 1:
-                    chosen = own[0]
-                elif not own:
-                    raise UsageError("no signing key: make one with 'workstation keys generate'")
-                else:
-                    raise UsageError("several signing keys: choose one with --key FINGERPRINT")
-            passphrase = read_passphrase(
-                args.passphrase_file, confirm=False, prompt=f"passphrase for {chosen.name}: "
-            )
-            with lib.reader() as session:
-                signer = keys.signer(session, chosen.fingerprint, passphrase)
+            signer = unlock_signer(lib, args.key, args.passphrase_file)
         options = ExportOptions(
             out=Path(args.out),
             signer=signer,

@@ -15,6 +15,7 @@ from workstation.core.printable import escape_json, printable
 if TYPE_CHECKING:
     from workstation.core.library import Library
     from workstation.core.progress import CancelToken
+    from workstation.keys.keyring import Signer
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -93,3 +94,26 @@ def install_sigint(cancel: CancelToken) -> Callable[[], None]:
         signal.signal(signal.SIGINT, previous)
 
     return restore
+
+
+def unlock_signer(lib: Library, key: str | None, passphrase_file: str | None) -> Signer:
+    """The reviewer's signing key, unlocked: the one given by ``--key``, else the only
+    own key; the passphrase from ``--passphrase-file`` or asked at the terminal."""
+    from workstation.keys.keyring import KeyService, read_passphrase  # lazy: start-up
+
+    keys = KeyService(lib)
+    with lib.reader() as session:
+        own = [k for k in keys.list(session) if k.has_private]
+        if key:
+            chosen = keys.get(session, key)
+        elif len(own) == 1:
+            chosen = own[0]
+        elif not own:
+            raise UsageError("no signing key: make one with 'workstation keys generate'")
+        else:
+            raise UsageError("several signing keys: choose one with --key FINGERPRINT")
+    passphrase = read_passphrase(
+        passphrase_file, confirm=False, prompt=f"passphrase for {chosen.name}: "
+    )
+    with lib.reader() as session:
+        return keys.signer(session, chosen.fingerprint, passphrase)

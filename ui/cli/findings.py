@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ui.cli.common import EXIT_OK, UsageError, open_library, print_json
+from ui.cli.common import EXIT_OK, UsageError, open_library, print_json, unlock_signer
 
 ROLES = ["supports", "contradicts", "context"]
 STATUSES = ["draft", "in_review", "confirmed", "rejected"]
@@ -40,7 +40,8 @@ def _print_details(info: Any) -> None:
         print(f"  case        {printable(info.case)}")
     print(f"  author      {printable(info.author)}")
     if info.confirmed_by:
-        print(f"  confirmed   by {printable(info.confirmed_by)}")
+        signed = f", {info.signature}" if info.signature else ""
+        print(f"  confirmed   by {printable(info.confirmed_by)}{signed}")
     if info.rejected_by:
         print(f"  rejected    by {printable(info.rejected_by)}")
     if info.override_reason:
@@ -62,7 +63,8 @@ def _print_details(info: Any) -> None:
         )
     for step in info.review:
         why = f": {printable(step.reason)}" if step.reason else ""
-        print(f"  {step.at}  {step.action} by {printable(step.reviewer)}{why}")
+        signed = f"  [{step.signature['label']}]" if step.signature else ""
+        print(f"  {step.at}  {step.action} by {printable(step.reviewer)}{why}{signed}")
     for c in info.comments:
         print(f"  {c.at}  {printable(c.author)} says: {printable(c.text)}")
     print(f"  right of reply  {info.reply_status}")
@@ -188,22 +190,33 @@ def cmd_finding_step(args: argparse.Namespace) -> int:
         raise UsageError("reopen needs --reason TEXT")
     if action == "confirm" and args.reason:
         raise UsageError("confirm takes --override-reason, not --reason")
-    with open_library(args) as lib, lib.writer() as session:
-        service = FindingService(lib)
-        if action == "submit":
-            row = service.submit(session, args.finding)
-        elif action == "confirm":
-            row = service.confirm(session, args.finding, override_reason=args.override_reason)
-        elif action == "reject":
-            row = service.reject(session, args.finding, reason=args.reason)
-        else:
-            row = service.reopen(session, args.finding, reason=args.reason)
-        out = {"uuid": row.uuid, "number": number_label(row.number), "status": row.status}
+    with open_library(args) as lib:
+        signer = unlock_signer(lib, args.key, args.passphrase_file) if args.sign else None
+        with lib.writer() as session:
+            row = _step(FindingService(lib), session, args, signer)
+            out = {"uuid": row.uuid, "number": number_label(row.number), "status": row.status}
+            if signer is not None:
+                out["signed_by_key"] = signer.fingerprint
     if args.json:
         print_json(out)
     else:
-        print(f"{out['number']}  {out['status']}")
+        signed = f"  signed with key {signer!r}" if signer is not None else ""
+        print(f"{out['number']}  {out['status']}{signed}")
     return EXIT_OK
+
+
+def _step(service: Any, session: Any, args: argparse.Namespace, signer: Any) -> Any:
+    """Take the review step ``args`` name; returns the finding."""
+    action = args.finding_command
+    if action == "submit":
+        return service.submit(session, args.finding)
+    if action == "confirm":
+        return service.confirm(
+            session, args.finding, override_reason=args.override_reason, signer=signer
+        )
+    if action == "reject":
+        return service.reject(session, args.finding, reason=args.reason)
+    return service.reopen(session, args.finding, reason=args.reason)
 
 
 def cmd_sources_relate(args: argparse.Namespace) -> int:
@@ -310,6 +323,13 @@ def register(
         f.add_argument(
             "--override-reason", metavar="TEXT", help="confirm below the policy, saying why"
         )
+        if name == "confirm":
+            f.add_argument("--sign", action="store_true", help="sign the confirmation")
+            f.add_argument("--key", metavar="FINGERPRINT", help="which of your keys signs")
+            f.add_argument(
+                "--passphrase-file", metavar="FILE", help="the key's passphrase (first line)"
+            )
+        f.set_defaults(sign=False, key=None, passphrase_file=None)
         f.add_argument("--json", action="store_true")
         f.set_defaults(func=cmd_finding_step)
     f = fs.add_parser("comment", help="add to the finding's discussion", parents=[common])

@@ -9,10 +9,8 @@ already here is changed only when its local version came from a bundle of the
 same signer, unchanged since, and the incoming one is newer; anything else is a
 conflict, reported, and the local record stays as it is.
 
-Why one module of ~980 lines: every kind of record is merged under that one
-rule, by one ``BundleMerger`` sharing its provenance, conflict and reviewer
-helpers; the findings part (``_merge_finding`` and below, ~260 lines) is the
-first to move out, as a class of its own, when the merge grows again.
+Findings are merged by ``merge_findings.FindingMerger`` under the same rule,
+through the provenance, conflict and reviewer helpers this merger shares.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -31,17 +29,9 @@ from db.models import (
     AnnotationCategory,
     AnnotationEntity,
     BundleImport,
-    Case,
     Category,
     Entity,
     EntityIdentifier,
-    Finding,
-    FindingAnnotation,
-    FindingComment,
-    FindingEntity,
-    FindingLetter,
-    FindingReply,
-    FindingReview,
     Provenance,
     Reviewer,
     Source,
@@ -54,15 +44,13 @@ from workstation.annotations.service import (
 )
 from workstation.bundles.bagit import shown
 from workstation.bundles.errors import BundleError
-from workstation.bundles.plan import finding_json
+from workstation.bundles.merge_findings import FindingMerger
 from workstation.bundles.receive import QUOTED_CHARS, TRUST_WORDS, OpenedBundle, open_bundle
 from workstation.core.audit import canonical_json
 from workstation.core.dates import utc_now
 from workstation.core.errors import BadInputError, WorkstationError
 from workstation.core.library import Library
-from workstation.core.state import KINDS, compute
 from workstation.entities.register import add_entity, identifiers_of, update_entity
-from workstation.findings.policy import next_number, number_label
 from workstation.keys.keyring import short_fingerprint
 from workstation.sources.cases import add_to_case, ensure_case
 from workstation.sources.lookup import page_text
@@ -121,6 +109,8 @@ class BundleMerger:
         self.library = library
         self.annotations = AnnotationService(library)
         self._signer: str | None = None
+        self._trusted = False
+        self._sent_at = ""
         # kind -> uuid -> {"state": version or digest, "time": the sender's time}: what
         # this import left each record as, so the next bundle can tell whether the
         # local version is still the one this signer sent.
@@ -139,6 +129,7 @@ class BundleMerger:
             opened.tagmanifest_sha256, signer=opened.signer_fingerprint, trust=opened.trust
         )
         self._signer = opened.signer_fingerprint if opened.signature == "good" else None
+        self._trusted = opened.trust == "trusted"
         self._records = {"annotation": {}, "entity": {}, "finding": {}}
         bundle_info = opened.case.get("bundle")
         created = bundle_info.get("created") if isinstance(bundle_info, dict) else None
@@ -216,7 +207,7 @@ class BundleMerger:
                     _apply_metadata(source, record)
                     by_sha[source.sha256] = source.id
                     added.append((source.id, extracted))
-                    self._provenance(session, "source", source.sha256, "added")
+                    self.provenance(session, "source", source.sha256, "added")
                 summary.sources_added = len(prepared)
                 for sha in present:
                     sid = session.scalar(select(Source.id).where(Source.sha256 == sha))
@@ -225,7 +216,7 @@ class BundleMerger:
                     summary.sources_present += 1
                     # Already here: the bundle's team holds the same file, worth knowing
                     # when weighing how independent two sources are.
-                    self._provenance(session, "source", sha, "present")
+                    self.provenance(session, "source", sha, "present")
                 if case_row is not None:
                     for sid in by_sha.values():
                         add_to_case(self.library, session, case_row, sid)
@@ -233,8 +224,15 @@ class BundleMerger:
                 entity_ids = self._merge_entities(session, opened, summary)
                 for data in opened.annotations:
                     self._merge_annotation(session, data, by_sha, entity_ids, summary)
+                findings = FindingMerger(self)
                 for item in opened.case.get("findings") or []:
-                    self._merge_finding(session, item, by_sha, entity_ids, case_row, summary)
+                    outcome, why = findings.merge(session, item, by_sha, entity_ids, case_row)
+                    if outcome == "conflict":
+                        summary.findings_unchanged += 1
+                        self._conflict(session, summary, "finding", str(item["uuid"]), str(why))
+                    else:
+                        counter = f"findings_{outcome}"
+                        setattr(summary, counter, getattr(summary, counter) + 1)
                 row.summary = {**summary.as_json(), "records": self._records}
                 self.library.record(
                     session,
@@ -262,23 +260,38 @@ class BundleMerger:
 
     # --- pieces -----------------------------------------------------------------------
 
-    def _provenance(self, session: Session, kind: str, key: str, action: str) -> None:
+    @property
+    def signer(self) -> str | None:
+        """The fingerprint of the key that signed the bundle being merged (None: unsigned)."""
+        return self._signer
+
+    @property
+    def trusted(self) -> bool:
+        """Whether that key is trusted here."""
+        return self._trusted
+
+    @property
+    def sent_at(self) -> str:
+        """When the sender made the bundle (its signed ``created`` time)."""
+        return self._sent_at
+
+    def provenance(self, session: Session, kind: str, key: str, action: str) -> None:
         session.add(
             Provenance(
                 bundle_import_id=self._bundle_id, object_type=kind, object_key=key, action=action
             )
         )
 
-    def _remember(self, kind: str, key: str, state: str, sent_at: str) -> None:
+    def remember(self, kind: str, key: str, state: str, sent_at: str) -> None:
         self._records[kind][key] = {"state": state, "time": sent_at}
 
     def _conflict(
         self, session: Session, summary: MergeSummary, kind: str, key: str, reason: str
     ) -> None:
         summary.conflicts.append({"kind": kind, "uuid": key, "reason": reason})
-        self._provenance(session, kind, key, "conflict")
+        self.provenance(session, kind, key, "conflict")
 
-    def _why_not_update(
+    def why_not_update(
         self, session: Session, kind: str, key: str, local_state: str, sent_at: str
     ) -> str | None:
         """Why the bundle may not change the local record ``key``, or None when it may.
@@ -388,7 +401,7 @@ class BundleMerger:
                 raise BundleError(f"category {code!r} from the bundle: {exc.message}") from exc
             known.add(code)
             summary.categories_added.append(code)
-            self._provenance(session, "category", code, "added")
+            self.provenance(session, "category", code, "added")
 
         for code in sorted(wanted):
             ensure(code)
@@ -443,8 +456,8 @@ class BundleMerger:
             session.flush()
             ids[uuid] = entity.id
             summary.entities_added += 1
-            self._provenance(session, "entity", entity.uuid, "added")
-            self._remember("entity", uuid, _entity_state(session, entity), self._sent_at)
+            self.provenance(session, "entity", entity.uuid, "added")
+            self.remember("entity", uuid, _entity_state(session, entity), self._sent_at)
         return ids
 
     def _merge_known_entity(
@@ -472,7 +485,7 @@ class BundleMerger:
                 f"it is a {entity.kind} here and a {shown(incoming[0], 20)} in the bundle"
             )
         else:
-            reason = self._why_not_update(
+            reason = self.why_not_update(
                 session, "entity", entity.uuid, _entity_state(session, entity), self._sent_at
             )
         if reason is not None:
@@ -498,8 +511,8 @@ class BundleMerger:
             ) from exc
         session.flush()
         summary.entities_updated += 1
-        self._provenance(session, "entity", entity.uuid, "updated")
-        self._remember("entity", entity.uuid, _entity_state(session, entity), self._sent_at)
+        self.provenance(session, "entity", entity.uuid, "updated")
+        self.remember("entity", entity.uuid, _entity_state(session, entity), self._sent_at)
 
     def _merge_annotation(
         self,
@@ -544,7 +557,7 @@ class BundleMerger:
             elif existing.deleted_at is not None:
                 reason = "it was deleted in this library"
             else:
-                reason = self._why_not_update(
+                reason = self.why_not_update(
                     session, "annotation", data.uuid, str(existing.version), data.modified
                 )
             if reason is not None:
@@ -561,9 +574,9 @@ class BundleMerger:
             )
             _attach(session, existing, data, usable, entity_ids)
             summary.annotations_updated += 1
-            self._provenance(session, "annotation", data.uuid, "updated")
+            self.provenance(session, "annotation", data.uuid, "updated")
             session.flush()
-            self._remember("annotation", data.uuid, str(existing.version), data.modified)
+            self.remember("annotation", data.uuid, str(existing.version), data.modified)
             return
         try:
             self.annotations.create(
@@ -581,16 +594,16 @@ class BundleMerger:
         row = session.scalar(select(Annotation).where(Annotation.uuid == data.uuid))
         assert row is not None
         _attach(session, row, data, usable, entity_ids)
-        row.author_id = self._reviewer(session, data.author or "unknown")
+        row.author_id = self.reviewer(session, data.author or "unknown")
         row.created_at = data.created or row.created_at
         row.modified_at = data.modified or row.modified_at
         summary.annotations_added += 1
-        self._provenance(session, "annotation", data.uuid, "added")
-        self._remember("annotation", data.uuid, str(row.version), data.modified)
+        self.provenance(session, "annotation", data.uuid, "added")
+        self.remember("annotation", data.uuid, str(row.version), data.modified)
 
     # --- findings -------------------------------------------------------------------
 
-    def _reviewer(self, session: Session, name: str) -> int:
+    def reviewer(self, session: Session, name: str) -> int:
         """A reviewer named in the bundle: the local one of that name, else a new one (audited)."""
         found = session.scalar(select(Reviewer.id).where(Reviewer.name == name[:200]))
         if found is not None:
@@ -600,222 +613,6 @@ class BundleMerger:
         session.flush()
         self.library.record(session, "reviewer.add", "reviewer", row.id, {"name": row.name})
         return row.id
-
-    def _merge_finding(
-        self,
-        session: Session,
-        item: dict[str, Any],
-        by_sha: dict[str, int],
-        entity_ids: dict[str, int],
-        case_row: Case | None,
-        summary: MergeSummary,
-    ) -> None:
-        """A finding by UUID: new, the same, an allowed update, or a conflict (as annotations)."""
-        uuid = str(item["uuid"])
-        row = session.scalar(select(Finding).where(Finding.uuid == uuid))
-        links = self._finding_links(session, item, entity_ids)
-        if row is None:
-            row = Finding(
-                uuid=uuid,
-                title=str(item["title"]),
-                status=str(item["status"]),
-                created_by_id=self._reviewer(session, str(item.get("author") or "unknown")),
-                created_at=str(item.get("created") or utc_now()),
-                modified_at=str(item.get("modified") or utc_now()),
-                case_id=case_row.id if case_row is not None else None,
-            )
-            raw = item.get("number")
-            wanted = int(raw) if raw is not None else None
-            taken = wanted is None or session.scalar(
-                select(Finding.id).where(Finding.number == wanted)
-            )
-            if taken:
-                highest = session.scalar(select(func.max(Finding.number))) or 0
-                row.number = next_number(session, highest)
-            else:
-                row.number = wanted
-            session.add(row)
-            session.flush()
-            self._apply_finding(session, row, item, links, by_sha)
-            if taken and wanted is not None:
-                # No column for it: a review step says which number the sender gave it.
-                session.add(
-                    FindingReview(
-                        finding_id=row.id,
-                        action="import",
-                        reviewer_id=self.library.reviewer_id(session),
-                        at=utc_now(),
-                        reason=f"{EXTERNAL_NUMBER} {number_label(wanted)} in the sender's "
-                        f"library; {number_label(wanted)} is taken here",
-                    )
-                )
-            self._finding_done(session, row, "added", item)
-            summary.findings_added += 1
-            return
-        here_entities = set(
-            session.scalars(
-                select(FindingEntity.entity_id).where(FindingEntity.finding_id == row.id)
-            )
-        )
-        if here_entities == links[1] and _same_finding(finding_json(session, row), item):
-            summary.findings_unchanged += 1
-            return
-        reason = self._why_not_update(
-            session, "finding", uuid, _finding_state(session, uuid), self._sent_at
-        )
-        if reason is not None:
-            summary.findings_unchanged += 1
-            self._conflict(session, summary, "finding", uuid, reason)
-            return
-        self._apply_finding(session, row, item, links, by_sha)
-        self._finding_done(session, row, "updated", item)
-        summary.findings_updated += 1
-
-    def _finding_links(
-        self, session: Session, item: dict[str, Any], entity_ids: dict[str, int]
-    ) -> tuple[dict[int, str], set[int]]:
-        """The incoming evidence (local annotation id -> role) and entities (local ids)
-        that exist here; the rest did not travel."""
-        evidence: dict[int, str] = {}
-        for ev in item.get("evidence") or []:
-            found = session.scalar(
-                select(Annotation.id).where(
-                    Annotation.uuid == str(ev["annotation"]), Annotation.deleted_at.is_(None)
-                )
-            )
-            if found is not None:
-                evidence[found] = str(ev["role"])
-        entities: set[int] = set()
-        for ent in item.get("entities") or []:
-            local = entity_ids.get(ent) or session.scalar(
-                select(Entity.id).where(Entity.uuid == ent)
-            )
-            if local is not None:
-                entities.add(local)
-        return evidence, entities
-
-    def _apply_finding(
-        self,
-        session: Session,
-        row: Finding,
-        item: dict[str, Any],
-        links: tuple[dict[int, str], set[int]],
-        by_sha: dict[str, int],
-    ) -> None:
-        """Take the bundle's content, evidence and entities, and add the review steps,
-        comments, letters and replies not here yet."""
-        code = item.get("category")
-        period = item.get("period") or {}
-        row.title = str(item["title"])
-        row.claim = item.get("claim")
-        row.category_id = (
-            session.scalar(select(Category.id).where(Category.code == code)) if code else None
-        )
-        row.places = [str(p) for p in item.get("places") or []] or None
-        row.period_from, row.period_to = period.get("from"), period.get("to")
-        row.confidence = item.get("confidence")
-        row.status = str(item["status"])
-        by = (item.get("confirmed_by"), item.get("rejected_by"))
-        row.confirmed_by_id = self._reviewer(session, by[0]) if by[0] else None
-        row.rejected_by_id = self._reviewer(session, by[1]) if by[1] else None
-        row.override_reason = item.get("override_reason")
-        row.modified_at = str(item.get("modified") or row.modified_at)
-        evidence, entities = links
-        session.execute(delete(FindingAnnotation).where(FindingAnnotation.finding_id == row.id))
-        session.execute(delete(FindingEntity).where(FindingEntity.finding_id == row.id))
-        session.flush()
-        for annotation_id, role in evidence.items():
-            session.add(
-                FindingAnnotation(finding_id=row.id, annotation_id=annotation_id, role=role)
-            )
-        for entity_id in sorted(entities):
-            session.add(FindingEntity(finding_id=row.id, entity_id=entity_id))
-        here = finding_json(session, row)
-        steps = {_step_key(r) for r in here["review"]}
-        for r in item.get("review") or []:
-            if _step_key(r) not in steps:
-                session.add(
-                    FindingReview(
-                        finding_id=row.id,
-                        action=str(r["action"])[:16],
-                        reviewer_id=self._reviewer(session, str(r["reviewer"])),
-                        at=str(r["at"]),
-                        reason=r.get("reason"),
-                    )
-                )
-        said = {_comment_key(c) for c in here["comments"]}
-        for c in item.get("comments") or []:
-            if _comment_key(c) not in said:
-                session.add(
-                    FindingComment(
-                        finding_id=row.id,
-                        author_id=self._reviewer(session, str(c["author"])),
-                        at=str(c["at"]),
-                        text=str(c["text"]),
-                    )
-                )
-        session.flush()
-        for lt in item.get("letters") or []:
-            letter = session.scalar(select(FindingLetter).where(FindingLetter.uuid == lt["uuid"]))
-            if letter is None:
-                kind = lt.get("addressee_kind")
-                letter = FindingLetter(
-                    uuid=str(lt["uuid"]),
-                    finding_id=row.id,
-                    addressee=str(lt["addressee"]),
-                    addressee_kind=kind if kind in ("state", "company", "person") else None,
-                    sent_on=str(lt["sent_on"]),
-                    deadline=lt.get("deadline"),
-                    reference=lt.get("reference"),
-                    source_id=by_sha.get(str(lt.get("document") or "")),
-                    created_by_id=self._reviewer(session, str(lt.get("created_by") or "unknown")),
-                    created_at=str(lt.get("created_at") or utc_now()),
-                )
-                session.add(letter)
-                session.flush()
-            elif letter.finding_id != row.id:
-                continue  # another finding's letter here: not moved
-            for rp in lt.get("replies") or []:
-                if session.scalar(select(FindingReply.id).where(FindingReply.uuid == rp["uuid"])):
-                    continue
-                source_id = by_sha.get(str(rp.get("document") or ""))
-                text = rp.get("text")
-                if text is None and source_id is None:
-                    text = REPLY_DOCUMENT_WITHHELD
-                session.add(
-                    FindingReply(
-                        uuid=str(rp["uuid"]),
-                        finding_id=row.id,
-                        letter_id=letter.id,
-                        received_on=str(rp["received_on"]),
-                        text=text,
-                        source_id=source_id,
-                        summary=rp.get("summary"),
-                        recorded_by_id=self._reviewer(
-                            session, str(rp.get("recorded_by") or "unknown")
-                        ),
-                        recorded_at=str(rp.get("recorded_at") or utc_now()),
-                    )
-                )
-        session.flush()
-
-    def _finding_done(
-        self, session: Session, row: Finding, action: str, item: dict[str, Any]
-    ) -> None:
-        self.library.record(
-            session,
-            f"finding.import.{action}",
-            "finding",
-            row.uuid,
-            {
-                "number": number_label(row.number),
-                "external_number": item.get("number"),
-                "status": row.status,
-                "bundle_signer": self._signer,
-            },
-        )
-        self._provenance(session, "finding", row.uuid, action)
-        self._remember("finding", row.uuid, _finding_state(session, row.uuid), self._sent_at)
 
 
 def _sources(opened: OpenedBundle) -> list[dict[str, Any]]:
@@ -920,62 +717,3 @@ def _newer(incoming: str, before: str) -> bool:
     """Whether the ISO 8601 time ``incoming`` is later than ``before`` (undated: never)."""
     a, b = _instant(incoming), _instant(before)
     return a is not None and b is not None and a > b
-
-
-#: How a renumbered finding's review step names the number the sender gave it.
-EXTERNAL_NUMBER = "external_number"
-#: A reply whose document did not travel (the schema needs a text or a document).
-REPLY_DOCUMENT_WITHHELD = "[the reply is a document that did not travel with the bundle]"
-_FINDING_CONTENT = (
-    "title",
-    "claim",
-    "category",
-    "places",
-    "period",
-    "confidence",
-    "status",
-    "confirmed_by",
-    "rejected_by",
-    "override_reason",
-)
-
-
-def _step_key(r: dict[str, Any]) -> tuple[Any, ...]:
-    return (r.get("action"), r.get("reviewer"), r.get("at"), r.get("reason"))
-
-
-def _comment_key(c: dict[str, Any]) -> tuple[Any, ...]:
-    return (c.get("author"), c.get("at"), c.get("text"))
-
-
-def _same_finding(here: dict[str, Any], item: dict[str, Any]) -> bool:
-    """Whether the bundle's finding says nothing the local one does not (its number and
-    local review steps aside)."""
-    content = all(
-        (here.get(k) or None) == (item.get(k) or None) for k in _FINDING_CONTENT if k != "period"
-    )
-    period = here["period"] == {
-        "from": (item.get("period") or {}).get("from"),
-        "to": (item.get("period") or {}).get("to"),
-    }
-    evidence = {e["annotation"]: e["role"] for e in here["evidence"]} == {
-        str(e["annotation"]): str(e["role"]) for e in item.get("evidence") or []
-    }
-    steps = {_step_key(r) for r in here["review"]} >= {
-        _step_key(r) for r in item.get("review") or []
-    }
-    said = {_comment_key(c) for c in here["comments"]} >= {
-        _comment_key(c) for c in item.get("comments") or []
-    }
-    letters = {lt["uuid"] for lt in here["letters"]} >= {
-        lt["uuid"] for lt in item.get("letters") or []
-    }
-    replies = {r["uuid"] for lt in here["letters"] for r in lt["replies"]} >= {
-        r["uuid"] for lt in item.get("letters") or [] for r in lt.get("replies") or []
-    }
-    return content and period and evidence and steps and said and letters and replies
-
-
-def _finding_state(session: Session, uuid: str) -> str:
-    """The finding's audited state digest, to tell later whether it was changed here."""
-    return compute(session, KINDS["finding"], keys=[uuid])[uuid]

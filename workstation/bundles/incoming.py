@@ -267,6 +267,11 @@ def check_case(doc: Any) -> dict[str, Any]:
             for key in ("action", "reviewer", "at"):
                 shape.text(step, key, at, required=True)
             shape.text(step, "reason", at)
+            signature = step.get("signature")
+            if signature is not None:
+                shape.need(signature, f"{at}.signature", dict, "an object")
+                for key in ("key", "public_key", "payload", "value"):
+                    shape.text(signature, key, f"{at}.signature", required=True)
         for comment, at in objects(item, "comments", where):
             for key in ("author", "at", "text"):
                 shape.text(comment, key, at, required=True)

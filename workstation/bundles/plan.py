@@ -30,7 +30,6 @@ from db.models import (
     Finding,
     FindingAnnotation,
     FindingComment,
-    FindingEntity,
     FindingLetter,
     FindingReply,
     FindingReview,
@@ -56,6 +55,7 @@ from workstation.bundles.profiles import INTERNAL, Profile, get_profile
 from workstation.bundles.scrubber import MIN_LEAK_CHARS, Scrubber
 from workstation.core.library import Library
 from workstation.entities.register import identifiers_of
+from workstation.findings.signatures import entity_uuids_of, signature_json
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import get_source, grade_of
 from workstation.taxonomy.tree import get_category
@@ -481,12 +481,7 @@ def finding_json(
     if shas is None:
         shas = {i: h for i, h in session.execute(select(Source.id, Source.sha256))}
     category = session.get(Category, row.category_id) if row.category_id else None
-    entities = session.scalars(
-        select(Entity.uuid)
-        .join(FindingEntity, FindingEntity.entity_id == Entity.id)
-        .where(FindingEntity.finding_id == row.id)
-        .order_by(Entity.uuid)
-    ).all()
+    entities = entity_uuids_of(session, row.id)
     reviews = session.scalars(
         select(FindingReview).where(FindingReview.finding_id == row.id).order_by(FindingReview.id)
     )
@@ -553,6 +548,7 @@ def finding_json(
                 "reviewer": names.get(r.reviewer_id),
                 "at": r.at,
                 "reason": r.reason,
+                **({"signature": signed} if (signed := signature_json(r)) else {}),
             }
             for r in reviews
         ],

@@ -59,6 +59,13 @@ from workstation.findings.policy import (
     write_policy,
 )
 from workstation.findings.replies import reply_status, reply_statuses, today_utc
+from workstation.findings.signatures import (
+    SignatureCheck,
+    check_step,
+    entity_uuids_of,
+    sign_step,
+)
+from workstation.keys.keyring import KeyService, Signer
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import format_grade
 
@@ -125,6 +132,7 @@ class ReviewStep:
     at: str
     reason: str | None
     signed: bool = False
+    signature: dict[str, Any] | None = None  # signatures.SignatureCheck.as_json()
 
 
 @dataclass(frozen=True)
@@ -168,7 +176,8 @@ class FindingDetails:
     review: list[ReviewStep] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
-    signed: bool = False
+    signed: bool = False  # the standing confirmation is signed
+    signature: str | None = None  # its check in words: "signature valid", ...
     reply_status: str = "not sent"  # replies.py: with the days overdue
 
     def to_json(self) -> dict[str, Any]:
@@ -367,12 +376,7 @@ class FindingService:
     def _snapshot(self, session: Session, row: Finding) -> dict[str, Any]:
         category = session.get(Category, row.category_id) if row.category_id else None
         case = session.get(Case, row.case_id) if row.case_id else None
-        entities = session.scalars(
-            select(Entity.uuid)
-            .join(FindingEntity, FindingEntity.entity_id == Entity.id)
-            .where(FindingEntity.finding_id == row.id)
-            .order_by(Entity.uuid)
-        ).all()
+        entities = entity_uuids_of(session, row.id)
         return {
             "title": row.title,
             "claim": row.claim,
@@ -460,24 +464,33 @@ class FindingService:
 
     # --- review -----------------------------------------------------------------
 
-    def _step(self, session: Session, row: Finding, action: str, reason: str | None) -> None:
-        session.add(
-            FindingReview(
-                finding_id=row.id,
-                action=action,
-                reviewer_id=self.library.reviewer_id(session),
-                at=utc_now(),
-                reason=reason,
-            )
+    def _step(
+        self,
+        session: Session,
+        row: Finding,
+        action: str,
+        reason: str | None,
+        signer: Signer | None = None,
+    ) -> FindingReview:
+        step = FindingReview(
+            finding_id=row.id,
+            action=action,
+            reviewer_id=self.library.reviewer_id(session),
+            at=utc_now(),
+            reason=reason,
         )
+        session.add(step)
         session.flush()
-        self.library.record(
-            session,
-            f"finding.{action}",
-            "finding",
-            row.uuid,
-            {"status": row.status, "reviewer": self.library.reviewer, "reason": reason},
-        )
+        details: dict[str, Any] = {
+            "status": row.status,
+            "reviewer": self.library.reviewer,
+            "reason": reason,
+        }
+        if signer is not None:
+            sign_step(session, row, step, signer)
+            details["signed_by_key"] = signer.fingerprint
+        self.library.record(session, f"finding.{action}", "finding", row.uuid, details)
+        return step
 
     def _need(self, row: Finding, *states: str) -> None:
         if row.status not in states:
@@ -505,9 +518,18 @@ class FindingService:
         self._step(session, row, "submit", None)
         return row
 
-    def confirm(self, session: Session, ref: str, *, override_reason: str | None = None) -> Finding:
+    def confirm(
+        self,
+        session: Session,
+        ref: str,
+        *,
+        override_reason: str | None = None,
+        signer: Signer | None = None,
+    ) -> Finding:
         """In review -> confirmed, by a reviewer other than the author, if the policy is met
-        or an override reason is given (recorded)."""
+        or an override reason is given (recorded). With ``signer`` (an unlocked key of
+        this library) the confirmation is signed over the finding's content and evidence
+        (``signatures.py``): a later change returns the finding to review."""
         row = self.resolve(session, ref)
         self._need(row, "in_review")
         self._four_eyes(session, row, "confirm")
@@ -524,7 +546,7 @@ class FindingService:
         row.override_reason = (
             f"{override} (policy: {shortfall})" if shortfall and override else None
         )
-        self._step(session, row, "confirm", row.override_reason)
+        self._step(session, row, "confirm", row.override_reason, signer)
         return row
 
     def reject(self, session: Session, ref: str, *, reason: str | None = None) -> Finding:
@@ -672,14 +694,29 @@ class FindingService:
                 .order_by(Entity.name)
             )
         ]
-        review = [
-            ReviewStep(r.action, _reviewer_name(session, r.reviewer_id) or "?", r.at, r.reason)
-            for r in session.scalars(
-                select(FindingReview)
-                .where(FindingReview.finding_id == row.id)
-                .order_by(FindingReview.id)
+        keys = KeyService(self.library)
+        review: list[ReviewStep] = []
+        standing: SignatureCheck | None = None
+        for r in session.scalars(
+            select(FindingReview)
+            .where(FindingReview.finding_id == row.id)
+            .order_by(FindingReview.id)
+        ):
+            check = check_step(session, row, r, keys=keys)
+            if r.action == "confirm":
+                standing = check  # the last confirmation is the one that stands
+            review.append(
+                ReviewStep(
+                    r.action,
+                    _reviewer_name(session, r.reviewer_id) or "?",
+                    r.at,
+                    r.reason,
+                    signed=check is not None,
+                    signature=check.as_json() if check is not None else None,
+                )
             )
-        ]
+        if row.status != "confirmed":
+            standing = None
         comments = [
             Comment(_reviewer_name(session, c.author_id) or "?", c.at, c.text)
             for c in session.scalars(
@@ -719,6 +756,8 @@ class FindingService:
             review=review,
             comments=comments,
             replies=[asdict(letter) for letter in replies.letters],
+            signed=standing is not None,
+            signature=standing.label if standing is not None else None,
             reply_status=replies.label,
         )
 

@@ -27,7 +27,7 @@ from tests.workstation.bundles.test_bundles_from_others import (  # the same two
 )
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.bundles.export import BundleExporter, ExportOptions
-from workstation.bundles.import_ import EXTERNAL_NUMBER
+from workstation.bundles.merge_findings import EXTERNAL_NUMBER
 from workstation.bundles.plan import ExportScope, plan_export
 from workstation.core.check import check_library
 from workstation.core.library import Library
