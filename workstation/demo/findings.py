@@ -2,9 +2,9 @@
 
 One is confirmed: the Nampo transfer, written by the demo reviewer on the report and the
 news article (two independent sources, so the policy is met) and confirmed by a second
-reviewer, as four eyes require. The other is in review with a right-of-reply letter sent
-to the company concerned, its deadline still ahead. Both go through the services, so the
-audit trail records them; a library that already holds findings is left alone.
+reviewer, as four eyes require, with a signed confirmation. The other is in review with a
+right-of-reply letter sent to the company concerned, its deadline still ahead. Both go
+through the services, so the audit trail records them; a library that already holds findings is left alone.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from workstation.entities.register import find_entities
 from workstation.findings.policy import number_label
 from workstation.findings.replies import ReplyService, today_utc
 from workstation.findings.service import FindingService
+from workstation.keys.keyring import KeyService, Signer
 
 #: The second reviewer who confirms the demo reviewer's finding.
 SECOND_REVIEWER = "Reviewer B (demo)"
@@ -116,8 +118,14 @@ def make_demo_findings(library: Library, *, today: date | None = None) -> list[D
         transfer_uuid, shuttle_number = transfer.uuid, number_label(shuttle.number)
     second = Library.open(library.root, reviewer=SECOND_REVIEWER)
     try:
+        # Reviewer B signs with a key of their own laptop: only its public part is
+        # kept here, trusted, as a partner's key would be after comparing fingerprints.
+        signer = Signer(Ed25519PrivateKey.generate(), SECOND_REVIEWER)
         with second.writer() as session:
-            confirmed = FindingService(second).confirm(session, transfer_uuid)
+            KeyService(second).import_public(
+                session, signer.public_pem, SECOND_REVIEWER, trusted=True
+            )
+            confirmed = FindingService(second).confirm(session, transfer_uuid, signer=signer)
             transfer_number = number_label(confirmed.number)
             badge = FindingService(second).show(session, transfer_uuid).badge
     finally:
@@ -127,7 +135,7 @@ def make_demo_findings(library: Library, *, today: date | None = None) -> list[D
             transfer_number,
             "AMBER TIDE ship-to-ship transfer off Nampo",
             "confirmed",
-            f"{badge}, confirmed by {SECOND_REVIEWER}",
+            f"{badge}, confirmed by {SECOND_REVIEWER}, signature valid",
         ),
         DemoFinding(
             shuttle_number,

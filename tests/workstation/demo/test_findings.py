@@ -23,7 +23,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("--reviewer", "Reviewer A (demo)", "demo", "--library", str(root), "--no-gui")
     assert result.returncode == 0, result.stderr
     assert "finding F-0001 [confirmed]" in result.stdout
-    assert "2 independent of 2 sources, confirmed by Reviewer B (demo)" in result.stdout
+    assert (
+        "2 independent of 2 sources, confirmed by Reviewer B (demo), signature valid"
+        in result.stdout
+    )
     assert "finding F-0002 [in_review]" in result.stdout
     assert "awaiting reply" in result.stdout
     return root
@@ -39,6 +42,7 @@ def test_the_demo_has_a_confirmed_finding_on_two_independent_sources(demo: Path)
     assert info.override_reason is None
     assert info.policy["shortfall"] is None
     assert [s.action for s in info.review] == ["submit", "confirm"]
+    assert info.signature == "signature valid"  # B's public key is kept, trusted
 
 
 def test_the_demo_has_a_finding_in_review_awaiting_a_reply(demo: Path) -> None:
