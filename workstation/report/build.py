@@ -8,6 +8,7 @@ so the report says what ``finding show`` says.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
@@ -291,6 +292,17 @@ class _Writer:
         return spans
 
     def _crop(self, number: str, item: Evidence, source: Source, note: int) -> int:
+        # A region several findings rest on is one image of the annex, naming them all.
+        for index, seen in enumerate(self.crops):
+            if seen.annotation == item.annotation:
+                self.crops[index] = replace(
+                    seen,
+                    findings=[*seen.findings, number]
+                    if number not in seen.findings
+                    else seen.findings,
+                    notes=[*seen.notes, note] if note not in seen.notes else seen.notes,
+                )
+                return seen.number
         geometry = item.region or {}
         points = tuple((float(p[0]), float(p[1])) for p in geometry.get("points", []))
         region = RegionAnchor(geometry.get("shape", "rect"), points, item.page)
@@ -309,7 +321,8 @@ class _Writer:
         )
         crop = Crop(
             number=len(self.crops) + 1,
-            finding=number,
+            annotation=item.annotation,
+            findings=[number],
             source_title=item.title or source.original_filename,
             file=path,
             kind=source.kind,
@@ -318,7 +331,7 @@ class _Writer:
             region=region,
             page=item.page if is_pdf else None,
             box=box,
-            note=note,
+            notes=[note],
         )
         self.crops.append(crop)
         return crop.number

@@ -82,7 +82,8 @@ class Crop:
 
     Attributes:
         number: "Image 1", "Image 2"... in the annex.
-        finding: The finding's number (F-0001).
+        annotation: The region mark's UUID.
+        findings: The numbers of the findings that rest on it (F-0001).
         source_title: The source the region is on.
         file: The original's blob, the crop is drawn from it.
         kind: The source's kind ('pdf', 'image'...).
@@ -91,11 +92,12 @@ class Crop:
         region: The marked shape, in source coordinates.
         page: 1-based page for a PDF, None for a picture.
         box: "x 120, y 80, 240 × 160 pixels" (points on a PDF page).
-        note: The footnote citing the source.
+        notes: The footnotes citing the source (one a finding).
     """
 
     number: int
-    finding: str
+    annotation: str
+    findings: Sequence[str]
     source_title: str
     file: Path
     kind: str
@@ -104,7 +106,7 @@ class Crop:
     region: RegionAnchor
     page: int | None
     box: str
-    note: int
+    notes: Sequence[int]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from workstation.report.model import Crop, Paragraph, Report, ReportFinding
 # PyMuPDF's annotations are partial (Archive is untyped); use it as untyped.
 pymupdf: Any = _pymupdf
 
-_CSS = """
+REPORT_CSS = """
 .para { margin: 0 0 6pt 0; text-align: justify; }
 .num { font-family: sans-serif; font-weight: bold; }
 .fnref { font-size: 7pt; vertical-align: super; }
@@ -50,7 +50,9 @@ def pdf_bytes(
         creator=f"Evidence Workstation {report.tool_version}",
         created=report.created,
     )
-    return layout_document(chapters, archive, info, css=_CSS, cancel=cancel, progress=progress)
+    return layout_document(
+        chapters, archive, info, css=REPORT_CSS, cancel=cancel, progress=progress
+    )
 
 
 def _key_table(rows: list[tuple[str, str]]) -> str:
@@ -135,10 +137,11 @@ def _annex(report: Report, crops: CropStore) -> Chapter:
             Block('<p class="small">No finding in this report rests on an image region.</p>')
         )
     for crop in report.crops:
+        refs = ", ".join(f'<span class="fnref">{n}</span>' for n in crop.notes)
         caption = (
-            f"<h3>Image {crop.number} ({esc(crop.finding)})</h3>"
+            f"<h3>Image {crop.number} ({esc(', '.join(crop.findings))})</h3>"
             f'<p class="cropcap">{esc(crop.source_title)}: {esc(crop.box)}; the region is '
-            f'outlined in red. Source: note <span class="fnref">{crop.note}</span>.</p>'
+            f"outlined in red. Source: {'note' if len(crop.notes) == 1 else 'notes'} {refs}.</p>"
         )
         blocks.append(Block(caption + crops.html(crop_source(crop), crop.region, crop.page)))
     title_b = "Annex B. Vessels"

@@ -168,11 +168,16 @@ def _annex(document: Any, report: Report, cancel: CancelToken | None) -> None:
 
 
 def _crop(document: Any, crop: Crop) -> None:
-    document.add_heading(f"Image {crop.number} ({crop.finding})", level=2)
+    document.add_heading(f"Image {crop.number} ({', '.join(crop.findings)})", level=2)
+    noun = "note" if len(crop.notes) == 1 else "notes"
     caption = document.add_paragraph(
-        clean(f"{crop.source_title}: {crop.box}; the region is outlined in red. Source: note ")
+        clean(f"{crop.source_title}: {crop.box}; the region is outlined in red. Source: {noun} ")
     )
-    _reference(caption, crop.note)
+    for index, note in enumerate(crop.notes):
+        if index:
+            caption.add_run(", ")
+        _reference(caption, note)
+    caption.add_run(".")
     data, _suffix, (width, _height) = crop_image(crop_source(crop), crop.region, crop.page)
     document.add_picture(io.BytesIO(data), width=Pt(width))
 

@@ -41,7 +41,7 @@ def test_report_writes_pdf_and_word_with_a_json_summary(facts: Facts, tmp_path: 
         assert summary["format"] == out.suffix[1:]
         assert summary["bytes"] == out.stat().st_size
         assert [f["number"] for f in summary["findings"]] == ["F-0001", "F-0003"]
-        assert summary["excluded"] == ["F-0002 (in review)"]
+        assert summary["excluded"] == ["F-0002 (in review)", "F-0004 (draft)"]
         assert summary["marking"] == "RESTRICTED"
         assert (summary["notes"], summary["images"], summary["vessels"]) == (5, 1, 2)
     text = " ".join(pdf_pages(tmp_path / "out.pdf"))

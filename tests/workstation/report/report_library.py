@@ -1,8 +1,9 @@
 """A library for report tests: the demo library (F-0001 confirmed, F-0002 in review with
-a letter) plus F-0003, made here through the services, which carries what the demo does
-not: graded sources, three sources in two independent groups (one publisher), a region
-on the satellite picture, a confirmation that overrode the policy, and a letter whose
-deadline passed without a reply; F-0001 gets a letter that was answered.
+a letter) plus F-0003 and F-0004 (a draft on F-0003's region), made here through the
+services. F-0003 carries what the demo does not: graded sources, three sources in two
+independent groups (one publisher), a region on the satellite picture, a confirmation
+that overrode the policy, and a letter whose deadline passed without a reply; F-0001 gets
+a letter that was answered.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ TODAY = date(2026, 5, 1)
 OVERRIDE = "the satellite picture shows the transfer itself"
 STATE = "Democratic People's Republic of Korea"
 OWNER = "Nampo Tanker Management Co."
+DRAFT_TITLE = "Containers stacked at Rajin"
 SUMMARY = "denies that AMBER TIDE was off Nampo in May 2025"
 
 
@@ -88,6 +90,9 @@ def build(root: Path) -> Facts:
         )
         service.submit(session, row.uuid)
         service.set_policy(session, Policy(3))
+        # F-0004, a draft on the same region: one image of the annex serves both.
+        draft = service.create(session, title=DRAFT_TITLE, category="maritime")
+        service.add_evidence(session, draft.uuid, [region.uuid])
         ReplyService(lib).add_letter(
             session, row, addressee=STATE, sent="2026-03-03", deadline="2026-04-03"
         )

@@ -149,11 +149,15 @@ def test_notes_are_numbered_through_the_report_and_each_paragraph(facts: Facts) 
 def test_drafts_are_left_out_unless_asked_for_and_then_marked(facts: Facts, tmp_path: Path) -> None:
     plain = _report(facts)
     assert "F-0002" not in [f.number for f in plain.findings]
-    assert plain.excluded == ["F-0002 (in review)"]
+    assert plain.excluded == ["F-0002 (in review)", "F-0004 (draft)"]
     with_drafts = _report(facts, include_drafts=True)
-    (draft,) = [f for f in with_drafts.findings if f.number == "F-0002"]
-    assert draft.draft_label == "DRAFT — not confirmed (in review)"
-    assert all(f.draft_label is None for f in with_drafts.findings if f.number != "F-0002")
+    labels = {f.number: f.draft_label for f in with_drafts.findings}
+    assert labels == {
+        "F-0001": None,
+        "F-0002": "DRAFT — not confirmed (in review)",
+        "F-0003": None,
+        "F-0004": "DRAFT — not confirmed (draft)",
+    }
     write_report(plain, tmp_path / "plain.pdf")
     write_report(with_drafts, tmp_path / "drafts.pdf")
     write_report(with_drafts, tmp_path / "drafts.docx")
@@ -166,6 +170,22 @@ def test_drafts_are_left_out_unless_asked_for_and_then_marked(facts: Facts, tmp_
     body, _, _ = docx_text(tmp_path / "drafts.docx")
     assert f"F-0002. {title} DRAFT — not confirmed (in review)" in body
     assert "awaiting confirmation by a second reviewer" in body
+    assert "F-0004. Containers stacked at Rajin DRAFT — not confirmed (draft)" in draft_text
+    assert "Not yet submitted for review." in draft_text
+
+
+def test_a_region_two_findings_rest_on_is_one_image(facts: Facts, tmp_path: Path) -> None:
+    report = _report(facts, include_drafts=True)
+    (crop,) = report.crops
+    assert crop.findings == ["F-0003", "F-0004"]
+    assert len(crop.notes) == 2
+    write_report(report, tmp_path / "drafts.pdf")
+    text = " ".join(pdf_pages(tmp_path / "drafts.pdf"))
+    assert text.count("shows the region in Image 1 of the annex") == 2
+    assert (
+        f"Image 1 (F-0003, F-0004) rajin-port_2025-04-28_demo-sat-1.jpg: "
+        f"rectangle, {facts.crop_box}" in text
+    )
 
 
 def test_filters_by_finding_and_case(facts: Facts) -> None:
