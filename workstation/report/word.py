@@ -1,9 +1,12 @@
 """The report as a Word file (python-docx), for the team that drafts its reports in Word.
 
 The notes are real Word footnotes: python-docx has no footnote API, so the footnotes part
-(``word/footnotes.xml``, its two separators and one ``w:footnote`` per note) is written
-here and each citation is a ``w:footnoteReference`` run. Word then keeps them at the foot
-of the page and renumbers them as a drafter edits, which numbered "Notes" would not do.
+(``word/footnotes.xml``, its two separators and the footnotes) is written here and each
+citation is a ``w:footnoteReference`` run. Word then keeps them at the foot of the page
+and renumbers them as a drafter edits, which numbered "Notes" would not do. A Word
+footnote is cited once: a source cited twice (two marks on it, or its image in the
+annex) gets a footnote each time, with the same text, so numbers past the first repeat
+can run ahead of the PDF's.
 The marking is in every section's header and footer, so it is on every page.
 """
 
@@ -38,7 +41,7 @@ def docx_bytes(report: Report, *, cancel: CancelToken | None = None) -> bytes:
     document: Any = Document()
     _properties(document, report)
     _furniture(document, report.marking)
-    notes: list[Note] = []
+    notes = _Footnotes({n.number: n for f in report.findings for n in f.notes})
     _title_page(document, report)
     for finding in report.findings:
         check_cancel(cancel)
@@ -48,10 +51,9 @@ def docx_bytes(report: Report, *, cancel: CancelToken | None = None) -> bytes:
             run.bold = True
             run.font.color.rgb = _RED
         for paragraph in finding.paragraphs:
-            _paragraph(document, paragraph)
-        notes += finding.notes
-    _annex(document, report, cancel)
-    _footnotes_part(document, notes)
+            _paragraph(document, paragraph, notes)
+    _annex(document, report, notes, cancel)
+    notes.write_part(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -92,6 +94,11 @@ def _field(paragraph: WordParagraph, code: str) -> None:
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), code)
     run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "16")  # half-points: 8 pt, as the words around it
+    props.append(size)
+    run.append(props)
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)
@@ -111,23 +118,14 @@ def _title_page(document: Any, report: Report) -> None:
     document.add_page_break()
 
 
-def _paragraph(document: Any, paragraph: Paragraph) -> None:
+def _paragraph(document: Any, paragraph: Paragraph, notes: _Footnotes) -> None:
     out = document.add_paragraph()
     out.add_run(f"{paragraph.number}. ").bold = True
     for span in paragraph.spans:
         run = out.add_run(clean(span.text))
         run.italic = span.quote
         if span.note is not None:
-            _reference(out, span.note)
-
-
-def _reference(paragraph: WordParagraph, number: int) -> None:
-    """A footnote reference run: Word shows the note's number, superscript."""
-    run = _superscript_run()
-    reference = OxmlElement("w:footnoteReference")
-    reference.set(qn("w:id"), str(number))
-    run.append(reference)
-    paragraph._p.append(run)
+            notes.cite(out, span.note)
 
 
 def _superscript_run() -> Any:
@@ -141,14 +139,14 @@ def _superscript_run() -> Any:
     return run
 
 
-def _annex(document: Any, report: Report, cancel: CancelToken | None) -> None:
+def _annex(document: Any, report: Report, notes: _Footnotes, cancel: CancelToken | None) -> None:
     document.add_page_break()
     document.add_heading("Annex A. Images", level=1)
     if not report.crops:
         document.add_paragraph("No finding in this report rests on an image region.")
     for crop in report.crops:
         check_cancel(cancel)
-        _crop(document, crop)
+        _crop(document, crop, notes)
     document.add_heading("Annex B. Vessels", level=1)
     if not report.vessels:
         document.add_paragraph("No vessel is named by these findings.")
@@ -167,55 +165,67 @@ def _annex(document: Any, report: Report, cancel: CancelToken | None) -> None:
             cell.text = clean(value or "–")
 
 
-def _crop(document: Any, crop: Crop) -> None:
+def _crop(document: Any, crop: Crop, notes: _Footnotes) -> None:
     document.add_heading(f"Image {crop.number} ({', '.join(crop.findings)})", level=2)
-    noun = "note" if len(crop.notes) == 1 else "notes"
     caption = document.add_paragraph(
-        clean(f"{crop.source_title}: {crop.box}; the region is outlined in red. Source: {noun} ")
+        clean(f"{crop.source_title}: {crop.box}; the region is outlined in red.")
     )
-    for index, note in enumerate(crop.notes):
-        if index:
-            caption.add_run(", ")
-        _reference(caption, note)
-    caption.add_run(".")
+    notes.cite(caption, crop.notes[0])  # one source: its note once
     data, _suffix, (width, _height) = crop_image(crop_source(crop), crop.region, crop.page)
     document.add_picture(io.BytesIO(data), width=Pt(width))
 
 
-def _footnotes_part(document: Any, notes: list[Note]) -> None:
-    """Write word/footnotes.xml (separators and one footnote per note) and relate it."""
-    root = OxmlElement("w:footnotes")
-    for kind, number in (("separator", -1), ("continuationSeparator", 0)):
-        footnote = OxmlElement("w:footnote")
-        footnote.set(qn("w:type"), kind)
-        footnote.set(qn("w:id"), str(number))
-        paragraph = OxmlElement("w:p")
-        run = OxmlElement("w:r")
-        run.append(OxmlElement(f"w:{kind}"))
-        paragraph.append(run)
-        footnote.append(paragraph)
-        root.append(footnote)
-    for note in notes:
-        footnote = OxmlElement("w:footnote")
-        footnote.set(qn("w:id"), str(note.number))
-        paragraph = OxmlElement("w:p")
-        mark = _superscript_run()
-        mark.append(OxmlElement("w:footnoteRef"))
-        paragraph.append(mark)
-        run = OxmlElement("w:r")
-        run_props = OxmlElement("w:rPr")
-        size = OxmlElement("w:sz")
-        size.set(qn("w:val"), "16")  # half-points: 8 pt
-        run_props.append(size)
-        run.append(run_props)
-        text = OxmlElement("w:t")
-        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        text.text = clean(f" {note.text}")
-        run.append(text)
-        paragraph.append(run)
-        footnote.append(paragraph)
-        root.append(footnote)
-    part = XmlPart(
-        PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, root, document.part.package
-    )
-    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+class _Footnotes:
+    """Gives each citation its own Word footnote (ids 1, 2, ... in the order cited) with
+    the text of the report's note, and writes them as word/footnotes.xml."""
+
+    def __init__(self, notes: dict[int, Note]) -> None:
+        self._notes = notes
+        self._cited: list[str] = []
+
+    def cite(self, paragraph: WordParagraph, number: int) -> None:
+        """A footnote reference run at the end of ``paragraph``, citing note ``number``."""
+        self._cited.append(self._notes[number].text)
+        run = _superscript_run()
+        reference = OxmlElement("w:footnoteReference")
+        reference.set(qn("w:id"), str(len(self._cited)))
+        run.append(reference)
+        paragraph._p.append(run)
+
+    def write_part(self, document: Any) -> None:
+        """Write word/footnotes.xml (the two separators, then the footnotes) and relate it."""
+        root = OxmlElement("w:footnotes")
+        for kind, number in (("separator", -1), ("continuationSeparator", 0)):
+            footnote = OxmlElement("w:footnote")
+            footnote.set(qn("w:type"), kind)
+            footnote.set(qn("w:id"), str(number))
+            paragraph = OxmlElement("w:p")
+            run = OxmlElement("w:r")
+            run.append(OxmlElement(f"w:{kind}"))
+            paragraph.append(run)
+            footnote.append(paragraph)
+            root.append(footnote)
+        for number, words in enumerate(self._cited, start=1):
+            footnote = OxmlElement("w:footnote")
+            footnote.set(qn("w:id"), str(number))
+            paragraph = OxmlElement("w:p")
+            mark = _superscript_run()
+            mark.append(OxmlElement("w:footnoteRef"))
+            paragraph.append(mark)
+            run = OxmlElement("w:r")
+            run_props = OxmlElement("w:rPr")
+            size = OxmlElement("w:sz")
+            size.set(qn("w:val"), "16")  # half-points: 8 pt
+            run_props.append(size)
+            run.append(run_props)
+            text = OxmlElement("w:t")
+            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            text.text = clean(f" {words}")
+            run.append(text)
+            paragraph.append(run)
+            footnote.append(paragraph)
+            root.append(footnote)
+        part = XmlPart(
+            PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, root, document.part.package
+        )
+        document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)

@@ -40,4 +40,6 @@ def docx_text(path: Path) -> tuple[str, dict[str, str], list[str]]:
     references = [r.get(f"{W}id") for r in document.element.body.iter(f"{W}footnoteReference")]
     assert references, "the body cites no footnote"
     assert set(references) <= set(notes), "a reference points at no footnote"
+    # Word shows a footnote once: a second reference to one would show an empty note.
+    assert len(references) == len(set(references)), "a footnote is cited twice"
     return _flat("\n".join(body)), notes, furniture
