@@ -148,6 +148,9 @@ def build_report(
             if drafts and not include_drafts
             else ""
         )
+        rejected = sum(1 for r in rows if r.status == "rejected")
+        if rejected:
+            hint += f"; {rejected} rejected (a rejected finding is never reported)"
         named = " among the findings named" if findings else ""
         raise NothingToReportError(f"no confirmed finding to report{where}{named}{hint}")
     writer = _Writer(library, session, day)

@@ -41,7 +41,11 @@ def test_report_writes_pdf_and_word_with_a_json_summary(facts: Facts, tmp_path: 
         assert summary["format"] == out.suffix[1:]
         assert summary["bytes"] == out.stat().st_size
         assert [f["number"] for f in summary["findings"]] == ["F-0001", "F-0003"]
-        assert summary["excluded"] == ["F-0002 (in review)", "F-0004 (draft)"]
+        assert summary["excluded"] == [
+            "F-0002 (in review)",
+            "F-0004 (draft)",
+            "F-0005 (rejected)",
+        ]
         assert summary["marking"] == "RESTRICTED"
         assert (summary["notes"], summary["images"], summary["vessels"]) == (5, 1, 2)
     text = " ".join(pdf_pages(tmp_path / "out.pdf"))
@@ -51,6 +55,14 @@ def test_report_writes_pdf_and_word_with_a_json_summary(facts: Facts, tmp_path: 
             f"A letter was sent to {STATE} on 3 March 2026; no reply had been received" in written
         )
     assert "RESTRICTED" in furniture
+
+
+def test_report_reads_a_read_only_library(facts: Facts, tmp_path: Path) -> None:
+    out = tmp_path / "read-only.docx"
+    done = run_cli("report", "--library", str(facts.root), "--read-only", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "2 finding(s) (F-0001, F-0003)" in done.stdout
+    assert out.stat().st_size > 0
 
 
 def test_report_with_drafts_and_one_finding(facts: Facts, tmp_path: Path) -> None:

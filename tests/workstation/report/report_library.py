@@ -1,6 +1,6 @@
 """A library for report tests: the demo library (F-0001 confirmed, F-0002 in review with
-a letter) plus F-0003 and F-0004 (a draft on F-0003's region), made here through the
-services. F-0003 carries what the demo does not: graded sources, three sources in two
+a letter) plus F-0003, F-0004 (a draft on F-0003's region) and F-0005 (rejected), made
+here through the services. F-0003 carries what the demo does not: graded sources, three sources in two
 independent groups (one publisher), a region on the satellite picture, a confirmation
 that overrode the policy, and a letter whose deadline passed without a reply; F-0001 gets
 a letter that was answered.
@@ -31,6 +31,7 @@ OVERRIDE = "the satellite picture shows the transfer itself"
 STATE = "Democratic People's Republic of Korea"
 OWNER = "Nampo Tanker Management Co."
 DRAFT_TITLE = "Containers stacked at Rajin"
+REJECTED_TITLE = "A rumour from the quay"
 SUMMARY = "denies that AMBER TIDE was off Nampo in May 2025"
 
 
@@ -93,6 +94,9 @@ def build(root: Path) -> Facts:
         # F-0004, a draft on the same region: one image of the annex serves both.
         draft = service.create(session, title=DRAFT_TITLE, category="maritime")
         service.add_evidence(session, draft.uuid, [region.uuid])
+        # F-0005, rejected by the second reviewer: never reported.
+        rejected = service.create(session, title=REJECTED_TITLE, category="maritime")
+        service.submit(session, rejected.uuid)
         ReplyService(lib).add_letter(
             session, row, addressee=STATE, sent="2026-03-03", deadline="2026-04-03"
         )
@@ -111,5 +115,6 @@ def build(root: Path) -> Facts:
         )
     with Library.open(root, reviewer=SECOND_REVIEWER) as lib, lib.writer() as session:
         FindingService(lib).confirm(session, "F-0003", override_reason=OVERRIDE)
+        FindingService(lib).reject(session, "F-0005", reason="one source only")
         FindingService(lib).set_policy(session, Policy(2))
     return facts

@@ -149,7 +149,7 @@ def test_notes_are_numbered_through_the_report_and_each_paragraph(facts: Facts) 
 def test_drafts_are_left_out_unless_asked_for_and_then_marked(facts: Facts, tmp_path: Path) -> None:
     plain = _report(facts)
     assert "F-0002" not in [f.number for f in plain.findings]
-    assert plain.excluded == ["F-0002 (in review)", "F-0004 (draft)"]
+    assert plain.excluded == ["F-0002 (in review)", "F-0004 (draft)", "F-0005 (rejected)"]
     with_drafts = _report(facts, include_drafts=True)
     labels = {f.number: f.draft_label for f in with_drafts.findings}
     assert labels == {
@@ -172,6 +172,7 @@ def test_drafts_are_left_out_unless_asked_for_and_then_marked(facts: Facts, tmp_
     assert "awaiting confirmation by a second reviewer" in body
     assert "F-0004. Containers stacked at Rajin DRAFT — not confirmed (draft)" in draft_text
     assert "Not yet submitted for review." in draft_text
+    assert "A rumour from the quay" not in draft_text
 
 
 def test_a_region_two_findings_rest_on_is_one_image(facts: Facts, tmp_path: Path) -> None:
@@ -204,6 +205,10 @@ def test_bad_requests_say_why(facts: Facts) -> None:
         _report(facts, case="Nowhere")
     with pytest.raises(NothingToReportError, match="add --include-drafts"):
         _report(facts, findings=["F-0002"])
+    with pytest.raises(NothingToReportError, match="1 rejected .a rejected finding is never"):
+        _report(facts, findings=["F-0005"], include_drafts=True)
+    with pytest.raises(NotFoundError, match="F-0004 is not in case 'Demo: Rajin port'"):
+        _report(facts, findings=["F-0004"], case="Demo: Rajin port", include_drafts=True)
     with pytest.raises(ReportError, match="marking cannot be empty"):
         _report(facts, marking="  ")
 
