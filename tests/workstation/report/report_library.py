@@ -1,9 +1,9 @@
 """A library for report tests: the demo library (F-0001 confirmed, F-0002 in review with
 a letter) plus F-0003, F-0004 (a draft on F-0003's region) and F-0005 (rejected), made
-here through the services. F-0003 carries what the demo does not: graded sources, three sources in two
-independent groups (one publisher), a region on the satellite picture, a confirmation
-that overrode the policy, and a letter whose deadline passed without a reply; F-0001 gets
-a letter that was answered.
+here through the services. F-0003 carries what the demo does not: graded sources, three
+sources in two independent groups (one publisher), a region on the satellite picture, a
+confirmation that overrode the policy, and a letter whose deadline passed without a
+reply; F-0001 gets a letter that was answered.
 """
 
 from __future__ import annotations
