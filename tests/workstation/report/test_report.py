@@ -26,6 +26,7 @@ from workstation.report import (
     build_report,
     write_report,
 )
+from workstation.report.model import Note, Paragraph, ReportFinding, Span, Vessel
 from workstation.report.words import (
     corroboration_sentence,
     long_date,
@@ -309,3 +310,45 @@ def test_review_and_corroboration_sentences() -> None:
         "shared text."
     )
     assert re.search("No supporting source", corroboration_sentence(0, 0, []))
+
+
+def test_user_text_is_shown_literally_in_both_formats(tmp_path: Path) -> None:
+    """Markup, ampersands and control characters in a title, a quote or a vessel's name
+    come out as written (controls dropped), never as markup or a broken file."""
+    nasty = "Tanker <b>AMBER</b> & \x07SONS"
+    shown = "Tanker <b>AMBER</b> & SONS"
+    report = Report(
+        title="Findings report: <case & co>",
+        marking="RESTRICTED <&>",
+        case="<case & co>",
+        created="2026-03-03T10:00:00Z",
+        today="2026-03-04",
+        author="A & B",
+        tool_version="test",
+        findings=[
+            ReportFinding(
+                number="F-0001",
+                uuid="u",
+                title=nasty,
+                status="draft",
+                draft_label="DRAFT — not confirmed (draft)",
+                paragraphs=[
+                    Paragraph(1, [Span("The claim about "), Span(nasty, 1, quote=True)], "claim")
+                ],
+                notes=[Note(1, f"{nasty}, undated. Not graded. SHA-256 0123.", "0" * 64, None)],
+            )
+        ],
+        vessels=[Vessel(nasty, "9074729", "", "", ["F-0001"])],
+    )
+    write_report(report, tmp_path / "r.pdf")
+    write_report(report, tmp_path / "r.docx")
+    text = " ".join(pdf_pages(tmp_path / "r.pdf"))
+    body, notes, furniture = docx_text(tmp_path / "r.docx")
+    for written in (text, body):
+        assert f"F-0001. {shown}" in written
+        assert f"The claim about {shown}" in written
+        assert "9074729" in written
+        assert "\x07" not in written
+    assert f"{shown}, undated. Not graded. SHA-256 0123." in text
+    assert notes["1"] == f"{shown}, undated. Not graded. SHA-256 0123."
+    assert furniture.count("RESTRICTED <&>") == 2
