@@ -6,6 +6,7 @@ table, the marking on every page; drafts left out unless asked for and then mark
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -290,6 +291,13 @@ def test_reply_sentences_for_each_state() -> None:
     ]
 
 
+@dataclass(frozen=True)
+class CheckedStep(ReviewStep):
+    """A review step as signed confirmations will carry it: with the check's result."""
+
+    signature_valid: bool | None = None
+
+
 def test_review_and_corroboration_sentences() -> None:
     steps = [
         ReviewStep("submit", "A", "2026-03-01T10:00:00Z", None),
@@ -299,6 +307,12 @@ def test_review_and_corroboration_sentences() -> None:
         "Submitted by A on 1 March 2026; confirmed by B on 2 March 2026, signed."
     )
     assert review_sentence("draft", [], None) == "Not yet submitted for review."
+    # The hook for signed confirmations: a step's signature_valid, when it has one.
+    for valid, words in ((True, "signature valid"), (False, "signature NOT valid")):
+        checked = CheckedStep("confirm", "B", "2026-03-02T10:00:00Z", None, True, valid)
+        assert review_sentence("confirmed", [steps[0], checked], None) == (
+            f"Submitted by A on 1 March 2026; confirmed by B on 2 March 2026, {words}."
+        )
     assert review_sentence("in_review", steps[:1], None) == (
         "Submitted by A on 1 March 2026; awaiting confirmation by a second reviewer."
     )
