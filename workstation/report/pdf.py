@@ -22,6 +22,8 @@ from workstation.report.model import Crop, Paragraph, Report, ReportFinding
 pymupdf: Any = _pymupdf
 
 REPORT_CSS = """
+body { margin: 0; }
+h2 { margin-top: 10pt; }
 .para { margin: 0 0 6pt 0; text-align: justify; }
 .num { font-family: sans-serif; font-weight: bold; }
 .fnref { font-size: 7pt; vertical-align: super; }
