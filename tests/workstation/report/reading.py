@@ -17,8 +17,10 @@ def _flat(text: str) -> str:
 
 
 def pdf_pages(path: Path) -> list[str]:
+    """Each page's words; a line that ends on a word's own hyphen ("DPRK-") joins the next
+    without a space, as the text was written (the layout breaks after hyphens)."""
     with pymupdf.open(path) as doc:
-        return [_flat(page.get_text()) for page in doc]
+        return [_flat(page.get_text().replace("-\n", "-")) for page in doc]
 
 
 def docx_text(path: Path) -> tuple[str, dict[str, str], list[str]]:
