@@ -241,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_replies(sub, common)
 
+    from ui.cli.report import register as _register_report  # lazy: start-up
+
+    _register_report(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 

@@ -47,20 +47,29 @@ class CropStore:
         self._count = 0
 
     def html(self, source: DossierSource, region: RegionAnchor, page: int | None) -> str:
-        picture = _crop(source, region, page)
+        data, suffix, (width, height) = crop_image(source, region, page)
         self._count += 1
-        data = io.BytesIO()
-        if _is_pdf(source):
-            name = f"crop-{self._count}.png"  # text and line art: lossless and small
-            picture.save(data, "PNG")
-        else:
-            # Photographs compress badly as PNG; 4:4:4 keeps the red outline crisp.
-            name = f"crop-{self._count}.jpg"
-            picture.save(data, "JPEG", quality=90, subsampling=0)
-        self._archive.add((data.getvalue(), name))
-        scale = min(_DISPLAY_MAX_WIDTH / picture.width, _DISPLAY_MAX_HEIGHT / picture.height, 1.0)
-        width, height = picture.width * scale, picture.height * scale
+        name = f"crop-{self._count}.{suffix}"
+        self._archive.add((data, name))
         return f'<p class="crop"><img src="{name}" width="{width:.1f}" height="{height:.1f}"/></p>'
+
+
+def crop_image(
+    source: DossierSource, region: RegionAnchor, page: int | None
+) -> tuple[bytes, str, tuple[float, float]]:
+    """The region's crop, outlined, encoded: its bytes, 'png' or 'jpg', and the size in
+    points it is shown at on an A4 page (the findings report's Word file uses it too)."""
+    picture = _crop(source, region, page)
+    data = io.BytesIO()
+    if _is_pdf(source):
+        suffix = "png"  # text and line art: lossless and small
+        picture.save(data, "PNG")
+    else:
+        # Photographs compress badly as PNG; 4:4:4 keeps the red outline crisp.
+        suffix = "jpg"
+        picture.save(data, "JPEG", quality=90, subsampling=0)
+    scale = min(_DISPLAY_MAX_WIDTH / picture.width, _DISPLAY_MAX_HEIGHT / picture.height, 1.0)
+    return data.getvalue(), suffix, (picture.width * scale, picture.height * scale)
 
 
 def _crop(source: DossierSource, region: RegionAnchor, page: int | None) -> Image.Image:

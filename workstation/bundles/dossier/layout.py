@@ -1,5 +1,8 @@
 """Laying the dossier out on A4 pages: blocks kept whole, tables split between rows with
 their header repeated, the releasability marking and "page N of M" on every page.
+
+``layout_document`` is the generic part (any chapters, any marking, extra CSS): the
+findings report (workstation/report) lays its paragraphs out with it too.
 """
 
 from __future__ import annotations
@@ -122,9 +125,11 @@ class _Pages:
         total: int,
         cancel: CancelToken | None,
         progress: ProgressCallback | None,
+        css: str = _CSS,
     ) -> None:
         self.writer = writer
         self.marking = marking
+        self.css = css
         self.total = total
         self.cancel = cancel
         self.progress = progress
@@ -163,8 +168,7 @@ def _flow(chapters: Sequence[Chapter], pages: _Pages, archive: Any) -> None:
             if block.rows:
                 y = _flow_table(block, pages, archive, y)
                 continue
-            html_text = f"<html><body>{block.html}</body></html>"
-            story = pymupdf.Story(html=html_text, user_css=_CSS, archive=archive)
+            story = _story(block.html, archive, pages.css)
             # Measure on an empty page first: squeezed into the rest of a page, MuPDF
             # would shrink an image to fit rather than report that the block overflows.
             more, filled = story.place(full)
@@ -185,8 +189,8 @@ def _flow(chapters: Sequence[Chapter], pages: _Pages, archive: Any) -> None:
     pages.finish_page()
 
 
-def _story(html: str, archive: Any) -> Any:
-    return pymupdf.Story(html=f"<html><body>{html}</body></html>", user_css=_CSS, archive=archive)
+def _story(html: str, archive: Any, css: str) -> Any:
+    return pymupdf.Story(html=f"<html><body>{html}</body></html>", user_css=css, archive=archive)
 
 
 def _flow_table(block: Block, pages: _Pages, archive: Any, y: float) -> float:
@@ -201,7 +205,7 @@ def _flow_table(block: Block, pages: _Pages, archive: Any, y: float) -> float:
 
         def fits(stop: int, start: int = start, area: Any = area) -> bool:
             html = block.table_html(start, stop, continued=start > 0)
-            more, _ = _story(html, archive).place(area)
+            more, _ = _story(html, archive, pages.css).place(area)
             return not more
 
         # The most rows from ``start`` that fit here (binary search; fit is monotone).
@@ -218,7 +222,7 @@ def _flow_table(block: Block, pages: _Pages, archive: Any, y: float) -> float:
                 y = top
                 continue
             low = start + 1  # one row taller than a page: let it run on, as a block would
-        story = _story(block.table_html(start, low, continued=start > 0), archive)
+        story = _story(block.table_html(start, low, continued=start > 0), archive, pages.css)
         more, filled = story.place(area)
         story.draw(pages.device)
         while more:
@@ -234,20 +238,47 @@ def _flow_table(block: Block, pages: _Pages, archive: Any, y: float) -> float:
     return y
 
 
-def layout_pdf(
-    dossier: Dossier,
+@dataclass(frozen=True)
+class PdfInfo:
+    """What a laid-out PDF says about itself: the marking on every page and its metadata.
+
+    Attributes:
+        marking: Releasability marking printed above and below every page's body.
+        title: Document title (metadata and reader's title bar).
+        subject: What the document is.
+        author: Organisation or person, when known.
+        creator: The program that wrote it.
+        created: ISO 8601 UTC time.
+    """
+
+    marking: str
+    title: str
+    subject: str
+    author: str
+    creator: str
+    created: str
+
+
+def layout_document(
     chapters: Sequence[Chapter],
     archive: Any,
-    cancel: CancelToken | None,
-    progress: ProgressCallback | None,
+    info: PdfInfo,
+    *,
+    css: str = "",
+    cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None,
 ) -> bytes:
-    """Lay the chapters out on A4 pages with marking and page numbers; fonts subset."""
-    counting = _Pages(None, dossier.marking, 0, cancel, None)
+    """Lay chapters out on A4 pages with the marking and page numbers; fonts subset.
+
+    ``css`` is added to the dossier's style sheet (classes of the caller's own blocks).
+    """
+    style = _CSS + css
+    counting = _Pages(None, info.marking, 0, cancel, None, style)
     _flow(chapters, counting, archive)
 
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
-    pages = _Pages(writer, dossier.marking, counting.number, cancel, progress)
+    pages = _Pages(writer, info.marking, counting.number, cancel, progress, style)
     _flow(chapters, pages, archive)
     writer.close()
 
@@ -258,14 +289,14 @@ def layout_pdf(
         spell_out_ligatures(doc)
         doc.set_metadata(
             {
-                "title": clean(dossier.title),
-                "subject": clean(f"Evidence dossier, bundle {dossier.bundle_id}"),
-                "keywords": clean(dossier.marking),
-                "author": clean(dossier.organisation or ""),
-                "creator": clean(f"Evidence Workstation {dossier.tool_version}"),
+                "title": clean(info.title),
+                "subject": clean(info.subject),
+                "keywords": clean(info.marking),
+                "author": clean(info.author),
+                "creator": clean(info.creator),
                 "producer": f"PyMuPDF {pymupdf.VersionBind}",
-                "creationDate": pdf_date(dossier.created),
-                "modDate": pdf_date(dossier.created),
+                "creationDate": pdf_date(info.created),
+                "modDate": pdf_date(info.created),
             }
         )
         if pages.bookmarks:
@@ -273,6 +304,25 @@ def layout_pdf(
         return bytes(doc.tobytes(garbage=3, deflate=True))
     finally:
         doc.close()
+
+
+def layout_pdf(
+    dossier: Dossier,
+    chapters: Sequence[Chapter],
+    archive: Any,
+    cancel: CancelToken | None,
+    progress: ProgressCallback | None,
+) -> bytes:
+    """The dossier's chapters laid out (``layout_document`` with the dossier's metadata)."""
+    info = PdfInfo(
+        marking=dossier.marking,
+        title=dossier.title,
+        subject=f"Evidence dossier, bundle {dossier.bundle_id}",
+        author=dossier.organisation or "",
+        creator=f"Evidence Workstation {dossier.tool_version}",
+        created=dossier.created,
+    )
+    return layout_document(chapters, archive, info, cancel=cancel, progress=progress)
 
 
 def _draw_furniture(device: Any, marking: str, number: int, total: int) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import pymupdf as _pymupdf
 from workstation.bundles.dossier.layout import layout_pdf
 from workstation.bundles.dossier.model import Dossier, ReportError, check_cancel
 from workstation.bundles.dossier.sections import build_chapters
+from workstation.core.files import write_whole
 from workstation.core.progress import CancelToken, ProgressCallback
 
 # PyMuPDF's annotations are partial (Archive is untyped); use it as untyped.
@@ -44,25 +42,11 @@ def write_report(
     dst = Path(dst)
     if not dst.parent.is_dir():
         raise ReportError(f"cannot write the report: folder {dst.parent} does not exist")
-    tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex}.part")
     try:
         archive = pymupdf.Archive()
         chapters = build_chapters(dossier, archive, cancel, progress)
         data = layout_pdf(dossier, chapters, archive, cancel, progress)
         check_cancel(cancel)
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, dst)
+        write_whole(dst, data)
     except OSError as exc:
-        _remove(tmp)
         raise ReportError(f"cannot write the report to {dst}: {exc.strerror or exc}") from exc
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
