@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ui.desktop.annotations.commands import AnnotationCommands
 from ui.desktop.app.controller import LibraryController
@@ -116,6 +117,8 @@ class AddToFindingDialog(QDialog):
         self.controller.query(lambda s: service.list(s), self._fill)
 
     def _fill(self, findings: list[FindingSummary]) -> None:
+        if not isValid(self.finding_box):
+            return  # closed (and deleted) before the list came
         for item in findings:
             self.finding_box.addItem(
                 f"{item.number} {item.title} ({status_label(item.status)})", item.uuid
@@ -149,6 +152,8 @@ class AddToFindingDialog(QDialog):
         self.buttons.setEnabled(False)
 
         def failed(message: str) -> None:
+            if not isValid(self.buttons):
+                return
             self.buttons.setEnabled(True)
             self.message.setText(message)
 

@@ -101,7 +101,10 @@ class FindingEditor(QDialog):
         super().__init__(parent)
         self.controller = controller
         self.service = FindingService(controller.library)
-        self.commands = commands if commands is not None else AnnotationCommands(controller, self)
+        if commands is None:  # standing alone: a history of its own, its errors shown here
+            commands = AnnotationCommands(controller, self)
+            commands.errorOccurred.connect(self._failed)
+        self.commands = commands
         self.edits = FindingCommands(self.commands, self)
         self.uuid = finding_uuid
         self.details: FindingDetails | None = None

@@ -46,7 +46,7 @@ COLUMNS = ("Letter / reply", "Date", "Deadline", "Reference", "Status")
 TEXT_CHARS = 90
 STATUS_COLOURS = {
     "not sent": "#757575",
-    "awaiting reply": "#f9a825",
+    "awaiting reply": "#9a5b00",  # amber dark enough to read on a light window
     "no reply by deadline": "#c62828",
     "replied": "#2e7d32",
 }

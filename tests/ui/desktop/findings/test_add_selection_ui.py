@@ -4,7 +4,7 @@ finding made in the dialog, and Ctrl+Z unlinks them again."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -118,4 +118,8 @@ def test_the_context_menu_offers_the_selection(
     dialog = window.findChild(AddToFindingDialog)
     assert dialog is not None
     assert dialog.annotations == [mark]
+    # Closed (and deleted) before its list of findings comes: the list finds no box.
     dialog.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChild(AddToFindingDialog) is None
+    wait_idle(qtbot, window.controller)
