@@ -13,7 +13,7 @@ import uuid as uuidlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -460,6 +460,25 @@ def _fuzzy(text: str, old: TextAnchor) -> TextAnchor | None:
 # --- undo / redo ----------------------------------------------------------------------
 
 
+class ForeignStep(Protocol):
+    """A change of another kind kept in the same undo history (a finding's edit), so
+    one Ctrl+Z takes back whichever change came last; it applies itself."""
+
+    @property
+    def kind(self) -> str:
+        """What it changes ("finding"): the window tells the panels that show it."""
+        ...
+
+    @property
+    def uuid(self) -> str:
+        """The record changed."""
+        ...
+
+    def apply(self, session: Session, *, undo: bool) -> None:
+        """Take the change back (``undo``) or make it again."""
+        ...
+
+
 @dataclass
 class _Step:
     kind: str
@@ -467,6 +486,7 @@ class _Step:
     before: AnnotationData | None = None
     after: AnnotationData | None = None
     entity: str | None = None  # for "link" and "unlink"
+    foreign: ForeignStep | None = None  # for "foreign"
 
 
 @dataclass
@@ -529,8 +549,21 @@ class AnnotationHistory:
             self._push(_Step("unlink", annotation_uuid, entity=entity_uuid))
         return changed
 
+    def record(self, step: ForeignStep) -> None:
+        """Keep another kind of change (already made) in this history."""
+        self._push(_Step("foreign", step.uuid, foreign=step))
+
+    def pending(self, which: Literal["undo", "redo"]) -> ForeignStep | None:
+        """The foreign step ``undo`` (or ``redo``) would apply next; None when the next
+        is an annotation's, or there is none."""
+        steps = self._undo if which == "undo" else self._redo
+        return steps[-1].foreign if steps else None
+
     def _apply(self, session: Session, step: _Step, *, undo: bool) -> None:
         svc = self.service
+        if step.foreign is not None:
+            step.foreign.apply(session, undo=undo)
+            return
         if step.kind in ("link", "unlink"):
             assert step.entity is not None
             now = get_entity(session, step.entity)

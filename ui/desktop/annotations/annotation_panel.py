@@ -405,7 +405,8 @@ class AnnotationPanel(QWidget):
             category codes it should now carry (one added or one removed).
         addCategoryRequested(str): the reviewer asked to tag this annotation with
             one more category (the window opens the picker).
-        findingRequested(str): the reviewer asked to add this annotation to a finding.
+        findingRequested(object): the reviewer asked to add these annotations (a list
+            of uuids: the selection, or the one right-clicked) to a finding.
     """
 
     categoriesChanged = Signal(str, object)
@@ -415,7 +416,7 @@ class AnnotationPanel(QWidget):
     noteRequested = Signal(str)
     redactToggled = Signal(str, bool)
     entitiesRequested = Signal(str)
-    findingRequested = Signal(str)
+    findingRequested = Signal(object)
 
     def __init__(
         self,
@@ -448,7 +449,8 @@ class AnnotationPanel(QWidget):
         self.view.setItemDelegate(AnnotationDelegate(self.view))
         self.view.setUniformItemSizes(True)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        # Ctrl/Shift+click picks several marks (Add to finding… takes them all).
+        self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.installEventFilter(self)
         self.view.clicked.connect(self._activate)
@@ -494,6 +496,14 @@ class AnnotationPanel(QWidget):
         """The uuid of the selected annotation, if any."""
         current = self.view.currentIndex()
         return current.data(UUID_ROLE) if current.isValid() else None
+
+    def selected_uuids(self) -> list[str]:
+        """The uuids of the selected annotations, in list order (the current one when
+        nothing is selected)."""
+        rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
+        found = [str(i.data(UUID_ROLE)) for i in rows if i.data(UUID_ROLE)]
+        current = self.current_uuid()
+        return found or ([current] if current else [])
 
     def select(self, annotation_uuid: str) -> bool:
         """Select and show an annotation if it is loaded; False when it is not."""
@@ -601,7 +611,10 @@ class AnnotationPanel(QWidget):
         self.count_label.setText(text)
 
     def _activate(self, index: QModelIndex) -> None:
-        if index.isValid():
+        picking = QApplication.keyboardModifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        if index.isValid() and not picking:  # Ctrl/Shift+click picks; it does not go
             self.annotationActivated.emit(index.data(UUID_ROLE), index.data(PAGE_ROLE))
 
     def _context_menu(self, pos: QPoint) -> None:
@@ -624,7 +637,10 @@ class AnnotationPanel(QWidget):
                     partial(self.categoriesChanged.emit, uuid, kept),
                 )
         menu.addAction("Entities…", lambda: self.entitiesRequested.emit(uuid))
-        menu.addAction("Add to finding…", lambda: self.findingRequested.emit(uuid))
+        chosen = self.selected_uuids()
+        marks = chosen if uuid in chosen else [uuid]
+        label = "Add to finding…" if len(marks) == 1 else f"Add {len(marks)} marks to finding…"
+        menu.addAction(label, lambda: self.findingRequested.emit(marks))
         redact = menu.addAction("Redact on export")
         redact.setCheckable(True)
         redact.setChecked(bool(getattr(data, "redact", False)))

@@ -2,7 +2,9 @@
 
 Each is one ``controller.write`` through the window's undo history: a transaction on
 the write pool, announced as ``Changes`` of that source's annotations; the window
-hears the outcome through signals and shows it.
+hears the outcome through signals and shows it. Finding edits keep their steps in the
+same history (``ui.desktop.findings.finding_commands``), so one Ctrl+Z takes back
+whichever came last.
 """
 
 from __future__ import annotations
@@ -36,11 +38,17 @@ class AnnotationCommands(QObject):
             None when any source's may have changed.
         statusMessage(str, int): a line for the status bar and its time in milliseconds.
         errorOccurred(str): a write failed; the message for the reviewer.
+        historyChanged(): a change was kept in, or taken from, the undo history
+            (Undo and Redo may have come or gone; a finding edit says only this).
     """
 
     annotationsChanged = Signal(object)
     statusMessage = Signal(str, int)
     errorOccurred = Signal(str)
+    historyChanged = Signal()
+
+    # What a foreign step of each kind changed, for the panels that show it.
+    FOREIGN_CHANGES = {"finding": Changes(findings=True)}
 
     def __init__(self, controller: LibraryController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -177,20 +185,35 @@ class AnnotationCommands(QObject):
             return
         library = self.controller.library
 
-        def write(session: Session) -> int | None:
+        def write(session: Session) -> int | str | None:
+            foreign = history.pending("undo" if which == "undo" else "redo")
             uuid = getattr(history, which)(session)
             if uuid is None:
                 return None
+            if foreign is not None:
+                return foreign.kind
             return source_id_of(session, AnnotationService(library).get(session, uuid))
+
+        def changed(result: int | str | None) -> Changes:
+            if isinstance(result, str):
+                return self.FOREIGN_CHANGES.get(result, NOTHING)
+            return Changes.of_annotations(result) if result is not None else NOTHING
+
+        def failed(message: str) -> None:
+            self.historyChanged.emit()  # the step is dropped: the menu must say so
+            self.errorOccurred.emit(message)
 
         self.controller.write(
             write,
-            lambda sid: self._history_done(which, sid),
-            changes=lambda sid: Changes.of_annotations(sid) if sid is not None else NOTHING,
+            lambda result: self._history_done(which, result),
+            changes=changed,
             label=which,
+            on_error=failed,
         )
 
-    def _history_done(self, which: str, source_id: int | None) -> None:
-        self.annotationsChanged.emit(source_id)
+    def _history_done(self, which: str, result: int | str | None) -> None:
+        if not isinstance(result, str):
+            self.annotationsChanged.emit(result)
+        self.historyChanged.emit()
         again = "Ctrl+Shift+Z redoes" if which == "undo" else "Ctrl+Z undoes"
         self.statusMessage.emit(f"{which.capitalize()}ne ({again}).", 4000)

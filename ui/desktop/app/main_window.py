@@ -42,7 +42,7 @@ from ui.desktop.app.settings import Settings
 from ui.desktop.bundles.keys_dialog import KeysDialog
 from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
 from ui.desktop.entities.entity_window import EntityWindow
-from ui.desktop.findings.add_to_finding import AddToFindingDialog
+from ui.desktop.findings.add_to_finding import AddToFindingDialog, added_to, selected_marks
 from ui.desktop.findings.finding_editor import FindingEditor
 from ui.desktop.findings.findings_panel import FindingsPanel
 from ui.desktop.library.inspector import Inspector
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         self.right_tabs.addTab(self.inspector, "Inspector")
         self.right_tabs.addTab(self.marks_panel, "Marks")
         # Beside Marks: a fourth tab on the left would not fit a 1024 px laptop.
-        self.findings_panel = FindingsPanel(controller)
+        self.findings_panel = FindingsPanel(controller, settings=self.settings)
         self.right_tabs.addTab(self.findings_panel, "Findings")
         right = QDockWidget("Inspector", self)
         right.setObjectName("inspectorDock")
@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
 
         self.annotation_commands = AnnotationCommands(controller, self)
         self.annotation_commands.annotationsChanged.connect(self._update_undo_actions)
+        self.annotation_commands.historyChanged.connect(self._update_undo_actions)  # findings
         self.annotation_commands.statusMessage.connect(self.statusBar().showMessage)
         self.annotation_commands.errorOccurred.connect(self.show_error)
         build_menus(self)
@@ -508,25 +509,26 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
 
-    def add_to_finding(self, annotation_uuid: str | None = None) -> AddToFindingDialog | None:
-        """Annotate > Add to Finding (Ctrl+Shift+F): link a mark to a finding with a role.
+    def add_to_finding(
+        self, annotation_uuid: str | list[str] | None = None
+    ) -> AddToFindingDialog | None:
+        """Annotate > Add to Finding (Ctrl+Shift+F): link marks to a finding with a role.
 
         Args:
-            annotation_uuid: the mark; else the one selected in the marks list
-                that has the focus, or in Marks, or in All marks.
+            annotation_uuid: the mark or marks; else those selected in the marks
+                list that has the focus, or in Marks, or in All marks.
         """
-        uuid = annotation_uuid or self._selected_annotation()
-        if uuid is None:
+        uuids = selected_marks(annotation_uuid, [self.marks_panel, self.all_marks_panel])
+        if not uuids:
             self.statusBar().showMessage(
                 "Select a mark in the Marks list first, then add it to a finding (Ctrl+Shift+F).",
                 6000,
             )
             return None
-        dialog = AddToFindingDialog(self.controller, [uuid], self)
+        commands = self.annotation_commands
+        dialog = AddToFindingDialog(self.controller, uuids, self, commands=commands)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.added.connect(
-            lambda number: self.statusBar().showMessage(f"Mark added to {number}.", 6000)
-        )
+        dialog.added.connect(lambda n: self.statusBar().showMessage(added_to(uuids, n), 6000))
         dialog.show()
         return dialog
 
@@ -534,7 +536,9 @@ class MainWindow(QMainWindow):
         """Open (or raise) the finding editor on a finding."""
         editor = getattr(self, "_finding_editor", None)
         if editor is None:
-            editor = FindingEditor(self.controller, finding_uuid, self)
+            editor = FindingEditor(
+                self.controller, finding_uuid, self, commands=self.annotation_commands
+            )
             editor.annotationActivated.connect(lambda uuid: self.open_annotation(uuid, 1))
             self._finding_editor = editor
         elif editor.uuid != finding_uuid:

@@ -9,10 +9,21 @@ environment decide (library folder, reviewer) stays in ``workstation.core.config
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QByteArray, QSettings
 
 RECENT_LIBRARIES_MAX = 8
 RECENT_CATEGORIES_MAX = 8
+
+
+@dataclass(frozen=True)
+class FindingsFilter:
+    """What the Findings panel shows: a status, a case name, a measure code ('' for all)."""
+
+    status: str = ""
+    case: str = ""
+    measure: str = ""
 
 
 class Settings:
@@ -29,6 +40,7 @@ class Settings:
     _GEOMETRY = "mainWindow/geometry"
     _STATE = "mainWindow/state"
     _RECENT_CATEGORIES = "categoryPicker/recent"
+    _FINDINGS_FILTER = "findingsPanel/"  # + status, case, measure
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings()
@@ -117,6 +129,21 @@ class Settings:
         """Put a category code at the front of the recent list."""
         codes = [code, *(c for c in self.recent_categories if c != code)]
         self.store.setValue(self._RECENT_CATEGORIES, " ".join(codes[:RECENT_CATEGORIES_MAX]))
+
+    # --- findings ----------------------------------------------------------------
+
+    @property
+    def findings_filter(self) -> FindingsFilter:
+        """The Findings panel's filters as last set (all findings at first)."""
+        key = self._FINDINGS_FILTER
+        return FindingsFilter(
+            self._text(key + "status"), self._text(key + "case"), self._text(key + "measure")
+        )
+
+    @findings_filter.setter
+    def findings_filter(self, value: FindingsFilter) -> None:
+        for name in ("status", "case", "measure"):
+            self.store.setValue(self._FINDINGS_FILTER + name, getattr(value, name))
 
     def sync(self) -> None:
         """Write pending changes to the store now."""

@@ -1,9 +1,14 @@
-"""Add to finding…: link a mark to an existing finding, or to a new one, with a role."""
+"""Add to finding…: link a mark, or a selection of marks, to an existing finding or a
+new one, with a role; undoable (Ctrl+Z) through the window's shared history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -13,19 +18,52 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
+from shiboken6 import isValid
 
+from ui.desktop.annotations.commands import AnnotationCommands
 from ui.desktop.app.controller import LibraryController
-from ui.desktop.findings.finding_editor import FINDINGS
+from ui.desktop.findings.finding_commands import FindingCommands
 from ui.desktop.findings.findings_panel import status_label
-from workstation.findings.policy import number_label
 from workstation.findings.service import ROLES, FindingService, FindingSummary
 
 NEW = "new"
 
 
+class MarksList(Protocol):
+    """A list of marks that can say which are selected (``AnnotationPanel``)."""
+
+    def selected_uuids(self) -> list[str]: ...  # noqa: D102
+
+    def isAncestorOf(self, child: QWidget) -> bool: ...  # noqa: D102, N802
+
+
+def selected_marks(given: str | Sequence[str] | None, lists: Sequence[MarksList]) -> list[str]:
+    """The marks to add: those ``given``; else the selection of the marks list that has
+    the focus, or of the first list with one."""
+    if isinstance(given, str):
+        return [given]
+    if given:
+        return list(given)
+    focus = QApplication.focusWidget()
+    ordered = sorted(lists, key=lambda x: not (focus is not None and x.isAncestorOf(focus)))
+    return next((found for x in ordered if (found := x.selected_uuids())), [])
+
+
+def added_to(marks: Sequence[str], number: str) -> str:
+    """The status line once marks are linked: 'Mark added to F-0001 (Ctrl+Z undoes).'"""
+    noun = "Mark" if len(marks) == 1 else f"{len(marks)} marks"
+    return f"{noun} added to {number} (Ctrl+Z undoes)."
+
+
 class AddToFindingDialog(QDialog):
     """Choose a finding (or "New finding…" with a title) and a role for some marks.
+
+    Args:
+        controller: reads and writes.
+        annotation_uuids: the marks.
+        parent: the window.
+        commands: the window's annotation commands, whose undo history the link
+            joins (None: a history of the dialog's own).
 
     Signals:
         added(str): the finding's number once the marks are linked.
@@ -38,11 +76,16 @@ class AddToFindingDialog(QDialog):
         controller: LibraryController,
         annotation_uuids: list[str],
         parent: QWidget | None = None,
+        *,
+        commands: AnnotationCommands | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.service = FindingService(controller.library)
-        self.annotations = list(annotation_uuids)
+        self.edits = FindingCommands(
+            commands if commands is not None else AnnotationCommands(controller, self), self
+        )
+        self.annotations = list(dict.fromkeys(annotation_uuids))
         noun = "mark" if len(self.annotations) == 1 else f"{len(self.annotations)} marks"
         self.setWindowTitle(f"Add {noun} to finding")
         self.setMinimumWidth(460)  # room for "F-0001 Ship-to-ship transfer of…" in the box
@@ -74,6 +117,8 @@ class AddToFindingDialog(QDialog):
         self.controller.query(lambda s: service.list(s), self._fill)
 
     def _fill(self, findings: list[FindingSummary]) -> None:
+        if not isValid(self.finding_box):
+            return  # closed (and deleted) before the list came
         for item in findings:
             self.finding_box.addItem(
                 f"{item.number} {item.title} ({status_label(item.status)})", item.uuid
@@ -99,12 +144,6 @@ class AddToFindingDialog(QDialog):
             self.message.setText("Give the new finding a title.")
             return
         role = self.role_box.currentData()
-        service, marks = self.service, self.annotations
-
-        def change(session: Session) -> str:
-            ref = chosen if chosen != NEW else service.create(session, title=title).uuid
-            row = service.add_evidence(session, ref, marks, role)
-            return number_label(row.number)
 
         def done(number: str) -> None:
             self.added.emit(number)
@@ -113,7 +152,16 @@ class AddToFindingDialog(QDialog):
         self.buttons.setEnabled(False)
 
         def failed(message: str) -> None:
+            if not isValid(self.buttons):
+                return
             self.buttons.setEnabled(True)
             self.message.setText(message)
 
-        self.controller.write(change, done, changes=FINDINGS, on_error=failed)
+        self.edits.link(
+            None if chosen == NEW else chosen,
+            self.annotations,
+            role,
+            title=title,
+            on_done=done,
+            on_error=failed,
+        )

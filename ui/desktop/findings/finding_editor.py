@@ -1,9 +1,12 @@
-"""One finding: its content, evidence, independence groups, review steps and comments.
+"""One finding: its content, evidence, independence groups, review steps, comments and
+right of reply.
 
 Every read and write goes through the controller; a refused step (four eyes,
 policy, wrong state) shows its one-line reason under the buttons. When the
 policy refuses a confirmation the reviewer is asked for an override reason,
-and the confirmation is tried again with it (the service records it).
+and the confirmation is tried again with it (the service records it). Edits of
+the content and the evidence are undoable (Edit > Undo, Ctrl+Z, shared with the
+main window's marks); review steps are audit events, reversed only by Reopen.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,9 +27,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenuBar,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -34,14 +40,20 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from ui.desktop.annotations.annotation_panel import short_date
+from ui.desktop.annotations.commands import AnnotationCommands
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.findings.finding_commands import FINDINGS, FindingCommands
 from ui.desktop.findings.findings_panel import status_label
+from ui.desktop.findings.replies_tab import RepliesTab
 from ui.desktop.ops.changes import Changes
 from workstation.findings.policy import YARDSTICK
-from workstation.findings.service import FindingDetails, FindingService
+from workstation.findings.service import ROLES, FindingDetails, FindingService
 from workstation.taxonomy.tree import CategoryNode, list_categories
 
-FINDINGS = Changes(findings=True)
+REVIEW_NOT_UNDONE = (
+    "Submit, Confirm, Reject and Reopen are review steps in the audit trail: "
+    "Undo does not take them back; Reopen reverses a decision, with a reason."
+)
 _CLI_HINT = re.compile(r"\s*\(give --reviewer NAME\)|;\s*confirm with --override-reason.*$")
 QUOTE_CHARS = 120
 
@@ -62,6 +74,13 @@ def plain(message: str) -> str:
 class FindingEditor(QDialog):
     """View and edit one finding (non-modal; one per finding is enough).
 
+    Args:
+        controller: reads and writes.
+        finding_uuid: the finding shown.
+        parent: the main window.
+        commands: the main window's annotation commands, whose undo history the
+            finding edits share (None: a history of this window's own).
+
     Attributes:
         ask: how a reason is asked for (``ask_text``; a test may answer itself).
 
@@ -72,11 +91,21 @@ class FindingEditor(QDialog):
     annotationActivated = Signal(str)
 
     def __init__(
-        self, controller: LibraryController, finding_uuid: str, parent: QWidget | None = None
+        self,
+        controller: LibraryController,
+        finding_uuid: str,
+        parent: QWidget | None = None,
+        *,
+        commands: AnnotationCommands | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.service = FindingService(controller.library)
+        if commands is None:  # standing alone: a history of its own, its errors shown here
+            commands = AnnotationCommands(controller, self)
+            commands.errorOccurred.connect(self._failed)
+        self.commands = commands
+        self.edits = FindingCommands(self.commands, self)
         self.uuid = finding_uuid
         self.details: FindingDetails | None = None
         self.ask: Ask = ask_text
@@ -127,8 +156,16 @@ class FindingEditor(QDialog):
         self.evidence.itemDoubleClicked.connect(
             lambda item, _col: self.annotationActivated.emit(item.data(0, Qt.ItemDataRole.UserRole))
         )
+        self.evidence.currentItemChanged.connect(self._evidence_chosen)
         self.remove_button = QPushButton("Remove evidence")
+        self.remove_button.setToolTip("Unlink the selected piece (Ctrl+Z undoes)")
         self.remove_button.clicked.connect(self.remove_selected)
+        self.role_box = QComboBox()
+        self.role_box.setToolTip("The selected piece's role (Ctrl+Z undoes a change)")
+        for role in ROLES:
+            self.role_box.addItem(role, role)
+        self.role_box.setEnabled(False)
+        self.role_box.activated.connect(lambda _at: self.set_role(self.role_box.currentData()))
         self.groups_label = QLabel()
         self.groups_label.setWordWrap(True)
         self.groups_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -141,6 +178,16 @@ class FindingEditor(QDialog):
         self.confirm_button.clicked.connect(lambda: self.confirm())
         self.reject_button.clicked.connect(self.reject_finding)
         self.reopen_button.clicked.connect(self.reopen)
+        for button in (
+            self.submit_button,
+            self.confirm_button,
+            self.reject_button,
+            self.reopen_button,
+        ):
+            button.setToolTip(REVIEW_NOT_UNDONE)
+        self.review_note = QLabel("Review steps are recorded, not undone (Reopen reverses).")
+        self.review_note.setToolTip(REVIEW_NOT_UNDONE)
+        self.review_note.setStyleSheet("color: palette(mid)")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -168,6 +215,8 @@ class FindingEditor(QDialog):
         evidence_row = QHBoxLayout()
         evidence_row.addWidget(QLabel("Evidence"))
         evidence_row.addStretch(1)
+        evidence_row.addWidget(QLabel("Role"))
+        evidence_row.addWidget(self.role_box)
         evidence_row.addWidget(self.remove_button)
         middle_layout.addLayout(evidence_row)
         middle_layout.addWidget(self.evidence, 1)
@@ -195,13 +244,43 @@ class FindingEditor(QDialog):
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.review_note)
+        self.replies = RepliesTab(controller, finding_uuid)
+        self.replies.errorOccurred.connect(lambda message: self.message.setText(plain(message)))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(splitter, "Finding")
+        self.tabs.addTab(self.replies, "Replies")
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
+        layout.setMenuBar(self._menu_bar())
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         controller.changed.connect(self._changed)
+        self.commands.historyChanged.connect(self._update_undo)
+        self.commands.annotationsChanged.connect(lambda _sid: self._update_undo())
+        self._update_undo()
         self._load_categories()
         self.reload()
+
+    def _menu_bar(self) -> QMenuBar:
+        bar = QMenuBar(self)
+        edit = bar.addMenu("&Edit")
+        self.undo_action = edit.addAction("&Undo", self.commands.undo)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = edit.addAction("&Redo", self.commands.redo)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit.addSeparator()
+        note = edit.addAction("Review steps are not undone: Reopen reverses a decision")
+        note.setEnabled(False)
+        note.setToolTip(REVIEW_NOT_UNDONE)
+        edit.setToolTipsVisible(True)
+        for action in (self.undo_action, self.redo_action):
+            action.setToolTip("Finding edits and marks share one history")
+        return bar
+
+    def _update_undo(self) -> None:
+        self.undo_action.setEnabled(self.commands.can_undo)
+        self.redo_action.setEnabled(self.commands.can_redo)
 
     # --- reading ---------------------------------------------------------------
 
@@ -209,6 +288,7 @@ class FindingEditor(QDialog):
         """Show another finding."""
         self.uuid = finding_uuid
         self.message.clear()
+        self.replies.set_finding(finding_uuid)
         self.reload()
 
     def reload(self) -> None:
@@ -256,6 +336,7 @@ class FindingEditor(QDialog):
         self.period_to.setText(details.period_to or "")
         term = (details.confidence or {}).get("term", "")
         self._choose(self.confidence_box, term)
+        chosen = self._chosen_annotation()
         self.evidence.clear()
         for piece in details.evidence:
             quote = " ".join((piece.quote or "").split())
@@ -275,6 +356,9 @@ class FindingEditor(QDialog):
             item.setData(0, Qt.ItemDataRole.UserRole, piece.annotation)
             item.setToolTip(3, piece.quote or "")
             self.evidence.addTopLevelItem(item)
+            if piece.annotation == chosen:
+                self.evidence.setCurrentItem(item)
+        self._evidence_chosen()
         self.groups_label.setText(self._groups_text(details))
         self.history.clear()
         for step in details.review:
@@ -316,12 +400,24 @@ class FindingEditor(QDialog):
         self.controller.write(
             change,
             changes=FINDINGS,
-            on_error=on_error or (lambda message: self.message.setText(plain(message))),
+            on_error=on_error or self._failed,
         )
 
+    def _failed(self, message: str) -> None:
+        self.message.setText(plain(message))
+
+    def _chosen_annotation(self) -> str | None:
+        item = self.evidence.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _evidence_chosen(self, *_items: Any) -> None:
+        item = self.evidence.currentItem()
+        self.role_box.setEnabled(item is not None)
+        if item is not None:
+            self.role_box.setCurrentIndex(max(0, self.role_box.findData(item.text(0))))
+
     def save(self) -> None:
-        """Store the title, claim, measure, period and confidence."""
-        service, uuid = self.service, self.uuid
+        """Store the title, claim, measure, period and confidence (undoable)."""
         title = self.title_edit.text()
         content: dict[str, str] = {
             "claim": self.claim_edit.toPlainText(),
@@ -330,17 +426,26 @@ class FindingEditor(QDialog):
             "period_to": self.period_to.text().strip(),
             "confidence_term": self.confidence_box.currentData() or "",
         }
-        self._write(lambda s: service.update(s, uuid, title=title, **content))
+        self.message.clear()
+        self.edits.edit(self.uuid, title, dict(content), on_error=self._failed)
 
     def remove_selected(self) -> None:
-        """Unlink the selected piece of evidence."""
-        item = self.evidence.currentItem()
-        if item is None:
+        """Unlink the selected piece of evidence (undoable)."""
+        annotation = self._chosen_annotation()
+        if annotation is None:
             self.message.setText("Select a piece of evidence first.")
             return
-        annotation = item.data(0, Qt.ItemDataRole.UserRole)
-        service, uuid = self.service, self.uuid
-        self._write(lambda s: service.remove_evidence(s, uuid, [annotation]))
+        self.message.clear()
+        self.edits.unlink(self.uuid, [annotation], on_error=self._failed)
+
+    def set_role(self, role: str) -> None:
+        """Give the selected piece of evidence another role (undoable)."""
+        annotation = self._chosen_annotation()
+        if annotation is None:
+            self.message.setText("Select a piece of evidence first.")
+            return
+        self.message.clear()
+        self.edits.link(self.uuid, [annotation], role, on_error=self._failed)
 
     def submit(self) -> None:
         """Draft -> in review (the author only)."""
