@@ -4,7 +4,8 @@ One is confirmed: the Nampo transfer, written by the demo reviewer on the report
 news article (two independent sources, so the policy is met) and confirmed by a second
 reviewer, as four eyes require, with a signed confirmation. The other is in review with a
 right-of-reply letter sent to the company concerned, its deadline still ahead. Both go
-through the services, so the audit trail records them; a library that already holds findings is left alone.
+through the services, so the audit trail records them; a library that already holds
+findings is left alone.
 """
 
 from __future__ import annotations
