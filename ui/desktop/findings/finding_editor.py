@@ -4,7 +4,8 @@ right of reply.
 Every read and write goes through the controller; a refused step (four eyes,
 policy, wrong state) shows its one-line reason under the buttons. When the
 policy refuses a confirmation the reviewer is asked for an override reason,
-and the confirmation is tried again with it (the service records it). Edits of
+and the confirmation is tried again with it (the service records it). A reviewer
+with a key of their own is asked to sign the confirmation (``sign_dialog``). Edits of
 the content and the evidence are undoable (Edit > Undo, Ctrl+Z, shared with the
 main window's marks); review steps are audit events, reversed only by Reopen.
 """
@@ -45,9 +46,11 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.findings.finding_commands import FINDINGS, FindingCommands
 from ui.desktop.findings.findings_panel import status_label
 from ui.desktop.findings.replies_tab import RepliesTab
+from ui.desktop.findings.sign_dialog import SignDialog
 from ui.desktop.ops.changes import Changes
 from workstation.findings.policy import YARDSTICK
 from workstation.findings.service import ROLES, FindingDetails, FindingService
+from workstation.keys.keyring import KeyInfo, KeyService, Signer
 from workstation.taxonomy.tree import CategoryNode, list_categories
 
 REVIEW_NOT_UNDONE = (
@@ -109,6 +112,7 @@ class FindingEditor(QDialog):
         self.uuid = finding_uuid
         self.details: FindingDetails | None = None
         self.ask: Ask = ask_text
+        self.sign_dialog: SignDialog | None = None  # open while Confirm asks for a key
         self.setWindowTitle("Finding")
         self.resize(760, 640)
 
@@ -327,7 +331,7 @@ class FindingEditor(QDialog):
         self.setWindowTitle(f"{details.number} — {details.title}")
         self.heading.setText(
             f"{details.number} · {status_label(details.status)} · {details.badge}"
-            f" · by {details.author}"
+            f" · by {details.author}" + (f" · {details.signature}" if details.signature else "")
         )
         self.title_edit.setText(details.title)
         self.claim_edit.setPlainText(details.claim or "")
@@ -363,7 +367,10 @@ class FindingEditor(QDialog):
         self.history.clear()
         for step in details.review:
             why = f": {step.reason}" if step.reason else ""
-            self.history.addItem(f"{short_date(step.at)} · {step.reviewer} · {step.action}{why}")
+            signed = f" · {step.signature['label']}" if step.signature else ""
+            self.history.addItem(
+                f"{short_date(step.at)} · {step.reviewer} · {step.action}{why}{signed}"
+            )
         for note in details.comments:
             self.history.addItem(f"{short_date(note.at)} · {note.author} — {note.text}")
         status = details.status
@@ -452,8 +459,28 @@ class FindingEditor(QDialog):
         service, uuid = self.service, self.uuid
         self._write(lambda s: service.submit(s, uuid))
 
-    def confirm(self, override_reason: str | None = None) -> None:
-        """In review -> confirmed; a policy refusal asks for an override reason."""
+    def confirm(self) -> None:
+        """In review -> confirmed. With a key of the reviewer's own in the library, the
+        reviewer is asked to sign (or not); a policy refusal asks for an override reason."""
+        library = self.controller.library
+        self.message.clear()
+        self.controller.query(
+            lambda s: [k for k in KeyService(library).list(s) if k.has_private],
+            self._choose_signing,
+            on_error=self._failed,
+        )
+
+    def _choose_signing(self, own: list[KeyInfo]) -> None:
+        if not own:
+            self._confirm(None, None)
+            return
+        dialog = SignDialog(self.controller, own, self)
+        dialog.signed.connect(lambda signer: self._confirm(None, signer))
+        dialog.unsigned.connect(lambda: self._confirm(None, None))
+        self.sign_dialog = dialog
+        dialog.open()
+
+    def _confirm(self, override_reason: str | None, signer: Signer | None) -> None:
         service, uuid = self.service, self.uuid
 
         def refused(message: str) -> None:
@@ -461,9 +488,12 @@ class FindingEditor(QDialog):
             if override_reason is None and message.startswith("policy:"):
                 why = self.ask(self, "Confirm anyway", plain(message) + "\nOverride reason:")
                 if why:
-                    self.confirm(why)
+                    self._confirm(why, signer)
 
-        self._write(lambda s: service.confirm(s, uuid, override_reason=override_reason), refused)
+        self._write(
+            lambda s: service.confirm(s, uuid, override_reason=override_reason, signer=signer),
+            refused,
+        )
 
     def reject_finding(self) -> None:
         """In review -> rejected, with a reason (asked); ``reject`` stays QDialog's (Escape)."""
