@@ -331,7 +331,9 @@ class FindingEditor(QDialog):
         self.setWindowTitle(f"{details.number} — {details.title}")
         self.heading.setText(
             f"{details.number} · {status_label(details.status)} · {details.badge}"
-            f" · by {details.author}" + (f" · {details.signature}" if details.signature else "")
+            f" · by {details.author}"
+            + (f" · confirmed by {details.confirmed_by}" if details.confirmed_by else "")
+            + (f", {details.signature}" if details.signature else "")
         )
         self.title_edit.setText(details.title)
         self.claim_edit.setPlainText(details.claim or "")

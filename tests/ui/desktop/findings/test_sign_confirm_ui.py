@@ -68,7 +68,7 @@ def test_bob_signs_his_confirmation(
     wait_idle(qtbot, bob)
     assert not dialog.isVisible()
     assert _shown(library, finding) == ("confirmed", True, "signature valid")
-    assert editor.heading.text().endswith("· signature valid")
+    assert editor.heading.text().endswith("· confirmed by bob, signature valid")
     lines = [editor.history.item(i).text() for i in range(editor.history.count())]
     assert any(
         "bob · confirm: satellite imagery is conclusive" in line
