@@ -21,6 +21,7 @@ from ui.cli.common import (
     stderr_console,
     unlock_signer,
 )
+from workstation.core.printable import printable
 
 #: ``verify``'s exit status by verdict (README: "Exit codes").
 EXIT_VALID_UNSIGNED = 4
@@ -194,6 +195,8 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
         f"  findings: {summary.findings_added} added, {summary.findings_updated} updated, "
         f"{summary.findings_unchanged} unchanged"
     )
+    for line in summary.finding_lines():
+        print(f"    {printable(line)}")  # names come from the bundle
     if summary.annotations_orphaned:
         print(
             f"  {summary.annotations_orphaned} annotation(s) could not be placed in the text "

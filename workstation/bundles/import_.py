@@ -88,12 +88,28 @@ class MergeSummary:
     signer: str | None = None
     trust: str = "unsigned"
     conflicts: list[dict[str, str]] = field(default_factory=list)
+    #: Each finding the bundle added or changed, as it stands here after the merge:
+    #: ``{"uuid", "number", "status", "confirmed_by", "signature"}`` (signature: the
+    #: standing confirmation's check in words, or None when unsigned).
+    findings: list[dict[str, str | None]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The shape ``import-bundle --json`` prints."""
         out = dict(self.__dict__)
         out["conflicts"] = [dict(c) for c in self.conflicts]
+        out["findings"] = [dict(f) for f in self.findings]
         return out
+
+    def finding_lines(self) -> list[str]:
+        """One line per finding the bundle added or changed: 'F-0001 confirmed by
+        bruno, signature valid'."""
+        lines = []
+        for f in self.findings:
+            status = str(f["status"]).replace("_", " ")
+            by = f" by {f['confirmed_by']}" if f.get("confirmed_by") else ""
+            signed = f", {f['signature']}" if f.get("signature") else ""
+            lines.append(f"{f['number']} {status}{by}{signed}")
+        return lines
 
     def conflict_lines(self) -> list[str]:
         """One line per conflict: what, which, and why the local record was kept."""
@@ -233,6 +249,8 @@ class BundleMerger:
                     else:
                         counter = f"findings_{outcome}"
                         setattr(summary, counter, getattr(summary, counter) + 1)
+                        if outcome != "unchanged":
+                            summary.findings.append(findings.standing(session, item["uuid"]))
                 row.summary = {**summary.as_json(), "records": self._records}
                 self.library.record(
                     session,

@@ -37,13 +37,14 @@ from db.models import (
     FindingLetter,
     FindingReply,
     FindingReview,
+    Reviewer,
 )
 from workstation.bundles.plan import finding_json
 from workstation.core.dates import utc_now
 from workstation.core.library import Library
 from workstation.core.state import KINDS, compute
 from workstation.findings.policy import next_number, number_label
-from workstation.findings.signatures import check_carried, take_signature
+from workstation.findings.signatures import check_carried, check_step, take_signature
 from workstation.keys.keyring import KeyService
 
 Outcome = Literal["added", "updated", "unchanged", "conflict"]
@@ -134,6 +135,29 @@ class FindingMerger:
         self._apply_finding(session, row, item, links, by_sha)
         self._finding_done(session, row, "updated", item)
         return "updated", None
+
+    def standing(self, session: Session, uuid: str) -> dict[str, str | None]:
+        """The merged finding as it stands here: number, status, who confirmed it and
+        the check of that confirmation's signature (None when unsigned)."""
+        row = session.scalar(select(Finding).where(Finding.uuid == uuid))
+        assert row is not None
+        confirm = session.scalar(
+            select(FindingReview)
+            .where(FindingReview.finding_id == row.id, FindingReview.action == "confirm")
+            .order_by(FindingReview.id.desc())
+            .limit(1)
+        )
+        check = None
+        if row.status == "confirmed" and confirm is not None:
+            check = check_step(session, row, confirm, keys=KeyService(self.library))
+        by = session.get(Reviewer, row.confirmed_by_id) if row.confirmed_by_id else None
+        return {
+            "uuid": row.uuid,
+            "number": number_label(row.number),
+            "status": row.status,
+            "confirmed_by": by.name if by is not None else None,
+            "signature": check.label if check is not None else None,
+        }
 
     def _add(
         self,

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from db.models import FindingReview
+from tests.conftest import run_cli
 from tests.workstation.bundles.test_bundle_findings import (  # the same two libraries
     OTHER,
     _case_json,
@@ -77,6 +78,8 @@ def test_a_confirmation_made_elsewhere_comes_home_signed(
 
     home = _merge(alice, back)
     assert (home.findings_updated, home.conflicts) == (1, [])
+    assert home.finding_lines() == ["F-0001 confirmed by bruno, signature valid"]
+    assert home.as_json()["findings"][0]["signature"] == "signature valid"
     with alice.reader() as session:
         info = FindingService(alice).show(session, uuid)
     assert (info.status, info.confirmed_by) == ("confirmed", "bruno")
@@ -165,3 +168,16 @@ def test_the_author_cannot_confirm_their_own_finding_from_another_laptop(
         assert home.conflicts[0]["reason"] == "four eyes: the author (alice) cannot confirm it"
     finally:
         other.close()
+
+
+def test_the_import_command_says_who_confirmed_and_that_the_signature_holds(
+    a: Library, b: Library, tmp_path: Path
+) -> None:
+    alice, bruno = a, b
+    uuid, _a_key = _sent_for_review(alice, bruno, tmp_path)
+    b_key, _before = _confirmed_by_bruno(alice, bruno, uuid)
+    back = _export(bruno, tmp_path / "to-alice.zip", b_key)
+    result = run_cli("--library", str(alice.root), "import-bundle", str(back))
+    assert result.returncode == 0, result.stderr
+    assert "  findings: 0 added, 1 updated, 0 unchanged" in result.stdout
+    assert "    F-0001 confirmed by bruno, signature valid" in result.stdout

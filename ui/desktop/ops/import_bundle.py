@@ -247,7 +247,8 @@ def _merged(controller: LibraryController, parent: QWidget | None, summary: Merg
             f"{summary.entities_matched} matched\n"
             f"Findings: {summary.findings_added} added, {summary.findings_updated} updated, "
             f"{summary.findings_unchanged} unchanged\n"
-            f"Categories added: {', '.join(summary.categories_added) or 'none'}"
+            + "".join(f"  {line}\n" for line in summary.finding_lines())
+            + f"Categories added: {', '.join(summary.categories_added) or 'none'}"
             + (
                 f"\n\n{len(summary.conflicts)} conflict(s): the bundle would have changed "
                 "records it did not create; yours were kept (Show Details)."
