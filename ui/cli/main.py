@@ -241,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_replies(sub, common)
 
+    from ui.cli.release import register as _register_release  # lazy: start-up
+
+    _register_release(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 
