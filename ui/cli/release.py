@@ -59,14 +59,22 @@ def cmd_verify_release(args: argparse.Namespace) -> int:
 
 
 def cmd_sign_release(args: argparse.Namespace) -> int:
-    from workstation.bundles.signing import KeyService, read_passphrase  # lazy: start-up
+    from workstation.bundles.signing import (  # lazy: start-up
+        KeyService,
+        read_passphrase,
+        short_fingerprint,
+    )
     from workstation.release.manifest import sign_release  # lazy: start-up
 
     passphrase = read_passphrase(args.passphrase_file, confirm=False, prompt="Passphrase: ")
     with open_library(args, create=False) as lib, lib.reader() as session:
         signer = KeyService(lib).signer(session, args.sign_key, passphrase)
     sums = sign_release(Path(args.folder), signer)
-    print(f"signed {sums} with key {signer!r}")
+    files = len(sums.read_bytes().splitlines())
+    print(
+        f"signed {sums} ({files} file(s)) with key "
+        f"{short_fingerprint(signer.fingerprint)} ({signer.name})"
+    )
     return EXIT_OK
 
 

@@ -35,6 +35,8 @@ def signed(tmp_path: Path) -> tuple[Path, Path, str]:
         "--passphrase-file", str(tmp_path / "pass.txt"),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"signed {folder / 'SHA256SUMS'} (2 file(s)) with key ")
+    assert done.stdout.rstrip().endswith("(Release team)")
     return folder, pem, lib
 
 
