@@ -28,12 +28,20 @@ if ($Key) {
     # OpenSSL 3 (e.g. from Git for Windows) checks the Ed25519 signature.
     & openssl pkeyutl -verify -pubin -inkey $Key -rawin -in $Sums -sigfile $Sig | Out-Null
     if ($LASTEXITCODE -ne 0) { Fail "the signature on SHA256SUMS is bad or made by another key; nothing installed" }
+    $Listed = @{}
     foreach ($line in Get-Content $Sums) {
         $hash, $name = $line -split "  ", 2
         $file = Join-Path $House ($name -replace "/", "\")
         if (-not (Test-Path $file)) { Fail "$name is listed in SHA256SUMS and missing; nothing installed" }
         $actual = (Get-FileHash -Algorithm SHA256 $file).Hash.ToLower()
         if ($actual -ne $hash) { Fail "$name differs from SHA256SUMS; nothing installed" }
+        $Listed[$name] = $true
+    }
+    foreach ($file in Get-ChildItem -Recurse -File $House) {
+        $rel = $file.FullName.Substring($House.Length + 1) -replace "\\", "/"
+        if ($rel -notlike "SHA256SUMS*" -and -not $Listed.ContainsKey($rel)) {
+            Fail "$rel is not part of the release (not in SHA256SUMS); nothing installed"
+        }
     }
 }
 

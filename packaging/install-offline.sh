@@ -39,6 +39,9 @@ if [ -n "$key" ]; then
     || fail "the signature on SHA256SUMS is bad or made by another key; nothing installed"
   (cd "$house" && sha256sum --check --strict --quiet SHA256SUMS) \
     || fail "a file differs from SHA256SUMS (see above); nothing installed"
+  extra=$(cd "$house" && find . -type f ! -name 'SHA256SUMS*' | sed 's|^\./||' | LC_ALL=C sort \
+    | LC_ALL=C comm -23 - <(cut -c67- SHA256SUMS | LC_ALL=C sort) | head -5 | tr '\n' ' ')
+  [ -z "$extra" ] || fail "not part of the release (not in SHA256SUMS): $extra; nothing installed"
 fi
 
 "$python" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 13)))' \
