@@ -245,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_report(sub, common)
 
+    from ui.cli.release import register as _register_release  # lazy: start-up
+
+    _register_release(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 

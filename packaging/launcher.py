@@ -1,0 +1,68 @@
+"""The frozen application's entry point: the ``workstation`` command, GUI and CLI in one.
+
+``workstation`` with no command opens the desktop app, as the console script
+does; ``workstation selftest-gui LIBRARY`` opens the window offscreen on a
+library and closes it (what the offline proof and a support call use). Before
+Qt loads, the fonts shipped beside the program (Noto Sans CJK for Korean,
+Japanese and Chinese; DejaVu Sans for Cyrillic) are added to fontconfig's
+search after the system's own, so titles never show as boxes on a bare machine.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">{system}</include>
+  <dir>{fonts}</dir>
+  <cachedir>{cache}</cachedir>
+</fontconfig>
+"""
+
+
+def bundle_dir() -> Path:
+    """Where the frozen app's data lives (PyInstaller's _internal), or this folder."""
+    return Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent))
+
+
+def use_bundled_fonts(bundle: Path) -> None:
+    """Point fontconfig (and Qt's fallback) at the shipped fonts after the system's."""
+    fonts = bundle / "fonts"
+    if not fonts.is_dir() or sys.platform != "linux":
+        return
+    os.environ.setdefault("QT_QPA_FONTDIR", str(fonts))  # Qt without fontconfig
+    if "FONTCONFIG_FILE" in os.environ:
+        return
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache = cache_home / "evidence-workstation" / "fontconfig"
+    system = os.environ.get("FONTCONFIG_SYSTEM_FILE", "/etc/fonts/fonts.conf")
+    conf = cache / "fonts.conf"
+    text = FONTS_CONF.format(system=system, fonts=fonts, cache=cache)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        if not conf.is_file() or conf.read_text(encoding="utf-8") != text:
+            conf.write_text(text, encoding="utf-8")
+    except OSError:
+        return  # a read-only home: the system's fonts only
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+def main() -> int:
+    use_bundled_fonts(bundle_dir())
+    argv = sys.argv[1:]
+    if argv[:1] == ["selftest-gui"]:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        import smoke_gui  # lazy: only for the self-test
+
+        return smoke_gui.main(argv[1:])
+    from ui.cli.main import main as cli_main  # lazy: after the font set-up
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
