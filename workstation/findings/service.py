@@ -31,23 +31,15 @@ from db.models import (
     FindingComment,
     FindingEntity,
     FindingReview,
-    Page,
     Reviewer,
     Source,
-    SourceRelation,
 )
 from workstation.core.dates import utc_now
 from workstation.core.errors import AmbiguousError, NotFoundError
 from workstation.core.library import Library
 from workstation.entities.register import get_entity
-from workstation.findings.independence import (
-    Declared,
-    Independence,
-    SharedText,
-    SourceFacts,
-    independent_groups,
-)
-from workstation.findings.near_duplicates import near_duplicate_pairs
+from workstation.findings.corroboration import Corroboration
+from workstation.findings.independence import Independence, SourceFacts
 from workstation.findings.policy import (
     FindingError,
     Policy,
@@ -65,7 +57,6 @@ from workstation.sources.lookup import format_grade
 Role = Literal["supports", "contradicts", "context"]
 ROLES: tuple[Role, ...] = ("supports", "contradicts", "context")
 STATUSES = ("draft", "in_review", "confirmed", "rejected")
-DECLARED_RELATIONS = ("derived_from", "same_origin")
 MAX_TEXT = 20_000
 _NUMBER = re.compile(r"^F-?(\d{1,9})$", re.IGNORECASE)
 _UUID_PREFIX = re.compile(r"^[0-9a-f-]{4,36}$")
@@ -594,34 +585,21 @@ class FindingService:
             for role, mark, source in rows
         ]
 
-    def independence(self, session: Session, evidence: Sequence[Evidence]) -> Independence:
-        """The independent groups of the supporting evidence's sources."""
+    def independence(
+        self,
+        session: Session,
+        evidence: Sequence[Evidence],
+        *,
+        corroboration: Corroboration | None = None,
+    ) -> Independence:
+        """The independent groups of the supporting evidence's sources (from stored
+        signatures; ``corroboration`` shares what was read between findings)."""
         by_id: dict[int, Evidence] = {}
         for item in evidence:
             if item.role == "supports":
                 by_id.setdefault(item.source_id, item)
         facts = [SourceFacts(str(i), e.sha256, e.publisher) for i, e in by_id.items()]
-        ids = list(by_id)
-        declared = [
-            Declared(str(rel.child_id), str(rel.parent_id), rel.relation)  # type: ignore[arg-type]
-            for rel in session.scalars(
-                select(SourceRelation).where(
-                    SourceRelation.relation.in_(DECLARED_RELATIONS),
-                    SourceRelation.child_id.in_(ids) | SourceRelation.parent_id.in_(ids),
-                )
-            )
-        ]
-        texts: dict[str, str] = {}
-        for source_id, text in session.execute(
-            select(Page.source_id, Page.text)
-            .where(Page.source_id.in_(ids))
-            .order_by(Page.source_id, Page.number)
-        ):
-            texts[str(source_id)] = texts.get(str(source_id), "") + "\n" + text
-        shared = [
-            SharedText(a, b, found.containment) for a, b, found in near_duplicate_pairs(texts)
-        ]
-        return independent_groups(facts, declared, shared)
+        return (corroboration or Corroboration(session)).independence(facts)
 
     def shortfall(
         self, session: Session, row: Finding, *, found: Independence | None = None
@@ -745,8 +723,11 @@ class FindingService:
         out: list[FindingSummary] = []
         rows = list(session.scalars(stmt))
         replies = reply_statuses(session, [r.id for r in rows], today or today_utc())
+        evidence = {row.id: self._evidence(session, row) for row in rows}
+        shared = Corroboration(session)  # each source and pair read and compared once
+        shared.load(e.source_id for items in evidence.values() for e in items)
         for row in rows:
-            found = self.independence(session, self._evidence(session, row))
+            found = self.independence(session, evidence[row.id], corroboration=shared)
             cat = session.get(Category, row.category_id) if row.category_id else None
             case_row = session.get(Case, row.case_id) if row.case_id else None
             out.append(

@@ -1,0 +1,316 @@
+"""Stored near-duplicate signatures: written at import, unlock and migration, equal to the
+computed ones, and giving exactly the groups the texts give; list agrees with show; the
+library's near-duplicates of a source are found through the band index."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from db.engine import make_engine
+from db.migrate import current_revision, downgrade, head_revision
+from db.minhash import (
+    Signature,
+    keys_from_bytes,
+    shingles,
+    stored_band_keys,
+    stored_form,
+)
+from db.models import Page, Source, SourceBand, SourceRelation, SourceSignature
+from tests import samples
+from tests.workstation.findings.articles import Article, build_corpus
+from workstation.annotations.service import AnnotationService, find_quote
+from workstation.core.library import Library
+from workstation.findings.corroboration import Corroboration, near_duplicates_of
+from workstation.findings.independence import (
+    Declared,
+    Independence,
+    SharedText,
+    SourceFacts,
+    independent_groups,
+)
+from workstation.findings.near_duplicates import NearDuplicateIndex, near_duplicate_pairs
+from workstation.findings.relations import relate_sources
+from workstation.findings.service import FindingService
+from workstation.sources.ingest import ImportService
+from workstation.sources.lookup import update_source
+from workstation.sources.unlock import unlock_source
+
+
+def _articles(count: int = 36) -> list[Article]:
+    """English and Korean stories with their republications and follow-ups (the test set's)."""
+    return [a for a in build_corpus().articles if a.lang in ("en", "ko")][:count]
+
+
+def _import(library: Library, folder: Path, articles: list[Article]) -> dict[str, int]:
+    for article in articles:
+        samples.make_text(folder, text=article.text, name=f"{_name(article.key)}.txt")
+    ImportService(library).import_paths([folder])
+    with library.reader() as session:
+        rows = session.execute(select(Source.original_filename, Source.id)).all()
+    by_name = {Path(name).stem: source_id for name, source_id in rows}
+    return {a.key: by_name[_name(a.key)] for a in articles}
+
+
+def _name(key: str) -> str:
+    return key.replace("/", "--")
+
+
+def _stored(library: Library) -> dict[int, tuple[bytes, bytes, set[int]]]:
+    with library.reader() as session:
+        bands: dict[int, set[int]] = {}
+        for key, source_id in session.execute(select(SourceBand.key, SourceBand.source_id)):
+            bands.setdefault(source_id, set()).add(key)
+        return {
+            row.source_id: (row.signature, row.shingles, bands.get(row.source_id, set()))
+            for row in session.scalars(select(SourceSignature))
+        }
+
+
+def _computed(library: Library) -> dict[int, tuple[bytes, bytes, set[int]]]:
+    with library.reader() as session:
+        pages: dict[int, list[str]] = {s: [] for s in session.scalars(select(Source.id))}
+        for source_id, text in session.execute(
+            select(Page.source_id, Page.text).order_by(Page.source_id, Page.number)
+        ):
+            pages[source_id].append(text)
+    out = {}
+    for source_id, texts in pages.items():
+        form = stored_form(texts)
+        out[source_id] = (form.signature, form.shingles, set(form.bands))
+    return out
+
+
+# --- stored at import, unlock and migration --------------------------------------------------
+
+
+def test_an_imported_source_gets_the_signature_computed_from_its_text(
+    library: Library, tmp_path: Path
+) -> None:
+    articles = _articles(6)
+    ids = _import(library, tmp_path / "in", articles)
+    samples.make_png(tmp_path / "img")
+    ImportService(library).import_paths([tmp_path / "img"])
+
+    stored = _stored(library)
+
+    assert len(stored) == 7  # the image too: a row with an empty signature, no band keys
+    assert stored == _computed(library)
+    for article in articles:
+        signature, keys, bands = stored[ids[article.key]]
+        expected = shingles(article.text)  # the file's text is the article's, as extracted
+        assert Signature.from_bytes(signature) == expected.signature
+        assert keys_from_bytes(keys) == expected.keys
+        assert bands == set(stored_band_keys(expected.signature))
+        assert len(bands) == 128
+    [image] = set(stored) - set(ids.values())
+    assert Signature.from_bytes(stored[image][0]).count == 0
+    assert stored[image][2] == set()
+
+
+def test_unlocking_a_pdf_signs_its_text(library: Library, tmp_path: Path) -> None:
+    pdf = samples.make_encrypted_pdf(tmp_path, user_password="Nampo-2024!")
+    [result] = ImportService(library).import_paths([pdf]).results
+    assert result.source_id is not None
+    assert Signature.from_bytes(_stored(library)[result.source_id][0]).count == 0
+
+    with library.writer() as session:
+        unlock_source(library, session, result.source_id, "Nampo-2024!")
+
+    stored = _stored(library)
+    assert Signature.from_bytes(stored[result.source_id][0]).count > 0
+    assert stored == _computed(library)
+    with library.reader() as session:  # the locked text's band keys are gone, not left over
+        count = session.scalar(select(func.count()).select_from(SourceBand))
+    assert count == len(stored[result.source_id][2])
+
+
+def test_a_library_migrated_from_0006_gets_every_source_signed(
+    library_path: Path, tmp_path: Path
+) -> None:
+    lib = Library.open(library_path, reviewer="alice", create=True)
+    try:
+        _import(lib, tmp_path / "in", _articles(8))
+        before = _stored(lib)
+    finally:
+        lib.close()
+    engine = make_engine(library_path / "library.sqlite", writer=True)
+    downgrade(engine, "0006")
+    assert current_revision(engine) == "0006"
+    engine.dispose()
+
+    lib = Library.open(library_path, reviewer="alice")
+    try:
+        assert lib.migration is not None
+        assert (lib.migration.before, lib.migration.after) == ("0006", head_revision())
+        after = _stored(lib)
+        assert len(after) == 8
+        assert after == before == _computed(lib)
+    finally:
+        lib.close()
+
+
+# --- the same groups from stored data as from the texts --------------------------------------
+
+
+def _from_texts(library: Library, facts: list[SourceFacts]) -> Independence:
+    """Independence as it was computed before signatures were stored: from the page texts."""
+    ids = [int(f.source_id) for f in facts]
+    with library.reader() as session:
+        texts: dict[str, str] = {}
+        for source_id, text in session.execute(
+            select(Page.source_id, Page.text)
+            .where(Page.source_id.in_(ids))
+            .order_by(Page.source_id, Page.number)
+        ):
+            texts[str(source_id)] = texts.get(str(source_id), "") + "\n" + text
+        declared = [
+            Declared(str(r.child_id), str(r.parent_id), r.relation)  # type: ignore[arg-type]
+            for r in session.scalars(
+                select(SourceRelation)
+                .where(
+                    SourceRelation.relation.in_(("derived_from", "same_origin")),
+                    SourceRelation.child_id.in_(ids) | SourceRelation.parent_id.in_(ids),
+                )
+                .order_by(SourceRelation.parent_id, SourceRelation.child_id)
+            )
+        ]
+    shared = [SharedText(a, b, s.containment) for a, b, s in near_duplicate_pairs(texts)]
+    return independent_groups(facts, declared, shared)
+
+
+@pytest.fixture
+def corpus_library(library: Library, tmp_path: Path) -> tuple[Library, dict[str, int]]:
+    ids = _import(library, tmp_path / "in", _articles())
+    keys = sorted(ids)
+    with library.writer() as session:  # a declared relation and a shared publisher
+        relate_sources(library, session, ids[keys[3]], ids[keys[20]], "derived_from")
+        update_source(library, session, ids[keys[5]], publisher="Pacific Wire")
+        update_source(library, session, ids[keys[30]], publisher="pacific wire.")
+    return library, ids
+
+
+def _finding_sets(ids: dict[str, int], count: int = 40) -> list[list[SourceFacts]]:
+    rng = random.Random(7)
+    everything = sorted(ids.values())
+    return [
+        [SourceFacts(str(i), f"{i:064x}") for i in rng.sample(everything, rng.randint(2, 7))]
+        for _ in range(count)
+    ]
+
+
+def test_groups_from_stored_signatures_equal_groups_from_texts(
+    corpus_library: tuple[Library, dict[str, int]],
+) -> None:
+    library, ids = corpus_library
+    sets = _finding_sets(ids)
+    publishers = {ids[k]: None for k in ids}
+    with library.reader() as session:
+        for source_id, publisher in session.execute(select(Source.id, Source.publisher)):
+            publishers[source_id] = publisher
+    sets = [
+        [SourceFacts(f.source_id, f.sha256, publishers[int(f.source_id)]) for f in facts]
+        for facts in sets
+    ]
+    expected = [_from_texts(library, facts) for facts in sets]
+    assert any(g.joins for found in expected for g in found.groups)  # the sets do join
+
+    with library.reader() as session:
+        stored = Corroboration(session)
+        from_stored = [stored.independence(facts) for facts in sets]
+    with library.writer() as session:  # now without any stored signature
+        session.execute(delete(SourceBand))
+        session.execute(delete(SourceSignature))
+    with library.reader() as session:
+        texts = Corroboration(session)
+        from_texts = [texts.independence(facts) for facts in sets]
+
+    assert stored.recomputed == 0
+    assert texts.recomputed == len(ids)
+    assert from_stored == expected
+    assert from_texts == expected
+
+
+def test_a_signature_of_another_scheme_is_recomputed_from_the_text(
+    corpus_library: tuple[Library, dict[str, int]],
+) -> None:
+    library, ids = corpus_library
+    facts = [SourceFacts(str(i), f"{i:064x}") for i in sorted(ids.values())[:12]]
+    expected = _from_texts(library, facts)
+    with library.writer() as session:
+        session.execute(update(SourceSignature).values(signature=b"NDS0" + bytes(1034)))
+    with library.reader() as session:
+        found = Corroboration(session)
+        assert found.independence(facts) == expected
+    assert found.recomputed == 12
+
+
+# --- list and show ---------------------------------------------------------------------------
+
+
+def test_list_gives_each_finding_the_corroboration_show_gives(
+    corpus_library: tuple[Library, dict[str, int]],
+) -> None:
+    library, ids = corpus_library
+    service = FindingService(library)
+    with library.writer() as session:
+        marks = {}
+        for source_id in ids.values():
+            source = session.get(Source, source_id)
+            assert source is not None
+            text = session.scalars(select(Page.text).where(Page.source_id == source_id)).one()
+            anchor = find_quote(session, source, text[:24])
+            marks[source_id] = AnnotationService(library).create(session, source_id, anchor).uuid
+        for n, facts in enumerate(_finding_sets(ids, 12)):
+            row = service.create(session, title=f"finding {n}")
+            service.add_evidence(session, row.uuid, [marks[int(f.source_id)] for f in facts])
+
+    with library.reader() as session:
+        listed = service.list(session)
+        shown = [service.show(session, item.uuid) for item in listed]
+
+    assert len(listed) == 12
+    assert any(s.independent < s.sources for s in shown)  # some findings do count one story
+    for item, details in zip(listed, shown, strict=True):
+        assert (item.independent, item.sources, item.badge) == (
+            details.independent,
+            details.sources,
+            details.badge,
+        )
+
+
+# --- the library's near-duplicates of one source ---------------------------------------------
+
+
+def test_near_duplicates_of_a_source_come_from_the_band_index(
+    corpus_library: tuple[Library, dict[str, int]],
+) -> None:
+    library, ids = corpus_library
+    articles = {a.key: a for a in _articles()}
+    index = NearDuplicateIndex()
+    for key, source_id in ids.items():
+        index.add(str(source_id), articles[key].text)
+
+    found_any = 0
+    with library.reader() as session:
+        for key, source_id in sorted(ids.items()):
+            matches = near_duplicates_of(session, source_id)
+            expected = index.candidates(articles[key].text, exclude=(str(source_id),))
+            assert [(m.source_id, m.similarity) for m in matches] == [
+                (m.source_id, m.similarity) for m in expected
+            ], key
+            family = {str(ids[k]) for k, a in articles.items() if a.family == articles[key].family}
+            assert {m.source_id for m in matches} <= family
+            found_any += len(matches)
+    assert found_any > 20
+
+
+def test_a_source_without_text_has_no_near_duplicates(library: Library, tmp_path: Path) -> None:
+    samples.make_png(tmp_path / "img")
+    [result] = ImportService(library).import_paths([tmp_path / "img"]).results
+    assert result.source_id is not None
+    with library.reader() as session:
+        assert near_duplicates_of(session, result.source_id) == []
