@@ -562,28 +562,52 @@ class FindingService:
     # --- corroboration ------------------------------------------------------------
 
     def _evidence(self, session: Session, row: Finding) -> list[Evidence]:
-        rows = session.execute(
-            select(FindingAnnotation.role, Annotation, Source)
-            .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
-            .join(Source, Source.id == Annotation.source_id)
-            .where(FindingAnnotation.finding_id == row.id)
-            .order_by(Source.id, Annotation.page, Annotation.start, Annotation.id)
-        ).all()
-        return [
-            Evidence(
-                annotation=mark.uuid,
-                source_id=source.id,
-                sha256=source.sha256,
-                role=role,
-                page=mark.page,
-                quote=mark.exact,
-                region=mark.geometry,
-                grade=format_grade(source.reliability, source.credibility),
-                title=source.title or source.original_filename,
-                publisher=source.publisher,
+        return self._evidence_of(session, [row.id])[row.id]
+
+    def _evidence_of(
+        self, session: Session, finding_ids: Sequence[int]
+    ) -> dict[int, list[Evidence]]:
+        """Each finding's evidence, read in one query per 500 findings (a list reads all)."""
+        out: dict[int, list[Evidence]] = {i: [] for i in finding_ids}
+        ids = list(out)
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(
+                    FindingAnnotation.finding_id,
+                    FindingAnnotation.role,
+                    Annotation.uuid,
+                    Annotation.page,
+                    Annotation.exact,
+                    Annotation.geometry,
+                    Source.id,
+                    Source.sha256,
+                    Source.reliability,
+                    Source.credibility,
+                    Source.title,
+                    Source.original_filename,
+                    Source.publisher,
+                )
+                .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
+                .join(Source, Source.id == Annotation.source_id)
+                .where(FindingAnnotation.finding_id.in_(ids[start : start + 500]))
+                .order_by(Source.id, Annotation.page, Annotation.start, Annotation.id)
             )
-            for role, mark, source in rows
-        ]
+            for r in rows:
+                out[r.finding_id].append(
+                    Evidence(
+                        annotation=r.uuid,
+                        source_id=r.id,
+                        sha256=r.sha256,
+                        role=r.role,
+                        page=r.page,
+                        quote=r.exact,
+                        region=r.geometry,
+                        grade=format_grade(r.reliability, r.credibility),
+                        title=r.title or r.original_filename,
+                        publisher=r.publisher,
+                    )
+                )
+        return out
 
     def independence(
         self,
@@ -723,7 +747,7 @@ class FindingService:
         out: list[FindingSummary] = []
         rows = list(session.scalars(stmt))
         replies = reply_statuses(session, [r.id for r in rows], today or today_utc())
-        evidence = {row.id: self._evidence(session, row) for row in rows}
+        evidence = self._evidence_of(session, [row.id for row in rows])
         shared = Corroboration(session)  # each source and pair read and compared once
         shared.load(e.source_id for items in evidence.values() for e in items)
         for row in rows:
