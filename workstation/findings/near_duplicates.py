@@ -152,6 +152,12 @@ def _from_counts(
     )
 
 
+def from_shared(shared: int, a: Signature, b: Signature) -> Similarity:
+    """The exact similarity of two texts sharing ``shared`` shingles, given their signatures
+    (which carry their shingle counts): what ``similarity`` gives for their shingles."""
+    return _from_counts(shared, a.count, b.count, exact=True, cjk=(a.cjk, b.cjk))
+
+
 def estimate(a: Signature, b: Signature) -> Similarity:
     """Similarity estimated from two signatures (``exact`` is false)."""
     if not a.count or not b.count:

@@ -19,20 +19,17 @@ from db.minhash import (
     stored_band_keys,
     stored_form,
 )
-from db.models import Page, Source, SourceBand, SourceRelation, SourceSignature
+from db.models import Page, Source, SourceBand, SourceSignature
 from tests import samples
 from tests.workstation.findings.articles import Article, build_corpus
+from tests.workstation.findings.reference import independence_from_texts
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.core.library import Library
 from workstation.findings.corroboration import Corroboration, near_duplicates_of
 from workstation.findings.independence import (
-    Declared,
-    Independence,
-    SharedText,
     SourceFacts,
-    independent_groups,
 )
-from workstation.findings.near_duplicates import NearDuplicateIndex, near_duplicate_pairs
+from workstation.findings.near_duplicates import NearDuplicateIndex
 from workstation.findings.relations import relate_sources
 from workstation.findings.service import FindingService
 from workstation.sources.ingest import ImportService
@@ -156,32 +153,6 @@ def test_a_library_migrated_from_0006_gets_every_source_signed(
 # --- the same groups from stored data as from the texts --------------------------------------
 
 
-def _from_texts(library: Library, facts: list[SourceFacts]) -> Independence:
-    """Independence as it was computed before signatures were stored: from the page texts."""
-    ids = [int(f.source_id) for f in facts]
-    with library.reader() as session:
-        texts: dict[str, str] = {}
-        for source_id, text in session.execute(
-            select(Page.source_id, Page.text)
-            .where(Page.source_id.in_(ids))
-            .order_by(Page.source_id, Page.number)
-        ):
-            texts[str(source_id)] = texts.get(str(source_id), "") + "\n" + text
-        declared = [
-            Declared(str(r.child_id), str(r.parent_id), r.relation)  # type: ignore[arg-type]
-            for r in session.scalars(
-                select(SourceRelation)
-                .where(
-                    SourceRelation.relation.in_(("derived_from", "same_origin")),
-                    SourceRelation.child_id.in_(ids) | SourceRelation.parent_id.in_(ids),
-                )
-                .order_by(SourceRelation.parent_id, SourceRelation.child_id)
-            )
-        ]
-    shared = [SharedText(a, b, s.containment) for a, b, s in near_duplicate_pairs(texts)]
-    return independent_groups(facts, declared, shared)
-
-
 @pytest.fixture
 def corpus_library(library: Library, tmp_path: Path) -> tuple[Library, dict[str, int]]:
     ids = _import(library, tmp_path / "in", _articles())
@@ -215,7 +186,7 @@ def test_groups_from_stored_signatures_equal_groups_from_texts(
         [SourceFacts(f.source_id, f.sha256, publishers[int(f.source_id)]) for f in facts]
         for facts in sets
     ]
-    expected = [_from_texts(library, facts) for facts in sets]
+    expected = [independence_from_texts(library, facts) for facts in sets]
     assert any(g.joins for found in expected for g in found.groups)  # the sets do join
 
     with library.reader() as session:
@@ -239,7 +210,7 @@ def test_a_signature_of_another_scheme_is_recomputed_from_the_text(
 ) -> None:
     library, ids = corpus_library
     facts = [SourceFacts(str(i), f"{i:064x}") for i in sorted(ids.values())[:12]]
-    expected = _from_texts(library, facts)
+    expected = independence_from_texts(library, facts)
     with library.writer() as session:
         session.execute(update(SourceSignature).values(signature=b"NDS0" + bytes(1034)))
     with library.reader() as session:
