@@ -281,10 +281,11 @@ def keys_from_bytes(data: bytes) -> frozenset[int]:
     """
     if len(data) % 4:
         raise StaleSignatureError(f"shingle keys: {len(data)} bytes is not a multiple of 4")
+    if sys.byteorder == "little":  # a list first: half the time of a set from the view
+        return frozenset(memoryview(data).cast("I").tolist())
     values = array("I")
     values.frombytes(data)
-    if sys.byteorder == "big":
-        values.byteswap()
+    values.byteswap()
     return frozenset(values)
 
 
