@@ -21,7 +21,9 @@ in a temporary folder and measures, in one run:
 4. Near-duplicate grouping of --new new sources (half republications of library sources):
    sign and store (the import hook), then `near_duplicates_of` (candidates through the
    band keys' SQL index, scored from stored signatures, confirmed with stored shingles).
-5. Beside each, the stack's own limits in the same run: a bare sqlite3 SELECT of the
+5. Signing the text of bench_import's 1,000-page PDF, beside bare PyMuPDF get_text: what
+   the import hook adds to the largest sources.
+6. Beside each, the stack's own limits in the same run: a bare sqlite3 SELECT of the
    finding's rows (finding, evidence, annotations, sources) or of the band keys' rows,
    hashlib.sha256 over the text, and the size of what is stored.
 
@@ -52,10 +54,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import pymupdf  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bench.bench_baselines import DEFAULT_FOLDER, median_seconds  # noqa: E402
+from bench.bench_baselines import (  # noqa: E402
+    DEFAULT_FOLDER,
+    bare_pdf_text_ms_per_page,
+    median_seconds,
+)
 from bench.bench_independence import article, republish  # noqa: E402
+from bench.corpora import ensure, make_text_pdf  # noqa: E402
 from db.minhash import Signature, stored_band_keys, stored_form  # noqa: E402
 from db.models import Finding, Source, SourceSignature  # noqa: E402
 from tests.workstation.findings.reference import independence_from_texts  # noqa: E402
@@ -339,6 +347,22 @@ def bench_new_sources(library: Library, texts: list[str], known: list[int], new:
     print(f"  republications whose original was found: {found}/{len(originals)}")
 
 
+def bench_big_text(folder: Path) -> None:
+    """What signing adds to the import of bench_import's 1,000-page PDF, beside get_text."""
+    pdf = ensure(folder / "text-1000.pdf", lambda p: make_text_pdf(p, 1000))
+    with pymupdf.open(pdf) as doc:
+        pages = [page.get_text() for page in doc.pages()]
+    bare = bare_pdf_text_ms_per_page(pdf)
+    sign = median_seconds(lambda: stored_form(pages), RUNS) / len(pages) * 1000
+    size = sum(len(p.encode()) for p in pages)
+    sha = median_seconds(lambda: hashlib.sha256("".join(pages).encode()).digest(), RUNS)
+    print(f"== a 1,000-page report ({size / 1e6:.1f} MB of text, bench_import's PDF)")
+    print(
+        f"sign its text: {sign:.2f} ms a page; bare PyMuPDF get_text {bare:.2f} ms a page "
+        f"(ratio {sign / bare:.2f}); sha256 over the text {sha * 1000 / len(pages):.4f} ms a page"
+    )
+
+
 def storage(library: Library) -> None:
     raw = sqlite3.connect(library.db_path)
     try:
@@ -436,6 +460,7 @@ def main() -> None:
         bench_new_sources(library, texts, ids, args.new)
     finally:
         library.close()
+    bench_big_text(args.folder)
 
 
 if __name__ == "__main__":
