@@ -47,6 +47,11 @@ BAND_ROWS = 2
 
 BANDS = BINS // BAND_ROWS
 
+SIGN_AT_IMPORT_CHARS = 300_000
+"""Texts up to this many characters (about a hundred dense pages) are signed when they are
+imported or migrated; a longer one when it becomes a finding's evidence: signing costs about
+1 ms of CPU a page, more than extracting it (workstation/sources/signatures.py)."""
+
 
 # A shingle is a window of tokens weighing SHINGLE_WORDS * SHINGLE_CHARACTERS: five words,
 # six CJK characters, or a mix (a Korean sentence quoting an English name) in between. The

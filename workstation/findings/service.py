@@ -53,6 +53,7 @@ from workstation.findings.policy import (
 from workstation.findings.replies import reply_status, reply_statuses, today_utc
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import format_grade
+from workstation.sources.signatures import ensure_signatures
 
 Role = Literal["supports", "contradicts", "context"]
 ROLES: tuple[Role, ...] = ("supports", "contradicts", "context")
@@ -386,6 +387,7 @@ class FindingService:
             raise FindingError(f"a role is one of {', '.join(ROLES)}, not {role!r}")
         row = self.resolve(session, ref)
         changed: list[str] = []
+        sources: set[int] = set()
         for annotation_uuid in dict.fromkeys(a.strip() for a in annotations):
             mark = session.scalar(select(Annotation).where(Annotation.uuid == annotation_uuid))
             if mark is None:
@@ -402,6 +404,8 @@ class FindingService:
             else:
                 continue
             changed.append(mark.uuid)
+            sources.add(mark.source_id)
+        ensure_signatures(session, sources)  # a long text is signed once it is evidence
         if changed:
             row.modified_at = utc_now()
             self.library.record(

@@ -1,9 +1,11 @@
 """Near-duplicate signatures stored per source (db/minhash.py), and their LSH band keys.
 
-The backfill signs every existing source here, in the migration's transaction and under
-the backup the library makes before migrating: a library that opens at this revision has
-a signature for every source, so no read path ever writes one and a read-only library
-(which must already be at head) needs nothing computed. About 1.3 ms an article.
+The backfill signs the existing sources here, in the migration's transaction and under the
+backup the library makes before migrating, as an import would have (about 1.3 ms an
+article): every source but texts longer than ``SIGN_AT_IMPORT_CHARS`` that are no
+finding's evidence, which are signed when they become evidence. No read path writes a
+signature: a read-only library (which must already be at head) needs nothing written, and
+a source without one is compared from its text (workstation/findings/corroboration.py).
 
 Revision ID: 0008
 Revises: 0006
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from alembic import op
 
-from db.minhash import StoredForm, stored_form
+from db.minhash import SIGN_AT_IMPORT_CHARS, StoredForm, stored_form
 
 revision = "0008"
 down_revision = "0006"
@@ -52,15 +54,32 @@ def downgrade() -> None:
 
 
 def backfill(conn: sa.Connection) -> int:
-    """Sign every source that has no signature yet; returns how many were signed."""
+    """Sign every source that has no signature yet, except texts longer than
+    ``SIGN_AT_IMPORT_CHARS`` that are no finding's evidence (signed when they become
+    evidence, as after an import); returns how many were signed."""
+    sizes: dict[int, int] = {
+        source_id: size
+        for source_id, size in conn.execute(
+            sa.text("SELECT source_id, sum(length(text)) FROM pages GROUP BY source_id")
+        )
+    }
+    evidence = set(
+        conn.execute(
+            sa.text(
+                "SELECT DISTINCT a.source_id FROM finding_annotations fa "
+                "JOIN annotations a ON a.id = fa.annotation_id"
+            )
+        ).scalars()
+    )
     ids = [
-        row[0]
-        for row in conn.execute(
+        source_id
+        for source_id in conn.execute(
             sa.text(
                 "SELECT id FROM sources WHERE id NOT IN (SELECT source_id FROM source_signatures)"
                 " ORDER BY id"
             )
-        )
+        ).scalars()
+        if (sizes.get(source_id) or 0) <= SIGN_AT_IMPORT_CHARS or source_id in evidence
     ]
     for start in range(0, len(ids), _BATCH):
         forms = dict(_signed(conn, ids[start : start + _BATCH]))

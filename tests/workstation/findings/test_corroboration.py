@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from db.engine import make_engine
 from db.migrate import current_revision, downgrade, head_revision
 from db.minhash import (
+    SIGN_AT_IMPORT_CHARS,
     Signature,
     keys_from_bytes,
     shingles,
@@ -34,6 +35,7 @@ from workstation.findings.relations import relate_sources
 from workstation.findings.service import FindingService
 from workstation.sources.ingest import ImportService
 from workstation.sources.lookup import update_source
+from workstation.sources.signatures import sign_on_import
 from workstation.sources.unlock import unlock_source
 
 
@@ -227,14 +229,8 @@ def test_list_gives_each_finding_the_corroboration_show_gives(
 ) -> None:
     library, ids = corpus_library
     service = FindingService(library)
+    marks = {source_id: _mark_start(library, source_id) for source_id in ids.values()}
     with library.writer() as session:
-        marks = {}
-        for source_id in ids.values():
-            source = session.get(Source, source_id)
-            assert source is not None
-            text = session.scalars(select(Page.text).where(Page.source_id == source_id)).one()
-            anchor = find_quote(session, source, text[:24])
-            marks[source_id] = AnnotationService(library).create(session, source_id, anchor).uuid
         for n, facts in enumerate(_finding_sets(ids, 12)):
             row = service.create(session, title=f"finding {n}")
             service.add_evidence(session, row.uuid, [marks[int(f.source_id)] for f in facts])
@@ -309,3 +305,95 @@ def test_precision_and_recall_through_the_library_are_the_index_s(
     assert len(positives - found) == quality.false_negatives
     assert quality.precision >= 0.99
     assert quality.recall >= 0.99
+
+
+# --- long texts: signed when they become evidence --------------------------------------------
+
+
+def _long_text(seed: int) -> str:
+    """A report of some 350,000 characters: two test sets' articles one after another."""
+    text = "\n\n".join(a.text for s in (seed, seed + 1) for a in build_corpus(s).articles)
+    assert len(text) > SIGN_AT_IMPORT_CHARS
+    return text
+
+
+def _import_long(library: Library, folder: Path, seed: int) -> int:
+    path = samples.make_text(folder, text=_long_text(seed), name=f"report-{seed}.txt")
+    [result] = ImportService(library).import_paths([path]).results
+    assert result.source_id is not None
+    return result.source_id
+
+
+def _mark_start(library: Library, source_id: int) -> str:
+    with library.writer() as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        text = session.scalars(select(Page.text).where(Page.source_id == source_id)).first()
+        assert text is not None
+        return (
+            AnnotationService(library)
+            .create(session, source_id, find_quote(session, source, text[:24]))
+            .uuid
+        )
+
+
+def test_a_long_text_is_signed_when_it_becomes_evidence(library: Library, tmp_path: Path) -> None:
+    report = _import_long(library, tmp_path / "long", 5)
+    [article] = _import(library, tmp_path / "short", _articles(1)).values()
+    assert set(_stored(library)) == {article}  # the report is left unsigned at import
+    facts = [SourceFacts(str(report), "a" * 64), SourceFacts(str(article), "b" * 64)]
+    with library.reader() as session:  # still judged, from its text
+        found = Corroboration(session)
+        assert found.independence(facts) == independence_from_texts(library, facts)
+    assert found.recomputed == 1
+
+    service = FindingService(library)
+    mark = _mark_start(library, report)
+    with library.writer() as session:
+        row = service.create(session, title="long report")
+        service.add_evidence(session, row.uuid, [mark])
+
+    stored = _stored(library)
+    assert set(stored) == {article, report}
+    assert stored == {k: v for k, v in _computed(library).items() if k in stored}
+
+
+def test_a_signature_is_removed_when_the_text_outgrows_the_import_limit(
+    library: Library, tmp_path: Path
+) -> None:
+    [source_id] = _import(library, tmp_path / "in", _articles(1)).values()
+    assert source_id in _stored(library)
+    with library.writer() as session:
+        text = session.scalars(select(Page.text).where(Page.source_id == source_id)).one()
+        assert not sign_on_import(session, source_id, [text], limit=len(text) - 1)
+    assert _stored(library) == {}
+    with library.writer() as session:
+        assert sign_on_import(session, source_id, [text], limit=len(text))
+    assert _stored(library) == _computed(library)
+
+
+def test_migration_signs_long_texts_only_when_they_are_evidence(
+    library_path: Path, tmp_path: Path
+) -> None:
+    lib = Library.open(library_path, reviewer="alice", create=True)
+    try:
+        evidence = _import_long(lib, tmp_path / "a", 5)
+        other = _import_long(lib, tmp_path / "b", 7)
+        mark = _mark_start(lib, evidence)
+        service = FindingService(lib)
+        with lib.writer() as session:
+            service.add_evidence(session, service.create(session, title="t").uuid, [mark])
+    finally:
+        lib.close()
+    engine = make_engine(library_path / "library.sqlite", writer=True)
+    downgrade(engine, "0006")
+    engine.dispose()
+
+    lib = Library.open(library_path, reviewer="alice")
+    try:
+        stored = _stored(lib)
+        assert set(stored) == {evidence}
+        assert other not in stored
+        assert stored[evidence] == _computed(lib)[evidence]
+    finally:
+        lib.close()
