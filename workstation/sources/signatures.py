@@ -4,7 +4,8 @@ Findings count one wire story republished under another headline as one source; 
 so needs every source's shingles and MinHash (db/minhash.py) and an index of its LSH band
 keys. They are written here, in the transaction that writes the source's pages (import,
 bundle merge, unlocking a PDF), and read back by ``workstation.findings.corroboration``.
-Derived data: not audited, and rewritten whenever the pages are.
+Derived data: not audited; any change to a source's pages drops its signature (triggers,
+migration 0008), so one never describes a text the source no longer has.
 
 Signing costs about 1 ms of CPU a page of dense text, more than PyMuPDF takes to extract it
 (bench/findings_bench.py), so an import signs only texts up to ``SIGN_AT_IMPORT_CHARS``
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Connection, delete, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.minhash import (
@@ -59,8 +61,11 @@ def store_signature(session: Session, source_id: int, pages: Sequence[str]) -> N
         insert(_SIGNATURES),
         [{"source_id": source_id, "signature": form.signature, "shingles": form.shingles}],
     )
-    if form.bands:
-        conn.execute(insert(_BANDS), [{"key": key, "source_id": source_id} for key in form.bands])
+    if form.bands:  # band keys left behind by a page change (migration 0008) may remain
+        conn.execute(
+            sqlite_insert(_BANDS).on_conflict_do_nothing(),
+            [{"key": key, "source_id": source_id} for key in form.bands],
+        )
 
 
 def ensure_signatures(session: Session, source_ids: Iterable[int]) -> list[int]:

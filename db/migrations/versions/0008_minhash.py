@@ -27,6 +27,20 @@ depends_on = None
 
 _BATCH = 200
 
+# A signature never outlives the text it was computed from, whoever writes the pages (an
+# import, unlocking, OCR): any change to a source's pages drops its signature row, and the
+# writer signs the new text or leaves it to be signed when it becomes evidence. Its band
+# keys stay behind until then; a band key whose source has no signature, or another one, is
+# at worst a candidate that its signature then rules out.
+_TRIGGERS = (
+    "CREATE TRIGGER pages_unsign_insert AFTER INSERT ON pages BEGIN "
+    "DELETE FROM source_signatures WHERE source_id = NEW.source_id; END",
+    "CREATE TRIGGER pages_unsign_update AFTER UPDATE ON pages BEGIN "
+    "DELETE FROM source_signatures WHERE source_id IN (OLD.source_id, NEW.source_id); END",
+    "CREATE TRIGGER pages_unsign_delete AFTER DELETE ON pages BEGIN "
+    "DELETE FROM source_signatures WHERE source_id = OLD.source_id; END",
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -45,10 +59,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", "source_id"),
         sqlite_with_rowid=False,
     )
+    for statement in _TRIGGERS:
+        op.execute(statement)
     backfill(op.get_bind())
 
 
 def downgrade() -> None:
+    for name in ("pages_unsign_insert", "pages_unsign_update", "pages_unsign_delete"):
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("source_bands")
     op.drop_table("source_signatures")
 

@@ -35,7 +35,7 @@ from workstation.findings.relations import relate_sources
 from workstation.findings.service import FindingService
 from workstation.sources.ingest import ImportService
 from workstation.sources.lookup import update_source
-from workstation.sources.signatures import sign_on_import
+from workstation.sources.signatures import sign_on_import, store_signature
 from workstation.sources.unlock import unlock_source
 
 
@@ -397,3 +397,33 @@ def test_migration_signs_long_texts_only_when_they_are_evidence(
         assert stored[evidence] == _computed(lib)[evidence]
     finally:
         lib.close()
+
+
+def test_a_page_changed_by_any_writer_drops_the_signature(library: Library, tmp_path: Path) -> None:
+    """OCR or any later writer changes a page without knowing of signatures: the stale one
+    goes, the groups follow the new text, and signing again works over the old band keys."""
+    story = [a for a in _articles() if a.family == _articles()[0].family][:2]
+    other = next(a for a in _articles() if a.family != story[0].family)
+    ids = _import(library, tmp_path / "in", story)
+    first, second = (ids[a.key] for a in story)
+    facts = [SourceFacts(str(first), "a" * 64), SourceFacts(str(second), "b" * 64)]
+    with library.reader() as session:
+        assert Corroboration(session).independence(facts).independent == 1  # one story
+
+    with library.writer() as session:
+        original = session.scalars(select(Page.text).where(Page.source_id == second)).one()
+        session.execute(update(Page).where(Page.source_id == second).values(text=other.text))
+    assert set(_stored(library)) == {first}
+    with library.reader() as session:
+        found = Corroboration(session)
+        assert found.independence(facts).independent == 2  # from the new text
+    assert found.recomputed == 1
+
+    with library.writer() as session:  # the text put back and signed again: its band keys
+        session.execute(update(Page).where(Page.source_id == second).values(text=original))
+        store_signature(session, second, [original])  # are the ones left behind
+    assert _stored(library) == _computed(library)
+    with library.reader() as session:
+        again = Corroboration(session)
+        assert again.independence(facts).independent == 1
+    assert again.recomputed == 0
