@@ -4,11 +4,11 @@
 bytes, declared relations, same publisher, one story (independence.py). The one-story test
 compares shingles; they are stored per source when its text is extracted
 (``workstation.sources.signatures``), so nothing here tokenises a text unless a source has
-no stored signature (one of another scheme, or written by a path that skipped the hook),
-and then only in memory: a read never writes. A ``Corroboration`` lives for one read
-session and keeps every source's shingles, declared relations and every pair's similarity
-it has seen, so a list of a thousand findings reads them in three queries and compares
-each pair once. Results are exactly those of comparing the texts (exact containment on
+no usable signature (a long text not yet evidence, pages changed since it was signed, or
+another scheme), and then only in memory: a read never writes. A ``Corroboration`` lives
+for one read session and keeps every source's shingles, declared relations and every
+pair's similarity it has seen, so a list of a thousand findings reads them in a few
+queries and compares each pair once. Results are exactly those of comparing the texts (exact containment on
 every pair of a finding's sources; no estimate decides a group).
 
 ``near_duplicates_of`` asks the whole library which sources share text with one: the
