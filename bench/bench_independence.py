@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.corpora import iter_synthetic_pages  # noqa: E402
+from db.minhash import BINS, Signature, _tokenise, _windows, shingles  # noqa: E402
 from tests.workstation.findings.articles import build_corpus, measure  # noqa: E402
 from workstation.findings.independence import (  # noqa: E402
     Declared,
@@ -40,14 +41,9 @@ from workstation.findings.independence import (  # noqa: E402
     independent_groups,
 )
 from workstation.findings.near_duplicates import (  # noqa: E402
-    BINS,
     DEFAULT_THRESHOLD,
     NearDuplicateIndex,
-    Signature,
-    _tokenise,
-    _windows,
     near_duplicate_pairs,
-    shingles,
 )
 
 try:  # not a dependency: `uv run --with datasketch python bench/...` adds the comparison

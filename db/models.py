@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -125,6 +127,33 @@ class Page(Base):
     text: Mapped[str] = mapped_column(Text)
 
     source: Mapped[Source] = relationship(back_populates="pages")
+
+
+class SourceSignature(Base):
+    """A source's text as near-duplicate detection compares it (db/minhash.py): its MinHash
+    signature and shingle keys, stored when the text is extracted so no query recomputes
+    them. Derived data, like the search index: not part of the audited state."""
+
+    __tablename__ = "source_signatures"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    shingles: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SourceBand(Base):
+    """One LSH band key of a source's signature (``band << 40 | key``): sources sharing a
+    key are near-duplicate candidates, found through the primary key's index, not a scan."""
+
+    __tablename__ = "source_bands"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class Case(Base):

@@ -33,8 +33,11 @@ STATE_VERSION = 1
 #: audit event (the search index catching up, a thumbnail rebuilt).
 EXCLUDED: dict[str, frozenset[str]] = {"sources": frozenset({"indexed", "thumbnail"})}
 
-#: Tables no record state covers: the trail itself and facts about the library.
-UNBOUND_TABLES = frozenset({"audit_events", "library_info", "alembic_version"})
+#: Tables no record state covers: the trail itself, facts about the library, and
+#: caches derived from a record's pages (near-duplicate signatures, db/minhash.py).
+UNBOUND_TABLES = frozenset(
+    {"audit_events", "library_info", "alembic_version", "source_signatures", "source_bands"}
+)
 
 _CHUNK = 500  # ids per IN (...): well under SQLite's variable limit
 _NO_OWNER = object()

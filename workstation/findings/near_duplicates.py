@@ -3,15 +3,12 @@
 Counting one story twice is the classic corroboration error, so a finding must know when two
 of its sources share their text. This module says how much of one text is in another, in
 English, Russian, Korean, Japanese and Chinese, quickly enough to check a new source against
-a whole library. It is pure: texts and signatures in, scores out; no database.
+a whole library. It is pure: texts and signatures in, scores out; no database. A text's
+shingles and signature are made by ``db/minhash.py`` (stored per source when its text is
+extracted); ``corroboration.py`` reads them back for findings.
 
-- Tokens: NFKC, casefold (and Russian ё as е), separators inside numbers dropped ("1,200",
-  "1 200" and "1200" are one token), punctuation dropped. A token is a word, or one character
-  of Chinese, Japanese or Korean: Chinese and Japanese put no spaces between words, and
-  Korean endings change with light edits.
-- Shingles: every run of five words (``SHINGLE_WORDS``) or six CJK characters
-  (``SHINGLE_CHARACTERS``), a mixed run in between, hashed with BLAKE2b: stable across
-  processes and machines, so a signature can be stored and compared later.
+- Tokens and shingles (``db/minhash.py``): words, or single Chinese, Japanese or Korean
+  characters, after NFKC and casefolding; a shingle is five words or six CJK characters.
 - The score is **containment**: the share of the shorter text's shingles that also occur in
   the longer text. "87 % shared text" means 87 % of the five-word sequences of the shorter
   text are found in the longer one. Jaccard (shared / all) is reported too but is not the
@@ -23,10 +20,9 @@ a whole library. It is pure: texts and signatures in, scores out; no database.
   ``tests/workstation/findings/articles.py`` (nine seeds, 1,705 articles) republications
   score 0.74 in the median and different stories on the same topic at most 0.47-0.63;
   precision 0.95-1.00, recall 0.98-1.00 (``bench/bench_independence.py``).
-- ``Signature``: a one-permutation MinHash (Li, Owen & Zhang 2012) of 256 bins, empty bins
-  filled by optimal densification (Shrivastava 2017): one hash per shingle instead of one
-  per bin, 1,038 bytes stored (``to_bytes``). The share of equal bins estimates Jaccard
-  (standard error 0.03 at 0.5); with the two shingle counts it gives an estimated containment.
+- ``Signature`` (``db/minhash.py``): a one-permutation MinHash of 256 bins, 1,038 bytes
+  stored per source. The share of equal bins estimates Jaccard (standard error 0.03 at
+  0.5); with the two shingle counts it gives an estimated containment.
 - ``NearDuplicateIndex``: LSH banding, 128 bands of 2 bins. Two texts with Jaccard J share a
   band with probability 1 - (1 - J²)^128: 0.72 at J = 0.1, 0.995 at 0.2 (a text half as long
   as another with containment 0.5 has J = 0.2). Candidates are confirmed by their exact
@@ -41,34 +37,24 @@ signature, tokens and hashing included (about 1 ms, ``bench/bench_independence.p
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import math
-import re
-import struct
-import sys
-import unicodedata
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain, combinations
 
-from workstation.core.errors import IntegrityError
-
-SHINGLE_WORDS = 5
-"""Words in a shingle."""
-
-SHINGLE_CHARACTERS = 6
-"""Chinese, Japanese or Korean characters in a shingle (a character carries less than a word)."""
-
-BINS = 256
-"""MinHash bins in a signature (a power of two, at most 256)."""
-
-BAND_ROWS = 2
-"""Bins per LSH band; BINS // BAND_ROWS bands (the band keys assume two)."""
-
-BANDS = BINS // BAND_ROWS
+from db.minhash import (
+    BANDS,
+    BINS,
+    SHINGLE_CHARACTERS,
+    SHINGLE_WORDS,
+    Shingles,
+    Signature,
+    band_keys,
+    shingles,
+    signature,
+)
 
 DEFAULT_THRESHOLD = 0.5
 """Containment at or above which two texts are one story."""
@@ -81,204 +67,9 @@ CONFIRM_MARGIN = 0.2
 estimated containment is at most this far below the threshold: about four standard errors
 (0.03-0.05 at 256 bins), so a republication is hardly ever dropped here."""
 
-# A shingle is a window of tokens weighing SHINGLE_WORDS * SHINGLE_CHARACTERS: five words,
-# six CJK characters, or a mix (a Korean sentence quoting an English name) in between. The
-# window never depends on the text as a whole, so trimming a bilingual text cannot change it.
-_WORD_WEIGHT = SHINGLE_CHARACTERS
-_CJK_WEIGHT = SHINGLE_WORDS
-_WINDOW = SHINGLE_WORDS * SHINGLE_CHARACTERS
-
-_M32 = 0xFFFF_FFFF
-_M64 = 0xFFFF_FFFF_FFFF_FFFF
-_EMPTY = _M32
-_BIN_SHIFT = 64 - (BINS.bit_length() - 1)  # the top bits of a shingle hash choose its bin
 _ROW_BITS = 24  # an index entry: 40 bits of band key, 24 bits of row
 _ROW_MASK = (1 << _ROW_BITS) - 1
-_MAGIC = b"NDS1"
-_HEADER = struct.Struct("<4sBBBxHI")  # magic, words, characters, flags, bins, shingle count
-_FLAG_CJK = 1
 _NUMBERS = {5: "five", 6: "six", 7: "seven", 8: "eight"}
-
-_CJK = (
-    "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f"
-)
-_TOKEN = re.compile(f"([{_CJK}])|[^\\W_{_CJK}]+")
-_DIGIT_GROUP = re.compile(r"(?<=\d)[,.'’ ](?=\d{3}(?!\d))")
-
-
-class StaleSignatureError(IntegrityError):
-    """Stored signature bytes are not a signature of this scheme: recompute from the text."""
-
-
-def _mix64(x: int) -> int:
-    """The SplitMix64 finaliser: a fixed, well-spread 64-bit permutation."""
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _M64
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _M64
-    return x ^ (x >> 31)
-
-
-def tokens(text: str) -> list[str]:
-    """The text's tokens after normalising: words, and single CJK characters."""
-    return _tokenise(text)[0]
-
-
-def _tokenise(text: str) -> tuple[list[str], list[int]]:
-    """The tokens, and each one's weight in a shingle window."""
-    folded = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    found: list[str] = []
-    weights: list[int] = []
-    for match in _TOKEN.finditer(_DIGIT_GROUP.sub("", folded)):
-        found.append(match.group())
-        weights.append(_CJK_WEIGHT if match.lastindex else _WORD_WEIGHT)
-    return found, weights
-
-
-def _windows(found: list[str], weights: list[int]) -> list[str]:
-    """Every shingle: from each token, the shortest run reaching the window's weight.
-
-    A text lighter than one window is one shingle.
-    """
-    grams: list[str] = []
-    end = 0
-    weight = 0
-    count = len(found)
-    for start in range(count):
-        while end < count and weight < _WINDOW:
-            weight += weights[end]
-            end += 1
-        grams.append(" ".join(found[start:end]))
-        if end == count:
-            break
-        weight -= weights[start]
-    return grams
-
-
-# --- signatures ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Signature:
-    """A text's MinHash: small, storable, enough to estimate its similarity to another.
-
-    Attributes:
-        count: distinct shingles in the text.
-        minima: BINS little-endian 32-bit minima, densified (no empty bin unless count is 0).
-        cjk: most of the text's tokens are Chinese, Japanese or Korean characters (for the
-            wording of explanations: "five-character" rather than "five-word" sequences).
-    """
-
-    count: int
-    minima: bytes
-    cjk: bool = False
-
-    def to_bytes(self) -> bytes:
-        """1,038 bytes: a header naming the scheme, then the minima."""
-        flags = _FLAG_CJK if self.cjk else 0
-        head = _HEADER.pack(_MAGIC, SHINGLE_WORDS, SHINGLE_CHARACTERS, flags, BINS, self.count)
-        return head + self.minima
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Signature:
-        """The signature stored by ``to_bytes``.
-
-        Raises:
-            StaleSignatureError: the bytes are not a signature of this scheme (another
-                shingle size, bin count or format): recompute it from the text.
-        """
-        size = _HEADER.size + 4 * BINS
-        if len(data) != size:
-            raise StaleSignatureError(
-                f"near-duplicate signature: {len(data)} bytes, expected {size}; recompute it"
-            )
-        magic, words, characters, flags, bins, count = _HEADER.unpack_from(data)
-        if (magic, words, characters, bins) != (_MAGIC, SHINGLE_WORDS, SHINGLE_CHARACTERS, BINS):
-            raise StaleSignatureError(
-                f"near-duplicate signature of another scheme ({magic!r}, shingles of "
-                f"{words} words or {characters} characters, {bins} bins); recompute it"
-            )
-        return cls(count, bytes(data[_HEADER.size :]), bool(flags & _FLAG_CJK))
-
-    def to_text(self) -> str:
-        """The stored bytes as ASCII (base64), for JSON."""
-        return base64.b64encode(self.to_bytes()).decode("ascii")
-
-    @classmethod
-    def from_text(cls, text: str) -> Signature:
-        """The signature written by ``to_text``; raises StaleSignatureError like from_bytes."""
-        try:
-            data = base64.b64decode(text.encode("ascii"), validate=True)
-        except (ValueError, UnicodeEncodeError) as exc:
-            raise StaleSignatureError("near-duplicate signature: not base64") from exc
-        return cls.from_bytes(data)
-
-    def values(self) -> memoryview:
-        """The minima as 32-bit integers (only ever compared for equality)."""
-        return memoryview(self.minima).cast("I")
-
-
-@dataclass(frozen=True)
-class Shingles:
-    """A text's shingle set (32-bit keys, for exact comparison) and its signature."""
-
-    keys: frozenset[int]
-    signature: Signature
-
-    @property
-    def count(self) -> int:
-        """Distinct shingles."""
-        return len(self.keys)
-
-
-def shingles(text: str) -> Shingles:
-    """The text's shingles and signature, in one pass over its tokens."""
-    found, weights = _tokenise(text)
-    cjk = weights.count(_CJK_WEIGHT) * 2 > len(weights)
-    blake2b = hashlib.blake2b
-    hashes = {
-        int.from_bytes(blake2b(gram.encode(), digest_size=8).digest(), "little")
-        for gram in _windows(found, weights)
-    }
-    # Bits 0-31: the exact key; bits 32-55: the value in the bin; the top bits: the bin.
-    keys = frozenset(h & _M32 for h in hashes)
-    minima = [_EMPTY] * BINS
-    for h in hashes:
-        b = h >> _BIN_SHIFT
-        v = (h >> 32) & 0xFF_FFFF
-        if v < minima[b]:
-            minima[b] = v
-    values = array("I", _densify(minima))
-    if sys.byteorder == "big":
-        values.byteswap()
-    return Shingles(keys, Signature(len(keys), values.tobytes(), cjk))
-
-
-def signature(text: str | Shingles | Signature) -> Signature:
-    """The signature of a text (or the one a Shingles or Signature already carries)."""
-    if isinstance(text, Signature):
-        return text
-    if isinstance(text, Shingles):
-        return text.signature
-    return shingles(text).signature
-
-
-def _densify(minima: list[int]) -> list[int]:
-    """Fill each empty bin from the first filled bin on its own fixed probe sequence.
-
-    Optimal densification: the probe sequence depends only on the bin, so two texts fill a
-    bin alike exactly as often as their shingle sets agree, and estimates stay unbiased.
-    """
-    if _EMPTY not in minima or minima.count(_EMPTY) == BINS:
-        return minima
-    out = list(minima)
-    for i, value in enumerate(minima):
-        if value != _EMPTY:
-            continue
-        attempt = 0
-        while minima[j := _mix64((i << 32) | attempt) & (BINS - 1)] == _EMPTY:
-            attempt += 1
-        out[i] = minima[j]
-    return out
 
 
 # --- similarity ------------------------------------------------------------------------------
@@ -359,6 +150,12 @@ def _from_counts(
         exact=exact,
         cjk=cjk[0] if a <= b else cjk[1],
     )
+
+
+def from_shared(shared: int, a: Signature, b: Signature) -> Similarity:
+    """The exact similarity of two texts sharing ``shared`` shingles, given their signatures
+    (which carry their shingle counts): what ``similarity`` gives for their shingles."""
+    return _from_counts(shared, a.count, b.count, exact=True, cjk=(a.cjk, b.cjk))
 
 
 def estimate(a: Signature, b: Signature) -> Similarity:
@@ -504,7 +301,7 @@ class NearDuplicateIndex:
         self._flush()
         found = self._signatures[row]
         assert found is not None
-        for band, key in enumerate(_band_keys(found)):
+        for band, key in enumerate(band_keys(found)):
             entries = self._bands[band]
             entry = key << _ROW_BITS | row
             at = bisect_left(entries, entry)
@@ -552,7 +349,7 @@ class NearDuplicateIndex:
 
     def _candidate_rows(self, sig: Signature) -> set[int]:
         rows: set[int] = set()
-        for band, key in enumerate(_band_keys(sig)):
+        for band, key in enumerate(band_keys(sig)):
             entries = self._bands[band]
             at = bisect_left(entries, key << _ROW_BITS)
             while at < len(entries) and entries[at] >> _ROW_BITS == key:
@@ -590,7 +387,7 @@ class NearDuplicateIndex:
             assert found is not None  # remove() flushes first
             if found.count:  # an empty text has no bands: it matches nothing
                 rows.append(row)
-                keys.append(_band_keys(found))
+                keys.append(band_keys(found))
         fresh = [
             [key << _ROW_BITS | row for key, row in zip(column, rows, strict=True)]
             for column in zip(*keys, strict=True)
@@ -602,13 +399,3 @@ class NearDuplicateIndex:
                     entries.insert(bisect_left(entries, entry), entry)
             else:
                 self._bands[band] = array("Q", sorted(chain(entries, fresh[band])))
-
-
-def _band_keys(sig: Signature) -> list[int]:
-    """One 40-bit key per band: the band's two 24-bit minima, less 8 bits of the second.
-
-    The minima are already uniform (BLAKE2b bits), so no further mixing is needed; each
-    band has its own array, so equal keys in different bands never meet.
-    """
-    values = sig.values()
-    return [(a << 24 | b) >> 8 for a, b in zip(values[0::2], values[1::2], strict=True)]

@@ -31,23 +31,15 @@ from db.models import (
     FindingComment,
     FindingEntity,
     FindingReview,
-    Page,
     Reviewer,
     Source,
-    SourceRelation,
 )
 from workstation.core.dates import utc_now
 from workstation.core.errors import AmbiguousError, NotFoundError
 from workstation.core.library import Library
 from workstation.entities.register import get_entity
-from workstation.findings.independence import (
-    Declared,
-    Independence,
-    SharedText,
-    SourceFacts,
-    independent_groups,
-)
-from workstation.findings.near_duplicates import near_duplicate_pairs
+from workstation.findings.corroboration import Corroboration
+from workstation.findings.independence import Independence, SourceFacts
 from workstation.findings.policy import (
     FindingError,
     Policy,
@@ -68,11 +60,11 @@ from workstation.findings.signatures import (
 from workstation.keys.keyring import KeyService, Signer
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import format_grade
+from workstation.sources.signatures import ensure_signatures
 
 Role = Literal["supports", "contradicts", "context"]
 ROLES: tuple[Role, ...] = ("supports", "contradicts", "context")
 STATUSES = ("draft", "in_review", "confirmed", "rejected")
-DECLARED_RELATIONS = ("derived_from", "same_origin")
 MAX_TEXT = 20_000
 _NUMBER = re.compile(r"^F-?(\d{1,9})$", re.IGNORECASE)
 _UUID_PREFIX = re.compile(r"^[0-9a-f-]{4,36}$")
@@ -399,6 +391,7 @@ class FindingService:
             raise FindingError(f"a role is one of {', '.join(ROLES)}, not {role!r}")
         row = self.resolve(session, ref)
         changed: list[str] = []
+        sources: set[int] = set()
         for annotation_uuid in dict.fromkeys(a.strip() for a in annotations):
             mark = session.scalar(select(Annotation).where(Annotation.uuid == annotation_uuid))
             if mark is None:
@@ -415,6 +408,8 @@ class FindingService:
             else:
                 continue
             changed.append(mark.uuid)
+            sources.add(mark.source_id)
+        ensure_signatures(session, sources)  # a long text is signed once it is evidence
         if changed:
             row.modified_at = utc_now()
             self.library.record(
@@ -593,57 +588,68 @@ class FindingService:
     # --- corroboration ------------------------------------------------------------
 
     def _evidence(self, session: Session, row: Finding) -> list[Evidence]:
-        rows = session.execute(
-            select(FindingAnnotation.role, Annotation, Source)
-            .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
-            .join(Source, Source.id == Annotation.source_id)
-            .where(FindingAnnotation.finding_id == row.id)
-            .order_by(Source.id, Annotation.page, Annotation.start, Annotation.id)
-        ).all()
-        return [
-            Evidence(
-                annotation=mark.uuid,
-                source_id=source.id,
-                sha256=source.sha256,
-                role=role,
-                page=mark.page,
-                quote=mark.exact,
-                region=mark.geometry,
-                grade=format_grade(source.reliability, source.credibility),
-                title=source.title or source.original_filename,
-                publisher=source.publisher,
-            )
-            for role, mark, source in rows
-        ]
+        return self._evidence_of(session, [row.id])[row.id]
 
-    def independence(self, session: Session, evidence: Sequence[Evidence]) -> Independence:
-        """The independent groups of the supporting evidence's sources."""
+    def _evidence_of(
+        self, session: Session, finding_ids: Sequence[int]
+    ) -> dict[int, list[Evidence]]:
+        """Each finding's evidence, read in one query per 500 findings (a list reads all)."""
+        out: dict[int, list[Evidence]] = {i: [] for i in finding_ids}
+        ids = list(out)
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(
+                    FindingAnnotation.finding_id,
+                    FindingAnnotation.role,
+                    Annotation.uuid,
+                    Annotation.page,
+                    Annotation.exact,
+                    Annotation.geometry,
+                    Source.id,
+                    Source.sha256,
+                    Source.reliability,
+                    Source.credibility,
+                    Source.title,
+                    Source.original_filename,
+                    Source.publisher,
+                )
+                .join(Annotation, Annotation.id == FindingAnnotation.annotation_id)
+                .join(Source, Source.id == Annotation.source_id)
+                .where(FindingAnnotation.finding_id.in_(ids[start : start + 500]))
+                .order_by(Source.id, Annotation.page, Annotation.start, Annotation.id)
+            )
+            for r in rows:
+                out[r.finding_id].append(
+                    Evidence(
+                        annotation=r.uuid,
+                        source_id=r.id,
+                        sha256=r.sha256,
+                        role=r.role,
+                        page=r.page,
+                        quote=r.exact,
+                        region=r.geometry,
+                        grade=format_grade(r.reliability, r.credibility),
+                        title=r.title or r.original_filename,
+                        publisher=r.publisher,
+                    )
+                )
+        return out
+
+    def independence(
+        self,
+        session: Session,
+        evidence: Sequence[Evidence],
+        *,
+        corroboration: Corroboration | None = None,
+    ) -> Independence:
+        """The independent groups of the supporting evidence's sources (from stored
+        signatures; ``corroboration`` shares what was read between findings)."""
         by_id: dict[int, Evidence] = {}
         for item in evidence:
             if item.role == "supports":
                 by_id.setdefault(item.source_id, item)
         facts = [SourceFacts(str(i), e.sha256, e.publisher) for i, e in by_id.items()]
-        ids = list(by_id)
-        declared = [
-            Declared(str(rel.child_id), str(rel.parent_id), rel.relation)  # type: ignore[arg-type]
-            for rel in session.scalars(
-                select(SourceRelation).where(
-                    SourceRelation.relation.in_(DECLARED_RELATIONS),
-                    SourceRelation.child_id.in_(ids) | SourceRelation.parent_id.in_(ids),
-                )
-            )
-        ]
-        texts: dict[str, str] = {}
-        for source_id, text in session.execute(
-            select(Page.source_id, Page.text)
-            .where(Page.source_id.in_(ids))
-            .order_by(Page.source_id, Page.number)
-        ):
-            texts[str(source_id)] = texts.get(str(source_id), "") + "\n" + text
-        shared = [
-            SharedText(a, b, found.containment) for a, b, found in near_duplicate_pairs(texts)
-        ]
-        return independent_groups(facts, declared, shared)
+        return (corroboration or Corroboration(session)).independence(facts)
 
     def shortfall(
         self, session: Session, row: Finding, *, found: Independence | None = None
@@ -784,8 +790,11 @@ class FindingService:
         out: list[FindingSummary] = []
         rows = list(session.scalars(stmt))
         replies = reply_statuses(session, [r.id for r in rows], today or today_utc())
+        evidence = self._evidence_of(session, [row.id for row in rows])
+        shared = Corroboration(session)  # each source and pair read and compared once
+        shared.load(e.source_id for items in evidence.values() for e in items)
         for row in rows:
-            found = self.independence(session, self._evidence(session, row))
+            found = self.independence(session, evidence[row.id], corroboration=shared)
             cat = session.get(Category, row.category_id) if row.category_id else None
             case_row = session.get(Case, row.case_id) if row.case_id else None
             out.append(

@@ -44,6 +44,7 @@ from workstation.sources.extract import Extracted, Limits, detect, extract, lock
 from workstation.sources.extract.model import short_reason
 from workstation.sources.flags import FLAG_NAME_NOT_UTF8
 from workstation.sources.imagery import build_pyramid_for_import
+from workstation.sources.signatures import sign_on_import
 
 Status = Literal["imported", "duplicate", "failed"]
 
@@ -506,6 +507,7 @@ class ImportService:
                     for p in extracted.pages
                 ],
             )
+        sign_on_import(session, source.id, [p.text for p in extracted.pages])
         if parent is not None:
             session.add(
                 SourceRelation(

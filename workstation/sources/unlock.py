@@ -32,6 +32,7 @@ from workstation.sources.extract.pdf import save_decrypted
 from workstation.sources.flags import FLAG_LOCKED
 from workstation.sources.ingest import content_date, write_thumbnail
 from workstation.sources.lookup import get_source
+from workstation.sources.signatures import sign_on_import
 
 UNLOCKED_FOLDER = "unlocked"
 """Under ``derived/``: decrypted copies of unlocked PDFs, for viewers only."""
@@ -118,6 +119,7 @@ def unlock_source(
             insert(Page),
             [{"source_id": source.id, "number": p.number, "text": p.text} for p in extracted.pages],
         )
+    sign_on_import(session, source.id, [p.text for p in extracted.pages])
     source.page_count = len(extracted.pages)
     source.title = source.title or extracted.title
     source.author = source.author or extracted.author

@@ -22,13 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from db.minhash import shingles
 from tests.workstation.findings.phrasebook import COMPANIES, LANGS, PHRASEBOOKS, VESSELS, Phrasebook
 from workstation.demo.articles import ARTICLES as DEMO_ARTICLES
 from workstation.findings.near_duplicates import (
     DEFAULT_THRESHOLD,
     NearDuplicateIndex,
     is_near_duplicate,
-    shingles,
     similarity,
 )
 

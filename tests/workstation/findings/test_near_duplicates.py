@@ -9,22 +9,24 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.workstation.findings.articles import build_corpus, measure
-from workstation.findings.near_duplicates import (
+from db.minhash import (
     BINS,
-    DEFAULT_THRESHOLD,
-    MIN_SHINGLES,
-    NearDuplicateIndex,
     Shingles,
     Signature,
     StaleSignatureError,
-    estimate,
-    near_duplicate_pairs,
     shingles,
     signature,
-    similarity,
     tokens,
+)
+from tests.conftest import ROOT
+from tests.workstation.findings.articles import build_corpus, measure
+from workstation.findings.near_duplicates import (
+    DEFAULT_THRESHOLD,
+    MIN_SHINGLES,
+    NearDuplicateIndex,
+    estimate,
+    near_duplicate_pairs,
+    similarity,
 )
 
 WIRE = (
@@ -179,7 +181,7 @@ def test_a_signature_of_another_scheme_is_refused() -> None:
 def test_a_signature_is_the_same_in_another_process() -> None:
     """Stored signatures compare with new ones: nothing may depend on Python's salted hash()."""
     code = (
-        "import sys; from workstation.findings.near_duplicates import signature; "
+        "import sys; from db.minhash import signature; "
         "sys.stdout.write(signature(sys.stdin.read()).to_text())"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
