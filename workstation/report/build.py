@@ -31,9 +31,10 @@ from workstation.core.dates import utc_now
 from workstation.core.errors import NotFoundError
 from workstation.core.library import Library
 from workstation.entities.register import identifiers_of, mmsi_flag
+from workstation.findings.details import Evidence, FindingDetails
 from workstation.findings.policy import number_label
 from workstation.findings.replies import reply_status, today_utc
-from workstation.findings.service import Evidence, FindingDetails, FindingService
+from workstation.findings.service import FindingService
 from workstation.report.model import (
     Crop,
     Note,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from workstation.findings.details import ReviewStep
 from workstation.findings.replies import LetterView
-from workstation.findings.service import ReviewStep
 
 SHA_PREFIX = 16
 """Hex digits of a source's SHA-256 a note prints: enough to find it in any manifest."""

@@ -17,8 +17,8 @@ from workstation.core.errors import CancelledError, NotFoundError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken
 from workstation.demo.findings import SECOND_REVIEWER
+from workstation.findings.details import ReviewStep
 from workstation.findings.replies import LetterView, ReplyView
-from workstation.findings.service import ReviewStep
 from workstation.report import (
     NothingToReportError,
     Report,

@@ -24,7 +24,8 @@ from ui.desktop.annotations.commands import AnnotationCommands
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.findings.finding_commands import FindingCommands
 from ui.desktop.findings.findings_panel import status_label
-from workstation.findings.service import ROLES, FindingService, FindingSummary
+from workstation.findings.details import FindingSummary
+from workstation.findings.service import ROLES, FindingService
 
 NEW = "new"
 

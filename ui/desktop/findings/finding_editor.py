@@ -48,8 +48,9 @@ from ui.desktop.findings.findings_panel import status_label
 from ui.desktop.findings.replies_tab import RepliesTab
 from ui.desktop.findings.sign_dialog import SignDialog
 from ui.desktop.ops.changes import Changes
+from workstation.findings.details import FindingDetails
 from workstation.findings.policy import YARDSTICK
-from workstation.findings.service import ROLES, FindingDetails, FindingService
+from workstation.findings.service import ROLES, FindingService
 from workstation.keys.keyring import KeyInfo, KeyService, Signer
 from workstation.taxonomy.tree import CategoryNode, list_categories
 

@@ -41,7 +41,8 @@ from sqlalchemy.orm import Session
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.settings import FindingsFilter, Settings
 from ui.desktop.ops.changes import Changes
-from workstation.findings.service import STATUSES, FindingService, FindingSummary
+from workstation.findings.details import FindingSummary
+from workstation.findings.service import STATUSES, FindingService
 from workstation.sources.cases import list_cases
 from workstation.taxonomy.tree import CategoryNode, list_categories
 
