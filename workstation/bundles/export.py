@@ -64,6 +64,7 @@ from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.core.witness import BAG_INFO_LABEL
+from workstation.findings.policy import number_label
 from workstation.sources.lookup import get_source
 from workstation.sources.unlock import readable_pdf_path
 
@@ -265,7 +266,15 @@ class BundleExporter:
             tick("report.pdf")
             report_path = scratch / "report.pdf"
             self._report(
-                plan, shipped, dossier_marks, bundle_id, options, scrubber, report_path, cancel
+                plan,
+                shipped,
+                dossier_marks,
+                bundle_id,
+                options,
+                scrubber,
+                report_path,
+                cancel,
+                case_doc["findings"],
             )
             info = _bag_info(plan, bundle_id, options, scrubber, head)
             leaks = _leaks(
@@ -433,6 +442,7 @@ class BundleExporter:
         scrubber: Scrubber,
         dst: Path,
         cancel: CancelToken,
+        findings: Sequence[dict[str, Any]] = (),
     ) -> None:
         from workstation.bundles import dossier as rp  # lazy: +270 ms to open the export dialog
 
@@ -514,6 +524,19 @@ class BundleExporter:
                 rp.DossierCategory(c["code"], c["label"], c["legal_basis"]) for c in plan.categories
             ],
             entities=entities,
+            findings=[
+                rp.DossierFinding(
+                    number=number_label(f["number"]) if f.get("number") else "F-?",
+                    title=f["title"],
+                    claim=f.get("claim"),
+                    status=f["status"],
+                    confirmed_by=f.get("confirmed_by"),
+                    signature=plan.finding_checks.get(f["uuid"]),
+                    evidence=len(f["evidence"]),
+                    withheld=f["evidence_withheld"],
+                )
+                for f in findings  # as case.json carries them: scrubbed, evidence that travels
+            ],
         )
         rp.write_report(dossier, dst, cancel=cancel)
 

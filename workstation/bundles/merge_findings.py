@@ -44,7 +44,7 @@ from workstation.core.dates import utc_now
 from workstation.core.library import Library
 from workstation.core.state import KINDS, compute
 from workstation.findings.policy import next_number, number_label
-from workstation.findings.signatures import check_carried, check_step, take_signature
+from workstation.findings.signatures import check_carried, standing_check, take_signature
 from workstation.keys.keyring import KeyService
 
 Outcome = Literal["added", "updated", "unchanged", "conflict"]
@@ -141,15 +141,7 @@ class FindingMerger:
         the check of that confirmation's signature (None when unsigned)."""
         row = session.scalar(select(Finding).where(Finding.uuid == uuid))
         assert row is not None
-        confirm = session.scalar(
-            select(FindingReview)
-            .where(FindingReview.finding_id == row.id, FindingReview.action == "confirm")
-            .order_by(FindingReview.id.desc())
-            .limit(1)
-        )
-        check = None
-        if row.status == "confirmed" and confirm is not None:
-            check = check_step(session, row, confirm, keys=KeyService(self.library))
+        check = standing_check(session, row, keys=KeyService(self.library))
         by = session.get(Reviewer, row.confirmed_by_id) if row.confirmed_by_id else None
         return {
             "uuid": row.uuid,

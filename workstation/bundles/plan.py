@@ -55,7 +55,8 @@ from workstation.bundles.profiles import INTERNAL, Profile, get_profile
 from workstation.bundles.scrubber import MIN_LEAK_CHARS, Scrubber
 from workstation.core.library import Library
 from workstation.entities.register import identifiers_of
-from workstation.findings.signatures import entity_uuids_of, signature_json
+from workstation.findings.signatures import entity_uuids_of, signature_json, standing_check
+from workstation.keys.keyring import KeyService
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import get_source, grade_of
 from workstation.taxonomy.tree import get_category
@@ -119,6 +120,9 @@ class ExportPlan:
     entities: list[dict[str, Any]]
     findings: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    #: finding uuid -> its standing confirmation's signature check in words (None:
+    #: not confirmed, or unsigned), for the dossier
+    finding_checks: dict[str, str | None] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
 
     @property
@@ -325,6 +329,7 @@ def plan_export(
             entities=_entities_json(session, entity_uuids),
             findings=findings,
             passages=passages,
+            finding_checks=_finding_checks(library, session, findings),
         )
     if passages:
         _find_occurrences(library, planned, passages)
@@ -435,6 +440,19 @@ def _entities_json(session: Session, uuids: set[str]) -> list[dict[str, Any]]:
         }
         for e in rows
     ]
+
+
+def _finding_checks(
+    library: Library, session: Session, findings: list[dict[str, Any]]
+) -> dict[str, str | None]:
+    keys = KeyService(library)
+    out: dict[str, str | None] = {}
+    for row in session.scalars(
+        select(Finding).where(Finding.uuid.in_([f["uuid"] for f in findings]))
+    ):
+        check = standing_check(session, row, keys=keys)
+        out[row.uuid] = check.label if check is not None else None
+    return out
 
 
 def _findings_json(session: Session, annotation_uuids: set[str]) -> list[dict[str, Any]]:

@@ -231,6 +231,22 @@ def check_step(
     )
 
 
+def standing_check(
+    session: Session, row: Finding, *, keys: KeyService | None = None
+) -> SignatureCheck | None:
+    """The check of the confirmation that stands (the last one, while the finding is
+    confirmed); None when there is none or it is unsigned."""
+    if row.status != "confirmed":
+        return None
+    step = session.scalar(
+        select(FindingReview)
+        .where(FindingReview.finding_id == row.id, FindingReview.action == "confirm")
+        .order_by(FindingReview.id.desc())
+        .limit(1)
+    )
+    return check_step(session, row, step, keys=keys) if step is not None else None
+
+
 def check_carried(
     session: Session,
     row: Finding,
@@ -338,6 +354,7 @@ __all__ = [
     "evidence_digests",
     "sign_step",
     "signature_json",
+    "standing_check",
     "statement",
     "take_signature",
 ]

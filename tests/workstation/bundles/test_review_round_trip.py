@@ -7,8 +7,10 @@ signature that does not hold each make a conflict that changes nothing."""
 # ruff: noqa: F401, F811  (the fixtures a, b and pdf are imported from test_bundle_findings)
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+import pymupdf
 from sqlalchemy import select
 
 from db.models import FindingReview
@@ -75,6 +77,13 @@ def test_a_confirmation_made_elsewhere_comes_home_signed(
     carried = _case_json(back)["findings"][0]["review"][-1]
     assert carried["action"] == "confirm"
     assert carried["signature"]["key"] == b_key.fingerprint
+    # The bundle's dossier lists the finding as the sender's library checked it.
+    with zipfile.ZipFile(back) as z:
+        name = next(n for n in z.namelist() if n.endswith("data/report.pdf"))
+        with pymupdf.open(stream=z.read(name), filetype="pdf") as pdf:
+            text = " ".join(" ".join(page.get_text().split()) for page in pdf)
+    assert "Findings" in text
+    assert "F-0001 Rajin shelling Moved. confirmed by bruno, signature valid 2" in text
 
     home = _merge(alice, back)
     assert (home.findings_updated, home.conflicts) == (1, [])

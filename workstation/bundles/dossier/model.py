@@ -115,6 +115,32 @@ class DossierEntity:
 
 
 @dataclass(frozen=True)
+class DossierFinding:
+    """A finding the bundle carries (in ``case.json``), as the dossier lists it.
+
+    Attributes:
+        number: 'F-0001' (the sender's).
+        title: Its title.
+        claim: The sentence a report carries, when written.
+        status: 'draft', 'in_review', 'confirmed' or 'rejected'.
+        confirmed_by: Who confirmed it, when confirmed.
+        signature: The confirmation's signature check in words ('signature valid'),
+            None when not confirmed or unsigned.
+        evidence: Pieces of its evidence in the bundle.
+        withheld: Pieces that stayed home (redaction, scope).
+    """
+
+    number: str
+    title: str
+    claim: str | None
+    status: str
+    confirmed_by: str | None
+    signature: str | None
+    evidence: int
+    withheld: int
+
+
+@dataclass(frozen=True)
 class Dossier:
     """Everything the dossier PDF shows.
 
@@ -131,6 +157,7 @@ class Dossier:
         sources: The sources, in the order to show them.
         categories: Categories used in the bundle, with legal bases.
         entities: Entities in the bundle.
+        findings: Findings the bundle carries.
     """
 
     title: str
@@ -145,6 +172,7 @@ class Dossier:
     sources: Sequence[DossierSource]
     categories: Sequence[DossierCategory]
     entities: Sequence[DossierEntity]
+    findings: Sequence[DossierFinding] = ()
 
 
 def check_cancel(cancel: CancelToken | None) -> None:

@@ -27,6 +27,8 @@ def build_chapters(
 ) -> list[Chapter]:
     """The body: title page, table of sources, one chapter per source, the annex."""
     chapters = [_title_page(dossier), _sources_table(dossier)]
+    if dossier.findings:
+        chapters.append(_findings_table(dossier))
     crops = CropStore(archive)
     for index, source in enumerate(dossier.sources, start=1):
         check_cancel(cancel)
@@ -107,6 +109,36 @@ def _sources_table(dossier: Dossier) -> Chapter:
             "Sources",
             header='<tr><th class="num">#</th><th>Title and SHA-256 of the file in the bundle</th>'
             '<th class="kind">Kind</th><th class="grade">Grade</th></tr>',
+            rows=tuple(rows),
+        )
+    ]
+
+
+def _findings_table(dossier: Dossier) -> Chapter:
+    rows = []
+    for f in dossier.findings:
+        status = f.status.replace("_", " ")
+        if f.confirmed_by:
+            status += f" by {esc(f.confirmed_by)}"
+        if f.signature:
+            status += f", {esc(f.signature)}"
+        held = f"<br/>{f.withheld} withheld" if f.withheld else ""
+        claim = f"<br/>{esc(f.claim)}" if f.claim else ""
+        rows.append(
+            "<tr>"
+            f"<td>{esc(f.number)}</td>"
+            f"<td><b>{esc(f.title)}</b>{claim}</td>"
+            f"<td>{status}</td>"
+            f"<td>{f.evidence}{held}</td>"
+            "</tr>"
+        )
+    return [
+        Block(
+            "<h2>Findings</h2><p>The findings this bundle carries (case.json), with their "
+            "review status as the sender's library checked it.</p>",
+            "Findings",
+            header='<tr><th class="num">#</th><th>Title and claim</th><th>Status</th>'
+            '<th class="kind">Evidence</th></tr>',
             rows=tuple(rows),
         )
     ]
