@@ -474,6 +474,13 @@ class ImportService:
         feeds the search index after it commits (``index_sources``).
         """
         lib = self.library
+        georef = None
+        if extracted.kind == "image":
+            from workstation.geo.service import read_on_import  # lazy: pyproj, for pictures only
+
+            georef, problem = read_on_import(original_path, stored.path, extracted.media_type)
+            if problem is not None:
+                extracted.metadata["georeference_problem"] = problem
         source = Source(
             uuid=str(uuid.uuid4()),
             sha256=stored.sha256,
@@ -515,6 +522,10 @@ class ImportService:
                     name=parent[1],
                 )
             )
+        if georef is not None:
+            from workstation.geo.service import store  # lazy: pyproj, for pictures only
+
+            store(session, source, georef, source.imported_by_id)
         lib.record(
             session,
             "source.import",

@@ -1,0 +1,101 @@
+"""Marks and pixels on the Earth: GeoJSON geometries in WGS84 and coordinates as people write them.
+
+GeoJSON (RFC 7946) puts longitude first; polygons are closed rings wound
+counter-clockwise. Coordinates are rounded to 8 decimals (about a millimetre),
+so the same mark always prints the same geometry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workstation.geo.model import Georeference
+from workstation.geo.transform import pixel_to_lonlat
+
+DECIMALS = 8
+
+
+def pixel_lonlat(g: Georeference, x: float, y: float) -> tuple[float, float] | None:
+    """WGS84 (longitude, latitude) of pixel (x, y); None without coordinates."""
+    if g.transform is None or g.crs is None:
+        return None
+    return pixel_to_lonlat(g.crs, g.transform, x, y)
+
+
+def region_geometry(
+    g: Georeference, shape: str, points: tuple[tuple[float, float], ...]
+) -> dict[str, Any] | None:
+    """A region mark's GeoJSON geometry in WGS84 (lon, lat); None without coordinates.
+
+    Args:
+        g: The image's georeference.
+        shape: 'rect' (two corners), 'polygon' or 'points' (count markers).
+        points: Pixel coordinates.
+    """
+    if g.transform is None or g.crs is None or not points:
+        return None
+    if shape == "rect" and len(points) == 2:
+        (x0, y0), (x1, y1) = points
+        points = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    lonlats = [_rounded(pixel_to_lonlat(g.crs, g.transform, x, y)) for x, y in points]
+    if shape == "points":
+        return {"type": "MultiPoint", "coordinates": lonlats}
+    if len(lonlats) < 3:
+        return {"type": "LineString", "coordinates": lonlats}
+    if _signed_area(lonlats) < 0:
+        lonlats.reverse()
+    return {"type": "Polygon", "coordinates": [[*lonlats, lonlats[0]]]}
+
+
+def _rounded(lonlat: tuple[float, float]) -> list[float]:
+    return [round(lonlat[0], DECIMALS), round(lonlat[1], DECIMALS)]
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Shoelace area: positive when counter-clockwise (x east, y north)."""
+    total = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        total += x0 * y1 - x1 * y0
+    return total / 2
+
+
+def centre_of(geometry: dict[str, Any]) -> tuple[float, float]:
+    """The mean (lon, lat) of a geometry's distinct vertices (a label point, not a centroid)."""
+    coords: list[list[float]] = []
+    kind = geometry["type"]
+    if kind == "Polygon":
+        coords = geometry["coordinates"][0][:-1]
+    elif kind == "Point":
+        coords = [geometry["coordinates"]]
+    else:
+        coords = geometry["coordinates"]
+    lon = sum(c[0] for c in coords) / len(coords)
+    lat = sum(c[1] for c in coords) / len(coords)
+    return lon, lat
+
+
+def decimal_label(lon: float, lat: float, decimals: int = 4) -> str:
+    """'42.2423° N, 130.3105° E'."""
+    ns = "N" if lat >= 0 else "S"
+    ew = "E" if lon >= 0 else "W"
+    return f"{abs(lat):.{decimals}f}° {ns}, {abs(lon):.{decimals}f}° {ew}"
+
+
+def dms_label(lon: float, lat: float) -> str:
+    """'42° 14′ 32.3″ N, 130° 18′ 37.8″ E' (tenths of a second: about 3 m)."""
+    return f"{_dms(lat, 'N', 'S')}, {_dms(lon, 'E', 'W')}"
+
+
+def _dms(value: float, positive: str, negative: str) -> str:
+    tenths = round(abs(value) * 36000)
+    degrees, rest = divmod(tenths, 36000)
+    minutes, tenths = divmod(rest, 600)
+    hemisphere = positive if value >= 0 else negative
+    return f"{degrees}° {minutes:02d}′ {tenths / 10:04.1f}″ {hemisphere}"
+
+
+def geometry_label(geometry: dict[str, Any] | None) -> str | None:
+    """The decimal label of a geometry's centre, or None."""
+    if not geometry:
+        return None
+    return decimal_label(*centre_of(geometry))
