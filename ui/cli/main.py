@@ -241,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_replies(sub, common)
 
+    from ui.cli.geo import register as _register_geo  # lazy: start-up
+
+    _register_geo(sub, common)
+
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser
 
