@@ -467,6 +467,7 @@ class BundleExporter:
                         author=a.author,
                         created=a.created,
                         withheld=held,
+                        place=None if held else _place(a.geo),
                     )
                 )
             rec = ps.record
@@ -557,6 +558,15 @@ def _leaks(
             found += page_leaks(scrubber, rel, ps.pages)
             found += text_leaks(scrubber, rel, raw_text(path))
     return found
+
+
+def _place(geo: dict[str, Any] | None) -> str | None:
+    """'42.2423° N, 130.3105° E': the centre of a mark on a georeferenced image."""
+    if geo is None:
+        return None
+    from workstation.geo.places import geometry_label  # lazy: pyproj, georeferenced marks only
+
+    return geometry_label(geo)
 
 
 def _retarget(

@@ -56,6 +56,7 @@ from workstation.bundles.profiles import INTERNAL, Profile, get_profile
 from workstation.bundles.scrubber import MIN_LEAK_CHARS, Scrubber
 from workstation.core.library import Library
 from workstation.entities.register import identifiers_of
+from workstation.geo.records import georeference_json
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import get_source, grade_of
 from workstation.taxonomy.tree import get_category
@@ -198,7 +199,7 @@ def _need(folder: Path, need: int) -> None:
 
 
 def _source_record(session: Session, source: Source) -> dict[str, Any]:
-    return {
+    record = {
         "source_uuid": source.uuid,
         "sha256": source.sha256,
         "media_type": source.media_type,
@@ -219,6 +220,12 @@ def _source_record(session: Session, source: Source) -> dict[str, Any]:
         },
         "imported_at": source.imported_at,
     }
+    if source.kind == "image":
+        meta = source.meta or {}
+        geo = georeference_json(session, source.id, meta.get("width"), meta.get("height"))
+        if geo is not None:
+            record["georeference"] = geo
+    return record
 
 
 def _treatment(source: Source, profile: Profile, redact: bool, marks: int) -> Treatment:

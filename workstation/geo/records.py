@@ -72,3 +72,23 @@ def as_json(g: Georeference) -> dict[str, Any]:
     if g.made_at:
         out["made_at"] = g.made_at
     return out
+
+
+def georeference_json(
+    session: Session, source_id: int, width: int | None, height: int | None
+) -> dict[str, Any] | None:
+    """The source's georeference as JSON with its footprint (``show --json``, ``case.json``).
+
+    ``footprint`` is the outline of the whole picture (``width`` x ``height`` pixels)
+    as a GeoJSON Polygon in WGS84, when the picture has coordinates.
+    """
+    g = georeference_of(session, source_id)
+    if g is None:
+        return None
+    out = as_json(g)
+    if g.located and width and height:
+        from workstation.geo.places import region_geometry  # lazy: pyproj, georeferenced only
+
+        corners = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)))
+        out["footprint"] = region_geometry(g, "polygon", (*corners, (0.0, float(height))))
+    return out

@@ -79,6 +79,13 @@ def test_the_geotiff_came_georeferenced(lib: tuple[str, dict[str, int]]) -> None
     g = json.loads(_ok("--library", path, "georef", str(ids["scene.tif"]), "--json"))
     assert g["georeference"]["origin"] == "file"
     assert g["georeference"]["gsd_metres"] == pytest.approx(0.5, rel=0.002)
+    shown = json.loads(_ok("--library", path, "show", str(ids["scene.tif"]), "--json"))
+    footprint = shown["georeference"]["footprint"]
+    assert footprint["type"] == "Polygon"
+    assert len(footprint["coordinates"][0]) == 5
+    assert "georeference" not in json.loads(
+        _ok("--library", path, "show", str(ids["plain.jpg"]), "--json")
+    )
 
 
 @pytest.mark.parametrize(

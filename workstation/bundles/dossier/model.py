@@ -48,6 +48,7 @@ class DossierMark:
         author: Reviewer who made the mark.
         created: ISO 8601 UTC.
         withheld: The quote or crop is withheld because the passage is redacted.
+        place: Where a region on a georeferenced image lies ('42.2423° N, 130.3105° E').
     """
 
     uuid: str
@@ -60,6 +61,7 @@ class DossierMark:
     author: str
     created: str
     withheld: bool = False
+    place: str | None = None
 
 
 @dataclass(frozen=True)

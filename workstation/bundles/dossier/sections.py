@@ -167,6 +167,8 @@ def _mark_html(
             parts.append('<p class="small">[no region recorded]</p>')
         else:
             parts.append(crops.html(source, mark.region, page))
+            if mark.place:
+                parts.append(f'<p class="small">Centre: {esc(mark.place)}</p>')
         if mark.quote and not mark.withheld:
             parts.append(f'<p class="quote">{esc(mark.quote)}</p>')
     elif mark.quote is None or mark.withheld:
