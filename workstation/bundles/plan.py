@@ -220,11 +220,9 @@ def _source_record(session: Session, source: Source) -> dict[str, Any]:
         },
         "imported_at": source.imported_at,
     }
-    if source.kind == "image":
-        meta = source.meta or {}
-        geo = georeference_json(session, source.id, meta.get("width"), meta.get("height"))
-        if geo is not None:
-            record["georeference"] = geo
+    geo = georeference_json(session, source)
+    if geo is not None:
+        record["georeference"] = geo
     return record
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Georeference as GeorefRow
-from db.models import Reviewer
+from db.models import Reviewer, Source
 from workstation.geo.model import Capture, ControlPoint, Georeference
 
 
@@ -74,21 +74,21 @@ def as_json(g: Georeference) -> dict[str, Any]:
     return out
 
 
-def georeference_json(
-    session: Session, source_id: int, width: int | None, height: int | None
-) -> dict[str, Any] | None:
-    """The source's georeference as JSON with its footprint (``show --json``, ``case.json``).
+def georeference_json(session: Session, source: Source) -> dict[str, Any] | None:
+    """An image's georeference as JSON with its footprint (``show --json``, ``case.json``).
 
-    ``footprint`` is the outline of the whole picture (``width`` x ``height`` pixels)
-    as a GeoJSON Polygon in WGS84, when the picture has coordinates.
+    ``footprint`` is the outline of the whole picture as a GeoJSON Polygon in
+    WGS84, when the picture has coordinates. None for sources without one.
     """
-    g = georeference_of(session, source_id)
+    g = georeference_of(session, source.id) if source.kind == "image" else None
     if g is None:
         return None
     out = as_json(g)
+    meta = source.meta or {}
+    width, height = float(meta.get("width") or 0), float(meta.get("height") or 0)
     if g.located and width and height:
         from workstation.geo.places import region_geometry  # lazy: pyproj, georeferenced only
 
-        corners = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)))
-        out["footprint"] = region_geometry(g, "polygon", (*corners, (0.0, float(height))))
+        corners = ((0.0, 0.0), (width, 0.0), (width, height), (0.0, height))
+        out["footprint"] = region_geometry(g, "polygon", corners)
     return out

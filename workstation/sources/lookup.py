@@ -249,11 +249,9 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
         "annotations": annotations or 0,
         "bundles": bundles,
     }
-    if source.kind == "image":
-        meta = source.meta or {}
-        geo = georeference_json(session, source.id, meta.get("width"), meta.get("height"))
-        if geo is not None:
-            info["georeference"] = geo
+    geo = georeference_json(session, source)
+    if geo is not None:
+        info["georeference"] = geo
     return info
 
 
