@@ -95,30 +95,82 @@ def _pixels(text: str, option: str, least: int) -> list[tuple[float, float]]:
 
 
 def cmd_measure(args: argparse.Namespace) -> int:
-    from workstation.geo.measure import measure_line, measure_polygon  # lazy: start-up
+    from workstation.geo.measure import (  # lazy: start-up
+        measure_line,
+        measure_polygon,
+        registered_size,
+    )
     from workstation.geo.model import GeorefError  # lazy: start-up
     from workstation.geo.records import georeference_of  # lazy: start-up
     from workstation.sources.lookup import resolve_source  # lazy: start-up
 
     if (args.line is None) == (args.polygon is None):
         raise UsageError("give --line X1,Y1,X2,Y2 or --polygon X1,Y1,X2,Y2,X3,Y3...")
+    if (args.tag or args.note) and not args.save:
+        raise UsageError("--tag and --note go with --save")
     line = _pixels(args.line, "--line", 2) if args.line else None
     polygon = _pixels(args.polygon, "--polygon", 3) if args.polygon else None
-    with open_library(args) as lib, lib.reader() as session:
+    saved: str | None = None
+    registered: dict[str, Any] = {}
+    with open_library(args) as lib, lib.writer() if args.save else lib.reader() as session:
         source = resolve_source(session, args.source)
         g = georeference_of(session, source.id)
-    if g is None:
-        raise GeorefError(
-            f"source {source.id} has no georeference or scale; "
-            "give one with `workstation georef SOURCE --point ...` or `--gsd METRES`"
-        )
-    m = measure_line(g, line) if line is not None else measure_polygon(g, polygon or [])
+        if g is None:
+            raise GeorefError(
+                f"source {source.id} has no georeference or scale; "
+                "give one with `workstation georef SOURCE --point ...` or `--gsd METRES`"
+            )
+        m = measure_line(g, line) if line is not None else measure_polygon(g, polygon or [])
+        if args.entity:
+            from workstation.entities.register import get_entity  # lazy: start-up
+
+            entity = get_entity(session, args.entity)
+            registered = {
+                k: v for k, v in (entity.attributes or {}).items() if k.endswith("_metres")
+            }
+            args.entity = entity.uuid
+        if args.save:
+            saved = _save(lib, session, source.id, m, line or polygon or [], args)
+    comparison = registered_size(registered)
     if args.json:
-        print_json(m.as_json())
+        out: dict[str, Any] = m.as_json()
+        if args.entity:
+            out["registered"] = registered
+        if saved:
+            out["annotation"] = saved
+        print_json(out)
     else:
         how = "geodesic on WGS84" if m.method == "georeference" else "pixels x GSD"
-        print(f"{m.text()} ({how}; one sigma)")
+        text = f"measured {m.text()} ({how}; one sigma)"
+        print(text + (f"; {comparison}" if comparison else ""))
+        if saved:
+            print(f"saved as annotation {saved}")
     return EXIT_OK
+
+
+def _save(
+    lib: Any, session: Any, source_id: int, m: Any, points: list[Any], args: argparse.Namespace
+) -> str:
+    """The measurement as a mark: an area as its polygon, a line as markers at its vertices."""
+    from workstation.annotations.anchors import RegionAnchor  # lazy: start-up
+    from workstation.annotations.service import AnnotationService  # lazy: start-up
+    from workstation.entities.register import link_annotation  # lazy: start-up
+
+    what = "length" if m.kind == "length" else "area"
+    note = f"Measured {what} {m.text()} ({m.method}; one sigma)"
+    if args.note:
+        note = f"{args.note}\n{note}"
+    anchor = RegionAnchor("points" if m.kind == "length" else "polygon", tuple(points))
+    data = AnnotationService(lib).create(
+        session,
+        source_id,
+        anchor,
+        categories=args.tag or (),
+        note=note,
+    )
+    if args.entity:
+        link_annotation(lib, session, data.uuid, args.entity)
+    return str(data.uuid)
 
 
 def register(
@@ -158,5 +210,17 @@ def register(
     m.add_argument("source", metavar="SOURCE", help="source id or SHA-256 prefix")
     m.add_argument("--line", metavar="X1,Y1,X2,Y2")
     m.add_argument("--polygon", metavar="X1,Y1,X2,Y2,X3,Y3")
+    m.add_argument(
+        "--save",
+        action="store_true",
+        help="keep it as a mark (an area as its polygon, a line as markers at its ends)",
+    )
+    m.add_argument("--tag", action="append", metavar="CODE", help="with --save")
+    m.add_argument("--note", metavar="TEXT", help="with --save; the figure is appended")
+    m.add_argument(
+        "--entity",
+        metavar="UUID",
+        help="a vessel: print its registered LOA and beam beside the figure (and link the mark)",
+    )
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_measure)

@@ -205,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--alias", action="append", metavar="NAME")
     e.add_argument("--imo", action="append", metavar="NUMBER")
     e.add_argument("--mmsi", action="append", metavar="NUMBER")
+    e.add_argument("--loa", type=float, metavar="METRES", help="a vessel's registered length")
+    e.add_argument("--beam", type=float, metavar="METRES", help="a vessel's registered beam")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_entities_add)
     e = ent_sub.add_parser(

@@ -119,3 +119,13 @@ def measure_polygon(g: Georeference, points: Sequence[tuple[float, float]]) -> M
         area = abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairs)) / 2 * gsd * gsd
         perimeter = sum(math.dist(p, q) for p, q in pairs) * gsd
     return Measurement("area", area, float(perimeter) * sigma, method, perimeter=float(perimeter))
+
+
+def registered_size(attributes: dict[str, object]) -> str | None:
+    """'registered LOA 183 m, beam 32 m' from a vessel entity's attributes, or None."""
+    parts = []
+    for key, label in (("loa_metres", "LOA"), ("beam_metres", "beam")):
+        value = attributes.get(key)
+        if isinstance(value, int | float):
+            parts.append(f"{label} {value:g} m")
+    return "registered " + ", ".join(parts) if parts else None

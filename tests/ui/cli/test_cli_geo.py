@@ -57,7 +57,7 @@ def test_georef_by_hand_show_measure_remove(lib: tuple[str, dict[str, int]]) -> 
     assert measured["method"] == "georeference"
     assert 0.5 < measured["uncertainty_metres"] < 1.0
     text = _ok("--library", path, "measure", jpeg, "--polygon", "0,0,200,0,200,200,0,200")
-    assert text.startswith("10,0")
+    assert text.startswith("measured 10,0")
     assert "m²" in text
     assert _ok("--library", path, "georef", jpeg, "--remove") == (
         f"source {jpeg}: georeference removed\n"
@@ -151,3 +151,58 @@ def test_georef_of_a_pdf(lib: tuple[str, dict[str, int]]) -> None:
     result = run_cli("--library", path, "georef", str(pdf), "--gsd", "0.5")
     assert result.returncode == 1
     assert "is a pdf, not an image" in result.stderr
+
+
+def test_a_vessel_measured_saved_and_compared(lib: tuple[str, dict[str, int]]) -> None:
+    path, ids = lib
+    scene = str(ids["scene.tif"])
+    vessel = json.loads(
+        _ok(
+            "--library",
+            path,
+            "entities",
+            "add",
+            "vessel",
+            "AMBER TIDE",
+            "--loa",
+            "183",
+            "--beam",
+            "32",
+            "--json",
+        )
+    )["uuid"]
+    # 0.5 m pixels: 100 px along the top edge is 50 m of grid (about 50.0 m on the ground).
+    out = _ok(
+        "--library",
+        path,
+        "measure",
+        scene,
+        "--line",
+        "10,10,110,10",
+        "--entity",
+        vessel,
+        "--save",
+        "--tag",
+        "maritime",
+        "--note",
+        "bow to stern",
+    )
+    first, second = out.splitlines()
+    assert first.startswith("measured 50.0 ± 0.71 m (geodesic on WGS84; one sigma)")
+    assert first.endswith("; registered LOA 183 m, beam 32 m")
+    uuid = second.removeprefix("saved as annotation ")
+    marks = json.loads(_ok("--library", path, "annotations", scene, "--format", "json"))
+    (mark,) = [m for m in marks if m["uuid"] == uuid]
+    assert mark["anchor"]["shape"] == "points"
+    assert mark["note"].startswith("bow to stern\nMeasured length 50.0 ± 0.71 m")
+    assert mark["entities"] == [vessel]
+    assert mark["geo"]["type"] == "MultiPoint"
+    check = run_cli("--library", path, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_loa_is_a_vessels(lib: tuple[str, dict[str, int]]) -> None:
+    path, _ids = lib
+    result = run_cli("--library", path, "entities", "add", "company", "ACME", "--loa", "10")
+    assert result.returncode == 2
+    assert "--loa and --beam are a vessel's" in result.stderr
