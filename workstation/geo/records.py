@@ -92,3 +92,19 @@ def georeference_json(session: Session, source: Source) -> dict[str, Any] | None
         corners = ((0.0, 0.0), (width, 0.0), (width, height), (0.0, height))
         out["footprint"] = region_geometry(g, "polygon", corners)
     return out
+
+
+def from_json(doc: dict[str, Any]) -> Georeference:
+    """A georeference back from ``as_json`` (what a viewer gets in ``show``'s details)."""
+    t = doc.get("transform")
+    return Georeference(
+        origin=doc["origin"],
+        crs=doc.get("crs"),
+        transform=(t[0], t[1], t[2], t[3], t[4], t[5]) if t else None,
+        gsd=doc.get("gsd_metres"),
+        residual=doc.get("residual_metres"),
+        points=tuple(ControlPoint(*p) for p in doc.get("control_points") or ()),
+        capture=Capture(doc.get("captured"), doc.get("sensor"), doc.get("provider")),
+        made_by=doc.get("made_by", ""),
+        made_at=doc.get("made_at", ""),
+    )

@@ -43,6 +43,7 @@ from ui.desktop.annotations.marks import (
 from ui.desktop.annotations.region_tools import NUDGES, RegionEditor, Tool
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.viewers.article.article_view import ArticleView
+from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
 from ui.desktop.viewers.image.image_view import ImageView
 from ui.desktop.viewers.pdf.page_strip import PageStrip
@@ -412,6 +413,8 @@ class ImageSourceView(RegionDrawingView):
         for tool in tools:
             bar.addWidget(tool)
         bar.addWidget(details)
+        # A status line under the picture: where the cursor is, on a georeferenced image.
+        self.coordinates = CoordinateLabel(self.view, source.details.get("georeference"))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.info)
@@ -423,6 +426,7 @@ class ImageSourceView(RegionDrawingView):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(split, 1)
+        layout.addWidget(self.coordinates)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)
         self.view.open_image(controller.library.derived, source.path, source.sha256)

@@ -1,0 +1,74 @@
+"""The cursor's latitude and longitude under a georeferenced image, in a real window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyproj
+import pytest
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from tests import samples
+from tests.ui.desktop.conftest import wait_idle
+from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.main_window import MainWindow
+from ui.desktop.viewers.frames import ImageSourceView
+from workstation.core.library import Library
+from workstation.geo.places import decimal_label, dms_label
+from workstation.sources.ingest import ImportService
+
+
+@pytest.fixture
+def window(qtbot: QtBot, library: Library, tmp_path: Path) -> Iterator[MainWindow]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(LibraryController(library), settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    wait_idle(qtbot, win.controller)
+    yield win
+    win.close()
+
+
+def _open(window: MainWindow, qtbot: QtBot, library: Library, path: Path) -> ImageSourceView:
+    sid = ImportService(library).import_paths([path]).results[0].source_id
+    assert sid is not None
+    window.open_source(sid)
+    wait_idle(qtbot, window.controller)
+    viewer = window.documents.current.viewer
+    assert isinstance(viewer, ImageSourceView)
+    qtbot.waitUntil(lambda: viewer.view.pyramid is not None, timeout=10_000)
+    return viewer
+
+
+def test_the_cursor_shows_where_it_is_and_double_click_copies(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    viewer = _open(window, qtbot, library, samples.make_geotiff(tmp_path, size=(400, 300)))
+    label = viewer.coordinates
+    assert label.isVisible()
+    viewport = viewer.view.viewport()
+    pos = viewer.view.image_to_view(QPointF(120, 80)).toPoint()
+    qtbot.mouseMove(viewport, pos)
+    where = viewer.view.view_to_image(QPointF(pos))  # the pixel the whole-pixel cursor is on
+    lon, lat = pyproj.Transformer.from_crs("EPSG:32652", "EPSG:4326", always_xy=True).transform(
+        600_000 + where.x() * 0.5, 4_680_000 - where.y() * 0.5
+    )
+    qtbot.waitUntil(lambda: label.decimal != "", timeout=5_000)
+    assert label.text() == f"{decimal_label(lon, lat, 5)}  ·  {dms_label(lon, lat)}"
+    assert label.text().startswith("42.2")
+    with qtbot.waitSignal(label.coordinatesCopied):
+        qtbot.mouseDClick(label, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == f"{lat:.6f}, {lon:.6f}"
+
+
+def test_a_picture_without_a_place_shows_no_coordinates(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    viewer = _open(window, qtbot, library, samples.make_jpeg(tmp_path, size=(400, 300)))
+    assert not viewer.coordinates.georeferenced
+    assert not viewer.coordinates.isVisible()
