@@ -64,6 +64,7 @@ from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.core.witness import BAG_INFO_LABEL
+from workstation.geo.labels import geometry_label
 from workstation.sources.lookup import get_source
 from workstation.sources.unlock import readable_pdf_path
 
@@ -467,7 +468,7 @@ class BundleExporter:
                         author=a.author,
                         created=a.created,
                         withheld=held,
-                        place=None if held else _place(a.geo),
+                        place=None if held else geometry_label(a.geo),
                     )
                 )
             rec = ps.record
@@ -558,15 +559,6 @@ def _leaks(
             found += page_leaks(scrubber, rel, ps.pages)
             found += text_leaks(scrubber, rel, raw_text(path))
     return found
-
-
-def _place(geo: dict[str, Any] | None) -> str | None:
-    """'42.2423° N, 130.3105° E': the centre of a mark on a georeferenced image."""
-    if geo is None:
-        return None
-    from workstation.geo.places import geometry_label  # lazy: pyproj, georeferenced marks only
-
-    return geometry_label(geo)
 
 
 def _retarget(

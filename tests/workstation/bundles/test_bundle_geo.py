@@ -14,7 +14,7 @@ from workstation.annotations.service import AnnotationService
 from workstation.bundles.export import BundleExporter, ExportOptions
 from workstation.bundles.plan import ExportScope, plan_export
 from workstation.core.library import Library
-from workstation.geo.places import decimal_label
+from workstation.geo.labels import decimal_label
 from workstation.geo.transform import pixel_to_lonlat
 from workstation.sources.ingest import ImportService
 

@@ -16,8 +16,8 @@ from workstation.annotations.queries import AnnotationFilter, annotation_page
 from workstation.annotations.service import AnnotationService
 from workstation.annotations.w3c import from_w3c, to_w3c
 from workstation.core.library import Library
+from workstation.geo.labels import decimal_label, dms_label, geometry_label
 from workstation.geo.model import ControlPoint
-from workstation.geo.places import decimal_label, dms_label, geometry_label
 from workstation.geo.service import GeorefService
 from workstation.sources.ingest import ImportService
 

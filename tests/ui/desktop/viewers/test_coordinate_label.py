@@ -17,7 +17,7 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.viewers.frames import ImageSourceView
 from workstation.core.library import Library
-from workstation.geo.places import decimal_label, dms_label
+from workstation.geo.labels import decimal_label, dms_label
 from workstation.sources.ingest import ImportService
 
 

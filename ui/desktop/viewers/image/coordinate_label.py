@@ -14,8 +14,9 @@ from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ui.desktop.viewers.image.image_view import ImageView
+from workstation.geo.labels import decimal_label, dms_label
 from workstation.geo.model import Georeference
-from workstation.geo.places import decimal_label, dms_label, pixel_lonlat
+from workstation.geo.places import pixel_lonlat
 from workstation.geo.records import from_json
 
 
