@@ -20,6 +20,7 @@ from typing import Any
 
 from workstation.geo.crs import check_lonlat, parse_crs
 from workstation.geo.model import Affine, Capture, ControlPoint, Georeference, GeorefError
+from workstation.geo.sidecars import prj_beside, world_file_beside
 from workstation.geo.transform import check_shape
 
 TAG_PIXEL_SCALE = 33550
@@ -40,15 +41,6 @@ KEY_PROJECTED_TYPE = 3072
 USER_DEFINED = 32767
 MODEL_PROJECTED, MODEL_GEOGRAPHIC = 1, 2
 RASTER_PIXEL_IS_POINT = 2
-
-WORLD_FILE_SUFFIXES = {
-    ".jpg": (".jgw", ".jpgw"),
-    ".jpeg": (".jgw", ".jpegw"),
-    ".png": (".pgw", ".pngw"),
-    ".tif": (".tfw", ".tifw"),
-    ".tiff": (".tfw", ".tiffw"),
-}
-"""Sidecar names per picture suffix; '.wld' is tried for every picture."""
 
 # GDAL metadata items (and TIFF tags) that name the capture, by what they mean.
 _CAPTURE_ITEMS = {
@@ -191,25 +183,6 @@ def _tiff_date(text: str) -> str:
 
 
 # --- world files --------------------------------------------------------------------------
-
-
-def world_file_beside(picture: Path) -> Path | None:
-    """The world file next to ``picture`` (``.jgw``, ``.pgw``, ``.tfw``, ``.wld``...), if any."""
-    suffix = picture.suffix.lower()
-    names = [*WORLD_FILE_SUFFIXES.get(suffix, ()), ".wld"]
-    for name in names:
-        for candidate in (picture.with_suffix(name), picture.with_suffix(name.upper())):
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def prj_beside(world_file: Path) -> Path | None:
-    """The ``.prj`` next to a world file (or its picture), if any."""
-    for candidate in (world_file.with_suffix(".prj"), world_file.with_suffix(".PRJ")):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def read_world_file(path: Path, crs: str | None = None) -> Georeference:

@@ -39,6 +39,7 @@ from workstation.core.library import Library
 from workstation.core.printable import storable_name
 from workstation.core.private import private_mkdir
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
+from workstation.geo.sidecars import is_sidecar
 from workstation.sources.cases import add_to_case, clean_case_name, ensure_case
 from workstation.sources.extract import Extracted, Limits, detect, extract, locked_pdf
 from workstation.sources.extract.model import short_reason
@@ -98,7 +99,8 @@ def iter_files(paths: Sequence[Path], *, exclude: Path | None = None) -> Iterato
     """Files named directly, and every file below named folders.
 
     Inside folders, hidden entries (dot files such as ``.DS_Store``),
-    symbolic links and the ``exclude`` folder (the library itself, should a
+    symbolic links, a picture's world file and .prj (read into the picture's
+    georeference) and the ``exclude`` folder (the library itself, should a
     reviewer import a folder that contains it) are skipped; named paths are
     taken as given.
     """
@@ -116,6 +118,8 @@ def iter_files(paths: Sequence[Path], *, exclude: Path | None = None) -> Iterato
                     child = base / name
                     if name.startswith(".") or child.is_symlink():
                         continue
+                    if is_sidecar(child, filenames):
+                        continue  # read into its picture's georeference on import
                     yield child
         else:
             yield path

@@ -155,3 +155,19 @@ def test_an_edit_behind_the_programs_back_is_found(library: Library, tmp_path: P
     with Library.open(library.root, reviewer="alice") as again:
         report = check_library(again)
     assert any(p.startswith(f"source {sid} changed outside the program") for p in report.problems())
+
+
+def test_a_folder_import_reads_sidecars_into_the_picture(library: Library, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    picture = samples.make_jpeg(folder, name="port.jpg")
+    samples.make_world_file(picture, [0.5, 0, 0, -0.5, 600_000.25, 4_679_999.75])
+    picture.with_suffix(".prj").write_text("EPSG:32652", encoding="ascii")
+    (folder / "notes.prj").write_text("a .prj with no picture is a file like any other")
+    results = ImportService(library).import_paths([folder]).results
+    assert sorted(Path(r.path).name for r in results) == ["notes.prj", "port.jpg"]
+    sid = next(r.source_id for r in results if r.path.endswith("port.jpg"))
+    assert sid is not None
+    with library.reader() as session:
+        g = georeference_of(session, sid)
+    assert g is not None
+    assert (g.origin, g.crs) == ("world-file", "EPSG:32652")
