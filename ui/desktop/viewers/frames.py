@@ -383,7 +383,7 @@ class ImageSourceView(RegionDrawingView):
         super().__init__(parent)
         self.view = ImageView()
         self.info = ImageInfoPanel()
-        self.info.set_metadata(source.details["metadata"])
+        self.info.set_metadata(source.details["metadata"], source.details.get("georeference"))
         self.info.setMaximumWidth(300)
         self.info.hide()  # the inspector shows the same facts; this is for a wide pane
         self.zoom_label = QLabel("")
