@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QGraphicsItem,
     QGraphicsView,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -46,6 +47,7 @@ from ui.desktop.viewers.article.article_view import ArticleView
 from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
 from ui.desktop.viewers.image.image_view import ImageView
+from ui.desktop.viewers.image.measure_tool import MeasureTool, status_label
 from ui.desktop.viewers.pdf.page_strip import PageStrip
 from ui.desktop.viewers.pdf.pdf_view import PdfView
 from ui.desktop.viewers.source_view import SourceView
@@ -413,8 +415,23 @@ class ImageSourceView(RegionDrawingView):
         for tool in tools:
             bar.addWidget(tool)
         bar.addWidget(details)
-        # A status line under the picture: where the cursor is, on a georeferenced image.
-        self.coordinates = CoordinateLabel(self.view, source.details.get("georeference"))
+        # A status line under the picture: where the cursor is, on a georeferenced image,
+        # and what the Measure tool measured.
+        georef = source.details.get("georeference")
+        self.coordinates = CoordinateLabel(self.view, georef)
+        self.measure_label = status_label()
+        self.measure = MeasureTool(self.view, georef, self.measure_label)
+        self.measure_button = _tool(
+            "Measure", "Measure: drag along a ship or a quay for its length in metres"
+        )
+        self.measure_button.setCheckable(True)
+        self.measure_button.toggled.connect(self._measure_toggled)
+        if self.measure.available:
+            bar.addWidget(self.measure_button)
+        status = QHBoxLayout()
+        status.setContentsMargins(0, 0, 0, 0)
+        status.addWidget(self.coordinates, 1)
+        status.addWidget(self.measure_label)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.info)
@@ -426,10 +443,17 @@ class ImageSourceView(RegionDrawingView):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(split, 1)
-        layout.addWidget(self.coordinates)
+        layout.addLayout(status)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)
         self.view.open_image(controller.library.derived, source.path, source.sha256)
+
+    def _measure_toggled(self, on: bool) -> None:
+        """The Measure tool and the region tools take turns with the mouse."""
+        if on:
+            for button in (self.draw_button, self.polygon_button, self.points_button):
+                button.setChecked(False)
+        self.measure.set_active(on)
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated regions over the image (scene units are image pixels)."""
@@ -478,6 +502,8 @@ class ImageSourceView(RegionDrawingView):
 
     def drawing_changed(self, on: bool) -> None:
         """Clicks draw instead of panning while a tool is on."""
+        if on and self.measure_button.isChecked():
+            self.measure_button.setChecked(False)  # the region tool takes the mouse
         self.view.setDragMode(
             QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag
         )

@@ -72,3 +72,38 @@ def test_a_picture_without_a_place_shows_no_coordinates(
     viewer = _open(window, qtbot, library, samples.make_jpeg(tmp_path, size=(400, 300)))
     assert not viewer.coordinates.georeferenced
     assert not viewer.coordinates.isVisible()
+
+
+def test_the_measure_tool_measures_a_dragged_line(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    viewer = _open(window, qtbot, library, samples.make_geotiff(tmp_path, size=(400, 300)))
+    assert viewer.measure.available
+    viewport = viewer.view.viewport()
+    qtbot.mouseClick(viewer.measure_button, Qt.MouseButton.LeftButton)
+    assert viewer.measure.active
+    start = viewer.view.image_to_view(QPointF(50, 100)).toPoint()
+    end = viewer.view.image_to_view(QPointF(350, 100)).toPoint()
+    with qtbot.waitSignal(viewer.measure.measured) as blocker:
+        qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+        qtbot.mouseMove(viewport, end)
+        qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    m = blocker.args[0]
+    a, b = (viewer.view.view_to_image(QPointF(p)) for p in (start, end))
+    pixels = ((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5
+    assert m.value == pytest.approx(pixels * 0.5, rel=0.002)  # 0.5 m of UTM grid a pixel
+    assert m.method == "georeference"
+    assert viewer.measure_label.text() == f"{m.text()} (geodesic, one sigma)"
+    # A region tool takes the mouse back.
+    viewer.draw_button.click()
+    assert not viewer.measure_button.isChecked()
+    assert not viewer.measure.active
+
+
+def test_no_measure_tool_without_a_scale(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    viewer = _open(window, qtbot, library, samples.make_jpeg(tmp_path, size=(400, 300)))
+    assert not viewer.measure.available
+    viewer.measure.set_active(True)
+    assert not viewer.measure.active
