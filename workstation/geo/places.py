@@ -7,6 +7,7 @@ so the same mark always prints the same geometry.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from workstation.geo.model import Georeference
@@ -57,3 +58,26 @@ def _signed_area(ring: list[list[float]]) -> float:
     for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
         total += x0 * y1 - x1 * y0
     return total / 2
+
+
+def north_angle(g: Georeference, x: float, y: float) -> float | None:
+    """Degrees clockwise from the picture's up to true north at pixel (x, y); None without one.
+
+    From the transform's local derivatives in longitude and latitude, so a rotated
+    picture and a UTM grid's convergence are both accounted for.
+    """
+    if g.transform is None or g.crs is None:
+        return None
+    lon0, lat0 = pixel_to_lonlat(g.crs, g.transform, x, y)
+    lon1, lat1 = pixel_to_lonlat(g.crs, g.transform, x + 1, y)
+    lon2, lat2 = pixel_to_lonlat(g.crs, g.transform, x, y + 1)
+    # d(lat)/d(pixel) along x and y: north is the pixel direction that raises latitude
+    # most, with longitude scaled by cos(latitude) so the two are in the same units.
+    k = math.cos(math.radians(lat0))
+    jx, jy = ((lon1 - lon0) * k, lat1 - lat0), ((lon2 - lon0) * k, lat2 - lat0)
+    det = jx[0] * jy[1] - jy[0] * jx[1]
+    if det == 0:
+        return None
+    # Pixel step (px, py) with d(east) = 0 and d(north) = 1.
+    px, py = -jy[0] / det, jx[0] / det
+    return math.degrees(math.atan2(px, -py)) % 360
