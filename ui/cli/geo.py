@@ -173,6 +173,24 @@ def _save(
     return str(data.uuid)
 
 
+def cmd_overlaps(args: argparse.Namespace) -> int:
+    from workstation.geo.overlap import overlapping  # lazy: start-up
+    from workstation.sources.lookup import resolve_source  # lazy: start-up
+
+    with open_library(args) as lib, lib.reader() as session:
+        source = resolve_source(session, args.source)
+        found = overlapping(session, source.id)
+    if args.json:
+        print_json([o.as_json() for o in found])
+        return EXIT_OK
+    if not found:
+        print(f"source {source.id}: no other georeferenced image overlaps it")
+    for o in found:
+        when = o.captured or "capture date unknown"
+        print(f"{o.source_id:>6}  {o.share * 100:5.1f} %  {when:<20}  {o.title}")
+    return EXIT_OK
+
+
 def register(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
@@ -224,3 +242,14 @@ def register(
     )
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_measure)
+
+    o = sub.add_parser(
+        "overlaps",
+        help="other georeferenced images of the same place (before and after)",
+        description="The georeferenced images whose footprints overlap this one's: the share "
+        "of the smaller footprint they have in common, and their capture dates.",
+        parents=[common],
+    )
+    o.add_argument("source", metavar="SOURCE", help="source id or SHA-256 prefix")
+    o.add_argument("--json", action="store_true")
+    o.set_defaults(func=cmd_overlaps)
