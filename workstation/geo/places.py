@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from workstation.geo.crs import from_lonlat
 from workstation.geo.model import Georeference
 from workstation.geo.transform import pixel_to_lonlat
 
@@ -81,3 +82,16 @@ def north_angle(g: Georeference, x: float, y: float) -> float | None:
     # Pixel step (px, py) with d(east) = 0 and d(north) = 1.
     px, py = -jy[0] / det, jx[0] / det
     return math.degrees(math.atan2(px, -py)) % 360
+
+
+def lonlat_pixel(g: Georeference, lon: float, lat: float) -> tuple[float, float] | None:
+    """Pixel (x, y) of a WGS84 position; None without coordinates or a collapsed transform."""
+    if g.transform is None or g.crs is None:
+        return None
+    big_x, big_y = from_lonlat(g.crs, lon, lat)
+    a, b, c, d, e, f = g.transform
+    det = a * e - b * d
+    if det == 0:
+        return None
+    dx, dy = big_x - c, big_y - f
+    return (e * dx - b * dy) / det, (-d * dx + a * dy) / det

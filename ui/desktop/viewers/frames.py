@@ -44,6 +44,7 @@ from ui.desktop.annotations.marks import (
 from ui.desktop.annotations.region_tools import NUDGES, RegionEditor, Tool
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.viewers.article.article_view import ArticleView
+from ui.desktop.viewers.image.compare_window import open_compare
 from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
 from ui.desktop.viewers.image.image_view import ImageView
@@ -428,6 +429,14 @@ class ImageSourceView(RegionDrawingView):
         self.measure_button.toggled.connect(self._measure_toggled)
         if self.measure.available:
             bar.addWidget(self.measure_button)
+        self.compare_button = _tool(
+            "Compare", "Compare side by side with the georeferenced image overlapping it most"
+        )
+        self.compare_button.clicked.connect(
+            lambda: open_compare(controller, source.source_id, self.measure_label.setText)
+        )
+        if self.coordinates.georeferenced:
+            bar.addWidget(self.compare_button)
         status = QHBoxLayout()
         status.setContentsMargins(0, 0, 0, 0)
         status.addWidget(self.coordinates, 1)
