@@ -741,3 +741,18 @@ def make_world_file(picture: Path, values: Sequence[float | str], suffix: str = 
     path = picture.with_suffix(suffix or sidecar.get(picture.suffix.lower(), ".wld"))
     path.write_text("".join(f"{v}\n" for v in values), encoding="ascii")
     return path
+
+
+def make_before_after(folder: Path) -> tuple[Path, Path]:
+    """Two 200 x 100 GeoTIFFs of one place, the second 50 m further east, dated 1 March
+    and 17 May 2024 (half of each overlaps the other)."""
+    before = make_geotiff(
+        folder / "a", name="before.tif", gdal_metadata={"ACQUISITIONDATETIME": "2024-03-01"}
+    )
+    after = make_geotiff(
+        folder / "b",
+        name="after.tif",
+        origin=(600_050.0, 4_680_000.0),
+        gdal_metadata={"ACQUISITIONDATETIME": "2024-05-17"},
+    )
+    return before, after

@@ -35,15 +35,7 @@ def test_overlap_shares() -> None:
 def test_pictures_of_the_same_place_are_found(library: Library, tmp_path: Path) -> None:
     # 200 x 100 px at 0.5 m: 100 m x 50 m. The second starts 50 m east (half over the
     # first), the third 10 km away.
-    before = samples.make_geotiff(
-        tmp_path / "a", name="before.tif", gdal_metadata={"ACQUISITIONDATETIME": "2024-03-01"}
-    )
-    after = samples.make_geotiff(
-        tmp_path / "b",
-        name="after.tif",
-        origin=(600_050.0, 4_680_000.0),
-        gdal_metadata={"ACQUISITIONDATETIME": "2024-05-17"},
-    )
+    before, after = samples.make_before_after(tmp_path)
     far = samples.make_geotiff(tmp_path / "c", name="far.tif", origin=(610_000.0, 4_680_000.0))
     plain = samples.make_jpeg(tmp_path / "d", name="plain.jpg")
     ids = {

@@ -74,15 +74,7 @@ def test_panning_and_zooming_one_moves_the_other_to_the_same_ground(
 def test_compare_from_the_image_pane_opens_the_overlapping_pair(
     qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
-    before = samples.make_geotiff(
-        tmp_path / "a", name="before.tif", gdal_metadata={"ACQUISITIONDATETIME": "2024-03-01"}
-    )
-    after = samples.make_geotiff(
-        tmp_path / "b",
-        name="after.tif",
-        origin=(600_050.0, 4_680_000.0),
-        gdal_metadata={"ACQUISITIONDATETIME": "2024-05-17"},
-    )
+    before, after = samples.make_before_after(tmp_path)
     results = ImportService(library).import_paths([after, before]).results
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(LibraryController(library), settings=settings)
