@@ -7,6 +7,8 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -46,6 +48,7 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.viewers.article.article_view import ArticleView
 from ui.desktop.viewers.image.compare_window import open_compare
 from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
+from ui.desktop.viewers.image.georef_dialog import GeorefDialog
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
 from ui.desktop.viewers.image.image_view import ImageView
 from ui.desktop.viewers.image.measure_tool import MeasureTool, status_label
@@ -427,16 +430,23 @@ class ImageSourceView(RegionDrawingView):
         )
         self.measure_button.setCheckable(True)
         self.measure_button.toggled.connect(self._measure_toggled)
-        if self.measure.available:
-            bar.addWidget(self.measure_button)
+        # Toolbar widgets are shown and hidden through their actions.
+        self._measure_action = bar.addWidget(self.measure_button)
+        self._measure_action.setVisible(self.measure.available)
         self.compare_button = _tool(
             "Compare", "Compare side by side with the georeferenced image overlapping it most"
         )
         self.compare_button.clicked.connect(
             lambda: open_compare(controller, source.source_id, self.measure_label.setText)
         )
-        if self.coordinates.georeferenced:
-            bar.addWidget(self.compare_button)
+        self._compare_action = bar.addWidget(self.compare_button)
+        self._compare_action.setVisible(self.coordinates.georeferenced)
+        self.georef_button = _tool(
+            "Georeference…", "Georeference by hand: click points and type their coordinates"
+        )
+        self.georef_button.clicked.connect(lambda: self._georeference(controller, source))
+        bar.addWidget(self.georef_button)
+        self.georef_dialog: GeorefDialog | None = None
         status = QHBoxLayout()
         status.setContentsMargins(0, 0, 0, 0)
         status.addWidget(self.coordinates, 1)
@@ -456,6 +466,23 @@ class ImageSourceView(RegionDrawingView):
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)
         self.view.open_image(controller.library.derived, source.path, source.sha256)
+
+    def _georeference(self, controller: LibraryController, source: SourceView) -> None:
+        """Open the hand georeference dialog; what it stores takes effect in this pane."""
+        if self.georef_dialog is None:
+            self.georef_dialog = GeorefDialog(controller, source.source_id, self.view, self)
+            self.georef_dialog.applied.connect(self.set_georeference)
+        self.georef_dialog.show()
+        self.georef_dialog.raise_()
+
+    def set_georeference(self, georeference: dict[str, Any] | None) -> None:
+        """Use a new (or no) georeference for the cursor position and the Measure tool."""
+        self.coordinates.set_georeference(georeference)
+        self.measure.set_georeference(georeference)
+        if not self.measure.available:
+            self.measure_button.setChecked(False)
+        self._measure_action.setVisible(self.measure.available)
+        self._compare_action.setVisible(self.coordinates.georeferenced)
 
     def _measure_toggled(self, on: bool) -> None:
         """The Measure tool and the region tools take turns with the mouse."""

@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtCore import QPointF
 from pytestqt.qtbot import QtBot
 
 from tests import samples
-from tests.ui.desktop.conftest import wait_idle
-from ui.desktop.app.controller import LibraryController
+from tests.ui.desktop.viewers.conftest import open_picture
 from ui.desktop.app.main_window import MainWindow
-from ui.desktop.viewers.frames import ImageSourceView
 from ui.desktop.viewers.image import compare_window
 from ui.desktop.viewers.image.compare_window import CompareSide, CompareWindow
 from workstation.core.library import Library
@@ -34,7 +32,7 @@ def _side(
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> CompareWindow:
+def compare(qtbot: QtBot, tmp_path: Path) -> CompareWindow:
     # The "after" picture starts 50 m further east and has pixels twice as big.
     before = _side(tmp_path, "before.tif", (600_000.0, 4_680_000.0), 0.5, "2024-03-01")
     after = _side(tmp_path, "after.tif", (600_050.0, 4_680_000.0), 1.0, "2024-05-17")
@@ -50,8 +48,9 @@ def window(qtbot: QtBot, tmp_path: Path) -> CompareWindow:
 
 
 def test_panning_and_zooming_one_moves_the_other_to_the_same_ground(
-    window: CompareWindow, qtbot: QtBot
+    compare: CompareWindow, qtbot: QtBot
 ) -> None:
+    window = compare
     left, right = window.views
     assert [label.text() for label in window.labels] == [
         "before.tif · 2024-03-01",
@@ -72,19 +71,11 @@ def test_panning_and_zooming_one_moves_the_other_to_the_same_ground(
 
 
 def test_compare_from_the_image_pane_opens_the_overlapping_pair(
-    qtbot: QtBot, library: Library, tmp_path: Path
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
     before, after = samples.make_before_after(tmp_path)
-    results = ImportService(library).import_paths([after, before]).results
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(LibraryController(library), settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.open_source(results[0].source_id or 0)  # the later one
-    wait_idle(qtbot, win.controller)
-    viewer = win.documents.current.viewer
-    assert isinstance(viewer, ImageSourceView)
+    ImportService(library).import_paths([before])
+    viewer = open_picture(window, qtbot, library, after)  # the later one
     viewer.compare_button.click()
     qtbot.waitUntil(lambda: bool(compare_window._open_windows), timeout=10_000)
     shown = compare_window._open_windows[0]
@@ -95,20 +86,12 @@ def test_compare_from_the_image_pane_opens_the_overlapping_pair(
     finally:
         shown.close()
     qtbot.waitUntil(lambda: not compare_window._open_windows, timeout=5_000)
-    win.close()
 
 
-def test_compare_says_when_nothing_overlaps(qtbot: QtBot, library: Library, tmp_path: Path) -> None:
-    sid = ImportService(library).import_paths([samples.make_geotiff(tmp_path)]).results[0].source_id
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(LibraryController(library), settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    win.open_source(sid or 0)
-    wait_idle(qtbot, win.controller)
-    viewer = win.documents.current.viewer
-    assert isinstance(viewer, ImageSourceView)
+def test_compare_says_when_nothing_overlaps(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    viewer = open_picture(window, qtbot, library, samples.make_geotiff(tmp_path))
     viewer.compare_button.click()
     qtbot.waitUntil(lambda: "No other georeferenced image" in viewer.measure_label.text())
     assert not compare_window._open_windows
-    win.close()

@@ -2,53 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyproj
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from tests import samples
-from tests.ui.desktop.conftest import wait_idle
-from ui.desktop.app.controller import LibraryController
+from tests.ui.desktop.viewers.conftest import open_picture
 from ui.desktop.app.main_window import MainWindow
-from ui.desktop.viewers.frames import ImageSourceView
 from workstation.core.library import Library
 from workstation.geo.labels import decimal_label, dms_label
-from workstation.sources.ingest import ImportService
-
-
-@pytest.fixture
-def window(qtbot: QtBot, library: Library, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(LibraryController(library), settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    wait_idle(qtbot, win.controller)
-    yield win
-    win.close()
-
-
-def _open(window: MainWindow, qtbot: QtBot, library: Library, path: Path) -> ImageSourceView:
-    sid = ImportService(library).import_paths([path]).results[0].source_id
-    assert sid is not None
-    window.open_source(sid)
-    wait_idle(qtbot, window.controller)
-    viewer = window.documents.current.viewer
-    assert isinstance(viewer, ImageSourceView)
-    qtbot.waitUntil(lambda: viewer.view.pyramid is not None, timeout=10_000)
-    return viewer
 
 
 def test_the_cursor_shows_where_it_is_and_double_click_copies(
     window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
-    viewer = _open(window, qtbot, library, samples.make_geotiff(tmp_path, size=(400, 300)))
+    viewer = open_picture(window, qtbot, library, samples.make_geotiff(tmp_path, size=(400, 300)))
     label = viewer.coordinates
     assert label.isVisible()
     viewport = viewer.view.viewport()
@@ -69,7 +41,7 @@ def test_the_cursor_shows_where_it_is_and_double_click_copies(
 def test_a_picture_without_a_place_shows_no_coordinates(
     window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
-    viewer = _open(window, qtbot, library, samples.make_jpeg(tmp_path, size=(400, 300)))
+    viewer = open_picture(window, qtbot, library, samples.make_jpeg(tmp_path, size=(400, 300)))
     assert not viewer.coordinates.georeferenced
     assert not viewer.coordinates.isVisible()
 
@@ -77,7 +49,7 @@ def test_a_picture_without_a_place_shows_no_coordinates(
 def test_the_measure_tool_measures_a_dragged_line(
     window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
-    viewer = _open(window, qtbot, library, samples.make_geotiff(tmp_path, size=(400, 300)))
+    viewer = open_picture(window, qtbot, library, samples.make_geotiff(tmp_path, size=(400, 300)))
     assert viewer.measure.available
     viewport = viewer.view.viewport()
     qtbot.mouseClick(viewer.measure_button, Qt.MouseButton.LeftButton)
@@ -103,7 +75,7 @@ def test_the_measure_tool_measures_a_dragged_line(
 def test_no_measure_tool_without_a_scale(
     window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
-    viewer = _open(window, qtbot, library, samples.make_jpeg(tmp_path, size=(400, 300)))
+    viewer = open_picture(window, qtbot, library, samples.make_jpeg(tmp_path, size=(400, 300)))
     assert not viewer.measure.available
     viewer.measure.set_active(True)
     assert not viewer.measure.active

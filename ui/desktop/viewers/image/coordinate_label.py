@@ -42,18 +42,22 @@ class CoordinateLabel(QLabel):
         super().__init__(parent)
         self._view = view
         self._georef: Georeference | None = None
-        if georeference is not None:
-            g = from_json(georeference)
-            self._georef = g if g.located else None
         self._decimal = ""
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setContentsMargins(6, 2, 6, 2)
-        self.setText("Move the cursor over the image for its latitude and longitude")
         self.setToolTip("Latitude and longitude (WGS84) under the cursor; double-click copies")
+        view.viewport().installEventFilter(self)
+        self.set_georeference(georeference)
+
+    def set_georeference(self, georeference: dict[str, Any] | None) -> None:
+        """Follow the cursor with this georeference (None, or one without coordinates: hide)."""
+        g = from_json(georeference) if georeference is not None else None
+        self._georef = g if g is not None and g.located else None
+        self._decimal = ""
+        self.setText("Move the cursor over the image for its latitude and longitude")
         self.setVisible(self._georef is not None)
         if self._georef is not None:
-            view.viewport().setMouseTracking(True)
-            view.viewport().installEventFilter(self)
+            self._view.viewport().setMouseTracking(True)
 
     @property
     def georeferenced(self) -> bool:
@@ -84,7 +88,11 @@ class CoordinateLabel(QLabel):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Follow the cursor over the view's viewport."""
-        if event.type() == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
+        if (
+            self._georef is not None
+            and event.type() == QEvent.Type.MouseMove
+            and isinstance(event, QMouseEvent)
+        ):
             point = self._view.view_to_image(QPointF(event.position()))
             self.show_pixel(point.x(), point.y())
         return False

@@ -41,13 +41,18 @@ class MeasureTool(QObject):
         self._view = view
         self._label = label
         self._georef: Georeference | None = None
-        if georeference is not None:
-            g = from_json(georeference)
-            self._georef = g if g.gsd is not None else None
         self._start: QPointF | None = None
         self._line: QGraphicsLineItem | None = None
         self._active = False
+        self.set_georeference(georeference)
         self.last: Measurement | None = None
+
+    def set_georeference(self, georeference: dict[str, Any] | None) -> None:
+        """Measure with this georeference (None, or one without a scale: not available)."""
+        g = from_json(georeference) if georeference is not None else None
+        self._georef = g if g is not None and g.gsd is not None else None
+        if self._georef is None and self._active:
+            self.set_active(False)
 
     @property
     def available(self) -> bool:
