@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -198,6 +199,35 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Georeference(Base):
+    """How an image's pixels lie on the Earth, or only their scale (one per source).
+
+    ``transform`` is the affine pixel -> CRS map ``[a, b, c, d, e, f]`` (X = a*x + b*y + c,
+    Y = d*x + e*y + f, pixel corners); ``gsd`` metres per pixel; ``residual`` the RMS
+    error at the control points in metres; ``control_points`` ``[[x, y, lat, lon], ...]``.
+    """
+
+    __tablename__ = "georeferences"
+    __table_args__ = (
+        CheckConstraint("origin IN ('file','world-file','hand','gsd')", name="georeference_origin"),
+    )
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    origin: Mapped[str] = mapped_column(String(16))
+    crs: Mapped[str | None] = mapped_column(Text)
+    transform: Mapped[list[float] | None] = mapped_column(JSON)
+    gsd: Mapped[float | None] = mapped_column(Float)
+    residual: Mapped[float | None] = mapped_column(Float)
+    control_points: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    captured: Mapped[str | None] = mapped_column(String(32))
+    sensor: Mapped[str | None] = mapped_column(Text)
+    provider: Mapped[str | None] = mapped_column(Text)
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    made_at: Mapped[str] = mapped_column(String(32))
 
 
 # --- review: taxonomy, entities, annotations, findings ---------------------

@@ -18,8 +18,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pymupdf
 import pyvips
+import tifffile
 from PIL import Image, ImageDraw, TiffImagePlugin
 
 
@@ -666,3 +668,91 @@ def make_random_binary(
     path = _target(folder, name)
     path.write_bytes(random.Random(seed).randbytes(size))
     return path
+
+
+# --- georeferenced imagery ----------------------------------------------------------------
+
+
+def geokeys(epsg: int, *, geographic: bool = False, pixel_is_point: bool = False) -> list[int]:
+    """A GeoKey directory naming one EPSG CRS (GeoTIFF 1.1, keys sorted by id)."""
+    entries = [
+        (1024, 0, 1, 2 if geographic else 1),  # GTModelTypeGeoKey
+        (1025, 0, 1, 2 if pixel_is_point else 1),  # GTRasterTypeGeoKey
+        (2048 if geographic else 3072, 0, 1, epsg),  # GeographicType / ProjectedCSType
+    ]
+    return [1, 1, 0, len(entries), *(v for entry in entries for v in entry)]
+
+
+def make_geotiff(
+    folder: Path,
+    *,
+    epsg: int = 32652,
+    origin: tuple[float, float] = (600_000.0, 4_680_000.0),
+    pixel_size: tuple[float, float] = (0.5, 0.5),
+    size: tuple[int, int] = (200, 100),
+    keys: Sequence[int] | None = None,
+    transformation: Sequence[float] | None = None,
+    pixel_is_point: bool = False,
+    bands: int = 1,
+    dtype: str = "uint8",
+    gdal_metadata: dict[str, str] | None = None,
+    name: str = "scene.tif",
+) -> Path:
+    """A GeoTIFF written by tifffile: a tie point at pixel (0, 0) and a pixel scale.
+
+    ``epsg`` 4326 (or any geographic code with ``keys``) makes a geographic one:
+    ``origin`` is then (longitude, latitude) and ``pixel_size`` in degrees.
+    ``transformation`` (16 values) replaces the tie point and scale; ``keys``
+    replaces the GeoKey directory (for corrupt ones).
+    """
+    width, height = size
+    shape = (height, width) if bands == 1 else (height, width, bands)
+    data = (np.arange(width * height * bands) % 251).astype(dtype).reshape(shape)
+    geographic = epsg in (4326, 4258, 4269)
+    tags: list[tuple[int, str, int, Any, bool]] = []
+    if transformation is not None:
+        tags.append((34264, "d", 16, tuple(transformation), False))
+    else:
+        tags.append((33550, "d", 3, (pixel_size[0], pixel_size[1], 0.0), False))
+        tags.append((33922, "d", 6, (0.0, 0.0, 0.0, origin[0], origin[1], 0.0), False))
+    directory = list(
+        keys
+        if keys is not None
+        else geokeys(epsg, geographic=geographic, pixel_is_point=pixel_is_point)
+    )
+    tags.append((34735, "H", len(directory), tuple(directory), False))
+    if gdal_metadata:
+        items = "".join(f'<Item name="{k}">{v}</Item>' for k, v in gdal_metadata.items())
+        tags.append((42112, "s", 0, f"<GDALMetadata>{items}</GDALMetadata>", False))
+    path = _target(folder, name)
+    tifffile.imwrite(
+        path,
+        data,
+        photometric="rgb" if bands == 3 else "minisblack",
+        planarconfig="contig",
+        extratags=tags,
+    )
+    return path
+
+
+def make_world_file(picture: Path, values: Sequence[float | str], suffix: str = "") -> Path:
+    """A world file beside ``picture`` (A, D, B, E, C, F, one a line); ``.jgw`` etc. by suffix."""
+    sidecar = {".jpg": ".jgw", ".jpeg": ".jgw", ".png": ".pgw", ".tif": ".tfw", ".tiff": ".tfw"}
+    path = picture.with_suffix(suffix or sidecar.get(picture.suffix.lower(), ".wld"))
+    path.write_text("".join(f"{v}\n" for v in values), encoding="ascii")
+    return path
+
+
+def make_before_after(folder: Path) -> tuple[Path, Path]:
+    """Two 200 x 100 GeoTIFFs of one place, the second 50 m further east, dated 1 March
+    and 17 May 2024 (half of each overlaps the other)."""
+    before = make_geotiff(
+        folder / "a", name="before.tif", gdal_metadata={"ACQUISITIONDATETIME": "2024-03-01"}
+    )
+    after = make_geotiff(
+        folder / "b",
+        name="after.tif",
+        origin=(600_050.0, 4_680_000.0),
+        gdal_metadata={"ACQUISITIONDATETIME": "2024-05-17"},
+    )
+    return before, after

@@ -198,9 +198,21 @@ def cmd_entities_add(args: argparse.Namespace) -> int:
     for scheme, values in (("imo", args.imo), ("mmsi", args.mmsi)):
         if values:
             identifiers[scheme] = list(values)
+    attributes: dict[str, float] = {}
+    for key, value in (("loa_metres", args.loa), ("beam_metres", args.beam)):
+        if value is not None:
+            if args.kind != "vessel" or not 0 < value < 1000:
+                raise UsageError("--loa and --beam are a vessel's, in metres (0 to 1000)")
+            attributes[key] = value
     with open_library(args) as lib, lib.writer() as session:
         entity = add_entity(
-            lib, session, args.kind, args.name, aliases=args.alias or (), identifiers=identifiers
+            lib,
+            session,
+            args.kind,
+            args.name,
+            aliases=args.alias or (),
+            identifiers=identifiers,
+            attributes=attributes,
         )
         row = _entity_json(session, entity)
     if args.json:

@@ -205,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--alias", action="append", metavar="NAME")
     e.add_argument("--imo", action="append", metavar="NUMBER")
     e.add_argument("--mmsi", action="append", metavar="NUMBER")
+    e.add_argument("--loa", type=float, metavar="METRES", help="a vessel's registered length")
+    e.add_argument("--beam", type=float, metavar="METRES", help="a vessel's registered beam")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_entities_add)
     e = ent_sub.add_parser(
@@ -248,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ui.cli.release import register as _register_release  # lazy: start-up
 
     _register_release(sub, common)
+
+    from ui.cli.geo import register as _register_geo  # lazy: start-up
+
+    _register_geo(sub, common)
 
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser

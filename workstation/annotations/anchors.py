@@ -9,7 +9,7 @@ anchors are in source coordinates: image pixels, or PDF points on a page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 CONTEXT_CHARS = 32
 
@@ -71,6 +71,9 @@ class AnnotationData:
     created: str = ""
     modified: str = ""
     entities: list[str] = field(default_factory=list)
+    # Derived, not stored: a region on a georeferenced image in WGS84 as a GeoJSON
+    # geometry (lon, lat); it follows the image's georeference when that changes.
+    geo: dict[str, Any] | None = None
 
 
 def text_anchor(text: str, start: int, end: int, page: int = 1) -> TextAnchor:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from db.models import Annotation, AnnotationCategory, AnnotationEntity, Category, Entity, Reviewer
 from db.models import Source as SourceRow
 from workstation.annotations.anchors import AnnotationData
-from workstation.annotations.records import anchor_of
+from workstation.annotations.records import anchor_of, geo_of
+from workstation.geo.records import georeferences_of
 
 # Keeps each IN (...) list well under SQLite's limit on bound parameters.
 _CHUNK = 5000
@@ -164,12 +165,15 @@ def annotations_data(session: Session, rows: Sequence[Annotation]) -> list[Annot
             select(Reviewer.id, Reviewer.name).where(Reviewer.id.in_({r.author_id for r in rows}))
         )
     }
+    on_pictures = {r.source_id for r in rows if r.anchor_kind == "region" and r.page is None}
+    georefs = georeferences_of(session, on_pictures) if on_pictures else {}
+    anchors = {row.id: anchor_of(row) for row in rows}
     return [
         AnnotationData(
             uuid=row.uuid,
             source_sha256=sources[row.source_id][0],
             source_media_type=sources[row.source_id][1],
-            anchor=anchor_of(row),
+            anchor=anchors[row.id],
             categories=sorted(codes.get(row.id, [])),
             note=row.note,
             redact=row.redact,
@@ -177,6 +181,7 @@ def annotations_data(session: Session, rows: Sequence[Annotation]) -> list[Annot
             created=row.created_at,
             modified=row.modified_at,
             entities=sorted(entities.get(row.id, [])),
+            geo=geo_of(georefs, row.source_id, anchors[row.id]),
         )
         for row in rows
     ]

@@ -7,6 +7,8 @@ through it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +28,8 @@ from workstation.annotations.anchors import (
     RegionAnchor,
     TextAnchor,
 )
+from workstation.geo.model import Georeference
+from workstation.geo.records import georeferences_of
 
 
 def anchor_of(row: Annotation) -> Anchor:
@@ -63,6 +67,23 @@ def store_anchor(row: Annotation, anchor: Anchor) -> None:
         row.page = anchor.page
 
 
+def on_picture(anchor: Anchor) -> bool:
+    """Whether the anchor is a region on an image (not a PDF page): one that may have a place."""
+    return isinstance(anchor, RegionAnchor) and anchor.page is None
+
+
+def geo_of(
+    georefs: dict[int, Georeference], source_id: int, anchor: Anchor
+) -> dict[str, Any] | None:
+    """The mark's GeoJSON geometry in WGS84 when its image is georeferenced, else None."""
+    g = georefs.get(source_id)
+    if g is None or not g.located or not isinstance(anchor, RegionAnchor) or not on_picture(anchor):
+        return None
+    from workstation.geo.places import region_geometry  # lazy: pyproj, for georeferenced images
+
+    return region_geometry(g, anchor.shape, anchor.points)
+
+
 def to_data(session: Session, row: Annotation) -> AnnotationData:
     """The plain data of a stored annotation."""
     source = session.get(Source, row.source_id)
@@ -84,11 +105,13 @@ def to_data(session: Session, row: Annotation) -> AnnotationData:
             .order_by(Entity.uuid)
         )
     )
+    anchor = anchor_of(row)
+    georefs = georeferences_of(session, [row.source_id]) if on_picture(anchor) else {}
     return AnnotationData(
         uuid=row.uuid,
         source_sha256=source.sha256,
         source_media_type=source.media_type,
-        anchor=anchor_of(row),
+        anchor=anchor,
         categories=codes,
         note=row.note,
         redact=row.redact,
@@ -96,4 +119,5 @@ def to_data(session: Session, row: Annotation) -> AnnotationData:
         created=row.created_at,
         modified=row.modified_at,
         entities=entities,
+        geo=geo_of(georefs, row.source_id, anchor),
     )

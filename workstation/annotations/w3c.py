@@ -52,6 +52,10 @@ SVG_NS = "http://www.w3.org/2000/svg"
 #: until the project has a domain of its own; the IRI only has to be stable.
 EXTENSION_NS = "https://evidence-workstation.example/ns/anno#"
 REDACT_KEY = "ew:redact"
+#: A region's place on the Earth: a GeoJSON geometry (RFC 7946, WGS84 lon/lat) as a
+#: JSON literal (JSON-LD 1.1 ``@json``); derived from the image's georeference.
+GEO_KEY = "ew:geo"
+_GEO_TYPES = {"Point", "MultiPoint", "LineString", "Polygon"}
 PDF = "application/pdf"
 
 #: Largest coordinate accepted (pixels or points); keeps decimals short.
@@ -104,8 +108,11 @@ def to_w3c(a: AnnotationData, *, base_id: str = "urn:uuid:") -> dict[str, Any]:
             non-finite coordinate, a page on a source without pages).
     """
     _check_data(a)
+    extension: dict[str, Any] = {"ew": EXTENSION_NS}
+    if a.geo is not None:
+        extension[GEO_KEY] = {"@type": "@json"}
     doc: dict[str, Any] = {
-        "@context": [ANNO_CONTEXT, {"ew": EXTENSION_NS}] if a.redact else ANNO_CONTEXT,
+        "@context": [ANNO_CONTEXT, extension] if a.redact or a.geo else ANNO_CONTEXT,
         "id": base_id + a.uuid,
         "type": "Annotation",
         "motivation": _motivation(a),
@@ -137,6 +144,8 @@ def to_w3c(a: AnnotationData, *, base_id: str = "urn:uuid:") -> dict[str, Any]:
     doc["target"] = _target(a)
     if a.redact:
         doc[REDACT_KEY] = True
+    if a.geo is not None:
+        doc[GEO_KEY] = a.geo
     return doc
 
 
@@ -402,7 +411,22 @@ def from_w3c(doc: dict[str, Any]) -> AnnotationData:
         created=_read_time(doc.get("created"), "created"),
         modified=_read_time(doc.get("modified"), "modified"),
         entities=entities,
+        geo=_read_geo(doc),
     )
+
+
+def _read_geo(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``ew:geo`` GeoJSON geometry, checked for shape (its numbers are not re-derived)."""
+    geo = doc.get(GEO_KEY, doc.get(EXTENSION_NS + "geo"))
+    if geo is None:
+        return None
+    if (
+        not isinstance(geo, dict)
+        or geo.get("type") not in _GEO_TYPES
+        or not isinstance(geo.get("coordinates"), list)
+    ):
+        raise W3CFormatError(f"'{GEO_KEY}' is not a GeoJSON point, line or polygon")
+    return geo
 
 
 def _read_context(doc: dict[str, Any]) -> bool:

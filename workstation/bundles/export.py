@@ -65,6 +65,8 @@ from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.core.witness import BAG_INFO_LABEL
 from workstation.findings.policy import number_label
+from workstation.geo.labels import geometry_label
+from workstation.geo.records import from_json
 from workstation.sources.lookup import get_source
 from workstation.sources.unlock import readable_pdf_path
 
@@ -477,6 +479,7 @@ class BundleExporter:
                         author=a.author,
                         created=a.created,
                         withheld=held,
+                        place=None if held else geometry_label(a.geo),
                     )
                 )
             rec = ps.record
@@ -496,6 +499,7 @@ class BundleExporter:
                     url=s.text(rec.get("url")),
                     grade=rec["grade"]["display"],
                     marks=dmarks,
+                    **_scale_facts(rec.get("georeference"), s),
                 )
             )
         entities = [
@@ -580,6 +584,21 @@ def _leaks(
             found += page_leaks(scrubber, rel, ps.pages)
             found += text_leaks(scrubber, rel, raw_text(path))
     return found
+
+
+def _scale_facts(georeference: dict[str, Any] | None, scrubber: Scrubber) -> dict[str, Any]:
+    """What a picture's crops print about its place: scale, north, capture date, provider."""
+    if not georeference:
+        return {}
+    from workstation.geo.places import north_angle  # lazy: pyproj, georeferenced pictures only
+
+    g = from_json(georeference)
+    return {
+        "gsd": g.gsd,
+        "north": north_angle(g, 0.0, 0.0),
+        "captured": g.capture.captured,
+        "provider": scrubber.text(g.capture.provider),
+    }
 
 
 def _retarget(

@@ -56,6 +56,7 @@ from workstation.bundles.scrubber import MIN_LEAK_CHARS, Scrubber
 from workstation.core.library import Library
 from workstation.entities.register import identifiers_of
 from workstation.findings.signatures import entity_uuids_of, signature_json, standing_check
+from workstation.geo.records import georeference_json
 from workstation.keys.keyring import KeyService
 from workstation.sources.cases import find_case
 from workstation.sources.lookup import get_source, grade_of
@@ -202,7 +203,7 @@ def _need(folder: Path, need: int) -> None:
 
 
 def _source_record(session: Session, source: Source) -> dict[str, Any]:
-    return {
+    record = {
         "source_uuid": source.uuid,
         "sha256": source.sha256,
         "media_type": source.media_type,
@@ -223,6 +224,10 @@ def _source_record(session: Session, source: Source) -> dict[str, Any]:
         },
         "imported_at": source.imported_at,
     }
+    geo = georeference_json(session, source)
+    if geo is not None:
+        record["georeference"] = geo
+    return record
 
 
 def _treatment(source: Source, profile: Profile, redact: bool, marks: int) -> Treatment:

@@ -89,6 +89,7 @@ KINDS: dict[str, Kind] = {
                 Part("pages", "pages", "source_id", "number, id", digest=True),
                 Part("cases", "case_sources", "source_id", "case_id"),
                 Part("parents", "source_relations", "child_id", "parent_id, relation"),
+                Part("georeference", "georeferences", "source_id", "origin"),
             ),
         ),
         Kind(

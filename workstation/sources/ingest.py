@@ -39,6 +39,7 @@ from workstation.core.library import Library
 from workstation.core.printable import storable_name
 from workstation.core.private import private_mkdir
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
+from workstation.geo.sidecars import is_sidecar
 from workstation.sources.cases import add_to_case, clean_case_name, ensure_case
 from workstation.sources.extract import Extracted, Limits, detect, extract, locked_pdf
 from workstation.sources.extract.model import short_reason
@@ -99,7 +100,8 @@ def iter_files(paths: Sequence[Path], *, exclude: Path | None = None) -> Iterato
     """Files named directly, and every file below named folders.
 
     Inside folders, hidden entries (dot files such as ``.DS_Store``),
-    symbolic links and the ``exclude`` folder (the library itself, should a
+    symbolic links, a picture's world file and .prj (read into the picture's
+    georeference) and the ``exclude`` folder (the library itself, should a
     reviewer import a folder that contains it) are skipped; named paths are
     taken as given.
     """
@@ -117,6 +119,8 @@ def iter_files(paths: Sequence[Path], *, exclude: Path | None = None) -> Iterato
                     child = base / name
                     if name.startswith(".") or child.is_symlink():
                         continue
+                    if is_sidecar(child, filenames):
+                        continue  # read into its picture's georeference on import
                     yield child
         else:
             yield path
@@ -475,6 +479,13 @@ class ImportService:
         feeds the search index after it commits (``index_sources``).
         """
         lib = self.library
+        georef = None
+        if extracted.kind == "image":
+            from workstation.geo.service import read_on_import  # lazy: pyproj, for pictures only
+
+            georef, problem = read_on_import(original_path, stored.path, extracted.media_type)
+            if problem is not None:
+                extracted.metadata["georeference_problem"] = problem
         source = Source(
             uuid=str(uuid.uuid4()),
             sha256=stored.sha256,
@@ -517,6 +528,10 @@ class ImportService:
                     name=parent[1],
                 )
             )
+        if georef is not None:
+            from workstation.geo.service import store  # lazy: pyproj, for pictures only
+
+            store(session, source, georef, source.imported_by_id)
         lib.record(
             session,
             "source.import",

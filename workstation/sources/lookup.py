@@ -24,6 +24,7 @@ from db.models import (
 from workstation.core.errors import AmbiguousError, NotFoundError, WorkstationError
 from workstation.core.library import Library
 from workstation.core.printable import printable
+from workstation.geo.records import georeference_json
 
 _HEX = re.compile(r"^[0-9a-f]{4,64}$")
 
@@ -221,7 +222,7 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
             .order_by(BundleImport.imported_at, BundleImport.id)
         )
     ]
-    return {
+    info = {
         "source_id": source.id,
         "uuid": source.uuid,
         "sha256": source.sha256,
@@ -248,6 +249,10 @@ def describe_source(session: Session, source: Source) -> dict[str, Any]:
         "annotations": annotations or 0,
         "bundles": bundles,
     }
+    geo = georeference_json(session, source)
+    if geo is not None:
+        info["georeference"] = geo
+    return info
 
 
 def bundle_line(bundle: dict[str, Any]) -> str:

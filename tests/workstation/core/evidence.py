@@ -55,6 +55,9 @@ def build(folder: Path) -> Made:
     )
     pdf = samples.make_pdf(inputs, pages=2, texts=["Annex 4: containers at Rajin.", "Page two."])
     image = samples.make_jpeg(inputs)
+    # Georeferenced by a world file beside it: the source owns a georeferences row.
+    samples.make_world_file(image, [0.5, 0, 0, -0.5, 600_000.25, 4_679_999.75])
+    image.with_suffix(".prj").write_text("EPSG:32652", encoding="ascii")
     mail = samples.make_eml(inputs)  # and its attachment: a source with a parent
     partner = _partner_bundle(folder)
     with Library.open(folder / "lib", reviewer="alice", create=True) as lib:

@@ -49,6 +49,7 @@ from workstation.annotations.queries import (
     count_annotations,
     source_titles,
 )
+from workstation.geo.labels import geometry_label
 from workstation.taxonomy.tree import CategoryNode, list_categories
 
 ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 30
@@ -305,6 +306,9 @@ class AnnotationListModel(QAbstractListModel):
 
     def _tooltip(self, item: AnnotationData) -> str:
         lines = [summary(item)[:500]]
+        place = geometry_label(item.geo)
+        if place:
+            lines.append(f"Centre: {place}")
         lines += [f"• {self._labels.get(c, c)} ({c})" for c in item.categories]
         if item.note:
             lines.append(item.note[:500])

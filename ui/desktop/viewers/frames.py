@@ -7,6 +7,8 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QGraphicsItem,
     QGraphicsView,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -43,8 +46,12 @@ from ui.desktop.annotations.marks import (
 from ui.desktop.annotations.region_tools import NUDGES, RegionEditor, Tool
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.viewers.article.article_view import ArticleView
+from ui.desktop.viewers.image.compare_window import open_compare
+from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
+from ui.desktop.viewers.image.georef_dialog import GeorefDialog
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
 from ui.desktop.viewers.image.image_view import ImageView
+from ui.desktop.viewers.image.measure_tool import MeasureTool, status_label
 from ui.desktop.viewers.pdf.page_strip import PageStrip
 from ui.desktop.viewers.pdf.pdf_view import PdfView
 from ui.desktop.viewers.source_view import SourceView
@@ -382,7 +389,7 @@ class ImageSourceView(RegionDrawingView):
         super().__init__(parent)
         self.view = ImageView()
         self.info = ImageInfoPanel()
-        self.info.set_metadata(source.details["metadata"])
+        self.info.set_metadata(source.details["metadata"], source.details.get("georeference"))
         self.info.setMaximumWidth(300)
         self.info.hide()  # the inspector shows the same facts; this is for a wide pane
         self.zoom_label = QLabel("")
@@ -412,6 +419,38 @@ class ImageSourceView(RegionDrawingView):
         for tool in tools:
             bar.addWidget(tool)
         bar.addWidget(details)
+        # A status line under the picture: where the cursor is, on a georeferenced image,
+        # and what the Measure tool measured.
+        georef = source.details.get("georeference")
+        self.coordinates = CoordinateLabel(self.view, georef)
+        self.measure_label = status_label()
+        self.measure = MeasureTool(self.view, georef, self.measure_label)
+        self.measure_button = _tool(
+            "Measure", "Measure: drag along a ship or a quay for its length in metres"
+        )
+        self.measure_button.setCheckable(True)
+        self.measure_button.toggled.connect(self._measure_toggled)
+        # Toolbar widgets are shown and hidden through their actions.
+        self._measure_action = bar.addWidget(self.measure_button)
+        self._measure_action.setVisible(self.measure.available)
+        self.compare_button = _tool(
+            "Compare", "Compare side by side with the georeferenced image overlapping it most"
+        )
+        self.compare_button.clicked.connect(
+            lambda: open_compare(controller, source.source_id, self.measure_label.setText)
+        )
+        self._compare_action = bar.addWidget(self.compare_button)
+        self._compare_action.setVisible(self.coordinates.georeferenced)
+        self.georef_button = _tool(
+            "Georeference…", "Georeference by hand: click points and type their coordinates"
+        )
+        self.georef_button.clicked.connect(lambda: self._georeference(controller, source))
+        bar.addWidget(self.georef_button)
+        self.georef_dialog: GeorefDialog | None = None
+        status = QHBoxLayout()
+        status.setContentsMargins(0, 0, 0, 0)
+        status.addWidget(self.coordinates, 1)
+        status.addWidget(self.measure_label)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.info)
@@ -423,9 +462,34 @@ class ImageSourceView(RegionDrawingView):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(split, 1)
+        layout.addLayout(status)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)
         self.view.open_image(controller.library.derived, source.path, source.sha256)
+
+    def _georeference(self, controller: LibraryController, source: SourceView) -> None:
+        """Open the hand georeference dialog; what it stores takes effect in this pane."""
+        if self.georef_dialog is None:
+            self.georef_dialog = GeorefDialog(controller, source.source_id, self.view, self)
+            self.georef_dialog.applied.connect(self.set_georeference)
+        self.georef_dialog.show()
+        self.georef_dialog.raise_()
+
+    def set_georeference(self, georeference: dict[str, Any] | None) -> None:
+        """Use a new (or no) georeference for the cursor position and the Measure tool."""
+        self.coordinates.set_georeference(georeference)
+        self.measure.set_georeference(georeference)
+        if not self.measure.available:
+            self.measure_button.setChecked(False)
+        self._measure_action.setVisible(self.measure.available)
+        self._compare_action.setVisible(self.coordinates.georeferenced)
+
+    def _measure_toggled(self, on: bool) -> None:
+        """The Measure tool and the region tools take turns with the mouse."""
+        if on:
+            for button in (self.draw_button, self.polygon_button, self.points_button):
+                button.setChecked(False)
+        self.measure.set_active(on)
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated regions over the image (scene units are image pixels)."""
@@ -474,6 +538,8 @@ class ImageSourceView(RegionDrawingView):
 
     def drawing_changed(self, on: bool) -> None:
         """Clicks draw instead of panning while a tool is on."""
+        if on and self.measure_button.isChecked():
+            self.measure_button.setChecked(False)  # the region tool takes the mouse
         self.view.setDragMode(
             QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag
         )

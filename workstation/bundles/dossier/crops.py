@@ -16,6 +16,8 @@ from PIL import Image, ImageDraw
 from workstation.annotations.anchors import RegionAnchor
 from workstation.bundles.dossier.layout import MARGIN_X, PAGE_WIDTH
 from workstation.bundles.dossier.model import DossierSource, ReportError
+from workstation.bundles.dossier.scale_bar import draw_scale
+from workstation.bundles.dossier.text import esc
 from workstation.core.errors import WorkstationError
 from workstation.sources.extract.image import _displayable
 
@@ -47,11 +49,18 @@ class CropStore:
         self._count = 0
 
     def html(self, source: DossierSource, region: RegionAnchor, page: int | None) -> str:
-        data, suffix, (width, height) = crop_image(source, region, page)
+        picture, factor = _crop(source, region, page)
+        caption = ""
+        if source.gsd and not _is_pdf(source):
+            bar = draw_scale(picture, source.gsd / factor, source.north)
+            arrow = " · the arrow points to true north" if source.north is not None else ""
+            caption = f'<p class="small">Scale bar {esc(bar)}{arrow}</p>' if bar else ""
+        data, suffix, (width, height) = _encode(source, picture)
         self._count += 1
         name = f"crop-{self._count}.{suffix}"
         self._archive.add((data, name))
-        return f'<p class="crop"><img src="{name}" width="{width:.1f}" height="{height:.1f}"/></p>'
+        img = f'<img src="{name}" width="{width:.1f}" height="{height:.1f}"/>'
+        return f'<p class="crop">{img}</p>{caption}'
 
 
 def crop_image(
@@ -59,7 +68,11 @@ def crop_image(
 ) -> tuple[bytes, str, tuple[float, float]]:
     """The region's crop, outlined, encoded: its bytes, 'png' or 'jpg', and the size in
     points it is shown at on an A4 page (the findings report's Word file uses it too)."""
-    picture = _crop(source, region, page)
+    picture, _factor = _crop(source, region, page)
+    return _encode(source, picture)
+
+
+def _encode(source: DossierSource, picture: Image.Image) -> tuple[bytes, str, tuple[float, float]]:
     data = io.BytesIO()
     if _is_pdf(source):
         suffix = "png"  # text and line art: lossless and small
@@ -72,8 +85,13 @@ def crop_image(
     return data.getvalue(), suffix, (picture.width * scale, picture.height * scale)
 
 
-def _crop(source: DossierSource, region: RegionAnchor, page: int | None) -> Image.Image:
-    """The region with a margin, its outline drawn in red, as an RGB picture."""
+def _crop(
+    source: DossierSource, region: RegionAnchor, page: int | None
+) -> tuple[Image.Image, float]:
+    """The region with a margin, its outline drawn in red, as an RGB picture.
+
+    Also returns the crop's pixels per source pixel (or per PDF point).
+    """
     if not region.points:
         raise ReportError(f"source {source.title!r}: a region mark has no points")
     try:
@@ -193,7 +211,7 @@ def _pdf_crop(
 
 def _outline(
     picture: Image.Image, region: RegionAnchor, origin: tuple[float, float], scale: float
-) -> Image.Image:
+) -> tuple[Image.Image, float]:
     """Draw the region's shape in red on the crop; tiny crops are enlarged first."""
     grow = 1.0
     if max(picture.size) < CROP_MIN_SIDE:
@@ -222,4 +240,4 @@ def _outline(
                 )
     frame = (0, 0, picture.width - 1, picture.height - 1)
     draw.rectangle(frame, outline=(128, 128, 128), width=1)
-    return picture
+    return picture, factor

@@ -48,6 +48,7 @@ class DossierMark:
         author: Reviewer who made the mark.
         created: ISO 8601 UTC.
         withheld: The quote or crop is withheld because the passage is redacted.
+        place: Where a region on a georeferenced image lies ('42.2423° N, 130.3105° E').
     """
 
     uuid: str
@@ -60,6 +61,7 @@ class DossierMark:
     author: str
     created: str
     withheld: bool = False
+    place: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,10 @@ class DossierSource:
         url: Where it was found, when known.
         grade: Admiralty reliability grade, e.g. 'B2'.
         marks: The marks on it, in reading order.
+        gsd: Metres per pixel of a georeferenced (or scaled) picture: crops get a scale bar.
+        north: Degrees clockwise from the picture's up to true north: crops get an arrow.
+        captured: When the picture was taken, from its georeference's metadata.
+        provider: Who provides the picture (imagery provider, licence holder).
     """
 
     title: str
@@ -97,6 +103,10 @@ class DossierSource:
     url: str | None = None
     grade: str | None = None
     marks: Sequence[DossierMark] = field(default_factory=tuple)
+    gsd: float | None = None
+    north: float | None = None
+    captured: str | None = None
+    provider: str | None = None
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,13 @@ def _mark_html(
             parts.append('<p class="small">[no region recorded]</p>')
         else:
             parts.append(crops.html(source, mark.region, page))
+            facts = [f"Centre: {mark.place}"] if mark.place else []
+            if source.captured:
+                facts.append(f"captured {source.captured}")
+            if source.provider:
+                facts.append(source.provider)
+            if facts:
+                parts.append(f'<p class="small">{esc(" · ".join(facts))}</p>')
         if mark.quote and not mark.withheld:
             parts.append(f'<p class="quote">{esc(mark.quote)}</p>')
     elif mark.quote is None or mark.withheld:

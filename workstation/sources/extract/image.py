@@ -275,16 +275,34 @@ def _vips_thumbnail(path: Path, name: str, size: int) -> tuple[bytes, str]:
         raise _decode_error(path, name, exc) from exc
 
 
+STRETCH_PERCENT = 2
+"""16-bit pictures are stretched from this percentile to its complement (2 % to 98 %)."""
+
+
 def _displayable(image: Any) -> Any:
-    """Turn any libvips image into 8-bit sRGB or grey, with or without alpha."""
+    """Turn any libvips image into 8-bit sRGB or grey, with or without alpha.
+
+    16-bit pictures (satellite scenes: a few thousand counts of 65,535, and a glint
+    or two at the top) are stretched between the 2nd and 98th percentiles of their
+    histogram, not their minimum and maximum, which would leave them black; a
+    multispectral one (three or more bands, not RGB) shows its first three bands.
+    """
     interpretation = str(image.interpretation)
-    if interpretation == "multiband":
+    if interpretation == "multiband" or (interpretation == "grey16" and image.bands > 2):
         image = image.extract_band(0, n=3) if image.bands >= 3 else image.extract_band(0)
-    elif interpretation in _COLOUR_SPACES_TO_SRGB:
+    elif interpretation in _COLOUR_SPACES_TO_SRGB and image.format != "ushort":
         image = image.colourspace("srgb")
     elif interpretation == "grey16":
         image = image.colourspace("b-w")
-    if image.format != "uchar":
+    if image.format == "ushort":
+        if image.bands == 4 and interpretation == "rgb16":
+            image = image.extract_band(0, n=3)  # 16-bit alpha: dropped with the stretch
+        low = float(image.percent(STRETCH_PERCENT))
+        high = float(image.percent(100 - STRETCH_PERCENT))
+        scale = 255.0 / (high - low) if high > low else 1.0
+        image = ((image - low) * scale).cast("uchar")  # cast clamps to 0..255
+        image = image.copy(interpretation="srgb" if image.bands >= 3 else "b-w")
+    elif image.format != "uchar":
         low, high = float(image.min()), float(image.max())
         scale = 255.0 / (high - low) if high > low else 1.0
         image = ((image - low) * scale).cast("uchar")

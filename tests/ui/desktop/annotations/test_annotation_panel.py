@@ -296,3 +296,19 @@ def test_count_markers_read_as_a_count() -> None:
         uuid="u", source_sha256="s", source_media_type="image/png", anchor=markers
     )
     assert summary(data) == "Region (3 counted, 8.0 × 4.0 px)"
+
+
+def test_a_region_on_a_georeferenced_image_says_where_it_is(
+    qtbot: QtBot, controller: LibraryController, library: Library, tmp_path: Path
+) -> None:
+    report = ImportService(library).import_paths([samples.make_geotiff(tmp_path)])
+    sid = report.results[0].source_id
+    assert sid is not None
+    with library.writer() as session:
+        AnnotationService(library).create(
+            session, sid, RegionAnchor("rect", ((20.0, 10.0), (120.0, 60.0)))
+        )
+    panel = _panel(qtbot, controller, sid)
+    tooltip = panel.model.index(0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "\nCentre: 42.2" in tooltip
+    assert "° N, 130.2" in tooltip

@@ -369,3 +369,33 @@ def test_info_panel_without_position(qtbot: QtBot) -> None:
     assert not panel.copy_button.isEnabled()
     panel.clear()
     assert panel.shown_facts() == {}
+
+
+def test_info_panel_shows_the_georeference_and_copies_its_centre(qtbot: QtBot) -> None:
+    panel = ImageInfoPanel()
+    qtbot.addWidget(panel)
+    ring = [[130.0, 42.0], [130.2, 42.0], [130.2, 42.5], [130.0, 42.5], [130.0, 42.0]]
+    panel.set_metadata(
+        {"format": "TIFF", "width": 400, "height": 300},
+        {
+            "origin": "hand",
+            "crs": "EPSG:32652",
+            "gsd_metres": 0.5,
+            "residual_metres": 1.24,
+            "control_points": [[0, 0, 42.5, 130.0]] * 3,
+            "captured": "2024-05-17T02:31:00Z",
+            "sensor": "WV03",
+            "provider": "Maxar",
+            "footprint": {"type": "Polygon", "coordinates": [ring]},
+        },
+    )
+    facts = panel.shown_facts()
+    assert facts["georeference"] == "EPSG:32652, by hand from 3 points"
+    assert facts["scale"] == "0.5 m per pixel, residual 1.2 m"
+    assert facts["centre"] == "42.2500° N, 130.1000° E"
+    assert (facts["sensor"], facts["provider"]) == ("WV03", "Maxar")
+    assert facts["captured"] == "2024-05-17 02:31:00 UTC"
+    assert "position" not in facts
+    with qtbot.waitSignal(panel.coordinatesCopied) as blocker:
+        qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["42.250000, 130.100000"]

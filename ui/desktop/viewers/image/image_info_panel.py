@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.geo.labels import centre_of, decimal_label
 from workstation.sources.imagery import format_decimal_position, format_latitude, format_longitude
 
 # (key, label) of each row, in the order shown.
@@ -36,7 +37,18 @@ ROWS = (
     ("decimal", "Decimal"),
     ("altitude", "Altitude"),
     ("position", "Position"),
+    ("georeference", "Georeference"),
+    ("scale", "Scale"),
+    ("centre", "Centre"),
+    ("sensor", "Sensor"),
+    ("provider", "Provider"),
 )
+_ORIGINS = {
+    "file": "from the file's GeoTIFF tags",
+    "world-file": "from a world file",
+    "hand": "by hand",
+    "gsd": "a scale alone",
+}
 
 
 class ImageInfoPanel(QWidget):
@@ -82,19 +94,27 @@ class ImageInfoPanel(QWidget):
         """Show no image."""
         self.set_metadata(None)
 
-    def set_metadata(self, metadata: Mapping[str, Any] | None) -> None:
+    def set_metadata(
+        self, metadata: Mapping[str, Any] | None, georeference: Mapping[str, Any] | None = None
+    ) -> None:
         """Show the facts of an image source.
 
         Args:
             metadata: The source's metadata ('width', 'height', 'format', 'frames',
                 'captured', 'captured_exif', 'camera_make', 'camera_model',
                 'description', 'gps' {'lat', 'lon', 'alt'}); None for no image.
+            georeference: The source's georeference as ``show --json`` gives it
+                (origin, crs, gsd_metres, residual_metres, footprint, captured,
+                sensor, provider), or None.
         """
         facts = _facts(metadata or {})
+        centre = _georeference_facts(georeference, facts)
         for key, _label in ROWS:
             self._set_row(key, facts.get(key))
         gps = (metadata or {}).get("gps")
         lat, lon = _position(gps)
+        if (lat is None or lon is None) and centre is not None:
+            lon, lat = centre  # no camera position: the centre of the georeferenced picture
         self._decimal = (
             format_decimal_position(lat, lon) if lat is not None and lon is not None else ""
         )
@@ -161,6 +181,37 @@ def _facts(metadata: Mapping[str, Any]) -> dict[str, str]:
     else:
         facts["position"] = "not recorded"
     return facts
+
+
+def _georeference_facts(
+    g: Mapping[str, Any] | None, facts: dict[str, str]
+) -> tuple[float, float] | None:
+    """Add the georeference's rows to ``facts``; return its centre (lon, lat) when located."""
+    if not g:
+        return None
+    crs = g.get("crs")
+    how = _ORIGINS.get(str(g.get("origin")), str(g.get("origin")))
+    if g.get("origin") == "hand" and g.get("control_points"):
+        how += f" from {len(g['control_points'])} points"
+    facts["georeference"] = f"{crs}, {how}" if crs and len(crs) < 40 else how
+    gsd, residual = g.get("gsd_metres"), g.get("residual_metres")
+    if isinstance(gsd, int | float):
+        scale = f"{gsd:.3g} m per pixel"
+        if isinstance(residual, int | float):
+            scale += f", residual {residual:.2g} m"
+        facts["scale"] = scale
+    for key in ("sensor", "provider"):
+        if g.get(key):
+            facts[key] = str(g[key])
+    if "captured" not in facts and g.get("captured"):
+        facts["captured"] = _captured(g["captured"])
+    footprint = g.get("footprint")
+    if not footprint:
+        return None
+    facts.pop("position", None)
+    lon, lat = centre_of(footprint)
+    facts["centre"] = decimal_label(lon, lat)
+    return lon, lat
 
 
 def _position(gps: object) -> tuple[float | None, float | None]:

@@ -1,0 +1,1 @@
+"""Where a picture lies on the Earth: georeferences, coordinates of marks, measurements."""
