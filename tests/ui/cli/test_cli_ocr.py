@@ -1,0 +1,185 @@
+"""``workstation import --ocr`` and ``workstation ocr`` as a reviewer or a script uses them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bench.ocr_testset import page_lines
+from tests import samples
+from tests.conftest import run_cli, run_cli_subprocess
+from tests.scans import make_scanned_pdf
+from tests.workstation.ocr.support import needs_models
+
+
+def _ok(*args: str, env: dict[str, str] | None = None) -> str:
+    result = run_cli(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _one_error_line(result: object, *words: str) -> None:
+    assert getattr(result, "returncode", None) == 1
+    stderr = str(getattr(result, "stderr", ""))
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("workstation: ")
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def _layers(library: str) -> int:
+    with sqlite3.connect(Path(library) / "library.sqlite") as db:
+        count: int = db.execute("SELECT count(*) FROM ocr_layers").fetchone()[0]
+    db.close()
+    return count
+
+
+@pytest.fixture
+def scanned(tmp_path: Path) -> tuple[str, Path]:
+    library = str(tmp_path / "lib")
+    _ok("init", "--library", library)
+    pdf = make_scanned_pdf(tmp_path / "in", [list(page_lines("eng"))], "eng", dpi=200)
+    return library, pdf
+
+
+@needs_models
+def test_import_reads_a_scan_then_search_finds_it_and_a_quote_marks_it(
+    scanned: tuple[str, Path],
+) -> None:
+    library, pdf = scanned
+
+    rows = json.loads(_ok("--library", library, "import", str(pdf), "--ocr", "auto", "--json"))
+
+    (row,) = rows
+    assert row["ocr"]["engine"] == "tesseract"
+    assert row["ocr"]["accepted"] is True
+    assert row["ocr"]["pages"][0]["reason"] == "no text"
+    source = str(row["source_id"])
+    hits = json.loads(_ok("--library", library, "search", "Vladivostok", "--json"))
+    assert [(h["source_id"], h["page"]) for h in hits["hits"]] == [(row["source_id"], 1)]
+    made = _ok("--library", library, "annotate", source, "--quote", "refined petroleum", "--json")
+    assert '"exact": "refined petroleum"' in made
+    status = json.loads(_ok("--library", library, "ocr", "status", source, "--json"))
+    (layer,) = status["layers"]
+    assert layer["languages"] == "auto"
+    assert layer["pages"][0]["languages"] == "eng"
+    assert layer["pages"][0]["mean_confidence"] > 70
+
+
+@needs_models
+def test_ocr_again_keeps_the_layer_until_accept(scanned: tuple[str, Path]) -> None:
+    library, pdf = scanned
+    (row,) = json.loads(_ok("--library", library, "import", str(pdf), "--ocr", "off", "--json"))
+    source = str(row["source_id"])
+    assert row["ocr"] is None
+    assert _layers(library) == 0
+
+    first = json.loads(_ok("--library", library, "ocr", source, "--languages", "eng", "--json"))
+    again = json.loads(
+        _ok("--library", library, "ocr", source, "--lang", "rus", "--force", "--json")
+    )
+
+    assert first[0]["layer"]["accepted"] is True
+    assert again[0]["layer"]["accepted"] is False
+    text = _ok("--library", library, "ocr", "status", source)
+    assert "accepted" in text
+    assert "kept aside" in text
+    _ok("--library", library, "ocr", "accept", str(again[0]["layer"]["layer"]))
+    status = json.loads(_ok("--library", library, "ocr", "status", source, "--json"))
+    assert [layer["accepted"] for layer in status["layers"]] == [False, True]
+    assert _ok("--library", library, "check").strip()
+
+
+def test_settings_off_means_import_reads_nothing(scanned: tuple[str, Path]) -> None:
+    library, pdf = scanned
+    set_to = ("ocr", "settings", "--mode", "off", "--languages", "kor+eng", "--json")
+    shown = json.loads(_ok("--library", library, *set_to))
+    assert shown == {"mode": "off", "languages": "kor+eng"}
+    assert "off" in _ok("--library", library, "ocr", "settings")
+
+    (row,) = json.loads(_ok("--library", library, "import", str(pdf), "--json"))
+
+    assert row["ocr"] is None
+    assert _layers(library) == 0
+
+
+def test_a_pdf_with_text_and_ocr_auto_does_nothing(tmp_path: Path) -> None:
+    library = str(tmp_path / "lib")
+    _ok("init", "--library", library)
+    pdf = samples.make_pdf(tmp_path / "in", texts=["Nampo port call. " * 40])
+
+    (row,) = json.loads(_ok("--library", library, "import", str(pdf), "--ocr", "auto", "--json"))
+    out = _ok("--library", library, "ocr", str(row["source_id"]))
+
+    assert row["ocr"] is None
+    assert "nothing read" in out
+    assert _layers(library) == 0
+
+
+# --- bad input: one line, exit 1, nothing written -----------------------------------------
+
+
+def test_unknown_language_is_one_line(scanned: tuple[str, Path]) -> None:
+    library, pdf = scanned
+    _ok("--library", library, "import", str(pdf), "--ocr", "off")
+
+    result = run_cli_subprocess("--library", library, "ocr", "1", "--languages", "kor+xyz")
+
+    _one_error_line(result, "unknown OCR language 'xyz'", "chi_sim")
+    assert _layers(library) == 0
+
+
+def test_missing_model_names_the_package(scanned: tuple[str, Path], tmp_path: Path) -> None:
+    library, pdf = scanned
+    _ok("--library", library, "import", str(pdf), "--ocr", "off")
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+
+    result = run_cli_subprocess(
+        "--library", library, "ocr", "1", "--lang", "kor", env={"TESSDATA_PREFIX": str(empty)}
+    )
+
+    _one_error_line(result, "tesseract-ocr-kor", "apt-get install")
+    assert _layers(library) == 0
+
+
+def test_missing_model_at_import_keeps_the_import(
+    scanned: tuple[str, Path], tmp_path: Path
+) -> None:
+    library, pdf = scanned
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+
+    result = run_cli(
+        "--library", library, "import", str(pdf), "--ocr", "auto",
+        env={"TESSDATA_PREFIX": str(empty)},
+    )  # fmt: skip
+
+    assert result.returncode == 0
+    assert "imported" in result.stdout
+    assert "tesseract-ocr-osd" in result.stderr
+    assert _layers(library) == 0
+
+
+def test_a_source_that_is_not_a_pdf_or_image_is_refused(tmp_path: Path) -> None:
+    library = str(tmp_path / "lib")
+    _ok("init", "--library", library)
+    text = samples.make_text(tmp_path / "in", name="memo.txt", text="Nampo.")
+    (row,) = json.loads(_ok("--library", library, "import", str(text), "--json"))
+
+    result = run_cli("--library", library, "ocr", str(row["source_id"]))
+
+    _one_error_line(result, "is a text", "OCR reads PDFs and images")
+
+
+def test_ocr_without_a_source_is_a_usage_error(tmp_path: Path) -> None:
+    library = str(tmp_path / "lib")
+    _ok("init", "--library", library)
+
+    assert run_cli("--library", library, "ocr").returncode == 2
+    assert run_cli("--library", library, "ocr", "accept", "x").returncode == 2
+    assert run_cli("--library", library, "ocr", "settings", "--mode", "sometimes").returncode == 2

@@ -1,0 +1,222 @@
+"""``workstation ocr``: read scanned pages and pictures of documents into text.
+
+``ocr SOURCE...`` reads the pages without a usable text layer (``--force``: every page)
+into a new OCR layer; ``ocr status SOURCE`` lists a source's layers; ``ocr accept LAYER``
+makes a kept-aside layer the page text; ``ocr settings`` shows or sets the library's
+defaults (``--mode auto|off`` for imports, ``--languages``). ``import --ocr`` calls
+``ocr_after_import`` here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ui.cli.common import EXIT_OK, UsageError, install_sigint, open_library, print_json
+
+if TYPE_CHECKING:
+    from workstation.core.library import Library
+    from workstation.ocr.layers import LayerSummary
+
+_ACTIONS = ("status", "accept", "settings")
+
+
+def _describe(summary: LayerSummary) -> str:
+    confidence = "-" if summary.mean_confidence is None else f"{summary.mean_confidence:.0f}"
+    state = "accepted" if summary.accepted else "kept aside (ocr accept to use it)"
+    pages = len(summary.pages)
+    return (
+        f"source {summary.source_id}: layer {summary.layer_id}, {summary.engine} "
+        f"{summary.engine_version.removeprefix('tesseract ')}, {summary.languages}, "
+        f"{pages} page{'s' if pages != 1 else ''}, mean confidence {confidence}, {state}"
+    )
+
+
+def _progress_printer(enabled: bool) -> Any:
+    if not enabled:
+        return None
+
+    def show(p: Any) -> None:
+        if p.total:
+            sys.stderr.write(f"\rOCR: {p.done}/{p.total} pages")
+            if p.done == p.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return show
+
+
+def run_ocr(
+    lib: Library,
+    source_ids: list[int],
+    languages: str | None,
+    *,
+    force: bool = False,
+    accept: bool | None = None,
+    show_progress: bool = False,
+) -> list[tuple[int, LayerSummary | None]]:
+    """OCR each source in turn (pages in parallel); Ctrl+C stops cleanly."""
+    from workstation.core.progress import CancelToken  # lazy: start-up
+    from workstation.ocr.layers import OcrService  # lazy: start-up
+    from workstation.ocr.settings import read_settings  # lazy: start-up
+
+    if languages is None:
+        with lib.reader() as session:
+            languages = read_settings(session).languages
+    cancel = CancelToken()
+    restore = install_sigint(cancel)
+    service = OcrService(lib)
+    done: list[tuple[int, LayerSummary | None]] = []
+    try:
+        for source_id in source_ids:
+            summary = service.run(
+                source_id,
+                languages,
+                force=force,
+                accept=accept,
+                progress=_progress_printer(show_progress),
+                cancel=cancel,
+            )
+            done.append((source_id, summary))
+    finally:
+        restore()
+    return done
+
+
+def ocr_after_import(lib: Library, results: list[Any], mode: str | None) -> dict[int, Any]:
+    """OCR what an import brought in (PDFs and images), by ``mode`` or the library's default.
+
+    Returns:
+        Source id -> its new layer's JSON, or None when no page needed OCR.
+    """
+    from workstation.ocr.engine import OcrModelMissingError  # lazy: start-up
+    from workstation.ocr.settings import check_mode, read_settings  # lazy: start-up
+
+    if mode is None:
+        with lib.reader() as session:
+            mode = read_settings(session).mode
+    if check_mode(mode) == "off":
+        return {}
+    wanted = [
+        r.source_id
+        for r in results
+        if r.status == "imported" and r.kind in ("pdf", "image") and "locked" not in r.flags
+    ]
+    found: dict[int, Any] = {}
+    try:
+        for source_id, summary in run_ocr(lib, wanted, None, show_progress=sys.stderr.isatty()):
+            found[source_id] = None if summary is None else summary.as_json()
+    except OcrModelMissingError as error:
+        # The import itself stands; say once what to install.
+        from ui.cli.common import err  # lazy: start-up
+
+        err(f"imported, but not read by OCR: {error}")
+    return found
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    words: list[str] = args.words
+    action = words[0] if words and words[0] in _ACTIONS else None
+    if action == "settings":
+        return _settings(args, words[1:])
+    if action is not None and len(words) != 2:
+        raise UsageError(f"ocr {action} takes one {'LAYER' if action == 'accept' else 'SOURCE'}")
+    if not words:
+        raise UsageError("ocr needs a SOURCE (or status SOURCE, accept LAYER, settings)")
+    from workstation.ocr.layers import OcrService, layers_of  # lazy: start-up
+    from workstation.sources.lookup import resolve_source  # lazy: start-up
+
+    with open_library(args) as lib:
+        if action == "accept":
+            try:
+                layer_id = int(words[1])
+            except ValueError:
+                raise UsageError(f"LAYER is a number (see ocr status), not {words[1]!r}") from None
+            summary = OcrService(lib).accept(layer_id)
+            print_json(summary.as_json()) if args.json else print(_describe(summary))
+            return EXIT_OK
+        with lib.reader() as session:
+            ids = [resolve_source(session, ref).id for ref in (words[1:] if action else words)]
+            if action == "status":
+                layers = layers_of(session, ids[0])
+        if action == "status":
+            if args.json:
+                print_json({"source_id": ids[0], "layers": [s.as_json() for s in layers]})
+            elif not layers:
+                print(f"source {ids[0]}: no OCR layer")
+            for layer in [] if args.json else layers:
+                print(_describe(layer))
+                for page in layer.pages:
+                    confidence = page["mean_confidence"]
+                    print(
+                        f"  page {page['page']:>4}  {page['languages']:<16} "
+                        f"confidence {'-' if confidence is None else f'{confidence:.0f}'}  "
+                        f"{page['words']} words  ({page['reason']})"
+                    )
+            return EXIT_OK
+        done = run_ocr(
+            lib,
+            ids,
+            args.languages,
+            force=args.force,
+            accept=True if args.accept else None,
+            show_progress=not args.json and sys.stderr.isatty(),
+        )
+    if args.json:
+        print_json([{"source_id": i, "layer": None if s is None else s.as_json()} for i, s in done])
+    else:
+        for source_id, made in done:
+            if made is None:
+                print(f"source {source_id}: every page has a text layer; nothing read (--force)")
+            else:
+                print(_describe(made))
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace, rest: list[str]) -> int:
+    from workstation.ocr.settings import read_settings, write_settings  # lazy: start-up
+
+    if rest:
+        raise UsageError("ocr settings takes only --mode and --languages")
+    with open_library(args) as lib:
+        if args.mode is None and args.languages is None:
+            with lib.reader() as session:
+                settings = read_settings(session)
+        else:
+            with lib.writer() as session:
+                settings = write_settings(session, mode=args.mode, languages=args.languages)
+    if args.json:
+        print_json(settings.as_json())
+    else:
+        print(f"OCR at import: {settings.mode}; languages: {settings.languages}")
+    return EXIT_OK
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Add ``ocr`` to the parser."""
+    p = sub.add_parser(
+        "ocr",
+        help="read scanned pages and images into text (status, accept, settings)",
+        description="ocr SOURCE... reads the pages without a usable text layer into a new "
+        "OCR layer (the original is never changed); the first layer of a source becomes its "
+        "page text at once, a later one is kept aside until accepted. ocr status SOURCE "
+        "lists the layers; ocr accept LAYER makes one the page text; ocr settings shows or "
+        "sets the library's defaults.",
+        parents=[common],
+    )
+    p.add_argument("words", nargs="*", metavar="SOURCE | status SOURCE | accept LAYER | settings")
+    p.add_argument(
+        "--languages",
+        "--lang",
+        metavar="LANGS",
+        help="models to read with, e.g. kor+eng (eng rus kor jpn jpn_vert chi_sim chi_tra), "
+        "or auto: detect each page's script (default: the library's setting)",
+    )
+    p.add_argument("--force", action="store_true", help="read every page, text layer or not")
+    p.add_argument("--accept", action="store_true", help="make the new layer the page text now")
+    p.add_argument("--mode", choices=["auto", "off"], help="settings: OCR at import")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ocr)
