@@ -26,10 +26,16 @@ def _describe(summary: LayerSummary) -> str:
     confidence = "-" if summary.mean_confidence is None else f"{summary.mean_confidence:.0f}"
     state = "accepted" if summary.accepted else "kept aside (ocr accept to use it)"
     pages = len(summary.pages)
+    marks = ""
+    if summary.marks_moved or summary.marks_orphaned:
+        marks = (
+            f"; marks re-anchored: {summary.marks_moved}, "
+            f"orphaned (quote not found): {summary.marks_orphaned}"
+        )
     return (
         f"source {summary.source_id}: layer {summary.layer_id}, {summary.engine} "
         f"{summary.engine_version.removeprefix('tesseract ')}, {summary.languages}, "
-        f"{pages} page{'s' if pages != 1 else ''}, mean confidence {confidence}, {state}"
+        f"{pages} page{'s' if pages != 1 else ''}, mean confidence {confidence}, {state}{marks}"
     )
 
 
@@ -66,19 +72,19 @@ def run_ocr(
             languages = read_settings(session).languages
     cancel = CancelToken()
     restore = install_sigint(cancel)
-    service = OcrService(lib)
     done: list[tuple[int, LayerSummary | None]] = []
     try:
-        for source_id in source_ids:
-            summary = service.run(
-                source_id,
-                languages,
-                force=force,
-                accept=accept,
-                progress=_progress_printer(show_progress),
-                cancel=cancel,
-            )
-            done.append((source_id, summary))
+        with OcrService(lib) as service:
+            for source_id in source_ids:
+                summary = service.run(
+                    source_id,
+                    languages,
+                    force=force,
+                    accept=accept,
+                    progress=_progress_printer(show_progress),
+                    cancel=cancel,
+                )
+                done.append((source_id, summary))
     finally:
         restore()
     return done

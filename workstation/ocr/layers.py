@@ -21,65 +21,24 @@ from pathlib import Path
 from typing import Any
 
 import pymupdf as _pymupdf
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import OcrLayer, OcrPage, Page, Source
+from workstation.annotations.service import AnnotationService
 from workstation.core.dates import utc_now
 from workstation.core.errors import BadInputError, NotFoundError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.ocr.detect import image_looks_like_text, pdf_needs
-from workstation.ocr.engine import (
-    ENGINE,
-    check_engine,
-    check_models,
-    parse_languages,
-    read_picture,
-    tessdata_dir,
-    words_to_text,
-)
+from workstation.ocr.engine import ENGINE, check_engine, check_models, parse_languages, tessdata_dir
+from workstation.ocr.reader import MAX_DPI, MIN_DPI, OCR_DPI, PageJob, PageResult, read_page
 from workstation.sources.flags import FLAG_LOCKED
 from workstation.sources.unlock import readable_pdf_path
 
 pymupdf: Any = _pymupdf
 
-OCR_DPI = 300
-"""A PDF page is rendered for reading at its scan's own resolution (the picture that
-covers most of it), or at this one when it has none; resampling a 200-dpi scan to 300
-doubled the error rate on the test set (docs/performance.md)."""
-MIN_DPI, MAX_DPI = 150, 400
-MAX_PIXELS = 60_000_000
-"""A page render or image larger than this is not read (a 20000x20000 satellite image)."""
 OCR_KINDS = ("pdf", "image")
-
-
-@dataclass(frozen=True)
-class PageJob:
-    """One page to read, in a form a worker process can take (paths, no sessions)."""
-
-    path: str
-    kind: str
-    number: int
-    reason: str
-    languages: tuple[str, ...]
-    tessdata: str
-    dpi: int = OCR_DPI
-
-
-@dataclass(frozen=True)
-class PageResult:
-    """What was read on one page: text, words ``[text, x0, y0, x1, y1, conf, offset]``."""
-
-    number: int
-    text: str
-    words: list[list[Any]]
-    mean_confidence: float | None
-    languages: str
-    script: str | None
-    reason: str
-    seconds: float
 
 
 @dataclass
@@ -98,6 +57,10 @@ class LayerSummary:
     created_at: str
     seconds: float | None
     pages: list[dict[str, Any]] = field(default_factory=list)
+    marks_moved: int | None = None
+    """Set when this call accepted the layer: text marks re-anchored onto its text ..."""
+    marks_orphaned: int | None = None
+    """... and those whose quote is no longer on their page (listed, never dropped)."""
 
     def as_json(self) -> dict[str, Any]:
         """For --json output."""
@@ -114,97 +77,9 @@ class LayerSummary:
             "created_at": self.created_at,
             "seconds": self.seconds,
             "pages": self.pages,
+            "marks_moved": self.marks_moved,
+            "marks_orphaned": self.marks_orphaned,
         }
-
-
-# --- reading one page (runs in a worker process) ----------------------------------------
-
-
-def read_page(job: PageJob) -> PageResult:
-    """Render or open the page, read it, and give boxes in the source's coordinates.
-
-    PDF pages: boxes in points on the page as displayed. Images: pixels of the image.
-
-    Raises:
-        BadInputError: The file cannot be read, or the page is too large to read.
-    """
-    started = time.perf_counter()
-    scale = 1.0
-    dpi: int | None = job.dpi
-    if job.kind == "pdf":
-        picture, dpi = _render_pdf_page(Path(job.path), job.number, job.dpi)
-        scale = 72 / dpi
-    else:
-        picture, dpi = _open_image(Path(job.path))
-    reading = read_picture(picture, job.languages, dpi, Path(job.tessdata))
-    text, offsets = words_to_text(reading.words)
-    words = [
-        [w.text, *(round(v * scale, 2) for v in w.box), round(w.confidence, 1), offset]
-        for w, offset in zip(reading.words, offsets, strict=True)
-    ]
-    confidences = [w.confidence for w in reading.words]
-    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return PageResult(
-        job.number,
-        text,
-        words,
-        mean,
-        reading.languages,
-        reading.script,
-        job.reason,
-        time.perf_counter() - started,
-    )
-
-
-def scan_dpi(page: Any) -> int | None:
-    """The resolution of the picture covering most of a page (a scan), if one covers half."""
-    area = abs(page.rect)
-    best: tuple[float, int] | None = None
-    for info in page.get_image_info():
-        box = pymupdf.Rect(info["bbox"]) & page.rect
-        if box.is_empty or abs(box) < area / 2 or box.width <= 0:
-            continue
-        dpi = round(int(info["width"]) / (pymupdf.Rect(info["bbox"]).width / 72))
-        if best is None or abs(box) > best[0]:
-            best = (abs(box), dpi)
-    return None if best is None else max(MIN_DPI, min(MAX_DPI, best[1]))
-
-
-def _render_pdf_page(path: Path, number: int, dpi: int) -> tuple[Image.Image, int]:
-    """The page in greyscale at its scan's resolution (else ``dpi``), and the dpi used."""
-    try:
-        doc = pymupdf.open(path)
-    except Exception as error:
-        raise BadInputError(f"{path.name} cannot be opened as a PDF: {error}") from error
-    try:
-        page = doc.load_page(number - 1)
-        dpi = scan_dpi(page) or dpi
-        zoom = dpi / 72
-        if page.rect.width * zoom * page.rect.height * zoom > MAX_PIXELS:
-            raise BadInputError(f"page {number} is too large to read at {dpi} dpi")
-        pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY)
-        size = (int(pixmap.width), int(pixmap.height))
-        picture = Image.frombytes("L", size, bytes(pixmap.samples), "raw", "L", pixmap.stride)
-        return picture, dpi
-    finally:
-        doc.close()
-
-
-def _open_image(path: Path) -> tuple[Image.Image, int | None]:
-    """The image's first frame in greyscale, and its resolution if it says one."""
-    try:
-        with Image.open(path) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise BadInputError(
-                    f"the image is too large to read ({image.width}x{image.height} pixels)"
-                )
-            image.seek(0)
-            grey = image.convert("L")
-            dpi = image.info.get("dpi")
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise BadInputError(f"the image cannot be read: {error}") from error
-    resolution = round(float(dpi[0])) if dpi and float(dpi[0]) >= 70 else None
-    return grey, resolution
 
 
 # --- the service ------------------------------------------------------------------------
@@ -212,6 +87,9 @@ def _open_image(path: Path) -> tuple[Image.Image, int | None]:
 
 class OcrService:
     """Runs OCR on a library's sources and keeps the layers.
+
+    The worker processes start with the first source that has two pages to read and
+    serve every later one; close() (or the with-block's end) stops them.
 
     Args:
         library: An open library.
@@ -222,6 +100,26 @@ class OcrService:
     def __init__(self, library: Library, *, workers: int | None = None) -> None:
         self._lib = library
         self._workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> OcrService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes (idempotent)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _workers_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the parent holds SQLite connections and index threads.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        return self._pool
 
     # -- planning --
 
@@ -352,12 +250,19 @@ class OcrService:
                 {"layer": layer.uuid, "languages": layer.languages, "pages": len(results)},
             )
             has_accepted = _accepted_layer(session, source_id) is not None
+            marks = None
             if accept or (accept is None and not has_accepted):
-                _accept(session, self._lib, layer)
+                marks = _accept(session, self._lib, layer)
             layer_id = layer.id
         self._lib.index_pending(source_ids=[source_id])
+        return self._summary(layer_id, marks)
+
+    def _summary(self, layer_id: int, marks: tuple[int, int] | None) -> LayerSummary:
         with self._lib.reader() as session:
-            return summarise(session, session.get_one(OcrLayer, layer_id))
+            summary = summarise(session, session.get_one(OcrLayer, layer_id))
+        if marks is not None:
+            summary.marks_moved, summary.marks_orphaned = marks
+        return summary
 
     def _read_all(
         self,
@@ -381,20 +286,20 @@ class OcrService:
                     cancel.raise_if_cancelled()
                 tell(read_page(job))
             return sorted(done, key=lambda r: r.number)
-        # spawn, not fork: the parent holds SQLite connections and index threads.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(self._workers, total), mp_context=context) as pool:
-            pending: set[Future[PageResult]] = {pool.submit(read_page, job) for job in jobs}
-            try:
-                while pending:
-                    finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        tell(future.result())
-                    if cancel is not None:
-                        cancel.raise_if_cancelled()
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        pool = self._workers_pool()
+        pending: set[Future[PageResult]] = {pool.submit(read_page, job) for job in jobs}
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    tell(future.result())
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            wait(pending)  # the pages being read finish; nothing is kept of them
+            raise
         return sorted(done, key=lambda r: r.number)
 
     # -- accepting and reading back --
@@ -410,11 +315,9 @@ class OcrService:
             if layer is None:
                 raise NotFoundError(f"no OCR layer {layer_id}")
             source_id = layer.source_id
-            if not layer.accepted:
-                _accept(session, self._lib, layer)
+            marks = None if layer.accepted else _accept(session, self._lib, layer)
         self._lib.index_pending(source_ids=[source_id])
-        with self._lib.reader() as session:
-            return summarise(session, session.get_one(OcrLayer, layer_id))
+        return self._summary(layer_id, marks)
 
 
 def _a(kind: str) -> str:
@@ -481,8 +384,13 @@ def _pages_of(session: Session, layer_id: int) -> list[OcrPage]:
     )
 
 
-def _accept(session: Session, library: Library, layer: OcrLayer) -> None:
-    """Write ``layer``'s text into the pages table, giving back what a previous layer replaced."""
+def _accept(session: Session, library: Library, layer: OcrLayer) -> tuple[int, int]:
+    """Write ``layer``'s text into the pages table, giving back what a previous layer
+    replaced, and re-anchor the source's text marks onto it.
+
+    Returns:
+        (marks moved, marks orphaned).
+    """
     source_id = layer.source_id
     stored = {p.number: p for p in session.scalars(select(Page).where(Page.source_id == source_id))}
     imported: dict[int, str] = {n: p.text for n, p in stored.items()}
@@ -520,6 +428,8 @@ def _accept(session: Session, library: Library, layer: OcrLayer) -> None:
             "replaces": previous.uuid if previous is not None else None,
         },
     )
+    session.flush()
+    return AnnotationService(library).reanchor_source(session, source_id)
 
 
 def summarise(session: Session, layer: OcrLayer) -> LayerSummary:

@@ -13,16 +13,17 @@ from db.models import OcrLayer, OcrPage
 from tests.samples import make_pdf
 from tests.scans import make_scanned_image, make_scanned_pdf
 from tests.workstation.ocr.support import needs_models
+from workstation.annotations.anchors import TextAnchor, text_anchor
+from workstation.annotations.service import AnnotationService
 from workstation.core.check import check_library
 from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress
 from workstation.ocr.layers import OcrService, layers_of, ocr_words
+from workstation.ocr.reader import PageResult
 from workstation.search.service import SearchService
 from workstation.sources.ingest import ImportService
 from workstation.sources.lookup import page_text
-
-pytestmark = needs_models
 
 # A word per language that a reading of the test page must contain (tolerant: NFKC, any
 # spacing), and what search must find.
@@ -52,6 +53,7 @@ def _search(library: Library, query: str) -> list[tuple[int, int]]:
     return [(hit.source_id, hit.page) for hit in results.hits]
 
 
+@needs_models
 @pytest.mark.slow
 def test_a_scanned_page_per_language_is_read_and_found_by_search(
     library: Library, tmp_path: Path
@@ -76,6 +78,7 @@ def test_a_scanned_page_per_language_is_read_and_found_by_search(
         assert (source_id, number) in _search(library, EXPECTED[language]), language
 
 
+@needs_models
 def test_layer_records_engine_models_words_boxes_and_confidence(
     library: Library, tmp_path: Path
 ) -> None:
@@ -109,6 +112,7 @@ def test_layer_records_engine_models_words_boxes_and_confidence(
     assert "IMO 9379301" in text
 
 
+@needs_models
 def test_an_image_gets_a_page_of_text(library: Library, tmp_path: Path) -> None:
     path = make_scanned_image(tmp_path, list(page_lines("rus")), "rus", fmt="JPEG", name="a.jpg")
     source_id = _import(library, path)
@@ -126,6 +130,7 @@ def test_an_image_gets_a_page_of_text(library: Library, tmp_path: Path) -> None:
     assert (source_id, 1) in _search(library, "Нампхо")
 
 
+@needs_models
 def test_a_rerun_is_kept_aside_until_accepted(library: Library, tmp_path: Path) -> None:
     path = make_scanned_pdf(tmp_path, [list(page_lines("eng"))], "eng", dpi=200)
     source_id = _import(library, path)
@@ -162,6 +167,7 @@ def test_a_rerun_is_kept_aside_until_accepted(library: Library, tmp_path: Path) 
     assert check_library(library).ok
 
 
+@needs_models
 def test_a_pdf_with_a_text_layer_needs_no_ocr(library: Library, tmp_path: Path) -> None:
     source_id = _import(library, make_pdf(tmp_path, texts=["Nampo port call. " * 40]))
 
@@ -171,6 +177,7 @@ def test_a_pdf_with_a_text_layer_needs_no_ocr(library: Library, tmp_path: Path) 
         assert session.scalar(select(func.count()).select_from(OcrLayer)) == 0
 
 
+@needs_models
 def test_cancel_stores_nothing(library: Library, tmp_path: Path) -> None:
     lines = list(page_lines("eng"))
     path = make_scanned_pdf(tmp_path, [lines, lines, lines, lines], "eng", dpi=150)
@@ -191,3 +198,46 @@ def test_cancel_stores_nothing(library: Library, tmp_path: Path) -> None:
     with library.reader() as session:
         assert session.scalar(select(func.count()).select_from(OcrLayer)) == 0
         assert page_text(session, source_id, 1) == ""
+
+
+def _read_as(text: str) -> list[PageResult]:
+    """A page as some reading gave it (data, as a layer from a bundle would come)."""
+    return [PageResult(1, text, [], 90.0, "eng", None, "no text", 0.1)]
+
+
+def test_accepting_another_layer_moves_marks_by_quote_or_lists_them_orphaned(
+    library: Library, tmp_path: Path
+) -> None:
+    """Runs without Tesseract: the layers are stored as data through the same service."""
+    path = make_scanned_pdf(tmp_path, [list(page_lines("eng"))], "eng", dpi=150)
+    source_id = _import(library, path)
+    service = OcrService(library, workers=1)
+    made = {"engine_version": "tesseract 5.5.4", "models": {}, "languages": "eng", "settings": {}}
+    service.save(source_id, _read_as("AIS off. loaded refined petroleum at Nampo\n"), **made)
+    marks = AnnotationService(library)
+    with library.writer() as session:
+        text = page_text(session, source_id, 1)
+        start = text.index("refined petroleum")
+        mark = marks.create(
+            session, source_id, text_anchor(text, start, start + len("refined petroleum"))
+        )
+
+    moved = service.save(
+        source_id,
+        _read_as("The tanker moored. AIS off. loaded refined petroleum at Nampo\n"),
+        accept=True,
+        **made,
+    )
+    gone = service.save(source_id, _read_as("an unreadable page\n"), accept=True, **made)
+
+    assert (moved.marks_moved, moved.marks_orphaned) == (1, 0)
+    assert (gone.marks_moved, gone.marks_orphaned) == (0, 1)
+    with library.reader() as session:
+        (orphan,) = marks.orphaned(session, source_id)
+    assert orphan.uuid == mark.uuid
+    assert isinstance(orphan.anchor, TextAnchor)
+    assert orphan.anchor.start == len("The tanker moored. AIS off. loaded ")
+    # Back to the layer that has the quote: the mark is found again.
+    back = service.accept(moved.layer_id)
+    assert (back.marks_moved, back.marks_orphaned) == (1, 0)
+    assert check_library(library).ok
