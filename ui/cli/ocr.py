@@ -128,9 +128,17 @@ def cmd_ocr(args: argparse.Namespace) -> int:
         return _settings(args, words[1:])
     if action is not None and len(words) != 2:
         raise UsageError(f"ocr {action} takes one {'LAYER' if action == 'accept' else 'SOURCE'}")
-    if not words:
-        raise UsageError("ocr needs a SOURCE (or status SOURCE, accept LAYER, settings)")
-    from workstation.ocr.layers import OcrService, layers_of  # lazy: start-up
+    if args.all_missing and (words or action):
+        raise UsageError("--all-missing reads every source without a layer: give no SOURCE")
+    if not words and not args.all_missing:
+        raise UsageError(
+            "ocr needs a SOURCE or --all-missing (or status SOURCE, accept LAYER, settings)"
+        )
+    from workstation.ocr.layers import (
+        OcrService,
+        layers_of,
+        sources_without_layer,
+    )  # lazy: start-up
     from workstation.sources.lookup import resolve_source  # lazy: start-up
 
     with open_library(args) as lib:
@@ -143,7 +151,11 @@ def cmd_ocr(args: argparse.Namespace) -> int:
             print_json(summary.as_json()) if args.json else print(_describe(summary))
             return EXIT_OK
         with lib.reader() as session:
-            ids = [resolve_source(session, ref).id for ref in (words[1:] if action else words)]
+            if args.all_missing:
+                ids = sources_without_layer(session)
+            else:
+                refs = words[1:] if action else words
+                ids = [resolve_source(session, ref).id for ref in refs]
             if action == "status":
                 layers = layers_of(session, ids[0])
         if action == "status":
@@ -213,13 +225,20 @@ def register(
         "sets the library's defaults.",
         parents=[common],
     )
-    p.add_argument("words", nargs="*", metavar="SOURCE | status SOURCE | accept LAYER | settings")
+    p.add_argument(
+        "words", nargs="*", metavar="SOURCE... | status SOURCE | accept LAYER | settings"
+    )
     p.add_argument(
         "--languages",
         "--lang",
         metavar="LANGS",
         help="models to read with, e.g. kor+eng (eng rus kor jpn jpn_vert chi_sim chi_tra), "
         "or auto: detect each page's script (default: the library's setting)",
+    )
+    p.add_argument(
+        "--all-missing",
+        action="store_true",
+        help="every PDF and image that has no OCR layer yet (the pages that need it)",
     )
     p.add_argument("--force", action="store_true", help="read every page, text layer or not")
     p.add_argument("--accept", action="store_true", help="make the new layer the page text now")

@@ -469,6 +469,17 @@ def layers_of(session: Session, source_id: int) -> list[LayerSummary]:
     return [summarise(session, layer) for layer in found]
 
 
+def sources_without_layer(session: Session) -> list[int]:
+    """PDFs and images (not locked) that have no OCR layer yet, by id."""
+    has_layer = select(OcrLayer.source_id)
+    rows = session.execute(
+        select(Source.id, Source.flags)
+        .where(Source.kind.in_(OCR_KINDS), Source.id.not_in(has_layer))
+        .order_by(Source.id)
+    )
+    return [source_id for source_id, flags in rows if FLAG_LOCKED not in (flags or [])]
+
+
 def ocr_words(session: Session, source_id: int, number: int) -> list[list[Any]] | None:
     """The accepted layer's words on one page (for highlight boxes), None if not OCRed."""
     row = session.execute(

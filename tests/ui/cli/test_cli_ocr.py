@@ -94,6 +94,30 @@ def test_ocr_again_keeps_the_layer_until_accept(scanned: tuple[str, Path]) -> No
     assert _ok("--library", library, "check").strip()
 
 
+@needs_models
+def test_all_missing_reads_the_scans_that_have_no_layer(scanned: tuple[str, Path]) -> None:
+    library, pdf = scanned
+    folder = pdf.parent
+    samples.make_pdf(folder, texts=["Nampo port call. " * 40], name="typed.pdf")
+    samples.make_text(folder, name="memo.txt", text="Nampo.")
+    rows = json.loads(_ok("--library", library, "import", str(folder), "--ocr", "off", "--json"))
+    ids = {Path(r["path"]).name: r["source_id"] for r in rows}
+
+    done = json.loads(_ok("--library", library, "ocr", "--all-missing", "--json"))
+
+    by_source = {d["source_id"]: d["layer"] for d in done}
+    assert set(by_source) == {ids["scan.pdf"], ids["typed.pdf"]}
+    assert by_source[ids["typed.pdf"]] is None
+    layer = by_source[ids["scan.pdf"]]
+    assert layer["pages"][0]["page"] == 1
+    assert layer["engine"] == "tesseract"
+    assert layer["seconds"] > 0
+    assert layer["mean_confidence"] > 70
+    # Once read, a source is not read again.
+    again = json.loads(_ok("--library", library, "ocr", "--all-missing", "--json"))
+    assert [d["source_id"] for d in again] == [ids["typed.pdf"]]
+
+
 def test_settings_off_means_import_reads_nothing(scanned: tuple[str, Path]) -> None:
     library, pdf = scanned
     set_to = ("ocr", "settings", "--mode", "off", "--languages", "kor+eng", "--json")
@@ -181,5 +205,6 @@ def test_ocr_without_a_source_is_a_usage_error(tmp_path: Path) -> None:
     _ok("init", "--library", library)
 
     assert run_cli("--library", library, "ocr").returncode == 2
+    assert run_cli("--library", library, "ocr", "1", "--all-missing").returncode == 2
     assert run_cli("--library", library, "ocr", "accept", "x").returncode == 2
     assert run_cli("--library", library, "ocr", "settings", "--mode", "sometimes").returncode == 2
