@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ui.cli.common import EXIT_OK, UsageError, install_sigint, open_library, print_json
+from workstation.core.printable import printable
 
 if TYPE_CHECKING:
     from workstation.core.library import Library
@@ -62,14 +63,19 @@ def run_ocr(
     accept: bool | None = None,
     show_progress: bool = False,
 ) -> list[tuple[int, LayerSummary | None]]:
-    """OCR each source in turn (pages in parallel); Ctrl+C stops cleanly."""
+    """OCR each source in turn (pages in parallel); Ctrl+C stops cleanly.
+
+    ``languages`` None: each source's case's languages, else the library's.
+    """
     from workstation.core.progress import CancelToken  # lazy: start-up
     from workstation.ocr.layers import OcrService  # lazy: start-up
-    from workstation.ocr.settings import read_settings  # lazy: start-up
+    from workstation.ocr.settings import languages_for_source  # lazy: start-up
 
     if languages is None:
         with lib.reader() as session:
-            languages = read_settings(session).languages
+            chosen = {i: languages_for_source(session, i) for i in source_ids}
+    else:
+        chosen = dict.fromkeys(source_ids, languages)
     cancel = CancelToken()
     restore = install_sigint(cancel)
     done: list[tuple[int, LayerSummary | None]] = []
@@ -78,7 +84,7 @@ def run_ocr(
             for source_id in source_ids:
                 summary = service.run(
                     source_id,
-                    languages,
+                    chosen[source_id],
                     force=force,
                     accept=accept,
                     progress=_progress_printer(show_progress),
@@ -193,21 +199,34 @@ def cmd_ocr(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace, rest: list[str]) -> int:
-    from workstation.ocr.settings import read_settings, write_settings  # lazy: start-up
+    from workstation.ocr.settings import (  # lazy: start-up
+        case_languages,
+        read_settings,
+        set_case_languages,
+        write_settings,
+    )
 
     if rest:
-        raise UsageError("ocr settings takes only --mode and --languages")
+        raise UsageError("ocr settings takes only --mode, --languages and --case")
+    if args.case is not None and (args.mode is not None or args.languages is None):
+        raise UsageError("ocr settings --case NAME takes --languages (LANGS, or 'library')")
     with open_library(args) as lib:
-        if args.mode is None and args.languages is None:
-            with lib.reader() as session:
-                settings = read_settings(session)
-        else:
+        if args.case is not None:
             with lib.writer() as session:
-                settings = write_settings(session, mode=args.mode, languages=args.languages)
+                wanted = None if args.languages == "library" else args.languages
+                set_case_languages(session, args.case, wanted)
+        elif args.mode is not None or args.languages is not None:
+            with lib.writer() as session:
+                write_settings(session, mode=args.mode, languages=args.languages)
+        with lib.reader() as session:
+            settings = read_settings(session)
+            cases = case_languages(session)
     if args.json:
-        print_json(settings.as_json())
+        print_json({**settings.as_json(), "cases": cases})
     else:
         print(f"OCR at import: {settings.mode}; languages: {settings.languages}")
+        for name, languages in sorted(cases.items()):
+            print(f"  case {printable(name)}: {languages}")
     return EXIT_OK
 
 
@@ -243,5 +262,11 @@ def register(
     p.add_argument("--force", action="store_true", help="read every page, text layer or not")
     p.add_argument("--accept", action="store_true", help="make the new layer the page text now")
     p.add_argument("--mode", choices=["auto", "off"], help="settings: OCR at import")
+    p.add_argument(
+        "--case",
+        metavar="NAME",
+        help="settings: the languages this case's sources are read with "
+        "(--languages library: the library's again)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ocr)

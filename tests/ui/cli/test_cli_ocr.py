@@ -122,13 +122,42 @@ def test_settings_off_means_import_reads_nothing(scanned: tuple[str, Path]) -> N
     library, pdf = scanned
     set_to = ("ocr", "settings", "--mode", "off", "--languages", "kor+eng", "--json")
     shown = json.loads(_ok("--library", library, *set_to))
-    assert shown == {"mode": "off", "languages": "kor+eng"}
+    assert shown == {"mode": "off", "languages": "kor+eng", "cases": {}}
     assert "off" in _ok("--library", library, "ocr", "settings")
 
     (row,) = json.loads(_ok("--library", library, "import", str(pdf), "--json"))
 
     assert row["ocr"] is None
     assert _layers(library) == 0
+
+
+@needs_models
+def test_a_case_names_the_languages_its_sources_are_read_with(
+    scanned: tuple[str, Path], tmp_path: Path
+) -> None:
+    library, _pdf = scanned
+    korean = make_scanned_pdf(tmp_path / "ko", [list(page_lines("kor"))], "kor", name="ko.pdf")
+    memo = samples.make_text(tmp_path / "memo", name="memo.txt", text="Nampo.")
+    _ok("--library", library, "import", str(memo), "--case", "Nampo port calls")
+    shown = json.loads(
+        _ok(
+            "--library", library, "ocr", "settings", "--case", "Nampo port calls",
+            "--languages", "kor+eng", "--json",
+        )
+    )  # fmt: skip
+    assert shown["cases"] == {"Nampo port calls": "kor+eng"}
+
+    args = ("--library", library, "import", str(korean), "--case", "Nampo port calls", "--json")
+    (row,) = json.loads(_ok(*args))
+
+    assert row["ocr"]["languages"] == "kor+eng"
+    assert row["ocr"]["pages"][0]["script"] is None  # named, not detected
+    hits = json.loads(_ok("--library", library, "search", "남포항에", "--json"))
+    assert [h["source_id"] for h in hits["hits"]] == [row["source_id"]]
+    unknown = run_cli(
+        "--library", library, "ocr", "settings", "--case", "Rajin", "--languages", "kor"
+    )
+    _one_error_line(unknown, "no case called 'Rajin'")
 
 
 def test_a_pdf_with_text_and_ocr_auto_does_nothing(tmp_path: Path) -> None:
