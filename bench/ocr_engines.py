@@ -89,7 +89,10 @@ def rapidocr_reader(language: str) -> Reader:
 
 
 def workstation_reader(language: str) -> Reader:
-    """Our pipeline: the page in a PDF with no text layer, rendered and read by read_page."""
+    """Our pipeline: the page in a PDF with no text layer, rendered and read by read_page.
+
+    ``language`` 'auto' (engine ``workstation-auto``) detects each page's script instead.
+    """
     import tempfile  # lazy: only for this candidate
 
     from workstation.ocr.engine import parse_languages  # lazy: needs the app's environment
@@ -108,6 +111,7 @@ def workstation_reader(language: str) -> Reader:
 
 ENGINES: dict[str, Callable[[str], Reader]] = {
     "workstation": workstation_reader,
+    "workstation-auto": lambda language: workstation_reader("auto"),
     "mupdf": mupdf_reader,
     "tesserocr": tesserocr_reader,
     "tesserocr-psm4": lambda language: tesserocr_reader(language, psm=4),
