@@ -174,3 +174,16 @@ def make_scanned_image(
     path = folder / name
     path.write_bytes(image_bytes(render_scan(lines, language, dpi, look), fmt))
     return path
+
+
+def make_oversized_text_image(folder: Path, name: str = "poster.png") -> Path:
+    """A 7800x7800 picture of large text: looks like a document, too many pixels to read."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page = Image.new("L", (7800, 7800), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(_DEJAVU), 200)
+    for index in range(12):
+        draw.text((300, 300 + index * 600), "Nampo port call IMO 9379301", font=font, fill=0)
+    path = folder / name
+    page.save(path)
+    return path

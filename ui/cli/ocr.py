@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ui.cli.common import EXIT_OK, UsageError, install_sigint, open_library, print_json
 from workstation.core.printable import printable
 
 if TYPE_CHECKING:
+    from workstation.core.errors import BadInputError
     from workstation.core.library import Library
     from workstation.ocr.layers import LayerSummary
 
@@ -62,11 +64,15 @@ def run_ocr(
     force: bool = False,
     accept: bool | None = None,
     show_progress: bool = False,
+    on_unreadable: Callable[[int, BadInputError], None] | None = None,
 ) -> list[tuple[int, LayerSummary | None]]:
     """OCR each source in turn (pages in parallel); Ctrl+C stops cleanly.
 
     ``languages`` None: each source's case's languages, else the library's.
+    ``on_unreadable``: told of a source OCR cannot read, and the others are read; without
+    it the error stops the command.
     """
+    from workstation.core.errors import BadInputError  # lazy: start-up
     from workstation.core.progress import CancelToken  # lazy: start-up
     from workstation.ocr.layers import OcrService  # lazy: start-up
     from workstation.ocr.settings import languages_for_source  # lazy: start-up
@@ -82,14 +88,20 @@ def run_ocr(
     try:
         with OcrService(lib) as service:
             for source_id in source_ids:
-                summary = service.run(
-                    source_id,
-                    chosen[source_id],
-                    force=force,
-                    accept=accept,
-                    progress=_progress_printer(show_progress),
-                    cancel=cancel,
-                )
+                try:
+                    summary = service.run(
+                        source_id,
+                        chosen[source_id],
+                        force=force,
+                        accept=accept,
+                        progress=_progress_printer(show_progress),
+                        cancel=cancel,
+                    )
+                except BadInputError as error:
+                    if on_unreadable is None:
+                        raise
+                    on_unreadable(source_id, error)
+                    continue
                 done.append((source_id, summary))
     finally:
         restore()
@@ -102,6 +114,7 @@ def ocr_after_import(lib: Library, results: list[Any], mode: str | None) -> dict
     Returns:
         Source id -> its new layer's JSON, or None when no page needed OCR.
     """
+    from ui.cli.common import err  # lazy: start-up
     from workstation.ocr.engine import OcrModelMissingError  # lazy: start-up
     from workstation.ocr.settings import check_mode, read_settings  # lazy: start-up
 
@@ -115,15 +128,21 @@ def ocr_after_import(lib: Library, results: list[Any], mode: str | None) -> dict
         for r in results
         if r.status == "imported" and r.kind in ("pdf", "image") and "locked" not in r.flags
     ]
+
+    def unreadable(source_id: int, error: BadInputError) -> None:
+        err(f"imported source {source_id}, but OCR cannot read it: {error}")
+
+    # The import itself stands whatever OCR meets: say what, and go on.
     found: dict[int, Any] = {}
     try:
-        for source_id, summary in run_ocr(lib, wanted, None, show_progress=sys.stderr.isatty()):
-            found[source_id] = None if summary is None else summary.as_json()
+        done = run_ocr(
+            lib, wanted, None, show_progress=sys.stderr.isatty(), on_unreadable=unreadable
+        )
     except OcrModelMissingError as error:
-        # The import itself stands; say once what to install.
-        from ui.cli.common import err  # lazy: start-up
-
         err(f"imported, but not read by OCR: {error}")
+        return found
+    for source_id, summary in done:
+        found[source_id] = None if summary is None else summary.as_json()
     return found
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -118,7 +119,9 @@ class OcrService:
         if self._pool is None:
             # spawn, not fork: the parent holds SQLite connections and index threads.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self._workers, mp_context=context, initializer=_ignore_sigint
+            )
         return self._pool
 
     # -- planning --
@@ -318,6 +321,12 @@ class OcrService:
             marks = None if layer.accepted else _accept(session, self._lib, layer)
         self._lib.index_pending(source_ids=[source_id])
         return self._summary(layer_id, marks)
+
+
+def _ignore_sigint() -> None:
+    """In a worker: Ctrl+C reaches the whole process group; the parent decides (it cancels
+    between pages), so a worker never dies of it mid-page and breaks the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _a(kind: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from bench.ocr_testset import page_lines
 from tests import samples
 from tests.conftest import run_cli, run_cli_subprocess
-from tests.scans import make_scanned_pdf
+from tests.scans import make_oversized_text_image, make_scanned_pdf
 from tests.workstation.ocr.support import needs_models
 
 
@@ -216,6 +216,26 @@ def test_missing_model_at_import_keeps_the_import(
     assert "imported" in result.stdout
     assert "tesseract-ocr-osd" in result.stderr
     assert _layers(library) == 0
+
+
+@needs_models
+def test_an_unreadable_image_at_import_is_named_and_the_rest_is_read(
+    scanned: tuple[str, Path],
+) -> None:
+    library, pdf = scanned
+    make_oversized_text_image(pdf.parent)
+
+    result = run_cli("--library", library, "import", str(pdf.parent), "--ocr", "auto", "--json")
+
+    assert result.returncode == 0
+    rows = {Path(r["path"]).name: r for r in json.loads(result.stdout)}
+    assert rows["poster.png"]["status"] == "imported"
+    assert rows["poster.png"]["ocr"] is None
+    assert rows["scan.pdf"]["ocr"]["accepted"] is True
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("workstation: imported source ")
+    assert "OCR cannot read it: the image is too large to read (7800x7800 pixels)" in line
+    assert _layers(library) == 1
 
 
 def test_a_source_that_is_not_a_pdf_or_image_is_refused(tmp_path: Path) -> None:
