@@ -14,7 +14,15 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ui.cli.common import EXIT_OK, UsageError, install_sigint, open_library, print_json
+from ui.cli.common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    UsageError,
+    err,
+    install_sigint,
+    open_library,
+    print_json,
+)
 from workstation.core.printable import printable
 
 if TYPE_CHECKING:
@@ -114,7 +122,6 @@ def ocr_after_import(lib: Library, results: list[Any], mode: str | None) -> dict
     Returns:
         Source id -> its new layer's JSON, or None when no page needed OCR.
     """
-    from ui.cli.common import err  # lazy: start-up
     from workstation.ocr.engine import OcrModelMissingError  # lazy: start-up
     from workstation.ocr.settings import check_mode, read_settings  # lazy: start-up
 
@@ -198,6 +205,12 @@ def cmd_ocr(args: argparse.Namespace) -> int:
                         f"{page['words']} words  ({page['reason']})"
                     )
             return EXIT_OK
+        skipped: list[int] = []
+
+        def unreadable(source_id: int, error: BadInputError) -> None:
+            skipped.append(source_id)
+            err(f"source {source_id}: OCR cannot read it: {error}")
+
         done = run_ocr(
             lib,
             ids,
@@ -205,16 +218,17 @@ def cmd_ocr(args: argparse.Namespace) -> int:
             force=args.force,
             accept=True if args.accept else None,
             show_progress=not args.json and sys.stderr.isatty(),
+            on_unreadable=unreadable if args.all_missing else None,
         )
     if args.json:
         print_json([{"source_id": i, "layer": None if s is None else s.as_json()} for i, s in done])
     else:
         for source_id, made in done:
             if made is None:
-                print(f"source {source_id}: every page has a text layer; nothing read (--force)")
+                print(f"source {source_id}: no page needs OCR; nothing read (--force reads all)")
             else:
                 print(_describe(made))
-    return EXIT_OK
+    return EXIT_PARTIAL if skipped else EXIT_OK
 
 
 def _settings(args: argparse.Namespace, rest: list[str]) -> int:

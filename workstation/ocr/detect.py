@@ -100,14 +100,17 @@ MIN_MARKS = 0.005
 MAX_MARKS = 0.4
 
 
-def image_looks_like_text(path: Path) -> bool:
+def image_looks_like_text(path: Path, max_pixels: int = 60_000_000) -> bool:
     """Whether an image is mostly paper with some marks: a scan or photo of a document.
 
     Judged on a 512-pixel greyscale thumbnail: at least half paper, and between 0.5 % and
-    40 % marks. An image that cannot be decoded is not.
+    40 % marks. An image that cannot be decoded is not, nor one over ``max_pixels`` (it is
+    not decoded: a satellite scene of 400 megapixels is not read by OCR unless asked).
     """
     try:
         with Image.open(path) as image:
+            if image.width * image.height > max_pixels:
+                return False
             image.draft("L", (512, 512))
             image.thumbnail((512, 512))
             grey = image.convert("L")

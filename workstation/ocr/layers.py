@@ -33,7 +33,15 @@ from workstation.core.library import Library
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 from workstation.ocr.detect import image_looks_like_text, pdf_needs
 from workstation.ocr.engine import ENGINE, check_engine, check_models, parse_languages, tessdata_dir
-from workstation.ocr.reader import MAX_DPI, MIN_DPI, OCR_DPI, PageJob, PageResult, read_page
+from workstation.ocr.reader import (
+    MAX_DPI,
+    MAX_PIXELS,
+    MIN_DPI,
+    OCR_DPI,
+    PageJob,
+    PageResult,
+    read_page,
+)
 from workstation.sources.flags import FLAG_LOCKED
 from workstation.sources.unlock import readable_pdf_path
 
@@ -145,7 +153,7 @@ class OcrService:
         if FLAG_LOCKED in (source.flags or []):
             raise BadInputError(f"source {source_id} is password-protected: unlock it first")
         if source.kind == "image":
-            if force or image_looks_like_text(self._path_of(source)):
+            if force or image_looks_like_text(self._path_of(source), MAX_PIXELS):
                 return source, [(1, "image")]
             return source, []
         doc = pymupdf.open(self._path_of(source))

@@ -219,22 +219,27 @@ def test_missing_model_at_import_keeps_the_import(
 
 
 @needs_models
-def test_an_unreadable_image_at_import_is_named_and_the_rest_is_read(
+def test_an_image_too_large_to_read_is_left_at_import_and_named_when_forced(
     scanned: tuple[str, Path],
 ) -> None:
     library, pdf = scanned
     make_oversized_text_image(pdf.parent)
-
     result = run_cli("--library", library, "import", str(pdf.parent), "--ocr", "auto", "--json")
-
     assert result.returncode == 0
+    assert result.stderr == ""
     rows = {Path(r["path"]).name: r for r in json.loads(result.stdout)}
-    assert rows["poster.png"]["status"] == "imported"
-    assert rows["poster.png"]["ocr"] is None
+    assert rows["poster.png"]["ocr"] is None  # 61 megapixels: not even looked at
     assert rows["scan.pdf"]["ocr"]["accepted"] is True
-    (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("workstation: imported source ")
-    assert "OCR cannot read it: the image is too large to read (7800x7800 pixels)" in line
+    poster = str(rows["poster.png"]["source_id"])
+
+    forced = run_cli_subprocess("--library", library, "ocr", poster, "--force")
+
+    _one_error_line(forced, "the image is too large to read (7800x7800 pixels)")
+    # With --all-missing the others are read and the exit status says some were not.
+    again = run_cli("--library", library, "ocr", "--all-missing", "--force", "--json")
+    assert again.returncode == 3
+    assert f"source {poster}: OCR cannot read it" in again.stderr
+    assert [d["source_id"] for d in json.loads(again.stdout)] == []  # scan.pdf has a layer
     assert _layers(library) == 1
 
 
