@@ -9,6 +9,7 @@ A page needs OCR when it shows ink that its text layer does not explain:
   the text layer holds fewer characters than ``CHARS_PER_INK`` times that fraction (the
   characters a page of print with that much ink would hold, halved): "no text", or "too
   little text for the page's ink". A blank page, or a printed page with a figure, does not.
+  A page with stored text and no picture at all is not rendered: it is a text layer.
 
 An image is read when it looks like a document: mostly paper (light), with some marks
 (darker) but not many (``image_looks_like_text``); a photograph or satellite scene is not.
@@ -86,9 +87,23 @@ def page_need(page: Any) -> PageNeed:
     return PageNeed(page.number + 1, chars, ink_fraction, unexplained_fraction, needs, reason)
 
 
-def pdf_needs(doc: Any) -> list[PageNeed]:
-    """page_need for every page of an open ``pymupdf.Document``."""
-    return [page_need(doc.load_page(index)) for index in range(doc.page_count)]
+def pdf_needs(doc: Any, stored: dict[int, str] | None = None) -> list[PageNeed]:
+    """page_need for every page of an open ``pymupdf.Document``.
+
+    ``stored``: the page texts the import kept (1-based page -> text). A page with text
+    there and no picture in its resources is a text layer without being loaded: judging
+    every page would add ~2.6 ms a page to the import of a long born-digital report
+    (whose import costs ~2.3 ms a page); this way it adds ~0.05 ms.
+    """
+    found: list[PageNeed] = []
+    for index in range(doc.page_count):
+        text = (stored or {}).get(index + 1, "")
+        chars = len("".join(text.split()))
+        if chars and not doc.get_page_images(index):
+            found.append(PageNeed(index + 1, chars, 0.0, 0.0, False, "text layer"))
+        else:
+            found.append(page_need(doc.load_page(index)))
+    return found
 
 
 PAPER_LEVEL = 170

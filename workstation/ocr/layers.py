@@ -156,11 +156,18 @@ class OcrService:
             if force or image_looks_like_text(self._path_of(source), MAX_PIXELS):
                 return source, [(1, "image")]
             return source, []
+        with self._lib.reader() as session:
+            stored = dict(
+                session.execute(
+                    select(Page.number, Page.text).where(Page.source_id == source_id)
+                ).tuples()
+            )
         doc = pymupdf.open(self._path_of(source))
         try:
             if force:
                 return source, [(n, "asked") for n in range(1, doc.page_count + 1)]
-            return source, [(need.number, need.reason) for need in pdf_needs(doc) if need.needs_ocr]
+            needs = pdf_needs(doc, stored)
+            return source, [(need.number, need.reason) for need in needs if need.needs_ocr]
         finally:
             doc.close()
 

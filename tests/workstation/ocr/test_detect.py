@@ -91,3 +91,21 @@ def test_a_scanned_document_image_looks_like_text_and_a_photo_does_not(tmp_path:
     assert image_looks_like_text(scan)
     assert not image_looks_like_text(photo)
     assert not image_looks_like_text(blank)
+
+
+def test_stored_text_spares_pages_without_pictures_but_not_scans(tmp_path: Path) -> None:
+    typed = make_pdf(tmp_path, texts=["Nampo port call. " * 60], name="typed.pdf")
+    scan = make_scanned_pdf(tmp_path, [list(page_lines("eng"))], "eng", 150, CLEAN)
+    with pymupdf.open(scan) as doc:
+        doc[0].insert_text((20, 20), "Scanned 2024-03-15", fontsize=8)
+        data = doc.tobytes()
+
+    with pymupdf.open(typed) as doc:
+        (typed_need,) = pdf_needs(doc, {1: doc[0].get_text()})
+    with pymupdf.open("pdf", data) as doc:
+        (scan_need,) = pdf_needs(doc, {1: "Scanned 2024-03-15"})
+
+    assert not typed_need.needs_ocr
+    assert typed_need.ink == 0.0  # judged by its stored text, never rendered
+    assert scan_need.needs_ocr  # a picture on the page: rendered and judged
+    assert scan_need.reason == "too little text for the ink"
