@@ -157,11 +157,10 @@ class OcrService:
                 return source, [(1, "image")]
             return source, []
         with self._lib.reader() as session:
-            stored = dict(
-                session.execute(
-                    select(Page.number, Page.text).where(Page.source_id == source_id)
-                ).tuples()
+            rows = session.execute(
+                select(Page.number, Page.text).where(Page.source_id == source_id)
             )
+            stored: dict[int, str] = {number: text for number, text in rows}
         doc = pymupdf.open(self._path_of(source))
         try:
             if force:
