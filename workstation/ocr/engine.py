@@ -173,15 +173,16 @@ def _file_sha256(path: str, _mtime_ns: int) -> str:
 
 # --- reading ---------------------------------------------------------------------------
 
-_APIS: dict[tuple[str, str, int], Any] = {}
+_APIS: dict[tuple[str, str, int, int], Any] = {}
 _APIS_LOCK = threading.Lock()
 
 
 def _api(folder: Path, languages: str, psm: int) -> Any:
-    """A Tesseract instance kept for the process (loading a CJK model takes ~0.1-0.3 s)."""
+    """A Tesseract instance kept for this thread (loading a CJK model takes ~0.1-0.3 s; an
+    instance must not be used by two threads at once)."""
     import tesserocr  # lazy: loads libtesseract, only when OCR runs
 
-    key = (str(folder), languages, psm)
+    key = (str(folder), languages, psm, threading.get_ident())
     with _APIS_LOCK:
         api = _APIS.get(key)
         if api is None:
