@@ -515,3 +515,29 @@ def ocr_words(session: Session, source_id: int, number: int) -> list[list[Any]] 
         )
     ).first()
     return None if row is None else list(row.words)
+
+
+def passage_boxes(
+    words: list[list[Any]], start: int, end: int
+) -> list[tuple[float, float, float, float]]:
+    """The boxes covering page text [start, end) on an OCR page, one per line of words.
+
+    For highlights and redaction: a word counts when any of its characters is in the
+    range (its whole box, OCR gives no finer one). Words on one line (overlapping
+    vertically, left to right) are joined into one box.
+
+    Args:
+        words: An OCR page's words, ``[text, x0, y0, x1, y1, confidence, offset]``.
+        start: First offset of the passage in the page text.
+        end: Offset just past it.
+    """
+    boxes: list[list[float]] = []
+    for text, x0, y0, x1, y1, _confidence, offset in words:
+        if offset >= end or offset + len(text) <= start:
+            continue
+        last = boxes[-1] if boxes else None
+        if last is not None and y0 < last[3] and y1 > last[1] and x0 >= last[0]:
+            last[2], last[1], last[3] = max(last[2], x1), min(last[1], y0), max(last[3], y1)
+        else:
+            boxes.append([x0, y0, x1, y1])
+    return [(b[0], b[1], b[2], b[3]) for b in boxes]

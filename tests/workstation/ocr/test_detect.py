@@ -12,6 +12,7 @@ from tests.samples import make_jpeg, make_pdf
 from tests.scans import CLEAN, font_path, make_scanned_image, make_scanned_pdf
 from workstation.ocr.detect import image_looks_like_text, pdf_needs
 from workstation.ocr.engine import Word, words_to_text
+from workstation.ocr.layers import passage_boxes
 
 
 def test_born_digital_pages_and_blank_pages_need_no_ocr(tmp_path: Path) -> None:
@@ -109,3 +110,21 @@ def test_stored_text_spares_pages_without_pictures_but_not_scans(tmp_path: Path)
     assert typed_need.ink == 0.0  # judged by its stored text, never rendered
     assert scan_need.needs_ocr  # a picture on the page: rendered and judged
     assert scan_need.reason == "too little text for the ink"
+
+
+def test_a_passage_on_an_ocr_page_gets_one_box_per_line() -> None:
+    made = [
+        Word("loaded", (10, 100, 60, 112), 95.0, 0),
+        Word("refined", (66, 101, 120, 113), 91.0, 0),
+        Word("petroleum", (10, 130, 90, 142), 88.0, 1),
+        Word("at", (96, 130, 110, 142), 90.0, 1),
+    ]
+    text, offsets = words_to_text(made)
+    words = [[w.text, *w.box, w.confidence, o] for w, o in zip(made, offsets, strict=True)]
+    start = text.index("refined")
+
+    boxes = passage_boxes(words, start, text.index("at") + 1)
+
+    assert boxes == [(66, 101, 120, 113), (10, 130, 110, 142)]
+    assert passage_boxes(words, start + 2, start + 3) == [(66, 101, 120, 113)]
+    assert passage_boxes(words, 0, 0) == []
