@@ -166,11 +166,11 @@ def cmd_ocr(args: argparse.Namespace) -> int:
         raise UsageError(
             "ocr needs a SOURCE or --all-missing (or status SOURCE, accept LAYER, settings)"
         )
-    from workstation.ocr.layers import (
+    from workstation.ocr.layers import (  # lazy: start-up
         OcrService,
         layers_of,
         sources_without_layer,
-    )  # lazy: start-up
+    )
     from workstation.sources.lookup import resolve_source  # lazy: start-up
 
     with open_library(args) as lib:
