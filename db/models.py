@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -533,3 +534,67 @@ class Provenance(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_key: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(16))
+
+
+# --- OCR: text read from scanned pages and images, kept beside the original ----
+
+
+class OcrLayer(Base):
+    """One OCR run over a source: what read it, with which models and languages.
+
+    A source may have several layers (other languages, another engine version); at
+    most one is ``accepted``, and only the accepted one's text is the page text that
+    search indexes and annotations anchor on. The original is never changed.
+    """
+
+    __tablename__ = "ocr_layers"
+    __table_args__ = (
+        Index("ix_ocr_layers_source", "source_id"),
+        Index(
+            "ux_ocr_layers_accepted",
+            "source_id",
+            unique=True,
+            sqlite_where=sql_text("accepted = 1"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    engine: Mapped[str] = mapped_column(String(32))
+    engine_version: Mapped[str] = mapped_column(String(64))
+    models: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    languages: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mean_confidence: Mapped[float | None] = mapped_column(Float)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted_at: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class OcrPage(Base):
+    """The words OCR read on one page of a layer.
+
+    ``words`` is a list of ``[text, x0, y0, x1, y1, confidence, offset]``: the box in
+    PDF points on the page as displayed (pixels for an image), the confidence 0-100,
+    and where the word starts in ``text``. ``replaced_text`` is the page text the
+    import stored, given back if the layer is ever set aside. ``source_id`` repeats
+    the layer's source so the page is part of the source's audited state.
+    """
+
+    __tablename__ = "ocr_pages"
+    __table_args__ = (UniqueConstraint("layer_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer_id: Mapped[int] = mapped_column(ForeignKey("ocr_layers.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    words: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    mean_confidence: Mapped[float | None] = mapped_column(Float)
+    languages: Mapped[str] = mapped_column(String(200))
+    script: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(64))
+    replaced_text: Mapped[str | None] = mapped_column(Text)

@@ -91,6 +91,7 @@ def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progr
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ui.cli.ocr import ocr_after_import  # lazy: start-up
     from workstation.sources.flags import FLAG_LOCKED  # lazy: start-up
     from workstation.sources.ingest import import_error_summary  # lazy: start-up
 
@@ -98,8 +99,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     with lib:
         show = not args.json and sys.stderr.isatty()
         report = _run_import(lib, args.paths, args.case, show)
+        read = {} if report.cancelled else ocr_after_import(lib, report.results, args.ocr)
     if args.json:
-        print_json([r.as_json() for r in report.results])
+        print_json([{**r.as_json(), "ocr": read.get(r.source_id or 0)} for r in report.results])
     else:
         for r in report.results:
             if r.status == "failed":
@@ -108,6 +110,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             else:
                 flags = f"  [{', '.join(r.flags)}]" if r.flags else ""
                 print(f"{r.status:<10} {r.source_id:>6}  {printable(r.path)}{flags}")
+                layer = read.get(r.source_id or 0)
+                if layer is not None:
+                    print(
+                        f"{'':<18}OCR: {len(layer['pages'])} page(s) read ({layer['languages']}), "
+                        f"mean confidence {layer['mean_confidence']}"
+                    )
                 if r.repaired:
                     print(
                         f"{'':<18}the stored original was damaged; this file's bytes "

@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--case", metavar="NAME", help="put the imported sources in this case")
     p.add_argument("--json", action="store_true", help="print one JSON array of results")
+    p.add_argument(
+        "--ocr",
+        choices=["auto", "off"],
+        help="auto: read PDF pages without a usable text layer and images by OCR; "
+        "off: never (default: the library's setting, see ocr settings)",
+    )
 
     p = add("list", cmd_list, "list the sources")
     p.add_argument("--kind", choices=["pdf", "image", "article", "text", "email"])
@@ -254,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ui.cli.geo import register as _register_geo  # lazy: start-up
 
     _register_geo(sub, common)
+
+    from ui.cli.ocr import register as _register_ocr  # lazy: start-up
+
+    _register_ocr(sub, common)
 
     add("gui", cmd_gui, "open the desktop app (the default without a command)")
     return parser

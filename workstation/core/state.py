@@ -90,6 +90,8 @@ KINDS: dict[str, Kind] = {
                 Part("cases", "case_sources", "source_id", "case_id"),
                 Part("parents", "source_relations", "child_id", "parent_id, relation"),
                 Part("georeference", "georeferences", "source_id", "origin"),
+                Part("ocr_layers", "ocr_layers", "source_id", "id"),
+                Part("ocr_pages", "ocr_pages", "source_id", "layer_id, number", digest=True),
             ),
         ),
         Kind(

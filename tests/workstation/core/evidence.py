@@ -1,6 +1,6 @@
 """A small library holding a record of every audited kind, made through the services.
 
-Sources (text, PDF, image) in a case, annotations with tags and entity links, an
+Sources (text, PDF, image with an OCR layer) in a case, annotations with tags and entity links, an
 entity with identifiers, a recipient profile, a signing key, a finding with a letter
 and its reply, and a bundle merged from a partner's library (bundle_imports and
 provenance rows), so the state-binding tests can edit any audited table of a real
@@ -29,6 +29,7 @@ from workstation.entities.register import add_entity, link_annotation
 from workstation.findings.replies import ReplyService
 from workstation.findings.service import FindingService
 from workstation.keys.keyring import KeyService
+from workstation.ocr.layers import OcrService, PageResult
 from workstation.sources.ingest import ImportService
 
 
@@ -92,11 +93,26 @@ def build(folder: Path) -> Made:
             save_profile(lib, session, Profile("MSMT partners", "MSMT RELEASABLE"))
             KeyService(lib).generate(session, "alice's key", b"correct horse battery")
             finding = _finding(lib, session, [note.uuid, region.uuid], entity.uuid)
+        _ocr_layer(lib, i)
         with open_bundle(lib, partner) as opened:
             BundleMerger(lib).merge(opened, accept_untrusted=True)
         return Made(
             folder / "lib", t, p, i, note.uuid, redaction.uuid, region.uuid, entity.uuid, finding
         )
+
+
+def _ocr_layer(lib: Library, image: int) -> None:
+    """An OCR layer on the image, as read (stored as data: no Tesseract model needed here)."""
+    words: list[list[object]] = [["Rajin", 3.0, 4.0, 30.0, 12.0, 91.5, 0]]
+    result = PageResult(1, "Rajin\n", words, 91.5, "eng", None, "image", 0.1)
+    OcrService(lib, workers=1).save(
+        image,
+        [result],
+        engine_version="tesseract 5.5.4",
+        models={"eng": "eng.traineddata sha256:0"},
+        languages="eng",
+        settings={},
+    )
 
 
 def _finding(lib: Library, session: object, annotations: list[str], entity: str) -> str:

@@ -1,0 +1,1 @@
+"""OCR: scanned pages and pictures of documents become text that search finds and marks use."""

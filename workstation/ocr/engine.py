@@ -1,0 +1,350 @@
+"""Tesseract 5 through tesserocr: a page picture in, words with boxes and confidences out.
+
+Chosen by measurement (docs/performance.md, bench/ocr_engines.py): the same accuracy as
+PyMuPDF's built-in Tesseract, twice as fast, and it reports per-word confidences and the
+script of a page (Tesseract's OSD), which the built-in one does not. The library comes in
+tesserocr's wheel; the language models are Debian's tesseract-ocr-* packages (or any
+folder named by TESSDATA_PREFIX). Nothing is downloaded, ever.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from workstation.core.errors import BadInputError, WorkstationError
+
+ENGINE = "tesseract"
+
+#: Tesseract code -> (what a reviewer calls it, the Debian package with its model).
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "eng": ("English", "tesseract-ocr-eng"),
+    "rus": ("Russian", "tesseract-ocr-rus"),
+    "kor": ("Korean", "tesseract-ocr-kor"),
+    "jpn": ("Japanese", "tesseract-ocr-jpn"),
+    "jpn_vert": ("Japanese, vertical", "tesseract-ocr-jpn-vert"),
+    "chi_sim": ("Chinese, simplified", "tesseract-ocr-chi-sim"),
+    "chi_tra": ("Chinese, traditional", "tesseract-ocr-chi-tra"),
+}
+AUTO = "auto"
+"""Languages setting: detect the script of each page (Tesseract OSD) and pick its model
+(see read_picture)."""
+
+#: Script Tesseract's OSD names -> the model read with it.
+SCRIPT_LANGUAGES: dict[str, str] = {
+    "Latin": "eng",
+    "Cyrillic": "rus",
+    "Hangul": "kor",
+    "Korean": "kor",
+    "Japanese": "jpn",
+    "Katakana": "jpn",
+    "Hiragana": "jpn",
+    "Han": "chi_sim",
+    "HanS": "chi_sim",
+    "HanT": "chi_tra",
+}
+_OSD_PACKAGE = "tesseract-ocr-osd"  # part of tesseract-ocr-eng's dependencies on Debian
+
+_TESSDATA_CANDIDATES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+PSM_BLOCK = 6  # one uniform block of text: what MuPDF's OCR uses; best on our test set
+PSM_VERTICAL = 5  # one uniform block of vertically set text (jpn_vert)
+
+
+class UnknownLanguageError(BadInputError):
+    """A language code the OCR does not know."""
+
+
+class OcrModelMissingError(WorkstationError):
+    """The engine or a language model is not installed here."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as read: its text, box in the picture's pixels, confidence 0-100, line number."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    confidence: float
+    line: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the engine read on one picture."""
+
+    words: tuple[Word, ...]
+    languages: str
+    script: str | None
+    seconds: float
+
+
+def tessdata_dir() -> Path:
+    """The folder with the .traineddata models: TESSDATA_PREFIX, else Debian's, else others."""
+    named = os.environ.get("TESSDATA_PREFIX")
+    if named:
+        return Path(named)
+    for candidate in _TESSDATA_CANDIDATES:
+        if (Path(candidate) / "eng.traineddata").is_file():
+            return Path(candidate)
+    return Path(_TESSDATA_CANDIDATES[0])
+
+
+def parse_languages(spec: str) -> tuple[str, ...]:
+    """``kor+eng`` (or ``kor,eng``) as codes, checked; ``auto`` stays ``("auto",)``.
+
+    Raises:
+        UnknownLanguageError: A code the OCR does not know (the message lists the known ones).
+    """
+    codes = tuple(c.strip().lower().replace("-", "_") for c in spec.replace(",", "+").split("+"))
+    codes = tuple(c for c in codes if c)
+    if codes == (AUTO,):
+        return codes
+    if not codes:
+        raise UnknownLanguageError("no OCR language given (e.g. --languages kor+eng, or auto)")
+    for code in codes:
+        if code not in LANGUAGES:
+            known = ", ".join(LANGUAGES)
+            raise UnknownLanguageError(f"unknown OCR language {code!r} (known: {known}, or auto)")
+    return tuple(dict.fromkeys(codes))
+
+
+def check_engine() -> str:
+    """The engine's version ('tesseract 5.5.4').
+
+    Raises:
+        OcrModelMissingError: tesserocr cannot be loaded.
+    """
+    try:
+        import tesserocr  # lazy: loads libtesseract (~40 ms), only when OCR runs
+    except ImportError as error:  # pragma: no cover - the wheel is a dependency
+        raise OcrModelMissingError(
+            f"the OCR engine cannot be loaded ({error}); reinstall with 'uv sync'"
+        ) from error
+    first: str = tesserocr.tesseract_version().splitlines()[0]
+    return first.strip()
+
+
+def check_models(languages: tuple[str, ...], folder: Path | None = None) -> dict[str, str]:
+    """Each model's file and SHA-256, so a layer says exactly what read it.
+
+    Raises:
+        OcrModelMissingError: A model is not installed (the message names the package).
+    """
+    folder = folder or tessdata_dir()
+    wanted = ("osd",) if languages == (AUTO,) else languages
+    found: dict[str, str] = {}
+    for code in wanted:
+        path = folder / f"{code}.traineddata"
+        if not path.is_file():
+            package = _OSD_PACKAGE if code == "osd" else LANGUAGES[code][1]
+            name = "script detection" if code == "osd" else LANGUAGES[code][0]
+            raise OcrModelMissingError(
+                f"no OCR model for {name} ({code}.traineddata not in {folder}): "
+                f"install the Debian package {package} (apt-get install {package}), "
+                "or set TESSDATA_PREFIX to a folder that has it"
+            )
+        found[code] = f"{path.name} sha256:{_file_sha256(str(path), path.stat().st_mtime_ns)}"
+    return found
+
+
+@functools.lru_cache(maxsize=32)
+def _file_sha256(path: str, _mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- reading ---------------------------------------------------------------------------
+
+_APIS: dict[tuple[str, str, int, int], Any] = {}
+_APIS_LOCK = threading.Lock()
+
+
+def _api(folder: Path, languages: str, psm: int) -> Any:
+    """A Tesseract instance kept for this thread (loading a CJK model takes ~0.1-0.3 s; an
+    instance must not be used by two threads at once)."""
+    import tesserocr  # lazy: loads libtesseract, only when OCR runs
+
+    key = (str(folder), languages, psm, threading.get_ident())
+    with _APIS_LOCK:
+        api = _APIS.get(key)
+        if api is None:
+            try:
+                api = tesserocr.PyTessBaseAPI(path=str(folder), lang=languages, psm=psm)
+            except RuntimeError as error:
+                raise OcrModelMissingError(
+                    f"Tesseract cannot load {languages} from {folder}: {error}"
+                ) from error
+            _APIS[key] = api
+        return api
+
+
+def detect_script(picture: Image.Image, folder: Path | None = None) -> str | None:
+    """The script Tesseract's OSD sees on the page ('Hangul', 'Latin'...), None if unsure."""
+    folder = folder or tessdata_dir()
+    api = _api(folder, "osd", 0)
+    api.SetImage(picture)
+    try:
+        found = api.DetectOrientationScript()
+    except RuntimeError:
+        return None
+    if not found:
+        return None
+    name = found.get("script_name")
+    return str(name) if name else None
+
+
+def languages_for(script: str | None, vertical: bool = False) -> str:
+    """The model to read a page of ``script`` with (English when unknown); vertically set
+    Japanese with ``jpn_vert`` (page segmentation 5 reads one block of columns)."""
+    own = SCRIPT_LANGUAGES.get(script or "", "eng")
+    return "jpn_vert" if own == "jpn" and vertical else own
+
+
+_TOP_TO_BOTTOM = 2  # tesserocr.WritingDirection.TOP_TO_BOTTOM
+
+
+def is_vertical(picture: Image.Image, folder: Path | None = None) -> bool:
+    """Whether most text blocks on the page run top to bottom (Tesseract's layout
+    analysis, no recognition: 0.1-0.4 s a page)."""
+    import tesserocr  # lazy: loads libtesseract, only when OCR runs
+
+    api = _api(folder or tessdata_dir(), "osd", int(tesserocr.PSM.AUTO_ONLY))
+    api.SetImage(picture)
+    iterator = api.AnalyseLayout()
+    directions: list[int] = []
+    while iterator is not None:
+        directions.append(int(iterator.Orientation()[1]))
+        if not iterator.Next(tesserocr.RIL.BLOCK):
+            break
+    api.Clear()
+    return sum(1 for d in directions if d == _TOP_TO_BOTTOM) * 2 > len(directions) > 0
+
+
+def read_picture(
+    picture: Image.Image, languages: tuple[str, ...], dpi: int | None, folder: Path | None = None
+) -> Reading:
+    """Read every word on a picture.
+
+    With ``("auto",)`` the page's script is detected first (OSD) and read with its model
+    alone (adding English made every CJK and Cyrillic page worse on the test set); a
+    Japanese page set in columns with jpn_vert; a Han page with both Chinese models, the
+    reading with the higher mean confidence kept (it picked the right one on every page of
+    the test set; simplified and traditional cannot be told apart by OSD).
+
+    Args:
+        picture: The page, any mode (read as greyscale).
+        languages: Codes from parse_languages; ``("auto",)`` detects the script first.
+        dpi: The picture's resolution (Tesseract sizes its expectations by it); None:
+            unknown, Tesseract estimates it.
+        folder: The models folder (default tessdata_dir()).
+
+    Returns:
+        The words in reading order, with the languages actually used.
+    """
+    started = time.perf_counter()
+    folder = folder or tessdata_dir()
+    grey = picture.convert("L")
+    script = None
+    if languages != (AUTO,):
+        spec = "+".join(languages)
+        words = _recognise(grey, spec, dpi, folder)
+        return Reading(words, spec, script, time.perf_counter() - started)
+    script = detect_script(grey, folder)
+    own = SCRIPT_LANGUAGES.get(script or "", "eng")
+    if own in ("chi_sim", "chi_tra"):
+        readings = [(_recognise(grey, code, dpi, folder), code) for code in ("chi_sim", "chi_tra")]
+        words, spec = max(readings, key=lambda r: _mean_confidence(r[0]))
+    else:
+        spec = languages_for(script, own == "jpn" and is_vertical(grey, folder))
+        words = _recognise(grey, spec, dpi, folder)
+    return Reading(words, spec, script, time.perf_counter() - started)
+
+
+def _mean_confidence(words: tuple[Word, ...]) -> float:
+    """Confidence weighted by characters (Chinese words are single characters)."""
+    chars = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / chars if chars else 0.0
+
+
+def _recognise(grey: Image.Image, spec: str, dpi: int | None, folder: Path) -> tuple[Word, ...]:
+    import tesserocr  # lazy: loads libtesseract, only when OCR runs
+
+    psm = PSM_VERTICAL if spec.startswith("jpn_vert") else PSM_BLOCK
+    api = _api(folder, spec, psm)
+    api.SetImage(grey)
+    if dpi:
+        api.SetSourceResolution(dpi)
+    api.Recognize()
+    words: list[Word] = []
+    iterator = api.GetIterator()
+    level = tesserocr.RIL.WORD
+    line = -1
+    if iterator is not None:
+        while True:
+            if iterator.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+                line += 1
+            text = iterator.GetUTF8Text(level)
+            box = iterator.BoundingBox(level)
+            if text and text.strip() and box is not None:
+                x0, y0, x1, y1 = box
+                confidence = float(iterator.Confidence(level))
+                words.append(Word(text.strip(), (x0, y0, x1, y1), confidence, max(line, 0)))
+            if not iterator.Next(level):
+                break
+    api.Clear()
+    return tuple(words)
+
+
+def _is_cjk(char: str) -> bool:
+    name = unicodedata.name(char, "")
+    # Not Hangul: Korean puts spaces between words, and Tesseract's kor model keeps them.
+    return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "FULLWIDTH", "IDEOGRAPHIC"))
+
+
+def words_to_text(words: tuple[Word, ...] | list[Word]) -> tuple[str, list[int]]:
+    """The page text the words make, and each word's offset in it.
+
+    Words on a line are joined by a space, except between two Chinese or Japanese
+    characters (Tesseract cuts those into single characters; a search must find them
+    joined);
+    lines end with a line break.
+    """
+    pieces: list[str] = []
+    offsets: list[int] = []
+    length = 0
+    previous: Word | None = None
+    for word in words:
+        if previous is not None:
+            if word.line != previous.line:
+                gap = "\n"
+            elif _is_cjk(previous.text[-1]) and _is_cjk(word.text[0]):
+                gap = ""
+            else:
+                gap = " "
+            pieces.append(gap)
+            length += len(gap)
+        offsets.append(length)
+        pieces.append(word.text)
+        length += len(word.text)
+        previous = word
+    if pieces:
+        pieces.append("\n")
+    return "".join(pieces), offsets
