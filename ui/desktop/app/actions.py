@@ -288,6 +288,13 @@ def _view_menu(window: MainWindow, bar: QMenuBar) -> None:
     view_menu.addAction(window.entities_action)
     view_menu.addAction(window.library_dock.toggleViewAction())
     view_menu.addAction(window.inspector_dock.toggleViewAction())
+    window.reset_layout_action = act(
+        "Reset &Layout",
+        window.reset_layout,
+        None,
+        "Put the library, the inspector and the list's columns back where they start",
+    )
+    view_menu.addAction(window.reset_layout_action)
     window.full_screen_action = act(
         "&Full Screen", window.toggle_full_screen, QKeySequence.StandardKey.FullScreen
     )

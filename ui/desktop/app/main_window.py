@@ -7,14 +7,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QCursor,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -38,6 +37,7 @@ from ui.desktop.annotations.commands import AnnotationCommands, source_id_of
 from ui.desktop.annotations.taxonomy_editor import TaxonomyEditor
 from ui.desktop.app.actions import build_menus
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.layout import reset_layout, restore_layout, save_layout, settle_after_show
 from ui.desktop.app.settings import Settings
 from ui.desktop.bundles.keys_dialog import KeysDialog
 from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
     link_scroll_action: QAction
     entities_action: QAction
     full_screen_action: QAction
+    reset_layout_action: QAction
 
     def __init__(
         self,
@@ -695,45 +696,24 @@ class MainWindow(QMainWindow):
             self.import_paths(paths)
 
     def _restore(self) -> None:
-        geometry = self.settings.window_geometry
-        state = self.settings.window_state
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            screen = QGuiApplication.primaryScreen()
-            if screen is not None:
-                area = screen.availableGeometry()
-                self.resize(max(1024, int(area.width() * 0.92)), max(700, int(area.height() * 0.9)))
-            else:
-                self.resize(1440, 900)
-        self._state_restored = state is not None and self.restoreState(state)
+        self._state_restored = restore_layout(self, self.settings)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if not getattr(self, "_first_shown", False):
             self._first_shown = True
-            if not self._state_restored:
-                # First start: room for titles on the left, the inspector on the
-                # right (after the first layout pass, which would undo it).
-                # Sized to the window, so a small laptop screen keeps room for pages.
-                width = self.width()
-                sizes = [min(440, max(300, width * 3 // 10)), min(300, max(240, width // 5))]
-                QTimer.singleShot(
-                    0,
-                    lambda: self.resizeDocks(
-                        [self.library_dock, self.inspector_dock],
-                        sizes,
-                        Qt.Orientation.Horizontal,
-                    ),
-                )
+            settle_after_show(self, self._state_restored)
+
+    def reset_layout(self) -> None:
+        """View > Reset Layout: docks, columns and size back to the defaults."""
+        reset_layout(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if getattr(self, "_shut_down", False):  # closed before (e.g. close() twice)
             super().closeEvent(event)
             return
         self._shut_down = True
-        self.settings.window_geometry = self.saveGeometry()
-        self.settings.window_state = self.saveState()
+        save_layout(self, self.settings)
         # Work still queued when the library closes fails; that is no news
         # for a window that is going away.
         self.controller.errorOccurred.disconnect(self.show_error)

@@ -106,6 +106,15 @@ class Settings:
     def window_state(self, value: QByteArray) -> None:
         self.store.setValue(self._STATE, value)
 
+    def forget_layout(self) -> None:
+        """Drop the saved geometry and docks: the next start lays out the defaults."""
+        self.store.remove(self._GEOMETRY)
+        self.forget_state()
+
+    def forget_state(self) -> None:
+        """Drop the saved docks and toolbars (the size stays)."""
+        self.store.remove(self._STATE)
+
     # --- marking -----------------------------------------------------------------
 
     @property

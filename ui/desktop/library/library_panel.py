@@ -52,6 +52,10 @@ class SourceTable(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Hide the optional columns in a narrow list, show them in a wide one."""
         narrow = self.viewport().width() < NARROW_LIST_PX
         for column in OPTIONAL_COLUMNS:
             if self.isColumnHidden(column) != narrow:
@@ -106,14 +110,7 @@ class LibraryPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(THUMB_PX + 6)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        # Fixed widths: ResizeToContents would ask the model for every row
-        # (160,000 data() calls at 10,000 sources before the first paint).
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        metrics = self.fontMetrics()
-        for col, sample in ((1, "2025-05-20"), (2, "Grade"), (3, "Marks"), (4, "Pages")):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, metrics.horizontalAdvance(sample) + 18)
+        self.reset_columns()
         self.table.doubleClicked.connect(self._open_index)
         self.table.openRequested.connect(self.openRequested)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -134,6 +131,20 @@ class LibraryPanel(QWidget):
         self.filter_edit.textChanged.connect(self._apply_filter)
         controller.sourcesChanged.connect(self.reload)
         controller.sourceEdited.connect(self.model.invalidate)
+
+    def reset_columns(self) -> None:
+        """Every column shown at its starting width, the title taking the rest."""
+        header = self.table.horizontalHeader()
+        # Fixed widths: ResizeToContents would ask the model for every row
+        # (160,000 data() calls at 10,000 sources before the first paint).
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        metrics = self.fontMetrics()
+        for col, sample in ((1, "2025-05-20"), (2, "Grade"), (3, "Marks"), (4, "Pages")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, metrics.horizontalAdvance(sample) + 18)
+            if col not in OPTIONAL_COLUMNS:
+                self.table.setColumnHidden(col, False)
+        self.table.fit_columns()
 
     def reload_cases(self) -> None:
         """Re-read the case list (on the read pool), keeping the chosen case."""

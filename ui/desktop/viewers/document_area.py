@@ -37,6 +37,7 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.library.source_list_model import MIME_SOURCES
 from ui.desktop.viewers.frames import make_viewer
 from ui.desktop.viewers.source_view import SourceView, read_source_view
+from ui.desktop.widgets.elided_label import ElidedLabel
 from ui.desktop.widgets.icons import icon, kind_icon
 from workstation.core.errors import WorkstationError
 
@@ -166,8 +167,7 @@ class DocumentPane(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.kind_label = QLabel()
-        self.title = QLabel("Empty pane")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = ElidedLabel("Empty pane")  # a long title never widens the window
         close = QToolButton()
         close.setIcon(icon("close"))
         close.setAutoRaise(True)
