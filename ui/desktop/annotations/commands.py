@@ -36,9 +36,12 @@ class AnnotationCommands(QObject):
             None when any source's may have changed.
         statusMessage(str, int): a line for the status bar and its time in milliseconds.
         errorOccurred(str): a write failed; the message for the reviewer.
+        markCreated(str, int): a mark was made (its uuid, its source's id); it
+            becomes the window's current mark.
     """
 
     annotationsChanged = Signal(object)
+    markCreated = Signal(str, int)
     statusMessage = Signal(str, int)
     errorOccurred = Signal(str)
 
@@ -108,12 +111,18 @@ class AnnotationCommands(QObject):
                 after()
             self.errorOccurred.emit(message)
 
-        def done(_uuid: Any) -> None:
+        def done(uuid: str) -> None:
             if after is not None:
                 after()
             self.annotationsChanged.emit(source_id)
+            self.markCreated.emit(uuid, source_id)
             if redact and not code:
                 said = "Marked for redaction on export (Ctrl+Z undoes)."
+            elif not code:
+                said = (
+                    "Marked without a category: add one with Annotate > Add Category "
+                    "(Ctrl+Z undoes)."
+                )
             else:
                 said = f"Marked as {code}" + (", to be redacted" if redact else "")
                 said += " (Ctrl+Z undoes)."

@@ -6,6 +6,7 @@ dropped from the library list, and close back down to one pane.
 Signals (DocumentArea):
     currentPaneChanged(object): the pane with focus changed.
     regionDrawn(object, object): a pane and the RegionAnchor drawn in it.
+    markSelected(str): the reviewer clicked a mark on a page (its uuid).
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ class DocumentPane(QFrame):
         regionDrawn(object): the viewer drew a region (a RegionAnchor) to mark.
         regionEdited(str, object): a region mark was moved or resized (uuid, RegionAnchor).
         deleteRequested(str): the reviewer pressed Delete on a selected region mark.
+        markSelected(str): the reviewer clicked a mark on the page (its uuid).
     """
 
     focused = Signal()
@@ -148,6 +150,7 @@ class DocumentPane(QFrame):
     regionDrawn = Signal(object)
     regionEdited = Signal(str, object)
     deleteRequested = Signal(str)
+    markSelected = Signal(str)
 
     def __init__(
         self,
@@ -287,6 +290,7 @@ class DocumentPane(QFrame):
             ("regionDrawn", self.regionDrawn),
             ("regionEdited", self.regionEdited),
             ("regionDeleteRequested", self.deleteRequested),
+            ("regionSelected", self.markSelected),
         ):
             signal = getattr(viewer, name, None)
             if signal is not None:
@@ -352,6 +356,7 @@ class DocumentArea(QWidget):
     regionDrawn = Signal(object, object)
     regionEdited = Signal(object, str, object)
     deleteRequested = Signal(str)
+    markSelected = Signal(str)
 
     def __init__(
         self,
@@ -379,6 +384,7 @@ class DocumentArea(QWidget):
         pane.regionDrawn.connect(lambda anchor, p=pane: self.regionDrawn.emit(p, anchor))
         pane.regionEdited.connect(lambda u, anchor, p=pane: self.regionEdited.emit(p, u, anchor))
         pane.deleteRequested.connect(self.deleteRequested)
+        pane.markSelected.connect(self.markSelected)
         return pane
 
     def _make_current(self, pane: DocumentPane) -> None:

@@ -114,11 +114,13 @@ class RegionDrawingView(QWidget):
             reshaped, and its new RegionAnchor (to be saved through the service).
         regionDeleteRequested(str): the uuid of the selected region mark the reviewer
             pressed Delete on.
+        regionSelected(str): the uuid of a region mark the reviewer clicked.
     """
 
     regionDrawn = Signal(object)
     regionEdited = Signal(str, object)
     regionDeleteRequested = Signal(str)
+    regionSelected = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +131,7 @@ class RegionDrawingView(QWidget):
             self.regionEdited.emit,
             self.hint.setText,
             on_delete=self.regionDeleteRequested.emit,
+            on_select=self.regionSelected.emit,
         )
         # Drawing or dragging a mark near an edge of the view scrolls it, so a
         # region can reach past what is on screen (as in any drawing program).
