@@ -181,6 +181,10 @@ def test_demo_builds_a_library(tmp_path: Path) -> None:
     assert {"pdf", "image", "article"} <= kinds
     # It opens on a morning's work: tagged passages, a redaction mark, regions, entities.
     assert "7 marks made" in out
+    # The image is listed by its pixel size, not as "0 p." (issue 14).
+    image_line = next(line for line in out.splitlines() if " image " in line)
+    assert " px " in image_line
+    assert "0 p." not in out
     marks = json.loads(_ok("--library", path, "annotations", "--format", "json"))
     assert len(marks) == 7
     assert {c for m in marks for c in m["categories"]} >= {"arms.ammunition", "petroleum"}
@@ -241,3 +245,15 @@ def test_the_console_script_is_the_cli() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "import-bundle" in done.stdout
+
+
+def test_the_demo_hint_names_a_command_that_works_from_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.cli.desktop import command_name
+
+    monkeypatch.setenv("UV_RUN_RECURSION_DEPTH", "1")  # started by `uv run`
+    assert command_name() == "uv run workstation"
+    monkeypatch.delenv("UV_RUN_RECURSION_DEPTH")
+    monkeypatch.setenv("PATH", "")  # nothing on the PATH: the module, with this Python
+    assert command_name().endswith(" -m ui.cli")

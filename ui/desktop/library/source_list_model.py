@@ -210,7 +210,8 @@ class SourceListModel(QAbstractTableModel):
             return self._decoration(item)
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             flags = f"\nFlags: {', '.join(item.flags)}" if item.flags else ""
-            return f"{item.title}\n{item.kind}, {item.pages} p., SHA-256 {item.sha256[:16]}…{flags}"
+            extent = f"{item.extent}, " if item.extent else ""
+            return f"{item.title}\n{item.kind}, {extent}SHA-256 {item.sha256[:16]}…{flags}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -225,6 +226,8 @@ class SourceListModel(QAbstractTableModel):
             return item.grade or ""
         if col == 3:
             return str(item.annotations) if item.annotations else ""
+        if item.pixels is not None:
+            return f"{item.pixels[0]}×{item.pixels[1]}"
         return str(item.pages) if item.pages else ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
