@@ -345,6 +345,25 @@ def _view_menu(window: MainWindow, bar: QMenuBar) -> None:
     view_menu.addAction(window.entities_action)
     view_menu.addAction(window.library_dock.toggleViewAction())
     view_menu.addAction(window.inspector_dock.toggleViewAction())
+    window.page_strip_action = act(
+        "Page &Thumbnails",
+        window.show_page_strips,
+        None,
+        "Show the column of page thumbnails beside each PDF",
+    )
+    window.list_thumbnails_action = act(
+        "Thumbnails in Library &List",
+        window.show_list_thumbnails,
+        None,
+        "Tall rows with a thumbnail of each source, or compact rows with more titles",
+    )
+    for action, on in (
+        (window.page_strip_action, window.settings.page_strip),
+        (window.list_thumbnails_action, window.settings.list_thumbnails),
+    ):
+        action.setCheckable(True)
+        action.setChecked(on)
+        view_menu.addAction(action)
     window.reset_layout_action = act(
         "Reset &Layout",
         window.reset_layout,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
+from shiboken6 import isValid
 
 if TYPE_CHECKING:
     from ui.desktop.app.main_window import MainWindow
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 # A side dock narrower than this shows no usable list; wider than this share of
 # the window it squeezes the document panes.
 DOCK_MIN_PX = 160
+FRAME_ALLOWANCE_PX = 8
+FRAME_SETTLE_MS = 300
 DOCK_MAX_SHARE = 0.45
 
 
@@ -53,11 +56,12 @@ def fit_to_screen(window: QWidget) -> None:
 
 
 def first_size(window: QWidget) -> tuple[int, int]:
-    """The window's size on a first start: most of the screen, never more."""
+    """The window's size on a first start: most of the screen, never more (less
+    room for the window manager's frame, which is not known before it is shown)."""
     area = available_area(window)
     return (
-        min(area.width(), max(1024, int(area.width() * 0.92))),
-        min(area.height(), max(700, int(area.height() * 0.9))),
+        min(area.width() - FRAME_ALLOWANCE_PX, max(1024, int(area.width() * 0.92))),
+        min(area.height() - FRAME_ALLOWANCE_PX, max(700, int(area.height() * 0.9))),
     )
 
 
@@ -118,6 +122,13 @@ def settle_after_show(window: MainWindow, restored: bool) -> None:
             reset_layout(window)
 
     QTimer.singleShot(0, check)
+
+    # Some window managers frame the window a little later: fit it again then.
+    def fit_again() -> None:
+        if isValid(window):
+            fit_to_screen(window)
+
+    QTimer.singleShot(FRAME_SETTLE_MS, fit_again)
 
 
 def _default_docks(window: MainWindow) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QTabWidget,
+    QWidget,
 )
 from shiboken6 import isValid
 
@@ -91,6 +92,8 @@ class MainWindow(MarkingMixin, QMainWindow):
     full_screen_action: QAction
     reset_layout_action: QAction
     edit_note_action: QAction
+    page_strip_action: QAction
+    list_thumbnails_action: QAction
     add_category_action: QAction
     redact_mark_action: QAction
     delete_mark_action: QAction
@@ -112,7 +115,13 @@ class MainWindow(MarkingMixin, QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
-        self.documents = DocumentArea(controller, factory)
+        def made(controller: LibraryController, source: Any) -> QWidget:
+            viewer = factory(controller, source)
+            if hasattr(viewer, "set_strip_visible"):
+                viewer.set_strip_visible(self.settings.page_strip)
+            return viewer
+
+        self.documents = DocumentArea(controller, made)
         self.setCentralWidget(self.documents)
 
         self.library_panel = LibraryPanel(controller)
@@ -170,6 +179,7 @@ class MainWindow(MarkingMixin, QMainWindow):
         self.library_panel.openRequested.connect(self.open_source)
         self.library_panel.currentSourceChanged.connect(self.inspector.show_source)
         self.search_panel.hitActivated.connect(self.open_hit)
+        self.search_panel.hitSelected.connect(self.inspector.show_source)
         commands = self.annotation_commands
         for panel in (self.marks_panel, self.all_marks_panel):
             panel.annotationActivated.connect(self.open_annotation)
@@ -195,6 +205,7 @@ class MainWindow(MarkingMixin, QMainWindow):
         controller.changed.connect(self._changed)
         controller.busyChanged.connect(self.busy_label.setText)
         controller.errorOccurred.connect(self.show_error)
+        self.library_panel.show_thumbnails(self.settings.list_thumbnails)
         self.update_status()
         self._restore()
 
@@ -491,6 +502,19 @@ class MainWindow(MarkingMixin, QMainWindow):
         if not getattr(self, "_first_shown", False):
             self._first_shown = True
             settle_after_show(self, self._state_restored)
+
+    def show_page_strips(self, on: bool) -> None:
+        """View > Page Thumbnails: beside every PDF, now and next time."""
+        self.settings.page_strip = on
+        for pane in self.documents.panes():
+            setter = getattr(pane.viewer, "set_strip_visible", None)
+            if setter is not None:
+                setter(on)
+
+    def show_list_thumbnails(self, on: bool) -> None:
+        """View > Thumbnails in Library List: tall rows with thumbnails, or compact."""
+        self.settings.list_thumbnails = on
+        self.library_panel.show_thumbnails(on)
 
     def reset_layout(self) -> None:
         """View > Reset Layout: docks, columns and size back to the defaults."""

@@ -29,6 +29,8 @@ class Settings:
     _GEOMETRY = "mainWindow/geometry"
     _STATE = "mainWindow/state"
     _RECENT_CATEGORIES = "categoryPicker/recent"
+    _PAGE_STRIP = "viewers/pageStrip"
+    _LIST_THUMBNAILS = "library/thumbnails"
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings()
@@ -49,6 +51,12 @@ class Settings:
         if isinstance(value, list | tuple):
             return [str(v) for v in value]
         return []
+
+    def _flag(self, key: str, default: bool) -> bool:
+        value = self.store.value(key, default)
+        if isinstance(value, str):  # an .ini file gives 'true' / 'false' back
+            return value.strip().lower() in ("true", "1", "yes")
+        return bool(value)
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)
@@ -114,6 +122,24 @@ class Settings:
     def forget_state(self) -> None:
         """Drop the saved docks and toolbars (the size stays)."""
         self.store.remove(self._STATE)
+
+    @property
+    def page_strip(self) -> bool:
+        """Whether PDF panes show their page thumbnails (View > Page Thumbnails)."""
+        return self._flag(self._PAGE_STRIP, True)
+
+    @page_strip.setter
+    def page_strip(self, on: bool) -> None:
+        self.store.setValue(self._PAGE_STRIP, bool(on))
+
+    @property
+    def list_thumbnails(self) -> bool:
+        """Whether the library list shows thumbnails (tall rows) or kind icons (compact)."""
+        return self._flag(self._LIST_THUMBNAILS, False)
+
+    @list_thumbnails.setter
+    def list_thumbnails(self, on: bool) -> None:
+        self.store.setValue(self._LIST_THUMBNAILS, bool(on))
 
     # --- marking -----------------------------------------------------------------
 

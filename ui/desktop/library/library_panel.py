@@ -39,6 +39,7 @@ KINDS = [
 # Below this width the list shows title, date and marks only.
 NARROW_LIST_PX = 380
 OPTIONAL_COLUMNS = (2, 4)  # Grade, Pages
+COMPACT_ICON_PX = 16
 
 
 class SourceTable(QTableView):
@@ -106,10 +107,9 @@ class LibraryPanel(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setIconSize(QSize(THUMB_PX, THUMB_PX))
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(THUMB_PX + 6)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.show_thumbnails(False)
         self.reset_columns()
         self.table.doubleClicked.connect(self._open_index)
         self.table.openRequested.connect(self.openRequested)
@@ -131,6 +131,16 @@ class LibraryPanel(QWidget):
         self.filter_edit.textChanged.connect(self._apply_filter)
         controller.sourcesChanged.connect(self.reload)
         controller.sourceEdited.connect(self.model.invalidate)
+
+    def show_thumbnails(self, on: bool) -> None:
+        """Tall rows with page thumbnails, or compact rows with a kind icon (default):
+        compact, a laptop's list shows twice as many titles."""
+        self.model.set_thumbnails(on)
+        icon_px = THUMB_PX if on else COMPACT_ICON_PX
+        self.table.setIconSize(QSize(icon_px, icon_px))
+        row = max(icon_px, self.fontMetrics().height()) + 6
+        self.table.verticalHeader().setMinimumSectionSize(row)
+        self.table.verticalHeader().setDefaultSectionSize(row)
 
     def reset_columns(self) -> None:
         """Every column shown at its starting width, the title taking the rest."""

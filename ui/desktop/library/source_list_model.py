@@ -63,6 +63,7 @@ class SourceListModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] = {}
         self._cache: OrderedDict[int, SourceListItem] = OrderedDict()
+        self.thumbnails_shown = True
         self._thumbs: OrderedDict[str, QPixmap] = OrderedDict()
         self._thumbs_pending: set[str] = set()
         self._thumb_signals = _ThumbSignals()
@@ -250,8 +251,19 @@ class SourceListModel(QAbstractTableModel):
 
     # --- thumbnails ----------------------------------------------------------
 
+    def set_thumbnails(self, on: bool) -> None:
+        """Thumbnails (on) or kind icons (off: compact rows, nothing to load)."""
+        if on != self.thumbnails_shown:
+            self.thumbnails_shown = on
+            if self.rowCount():
+                self.dataChanged.emit(
+                    self.index(0, 0),
+                    self.index(self.rowCount() - 1, 0),
+                    [Qt.ItemDataRole.DecorationRole],
+                )
+
     def _decoration(self, item: SourceListItem) -> QIcon | QPixmap:
-        if item.thumbnail:
+        if item.thumbnail and self.thumbnails_shown:
             pixmap = self._thumbs.get(item.sha256)
             if pixmap is not None:
                 return pixmap

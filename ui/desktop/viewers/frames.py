@@ -549,10 +549,14 @@ class PdfSourceView(RegionDrawingView):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setCollapsible(1, False)
-        split.setSizes([110, 900])
+        split.setSizes([self.strip.sizeHint().width(), 900])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+
+    def set_strip_visible(self, on: bool) -> None:
+        """Show or hide the page thumbnails (View > Page Thumbnails)."""
+        self.strip.setVisible(on)
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated passages and regions on the pages, and dots in the page strip."""
