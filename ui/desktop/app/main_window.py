@@ -270,19 +270,25 @@ class MainWindow(MarkingMixin, QMainWindow):
     def export_bundle(self) -> None:
         """File > Export Bundle."""
 
-        export_from_dialog(self.controller, self, self.library_panel.selected_source_ids())
+        export_from_dialog(
+            self.controller,
+            self,
+            self.library_panel.selected_source_ids(),
+            case=self.library_panel.case_box.currentData() or None,
+            settings=self.settings,
+        )
 
     def verify_bundle(self) -> None:
         """File > Verify Bundle."""
 
-        verify_bundle(self.controller, self)
+        verify_bundle(self.controller, self, settings=self.settings)
 
     def manage_keys(self) -> None:
         """File > Signing Keys."""
 
         dialog = getattr(self, "_keys_dialog", None)
         if dialog is None:
-            dialog = KeysDialog(self.controller, self)
+            dialog = KeysDialog(self.controller, self, self.settings)
             self._keys_dialog = dialog
         else:
             dialog.reload()
@@ -292,7 +298,7 @@ class MainWindow(MarkingMixin, QMainWindow):
     def import_bundle(self) -> None:
         """File > Import Bundle."""
 
-        import_bundle(self.controller, self)
+        import_bundle(self.controller, self, settings=self.settings)
 
     def import_folder(self) -> None:
         """File > Import Folder."""

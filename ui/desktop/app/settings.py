@@ -9,6 +9,8 @@ environment decide (library folder, reviewer) stays in ``workstation.core.config
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings
 
 RECENT_LIBRARIES_MAX = 8
@@ -93,6 +95,25 @@ class Settings:
     @last_import_dir.setter
     def last_import_dir(self, folder: str) -> None:
         self.store.setValue(self._LAST_IMPORT_DIR, folder)
+
+    # Folders the file dialogs start in, by what they are for.
+    FOLDER_KINDS = ("export", "bundles", "keys")
+
+    def folder(self, kind: str) -> str:
+        """The folder a ``kind`` file dialog last chose ('export': where bundles
+        were written, 'bundles': where bundles were verified or imported from,
+        'keys': where key files were), else the home folder (never the program's
+        working directory)."""
+        assert kind in self.FOLDER_KINDS, kind
+        saved = self._text(f"folders/{kind}")
+        return saved if saved and Path(saved).is_dir() else str(Path.home())
+
+    def remember_folder(self, kind: str, path: str | Path) -> None:
+        """Keep the folder of ``path`` (a file, or a folder itself) for ``kind``."""
+        assert kind in self.FOLDER_KINDS, kind
+        chosen = Path(path).expanduser()
+        folder = chosen if chosen.is_dir() else chosen.parent
+        self.store.setValue(f"folders/{kind}", str(folder))
 
     # --- the window --------------------------------------------------------------
 
