@@ -59,12 +59,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    import tempfile  # lazy: start-up
-
     from workstation.core.config import default_library_path, resolve_reviewer  # lazy: start-up
     from workstation.core.library import Library  # lazy: start-up
-    from workstation.demo.corpus import write_demo_corpus  # lazy: start-up
-    from workstation.sources.ingest import ImportService, import_error_summary  # lazy: start-up
+    from workstation.demo.build import build_demo  # lazy: start-up
+    from workstation.sources.ingest import import_error_summary  # lazy: start-up
     from workstation.sources.lookup import list_sources, rows_for  # lazy: start-up
 
     if args.library:
@@ -72,15 +70,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     else:
         path = default_library_path().with_name("demo-library")
     with Library.open(path, reviewer=resolve_reviewer(args.reviewer), create=True) as lib:
-        with tempfile.TemporaryDirectory(prefix="workstation-demo-") as tmp:
-            files = write_demo_corpus(Path(tmp))
-            report = ImportService(lib).import_paths(files, case="Demo: Rajin port")
-        from workstation.demo.marks import mark_demo  # lazy: start-up
-
-        marks = mark_demo(lib)
-        from workstation.demo.findings import make_demo_findings  # lazy: start-up
-
-        findings = make_demo_findings(lib)
+        built = build_demo(lib)
+        report, marks, findings = built.report, built.marks, built.findings
         with lib.reader() as session:
             rows = list_sources(session)
             extents = {

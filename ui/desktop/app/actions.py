@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar
 
 from ui.desktop.annotations.region_tools import Tool
+from ui.desktop.app.help import help_actions
 from ui.desktop.widgets.icons import icon
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ def build_menus(window: MainWindow) -> None:
     _annotate_menu(window, bar, edit_menu)
     _view_menu(window, bar)
     help_menu = bar.addMenu("&Help")
+    window.shortcuts_action, window.quick_start_action = help_actions(window, help_menu)
+    help_menu.addSeparator()
     help_menu.addAction(make_action(window, "&About", window.about))
     _toolbar(window)
 

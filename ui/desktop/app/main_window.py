@@ -48,10 +48,14 @@ from ui.desktop.ops.import_ import run_import
 from ui.desktop.ops.import_bundle import import_bundle, verify_bundle
 from ui.desktop.viewers.document_area import DocumentArea, ViewerFactory, default_viewer
 from ui.desktop.widgets.icons import icon
+from workstation.core.config import default_library_path
 from workstation.core.errors import WorkstationError
+from workstation.core.library import Library
+from workstation.demo.build import build_demo
 from workstation.sources.lookup import library_stats
 
 MAX_RECENT = 8
+MAX_SESSION_PANES = 3
 
 
 def human_bytes(n: int) -> str:
@@ -92,6 +96,8 @@ class MainWindow(MarkingMixin, QMainWindow):
     full_screen_action: QAction
     reset_layout_action: QAction
     edit_note_action: QAction
+    shortcuts_action: QAction
+    quick_start_action: QAction
     page_strip_action: QAction
     list_thumbnails_action: QAction
     add_category_action: QAction
@@ -177,6 +183,8 @@ class MainWindow(MarkingMixin, QMainWindow):
         self._fill_recent()
         self._update_undo_actions()
         self.library_panel.openRequested.connect(self.open_source)
+        self.library_panel.importRequested.connect(self.import_files)
+        self.library_panel.demoRequested.connect(lambda: self.open_demo())
         self.library_panel.currentSourceChanged.connect(self.inspector.show_source)
         self.search_panel.hitActivated.connect(self.open_hit)
         self.search_panel.hitSelected.connect(self.inspector.show_source)
@@ -244,6 +252,22 @@ class MainWindow(MarkingMixin, QMainWindow):
             self.show_error(exc.message)
 
     # --- actions ---------------------------------------------------------------
+
+    def open_demo(self, path: Path | None = None) -> None:
+        """The start page's Open the Demo Library: build it (first time) on a worker,
+        then open it in this window (``path``: where; default beside the library)."""
+        path = path or default_library_path().with_name("demo-library")
+        reviewer = self.controller.library.reviewer
+
+        def build() -> Path:
+            with Library.open(path, reviewer=reviewer, create=True) as demo:
+                build_demo(demo)
+                return demo.root
+
+        self.statusBar().showMessage(f"Preparing the demo library in {path}…")
+        self.controller.run(
+            build, label="preparing the demo", on_done=self._switch, on_error=self.show_error
+        )
 
     def import_paths(self, paths: list[str], **kw: Any) -> Any:
         """Import files and folders in the background."""
@@ -509,6 +533,33 @@ class MainWindow(MarkingMixin, QMainWindow):
             self._first_shown = True
             settle_after_show(self, self._state_restored)
 
+    # --- session ---------------------------------------------------------------
+
+    def save_session(self) -> None:
+        """Keep the sources open in the panes (and a PDF's page) for the next start."""
+        opened: list[tuple[int, int]] = []
+        for pane in self.documents.panes():
+            if pane.source_id is not None:
+                view = getattr(pane.viewer, "view", None)
+                page = getattr(view, "current_page", 1)
+                opened.append((pane.source_id, page if isinstance(page, int) else 1))
+        self.settings.remember_session(str(self.controller.library.root), opened)
+
+    def restore_session(self) -> None:
+        """Open last session's sources again, side by side (those since deleted are
+        left out quietly)."""
+        opened = self.settings.session(str(self.controller.library.root))[:MAX_SESSION_PANES]
+        for n, (source_id, page) in enumerate(opened):
+            if n:
+                self.documents.split(Qt.Orientation.Horizontal)
+            try:
+                self.documents.open_source(source_id, page if page > 1 else None)
+            except WorkstationError:
+                continue
+            if n == 0:
+                self.inspector.show_source(source_id)
+                self.marks_panel.set_source(source_id)
+
     def show_page_strips(self, on: bool) -> None:
         """View > Page Thumbnails: beside every PDF, now and next time."""
         self.settings.page_strip = on
@@ -532,6 +583,7 @@ class MainWindow(MarkingMixin, QMainWindow):
             return
         self._shut_down = True
         save_layout(self, self.settings)
+        self.save_session()
         # Work still queued when the library closes fails; that is no news
         # for a window that is going away.
         self.controller.errorOccurred.disconnect(self.show_error)

@@ -9,6 +9,7 @@ environment decide (library folder, reviewer) stays in ``workstation.core.config
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -114,6 +115,29 @@ class Settings:
         chosen = Path(path).expanduser()
         folder = chosen if chosen.is_dir() else chosen.parent
         self.store.setValue(f"folders/{kind}", str(folder))
+
+    # --- the last session ------------------------------------------------------
+
+    @staticmethod
+    def _session_key(library_root: str) -> str:
+        return "session/" + hashlib.sha256(library_root.encode()).hexdigest()[:16]
+
+    def session(self, library_root: str) -> list[tuple[int, int]]:
+        """(source id, page) of the panes open when a library was last closed."""
+        opened: list[tuple[int, int]] = []
+        for entry in self._list(self._session_key(library_root)):
+            source, _, page = entry.partition("@")
+            if source.isdigit():
+                opened.append((int(source), int(page) if page.isdigit() else 1))
+        return opened
+
+    def remember_session(self, library_root: str, opened: list[tuple[int, int]]) -> None:
+        """Keep what the panes show for the next start on this library."""
+        key = self._session_key(library_root)
+        if opened:
+            self.store.setValue(key, [f"{sid}@{page}" for sid, page in opened])
+        else:
+            self.store.remove(key)
 
     # --- the window --------------------------------------------------------------
 

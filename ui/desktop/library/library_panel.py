@@ -3,6 +3,11 @@
 Signals:
     openRequested(int): open a source in the current pane (double-click, Enter).
     currentSourceChanged(int): the selected source changed (for the inspector).
+    importRequested(): the start page's Import Files… was pressed.
+    demoRequested(): the start page's Open the Demo Library was pressed.
+
+An empty library shows a start page instead of an empty list: what to do first,
+and where the library lives.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
+    QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -74,11 +83,41 @@ class SourceTable(QTableView):
         super().keyPressEvent(event)
 
 
+class StartPage(QFrame):
+    """What an empty library shows: import, or look at the demo first."""
+
+    def __init__(self, library_root: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        heading = QLabel("<b>This library is empty</b>")
+        text = QLabel(
+            "Import the evidence you are reviewing (PDF reports, images, saved web pages, "
+            "text, e-mail), or drop files on the window. New here? The demo library holds "
+            "an invented case with marks and findings to try everything on."
+        )
+        text.setWordWrap(True)
+        self.import_button = QPushButton("Import Files…")
+        self.demo_button = QPushButton("Open the Demo Library")
+        self.where = where = QLabel(f"This library lives in {library_root}")
+        where.setWordWrap(True)
+        where.setEnabled(False)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(text)
+        layout.addWidget(self.import_button)
+        layout.addWidget(self.demo_button)
+        layout.addWidget(where)
+        layout.addStretch(1)
+
+
 class LibraryPanel(QWidget):
     """Cases, filters and the lazy source list."""
 
     openRequested = Signal(int)
     currentSourceChanged = Signal(int)
+    importRequested = Signal()
+    demoRequested = Signal()
 
     def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,7 +162,14 @@ class LibraryPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
         layout.addWidget(self.filter_edit)
-        layout.addWidget(self.table, 1)
+        self.start_page = StartPage(str(controller.library.root))
+        self.start_page.import_button.clicked.connect(self.importRequested)
+        self.start_page.demo_button.clicked.connect(self.demoRequested)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.table)
+        self.pages.addWidget(self.start_page)
+        layout.addWidget(self.pages, 1)
+        self.model.refreshed.connect(self._show_start_page)
 
         self.reload_cases()
         self.case_box.currentIndexChanged.connect(self._apply_filter)
@@ -155,6 +201,20 @@ class LibraryPanel(QWidget):
             if col not in OPTIONAL_COLUMNS:
                 self.table.setColumnHidden(col, False)
         self.table.fit_columns()
+
+    def _show_start_page(self) -> None:
+        """The start page when the library has no source at all (not: none passes
+        the filter), else the list."""
+        unfiltered = not (
+            self.case_box.currentData() or self.kind_box.currentData() or self.filter_edit.text()
+        )
+        empty = unfiltered and self.model.rowCount() == 0
+        self.pages.setCurrentWidget(self.start_page if empty else self.table)
+
+    @property
+    def showing_start_page(self) -> bool:
+        """Whether the start page is shown instead of the list."""
+        return self.pages.currentWidget() is self.start_page
 
     def reload_cases(self) -> None:
         """Re-read the case list (on the read pool), keeping the chosen case."""

@@ -46,3 +46,15 @@ def window(qtbot: object, filled: Library, tmp_path: Path) -> Iterator[MainWindo
     wait_idle(qtbot, controller)
     yield win
     win.close()
+
+
+def next_window(qtbot: object, filled: Library, tmp_path: Path) -> MainWindow:
+    """A second window on the library and settings of ``window`` (after it closed,
+    which closed its library): what the next start of the app sees."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    again = MainWindow(
+        LibraryController(Library.open(filled.root, reviewer="alice")), settings=settings
+    )
+    qtbot.addWidget(again)  # type: ignore[attr-defined]
+    again.show()
+    return again

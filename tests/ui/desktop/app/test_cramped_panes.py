@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests import samples
+from tests.ui.desktop.app.conftest import next_window
 from tests.ui.desktop.app.test_main_window import _ids, _title_of
 from tests.ui.desktop.conftest import wait_idle
-from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.viewers.pdf.pdf_view import PdfView
 from workstation.core.library import Library
@@ -57,12 +57,7 @@ def test_the_page_strip_hides_and_stays_hidden(
     window.close()
 
     # The next window (same settings) opens PDFs without it.
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    again = MainWindow(
-        LibraryController(Library.open(filled.root, reviewer="alice")), settings=settings
-    )
-    qtbot.addWidget(again)
-    again.show()
+    again = next_window(qtbot, filled, tmp_path)
     assert not again.page_strip_action.isChecked()
     again.open_source(report)
     wait_idle(qtbot, again.controller)
