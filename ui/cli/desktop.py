@@ -17,6 +17,7 @@ from ui.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
     UsageError,
+    open_library,
 )
 
 
@@ -55,7 +56,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
     path = resolve_library_path(args.library)
     create = not args.library and not os.environ.get(LIBRARY_ENV)
-    return launch_gui(path, args.reviewer, create)
+    show: list[int] = []
+    if getattr(args, "open", None):
+        # Resolved before any window opens: a wrong one is one line and exit 1.
+        from workstation.sources.lookup import resolve_source  # lazy: start-up
+
+        with open_library(args) as lib, lib.reader() as session:
+            show = [resolve_source(session, ref).id for ref in args.open]
+    return launch_gui(path, args.reviewer, create, show)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

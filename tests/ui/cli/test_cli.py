@@ -257,3 +257,12 @@ def test_the_demo_hint_names_a_command_that_works_from_here(
     monkeypatch.delenv("UV_RUN_RECURSION_DEPTH")
     monkeypatch.setenv("PATH", "")  # nothing on the PATH: the module, with this Python
     assert command_name().endswith(" -m ui.cli")
+
+
+def test_gui_open_names_a_source_that_is_not_there_in_one_line(lib: str) -> None:
+    # Checked before any window opens (so also where there is no display).
+    bad = run_cli_subprocess("--library", lib, "gui", "--open", "999")
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("workstation: ")
+    assert "999" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

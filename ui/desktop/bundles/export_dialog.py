@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,8 +42,10 @@ from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.layout import fit_to_screen
 from ui.desktop.app.settings import Settings
 from ui.desktop.bundles.keys_dialog import KeysDialog
+from ui.desktop.bundles.profiles_dialog import ProfilesDialog
 from ui.desktop.widgets.colours import style_as
 from workstation.bundles.export import ExportOptions
 from workstation.bundles.plan import ExportPlan, ExportScope, check_space, plan_export
@@ -144,7 +146,7 @@ class ExportDialog(QDialog):
         self.tag_list = QListWidget(scope)
         self.tag_list.setAccessibleName("Categories")
         self.tag_list.setToolTip("Tick categories to export only the marks tagged with them")
-        self.tag_list.setMinimumHeight(180)
+        self.tag_list.setMinimumHeight(96)  # the dialog must fit a 768 px screen
         self.tag_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tag_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scope_form.addRow("Cate&gories:", self.tag_list)
@@ -154,7 +156,15 @@ class ExportDialog(QDialog):
         rec_form = QFormLayout(recipient)
         self.profile_combo = QComboBox(recipient)
         self.profile_combo.setAccessibleName("Recipient profile")
-        rec_form.addRow("Recipient &profile:", self.profile_combo)
+        self.profiles_button = QPushButton("Profiles…", recipient)
+        self.profiles_button.setToolTip("Add, change or remove recipient profiles")
+        self.profiles_button.clicked.connect(self._manage_profiles)
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.profile_combo, 1)
+        profile_row.addWidget(self.profiles_button)
+        profile_label = QLabel("Recipient &profile:", recipient)
+        profile_label.setBuddy(self.profile_combo)
+        rec_form.addRow(profile_label, profile_row)
         self.marking_label = QLabel(recipient)
         self.marking_label.setWordWrap(True)
         bold = QFont(self.marking_label.font())
@@ -173,7 +183,7 @@ class ExportDialog(QDialog):
         self.description_edit.setPlaceholderText(
             "What the bundle is and why it is sent (first line: its title)"
         )
-        self.description_edit.setMaximumHeight(56)
+        self.description_edit.setMaximumHeight(48)
         self.description_edit.setTabChangesFocus(True)
         rec_form.addRow("&Description:", self.description_edit)
         form_box.addWidget(recipient)
@@ -199,7 +209,7 @@ class ExportDialog(QDialog):
         self.recipients_edit.setPlaceholderText(
             "age public keys (age1…), one per line; empty: no encryption"
         )
-        self.recipients_edit.setMaximumHeight(64)
+        self.recipients_edit.setMaximumHeight(48)
         self.recipients_edit.setTabChangesFocus(True)  # Tab moves on; keys are one per line
         prot_form.addRow("&Encrypt for:", self.recipients_edit)
         form_box.addWidget(protect)
@@ -273,6 +283,10 @@ class ExportDialog(QDialog):
         self.redact_check.toggled.connect(self._schedule)
         self.key_combo.currentIndexChanged.connect(self._key_changed)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        fit_to_screen(self)  # Export and Cancel stay on a small screen
+
     # --- choices ----------------------------------------------------------------
 
     def _load_choices(self) -> None:
@@ -310,6 +324,13 @@ class ExportDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.tag_list.addItem(item)
+        self._fill_profiles(profiles, PARTNER.name)
+        self._fill_keys()
+        self._profile_changed()
+
+    def _fill_profiles(self, profiles: list[Profile], select: str) -> None:
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
         self._profiles = {p.name: p for p in with_built_ins(profiles)}
         built_in = [p.name for p in BUILT_IN]
         for name in sorted(
@@ -322,9 +343,26 @@ class ExportDialog(QDialog):
                 self.profile_combo.count() - 1, profile.marking, Qt.ItemDataRole.ToolTipRole
             )
         # The safe choice first: redacted, without EXIF (internal is one step away).
-        self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(PARTNER.name)))
-        self._fill_keys()
-        self._profile_changed()
+        self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(select)))
+        self.profile_combo.blockSignals(False)
+
+    def _manage_profiles(self) -> None:
+        """Profiles…: the profile editor; the list here follows what it saved."""
+        dialog = ProfilesDialog(self.controller, self)
+
+        def reread() -> None:
+            keep = self.profile_combo.currentData() or PARTNER.name
+
+            def arrived(profiles: list[Profile]) -> None:
+                if isValid(self.profile_combo):
+                    self._fill_profiles(profiles, keep)
+                    self._profile_changed()
+
+            self.controller.query(list_profiles, arrived)
+
+        dialog.profilesChanged.connect(reread)
+        self.profiles_dialog = dialog
+        dialog.open()
 
     def _fill_keys(self, select: str | None = None) -> None:
         self.key_combo.clear()

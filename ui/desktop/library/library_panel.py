@@ -195,7 +195,7 @@ class LibraryPanel(QWidget):
         # (160,000 data() calls at 10,000 sources before the first paint).
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         metrics = self.fontMetrics()
-        for col, sample in ((1, "2025-05-20"), (2, "Grade"), (3, "Marks"), (4, "Pages")):
+        for col, sample in ((1, "2025-05-20"), (2, "Grade"), (3, "Marks"), (4, "2000×1500")):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, metrics.horizontalAdvance(sample) + 18)
             if col not in OPTIONAL_COLUMNS:

@@ -122,7 +122,8 @@ def test_preview_follows_profile_and_categories(
     picture = dialog.grab()
     assert picture.save(str(tmp_path / "export-dialog.png"))
     picture.save("/tmp/export-dialog.png")
-    assert picture.width() >= 900
+    # As wide as asked (980), or as the screen allows (the dialog keeps within it).
+    assert picture.width() >= min(900, dialog.screen().availableGeometry().width() - 10)
     dialog.close()
 
 
@@ -484,3 +485,50 @@ def test_bundle_and_key_dialogs_start_at_home_then_where_last_chosen(tmp_path: P
     assert settings.folder("keys") == str(tmp_path)
     settings.remember_folder("bundles", tmp_path / "gone" / "b.zip")  # a folder since deleted
     assert settings.folder("bundles") == str(Path.home())
+
+
+def test_profiles_are_added_changed_and_removed_in_the_window(
+    qtbot: QtBot, controller: LibraryController
+) -> None:
+    from ui.desktop.bundles.profiles_dialog import ProfilesDialog
+    from workstation.bundles.profiles import list_profiles
+
+    library = controller.library
+    dialog = _dialog(qtbot, controller)
+    dialog.profiles_button.click()
+    editor = dialog.profiles_dialog
+    assert isinstance(editor, ProfilesDialog)
+    qtbot.waitUntil(lambda: "internal" in editor.names(), timeout=10_000)
+    # The library's own "partner" (made by the fixture) shadows the built-in one.
+    assert editor.names().count("partner") == 1
+    internal = next(
+        editor.list.item(i)
+        for i in range(editor.list.count())
+        if "internal" in editor.list.item(i).text()
+    )
+    editor.list.setCurrentItem(internal)
+    assert not editor.remove_button.isEnabled()  # built in
+
+    editor.new_profile()
+    assert editor.redact_check.isChecked()  # the safe choices come ticked
+    editor.name_edit.setText("UN Panel")
+    editor.marking_edit.setText("UN PANEL OF EXPERTS ONLY")
+    with qtbot.waitSignal(editor.profilesChanged, timeout=10_000):
+        editor.save_button.click()
+    with library.reader() as session:
+        saved = next(p for p in list_profiles(session) if p.name == "UN Panel")
+    assert saved.marking == "UN PANEL OF EXPERTS ONLY"
+    assert saved.apply_redactions
+    assert not saved.include_originals
+    qtbot.waitUntil(lambda: dialog.profile_combo.findData("UN Panel") >= 0, timeout=10_000)
+
+    editor.marking_edit.setText("")  # refused in one line, nothing changed
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: "marking cannot be empty" in editor.message.text(), timeout=10_000)
+
+    qtbot.waitUntil(lambda: editor.list.currentItem().text() == "UN Panel", timeout=10_000)
+    with qtbot.waitSignal(editor.profilesChanged, timeout=10_000):
+        editor.remove_button.click()
+    qtbot.waitUntil(lambda: dialog.profile_combo.findData("UN Panel") < 0, timeout=10_000)
+    editor.close()
+    dialog.close()
