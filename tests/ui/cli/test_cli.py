@@ -266,3 +266,11 @@ def test_gui_open_names_a_source_that_is_not_there_in_one_line(lib: str) -> None
     assert bad.stderr.startswith("workstation: ")
     assert "999" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_search_counts_one_hit_in_the_singular(lib: str, tmp_path: Path) -> None:
+    samples.make_text(tmp_path / "one", name="one.txt", text="A lone mention of Chongjin.\n")
+    _ok("--library", lib, "import", str(tmp_path / "one"))
+    out = _ok("--library", lib, "search", "Chongjin")
+    assert "1 hit for" in out
+    assert "1 hits" not in out

@@ -13,7 +13,7 @@ import pymupdf as _pymupdf
 
 from workstation.bundles.dossier.ligatures import spell_out_ligatures
 from workstation.bundles.dossier.model import Dossier, check_cancel
-from workstation.bundles.dossier.text import clean, esc, pdf_date
+from workstation.bundles.dossier.text import clean, esc, pdf_date, prepared_with
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 
 # PyMuPDF's annotations are partial (Story, DocumentWriter are untyped); use it as untyped.
@@ -262,7 +262,7 @@ def layout_pdf(
                 "subject": clean(f"Evidence dossier, bundle {dossier.bundle_id}"),
                 "keywords": clean(dossier.marking),
                 "author": clean(dossier.organisation or ""),
-                "creator": clean(f"Evidence Workstation {dossier.tool_version}"),
+                "creator": clean(prepared_with(dossier.tool_version)),
                 "producer": f"PyMuPDF {pymupdf.VersionBind}",
                 "creationDate": pdf_date(dossier.created),
                 "modDate": pdf_date(dossier.created),
