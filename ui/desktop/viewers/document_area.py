@@ -395,8 +395,20 @@ class DocumentArea(QWidget):
         self.currentPaneChanged.emit(pane)
 
     def panes(self) -> list[DocumentPane]:
-        """Every pane, in layout order."""
-        return self.root.findChildren(DocumentPane)
+        """Every pane, in layout order (left to right, top to bottom); findChildren's
+        order is not that (a restored session came back mirrored)."""
+        found: list[DocumentPane] = []
+
+        def walk(splitter: QSplitter) -> None:
+            for index in range(splitter.count()):
+                widget = splitter.widget(index)
+                if isinstance(widget, DocumentPane):
+                    found.append(widget)
+                elif isinstance(widget, QSplitter):
+                    walk(widget)
+
+        walk(self.root)
+        return found
 
     def split(self, orientation: Qt.Orientation = Qt.Orientation.Horizontal) -> DocumentPane:
         """Split the current pane; the new, empty pane becomes current."""
@@ -427,9 +439,13 @@ class DocumentArea(QWidget):
     def close_pane(self, pane: DocumentPane | None = None) -> None:
         """Close a pane (the current one by default); the last pane just empties."""
         pane = pane or self.current
-        if len(self.panes()) <= 1:
+        order = self.panes()
+        if len(order) <= 1:
             pane.clear()
             return
+        # The pane before it (else the one after) takes over, as in an editor.
+        at = order.index(pane)
+        successor = order[at - 1] if at > 0 else order[at + 1]
         parent = pane.parentWidget()
         assert isinstance(parent, QSplitter)
         pane.clear()
@@ -445,9 +461,8 @@ class DocumentArea(QWidget):
             parent.setParent(None)
             parent.deleteLater()
             parent = grand
-        remaining = self.panes()
-        self._make_current(remaining[0])
-        remaining[0].setFocus()
+        self._make_current(successor)
+        successor.setFocus()
 
     # --- linked scrolling ----------------------------------------------------
 

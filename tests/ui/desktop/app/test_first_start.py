@@ -37,7 +37,13 @@ def test_the_last_session_comes_back(
     again = next_window(qtbot, filled, tmp_path)
     again.restore_session()
     wait_idle(qtbot, again.controller)
-    assert [pane.source_id for pane in again.documents.panes()] == [report, memo]
+    panes = again.documents.panes()
+    assert [pane.source_id for pane in panes] == [report, memo]
+    # In the same places: the report on the left, as it was.
+    assert (
+        panes[0].mapTo(again, panes[0].rect().topLeft()).x()
+        < panes[1].mapTo(again, panes[1].rect().topLeft()).x()
+    )
     again.close()
 
 
