@@ -109,6 +109,34 @@ def make_pdf(
     return path
 
 
+def make_pdf_with_heading(
+    folder: Path,
+    heading: str,
+    body: str = "Body text of the report, in the usual small type.",
+    *,
+    heading_size: float = 22,
+    title: str | None = None,
+    name: str = "headed.pdf",
+) -> Path:
+    """A one-page PDF with ``heading`` in large type above ``body`` (info title optional)."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_textbox(
+        pymupdf.Rect(50, 50, 545, 160),
+        heading,
+        fontname=pdf_font_for(heading),
+        fontsize=heading_size,
+    )
+    page.insert_textbox(
+        pymupdf.Rect(50, 180, 545, 790), body, fontname=pdf_font_for(body), fontsize=11
+    )
+    if title is not None:
+        doc.set_metadata({"title": title})
+    path = _target(folder, name)
+    doc.save(path)
+    return path
+
+
 def make_encrypted_pdf(
     folder: Path, user_password: str = "secret", name: str = "encrypted.pdf"
 ) -> Path:

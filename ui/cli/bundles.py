@@ -233,13 +233,11 @@ def _show_bundle(shown: dict[str, Any], as_json: bool) -> int:
 
 
 def cmd_profiles_list(args: argparse.Namespace) -> int:
-    from workstation.bundles.profiles import INTERNAL, list_profiles  # lazy: start-up
+    from workstation.bundles.profiles import list_profiles, with_built_ins  # lazy: start-up
 
     lib = open_library(args)
     with lib, lib.reader() as session:
-        profiles = list_profiles(session)
-    if not any(p.name == INTERNAL.name for p in profiles):
-        profiles.append(INTERNAL)
+        profiles = with_built_ins(list_profiles(session))
     if args.json:
         print_json([p.as_json() for p in profiles])
         return EXIT_OK

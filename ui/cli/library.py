@@ -207,7 +207,10 @@ def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
 def _print_results(results: Any, console: Any) -> None:
     from rich.text import Text  # lazy: start-up
 
-    console.print(Text(f"{results.total} hits for {printable(repr(results.query))}", style="bold"))
+    hits = "hit" if results.total == 1 else "hits"
+    console.print(
+        Text(f"{results.total} {hits} for {printable(repr(results.query))}", style="bold")
+    )
     for n, hit in enumerate(results.hits, start=1):
         head = Text(f"{n:>3}. ")
         head.append(printable(hit.title or f"source {hit.source_id}"), style="bold")

@@ -265,7 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_ocr(sub, common)
 
-    add("gui", cmd_gui, "open the desktop app (the default without a command)")
+    p = add("gui", cmd_gui, "open the desktop app (the default without a command)")
+    p.add_argument(
+        "--open",
+        action="append",
+        metavar="SOURCE",
+        help="open this source (id or SHA-256 prefix); give it twice for two side by side",
+    )
     return parser
 
 

@@ -27,6 +27,7 @@ from workstation.annotations.anchors import (
     text_anchor,
 )
 from workstation.annotations.queries import AnnotationFilter, annotation_page
+from workstation.annotations.quotes import quote_pattern, shown_quote
 from workstation.annotations.records import anchor_of, store_anchor, to_data
 from workstation.core.dates import utc_now
 from workstation.core.errors import NotFoundError, WorkstationError
@@ -56,26 +57,29 @@ def find_quote(
 ) -> TextAnchor:
     """Anchor the ``occurrence``-th appearance of ``quote`` (on ``page``, or anywhere).
 
+    The quote matches across typographic variants (' and ’, " and “ ”, spaces and
+    no-break spaces, a word hyphenated at a line end: ``annotations/quotes.py``);
+    the anchor holds the text as it is in the source.
+
     Raises:
         AnnotationError: the quote is empty or not found that many times.
     """
-    if not quote:
+    if not quote.strip():
         raise AnnotationError("the quote is empty")
     if occurrence < 1:
         raise AnnotationError("--occurrence counts from 1")
+    pattern = quote_pattern(quote)
     pages = [page] if page is not None else list(range(1, source.page_count + 1))
     seen = 0
     for number in pages:
         text = page_text(session, source.id, number)
-        start = text.find(quote)
-        while start != -1:
+        for match in pattern.finditer(text):
             seen += 1
             if seen == occurrence:
-                return text_anchor(text, start, start + len(quote), page=number)
-            start = text.find(quote, start + 1)
+                return text_anchor(text, match.start(), match.end(), page=number)
     where = f"on page {page}" if page is not None else "in the source"
     if seen == 0:
-        raise AnnotationError(f"the quote {quote[:60]!r} is not {where}")
+        raise AnnotationError(f"the quote “{shown_quote(quote)}” is not {where}")
     raise AnnotationError(f"the quote appears {seen} time(s) {where}, not {occurrence}")
 
 

@@ -57,6 +57,27 @@ INTERNAL = Profile(
 )
 
 
+#: For a partner state: redaction marks applied (a redacted source travels as its
+#: redacted derivative, never as the original), EXIF/GPS stripped from images.
+PARTNER = Profile(
+    name="partner",
+    marking="RESTRICTED — RELEASABLE TO PARTNERS, REDACTED",
+    include_originals=True,
+    strip_exif=True,
+    apply_redactions=True,
+)
+
+#: Offered in every library beside its own profiles (a library's own profile of
+#: the same name wins).
+BUILT_IN = (PARTNER, INTERNAL)
+
+
+def with_built_ins(profiles: list[Profile]) -> list[Profile]:
+    """The library's profiles and the built-in ones it has not redefined."""
+    names = {p.name for p in profiles}
+    return [*profiles, *(p for p in BUILT_IN if p.name not in names)]
+
+
 def _clean(name: str, marking: str) -> tuple[str, str]:
     name = " ".join(name.split())
     marking = " ".join(marking.split())
@@ -88,15 +109,15 @@ def list_profiles(session: Session) -> list[Profile]:
 
 
 def get_profile(session: Session, name: str) -> Profile:
-    """The profile called ``name`` (``internal`` is built in unless the library has its own)."""
+    """The profile called ``name`` (``partner`` and ``internal`` are built in unless
+    the library has its own)."""
     row = session.scalar(select(RecipientProfile).where(RecipientProfile.name == name.strip()))
     if row is not None:
         return _plain(row)
-    if name.strip() == INTERNAL.name:
-        return INTERNAL
-    names = [p.name for p in list_profiles(session)]
-    if INTERNAL.name not in names:
-        names.append(INTERNAL.name)  # built in
+    built_in = next((p for p in BUILT_IN if p.name == name.strip()), None)
+    if built_in is not None:
+        return built_in
+    names = [p.name for p in with_built_ins(list_profiles(session))]
     raise NotFoundError(f"no recipient profile {name!r} (known: {', '.join(names)})")
 
 

@@ -14,7 +14,7 @@ import pymupdf as _pymupdf
 from workstation.bundles.dossier.crops import CropStore
 from workstation.bundles.dossier.layout import Block, Chapter, PdfInfo, layout_document
 from workstation.bundles.dossier.model import DossierSource
-from workstation.bundles.dossier.text import esc, readable_time
+from workstation.bundles.dossier.text import esc, prepared_with, readable_time
 from workstation.core.progress import CancelToken, ProgressCallback
 from workstation.report.model import Crop, Paragraph, Report, ReportFinding
 
@@ -49,7 +49,7 @@ def pdf_bytes(
         title=report.title,
         subject="Findings report",
         author=report.author,
-        creator=f"Evidence Workstation {report.tool_version}",
+        creator=prepared_with(report.tool_version),
         created=report.created,
     )
     return layout_document(
@@ -69,7 +69,7 @@ def _title_page(report: Report) -> Chapter:
         ("Sources cited", str(report.notes)),
         ("Images", str(len(report.crops))),
         ("Vessels", str(len(report.vessels))),
-        ("Prepared with", f"Evidence Workstation {report.tool_version}"),
+        ("Prepared with", prepared_with(report.tool_version)),
     ]
     html = (
         '<div class="titleblock"><p class="kicker">FINDINGS REPORT</p>'

@@ -28,7 +28,7 @@ from docx.text.paragraph import Paragraph as WordParagraph
 
 from workstation.bundles.dossier.crops import crop_image
 from workstation.bundles.dossier.model import check_cancel
-from workstation.bundles.dossier.text import clean, readable_time
+from workstation.bundles.dossier.text import clean, prepared_with, readable_time
 from workstation.core.progress import CancelToken
 from workstation.report.model import Crop, Note, Paragraph, Report
 from workstation.report.pdf import crop_source
@@ -65,7 +65,7 @@ def _properties(document: Any, report: Report) -> None:
     props.subject = "Findings report"
     props.author = clean(report.author)
     props.keywords = clean(report.marking)
-    props.comments = clean(f"Prepared with Evidence Workstation {report.tool_version}")
+    props.comments = clean("Prepared with " + prepared_with(report.tool_version))
     with contextlib.suppress(ValueError):
         props.created = datetime.fromisoformat(report.created.replace("Z", "+00:00"))
 

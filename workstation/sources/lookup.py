@@ -317,6 +317,14 @@ class SourceListItem:
     thumbnail: str | None
     flags: tuple[str, ...]
     sha256: str
+    pixels: tuple[int, int] | None = None  # an image's width and height
+
+    @property
+    def extent(self) -> str:
+        """How much there is: '13 p.' for a document, '1200 × 800 px' for an image."""
+        if self.pixels is not None:
+            return f"{self.pixels[0]} × {self.pixels[1]} px"
+        return f"{self.pages} p." if self.pages else ""
 
 
 def rows_for(session: Session, ids: list[int]) -> dict[int, SourceListItem]:
@@ -346,6 +354,8 @@ def rows_for(session: Session, ids: list[int]) -> dict[int, SourceListItem]:
             Source.thumbnail,
             Source.flags,
             Source.sha256,
+            func.json_extract(Source.meta, "$.width").label("width"),
+            func.json_extract(Source.meta, "$.height").label("height"),
         ).where(Source.id.in_(ids))
     )
     for r in rows:
@@ -361,6 +371,9 @@ def rows_for(session: Session, ids: list[int]) -> dict[int, SourceListItem]:
             thumbnail=r.thumbnail,
             flags=tuple(r.flags or ()),
             sha256=r.sha256,
+            pixels=(int(r.width), int(r.height))
+            if r.kind == "image" and isinstance(r.width, int) and isinstance(r.height, int)
+            else None,
         )
     return out
 

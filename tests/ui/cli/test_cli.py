@@ -181,6 +181,10 @@ def test_demo_builds_a_library(tmp_path: Path) -> None:
     assert {"pdf", "image", "article"} <= kinds
     # It opens on a morning's work: tagged passages, a redaction mark, regions, entities.
     assert "7 marks made" in out
+    # The image is listed by its pixel size, not as "0 p." (issue 14).
+    image_line = next(line for line in out.splitlines() if " image " in line)
+    assert " px " in image_line
+    assert "0 p." not in out
     marks = json.loads(_ok("--library", path, "annotations", "--format", "json"))
     assert len(marks) == 7
     assert {c for m in marks for c in m["categories"]} >= {"arms.ammunition", "petroleum"}
@@ -241,3 +245,32 @@ def test_the_console_script_is_the_cli() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "import-bundle" in done.stdout
+
+
+def test_the_demo_hint_names_a_command_that_works_from_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui.cli.desktop import command_name
+
+    monkeypatch.setenv("UV_RUN_RECURSION_DEPTH", "1")  # started by `uv run`
+    assert command_name() == "uv run workstation"
+    monkeypatch.delenv("UV_RUN_RECURSION_DEPTH")
+    monkeypatch.setenv("PATH", "")  # nothing on the PATH: the module, with this Python
+    assert command_name().endswith(" -m ui.cli")
+
+
+def test_gui_open_names_a_source_that_is_not_there_in_one_line(lib: str) -> None:
+    # Checked before any window opens (so also where there is no display).
+    bad = run_cli_subprocess("--library", lib, "gui", "--open", "999")
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("workstation: ")
+    assert "999" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_search_counts_one_hit_in_the_singular(lib: str, tmp_path: Path) -> None:
+    samples.make_text(tmp_path / "one", name="one.txt", text="A lone mention of Chongjin.\n")
+    _ok("--library", lib, "import", str(tmp_path / "one"))
+    out = _ok("--library", lib, "search", "Chongjin")
+    assert "1 hit for" in out
+    assert "1 hits" not in out

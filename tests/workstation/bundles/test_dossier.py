@@ -508,3 +508,24 @@ def test_long_tables_repeat_their_header_on_every_page_they_run_on(
     everything = "".join(pages)
     for n in range(150):
         assert everything.count(_squash(f"VESSEL {n:03d}")) == 1
+
+
+def test_the_program_is_named_once(tmp_path: Path, pdf_source_file: Path) -> None:
+    from dataclasses import replace
+
+    from workstation.bundles.dossier.text import prepared_with
+
+    # The exporter passes the name with its version (tool_version()); tests, the bare version.
+    assert prepared_with("Evidence Workstation 0.1.0") == "Evidence Workstation 0.1.0"
+    assert prepared_with("0.1.0") == "Evidence Workstation 0.1.0"
+    dossier = replace(
+        _dossier([_source(pdf_source_file, [], title="Report")]),
+        tool_version="Evidence Workstation 0.1.0",
+    )
+    dst = tmp_path / "report.pdf"
+    write_report(dossier, dst)
+    with pymupdf.open(dst) as doc:
+        text = " ".join("".join(page.get_text() for page in doc).split())
+        assert "Evidence Workstation 0.1.0" in text
+        assert "Evidence Workstation Evidence Workstation" not in text
+        assert doc.metadata["creator"] == "Evidence Workstation 0.1.0"

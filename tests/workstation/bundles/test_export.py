@@ -28,7 +28,7 @@ from workstation.bundles.errors import BundleError
 from workstation.bundles.export import BundleExporter, ExportOptions
 from workstation.bundles.import_ import BundleMerger, MergeSummary, open_bundle
 from workstation.bundles.plan import ExportScope, plan_export
-from workstation.bundles.profiles import Profile, save_profile
+from workstation.bundles.profiles import PARTNER, Profile, save_profile
 from workstation.core.errors import CancelledError
 from workstation.core.library import Library
 from workstation.core.progress import CancelToken
@@ -762,14 +762,29 @@ def test_profiles_from_the_cli(evidence: Library, tmp_path: Path) -> None:
     assert panel["include_originals"] is False
     assert panel["strip_exif"] is False
     assert panel["apply_redactions"] is True
-    assert any(p["name"] == "internal" for p in listed)  # the built-in one is listed too
+    assert any(p["name"] == "internal" for p in listed)  # the built-in ones are listed too
+    partner = next(p for p in listed if p["name"] == "partner")  # the safer one (issue 14)
+    assert partner["apply_redactions"] is True
+    assert partner["strip_exif"] is True
     bad = run_cli("--library", lib, "export", "--out", str(tmp_path / "b"), "--profile", "nope")
     assert bad.returncode == 1
-    assert bad.stderr.strip().endswith("(known: panel, internal)")
+    assert bad.stderr.strip().endswith("(known: panel, partner, internal)")
     empty = run_cli("--library", lib, "profiles", "add", "blank", "--marking", "  ")
     assert empty.returncode == 1
     assert "\n" not in empty.stderr.strip()
     r = run_cli("--library", lib, "profiles", "remove", "panel")
     assert r.returncode == 0, r.stderr
     listed = json.loads(run_cli("--library", lib, "profiles", "list", "--json").stdout)
-    assert [p["name"] for p in listed] == ["internal"]
+    assert [p["name"] for p in listed] == ["partner", "internal"]
+
+
+def test_the_built_in_partner_profile_redacts_in_a_library_that_never_made_it(
+    evidence: Library,
+) -> None:
+    plan = plan_export(evidence, ExportScope(), "partner")  # no --redact given
+    assert plan.profile == PARTNER
+    treatments = {s.filename: s.treatment for s in plan.sources}
+    # Every source here has a redaction mark: none travels as its original.
+    assert "original" not in treatments.values()
+    assert treatments["report.pdf"] == "redacted"
+    assert plan.redaction_count >= 3

@@ -8,6 +8,7 @@ rows are drawn from the loaded data, with no query per row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -75,17 +76,33 @@ def _size(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def summary(data: AnnotationData) -> str:
-    """The first line of a row: the quote, or where the region or page is."""
+REGION_NAME_MAX = 60
+
+
+def region_size(anchor: RegionAnchor) -> str:
+    """How big a region is, in its source's units: ``218 × 372 px``."""
+    _, _, width, height = anchor.bbox
+    unit = "px" if anchor.page is None else "pt"
+    return f"{_size(width)} × {_size(height)} {unit}"
+
+
+def summary(data: AnnotationData, label_of: Callable[[str], str] | None = None) -> str:
+    """The first line of a row: the quote; a region by its note, else its categories
+    (``label_of`` names them), and where it is; or the whole page."""
     anchor = data.anchor
     if isinstance(anchor, TextAnchor):
         return "“" + " ".join(anchor.exact.split()) + "”"
     if isinstance(anchor, RegionAnchor):
-        _, _, width, height = anchor.bbox
-        unit = "px" if anchor.page is None else "pt"
-        where = "Region" if anchor.page is None else f"Region on page {anchor.page}"
-        shape = {"rect": "", "polygon": "polygon, ", "points": f"{len(anchor.points)} counted, "}
-        return f"{where} ({shape[anchor.shape]}{_size(width)} × {_size(height)} {unit})"
+        shape = {"rect": "region", "polygon": "polygon", "points": f"{len(anchor.points)} counted"}
+        where = shape[anchor.shape] + ("" if anchor.page is None else f" on page {anchor.page}")
+        note = " ".join((data.note or "").split())
+        if note:
+            name = note if len(note) <= REGION_NAME_MAX else note[: REGION_NAME_MAX - 1] + "…"
+        elif data.categories:
+            name = ", ".join(label_of(c) if label_of else c for c in data.categories)
+        else:
+            name = "Uncategorised"
+        return f"{name} — {where}"
     assert isinstance(anchor, PageAnchor)
     return f"Whole page {anchor.page}"
 
@@ -287,7 +304,7 @@ class AnnotationListModel(QAbstractListModel):
             return None
         item = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return summary(item)
+            return summary(item, self.label_of)
         if role == DETAIL_ROLE:
             # Library-wide, a row also says which source it is on (after the categories,
             # which must stay in view).
@@ -305,7 +322,9 @@ class AnnotationListModel(QAbstractListModel):
         return None
 
     def _tooltip(self, item: AnnotationData) -> str:
-        lines = [summary(item)[:500]]
+        lines = [summary(item, self.label_of)[:500]]
+        if isinstance(item.anchor, RegionAnchor):
+            lines.append(region_size(item.anchor))
         place = geometry_label(item.geo)
         if place:
             lines.append(f"Centre: {place}")
@@ -411,6 +430,7 @@ class AnnotationPanel(QWidget):
             one more category (the window opens the picker).
         findingRequested(object): the reviewer asked to add these annotations (a list
             of uuids: the selection, or the one right-clicked) to a finding.
+        currentMarkChanged(str): the reviewer selected an annotation in the list.
     """
 
     categoriesChanged = Signal(str, object)
@@ -421,6 +441,7 @@ class AnnotationPanel(QWidget):
     redactToggled = Signal(str, bool)
     entitiesRequested = Signal(str)
     findingRequested = Signal(object)
+    currentMarkChanged = Signal(str)
 
     def __init__(
         self,
@@ -458,6 +479,7 @@ class AnnotationPanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.installEventFilter(self)
         self.view.clicked.connect(self._activate)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.customContextMenuRequested.connect(self._context_menu)
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
@@ -474,6 +496,8 @@ class AnnotationPanel(QWidget):
         self.model.loadFailed.connect(self.count_label.setText)
         self.model.rowsInserted.connect(self._show_count)
         self._keep_uuid: str | None = None
+        self._wanted: str | None = None  # the chosen one, selected again after each load
+        self._quiet = False
         self._choices_generation = 0
         self.refresh()
 
@@ -486,13 +510,15 @@ class AnnotationPanel(QWidget):
 
     def set_source(self, source_id: int | None) -> None:
         """Show another source's annotations (None: the whole library)."""
+        if source_id != self._source_id:
+            self._wanted = None
         self._source_id = source_id
         self.refresh()
 
     def refresh(self) -> None:
         """Re-read the filter choices and the annotations (after a change)."""
         current = self.view.currentIndex()
-        self._keep_uuid = current.data(UUID_ROLE) if current.isValid() else None
+        self._keep_uuid = self._wanted or (current.data(UUID_ROLE) if current.isValid() else None)
         self._load_choices()
         self._apply_filter()
 
@@ -509,15 +535,28 @@ class AnnotationPanel(QWidget):
         current = self.current_uuid()
         return found or ([current] if current else [])
 
-    def select(self, annotation_uuid: str) -> bool:
-        """Select and show an annotation if it is loaded; False when it is not."""
+    def select(self, annotation_uuid: str, *, quiet: bool = False) -> bool:
+        """Select and show an annotation if it is loaded; False when it is not.
+
+        It stays the chosen one across reloads. ``quiet``: without telling the
+        window (it asked for it, or a reload puts it back).
+        """
+        self._wanted = annotation_uuid
         row = self.model.row_of(annotation_uuid)
         if row is None:
             return False
         index = self.model.index(row)
-        self.view.setCurrentIndex(index)
+        self._quiet = quiet
+        try:
+            self.view.setCurrentIndex(index)
+        finally:
+            self._quiet = False
         self.view.scrollTo(index)
         return True
+
+    def want(self, annotation_uuid: str) -> None:
+        """Select an annotation now, or as soon as the list has loaded it (quietly)."""
+        self.select(annotation_uuid, quiet=True)
 
     # --- filters -------------------------------------------------------------
 
@@ -598,8 +637,9 @@ class AnnotationPanel(QWidget):
 
     def _loaded(self, total: int) -> None:
         self._show_count()
-        if self._keep_uuid:
-            self.select(self._keep_uuid)
+        keep = self._wanted or self._keep_uuid
+        if keep:
+            self.select(keep, quiet=True)
             self._keep_uuid = None
 
     def _show_count(self) -> None:
@@ -613,6 +653,12 @@ class AnnotationPanel(QWidget):
         if shown < total:
             text += f", {shown:,} loaded"
         self.count_label.setText(text)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        uuid = current.data(UUID_ROLE) if current.isValid() else None
+        if uuid and not self._quiet:
+            self._wanted = uuid
+            self.currentMarkChanged.emit(uuid)
 
     def _activate(self, index: QModelIndex) -> None:
         picking = QApplication.keyboardModifiers() & (

@@ -49,6 +49,7 @@ DEPTH_ROLE = Qt.ItemDataRole.UserRole + 22
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 23
 
 INDENT_PX = 16
+PICKER_SIZE = QSize(500, 380)  # room for a label and its code side by side
 SWATCH_PX = 10
 NO_COLOUR = "#9e9e9e"
 
@@ -331,24 +332,39 @@ class CategoryPickerPopup(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.picker)
-        self.resize(500, 380)  # room for a label and its code side by side
+        self.resize(PICKER_SIZE)
         self._done = False
         self.picker.picked.connect(self._on_picked)
         self.picker.cancelled.connect(self.close)
 
     def open_at(self, global_pos: QPoint) -> None:
-        """Show the popup with its top-left corner at ``global_pos`` (kept on screen)."""
+        """Show the popup with its top-left corner at ``global_pos``, moved (and if
+        need be shrunk) so that all of it is on the screen's available area."""
         self._done = False
         self.picker.clear()
         screen = QApplication.screenAt(global_pos) or QApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
-            x = min(max(global_pos.x(), area.left()), area.right() - self.width())
-            y = min(max(global_pos.y(), area.top()), area.bottom() - self.height())
-            global_pos = QPoint(x, y)
+            self.resize(
+                min(PICKER_SIZE.width(), area.width()), min(PICKER_SIZE.height(), area.height())
+            )
+            global_pos = QPoint(
+                min(max(global_pos.x(), area.left()), area.right() + 1 - self.width()),
+                min(max(global_pos.y(), area.top()), area.bottom() + 1 - self.height()),
+            )
         self.move(global_pos)
         self.show()
+        if screen is not None:  # a window frame, if any, is known once shown
+            frame = self.frameGeometry()
+            dx = min(0, area.right() - frame.right()) or max(0, area.left() - frame.left())
+            dy = min(0, area.bottom() - frame.bottom()) or max(0, area.top() - frame.top())
+            if dx or dy:
+                self.move(self.pos() + QPoint(dx, dy))
         self.picker.setFocus()
+
+    def choose(self, code: str) -> None:
+        """Pick ``code`` as if the reviewer had chosen it (scripts, tests)."""
+        self._on_picked(code)
 
     def _on_picked(self, code: str) -> None:
         self._done = True

@@ -40,9 +40,12 @@ class AnnotationCommands(QObject):
         errorOccurred(str): a write failed; the message for the reviewer.
         historyChanged(): a change was kept in, or taken from, the undo history
             (Undo and Redo may have come or gone; a finding edit says only this).
+        markCreated(str, int): a mark was made (its uuid, its source's id); it
+            becomes the window's current mark.
     """
 
     annotationsChanged = Signal(object)
+    markCreated = Signal(str, int)
     statusMessage = Signal(str, int)
     errorOccurred = Signal(str)
     historyChanged = Signal()
@@ -116,12 +119,18 @@ class AnnotationCommands(QObject):
                 after()
             self.errorOccurred.emit(message)
 
-        def done(_uuid: Any) -> None:
+        def done(uuid: str) -> None:
             if after is not None:
                 after()
             self.annotationsChanged.emit(source_id)
+            self.markCreated.emit(uuid, source_id)
             if redact and not code:
                 said = "Marked for redaction on export (Ctrl+Z undoes)."
+            elif not code:
+                said = (
+                    "Marked without a category: add one with Annotate > Add Category "
+                    "(Ctrl+Z undoes)."
+                )
             else:
                 said = f"Marked as {code}" + (", to be redacted" if redact else "")
                 said += " (Ctrl+Z undoes)."

@@ -151,6 +151,8 @@ class RegionEditor:
         on_hint: Called with one line telling the reviewer what the tool does next.
         on_delete: Called with the uuid of the selected mark when the reviewer presses
             Delete (the app deletes it through the service, undoable).
+        on_select: Called with the uuid of a mark the reviewer clicked (it becomes the
+            window's current mark).
 
     With a mark selected, the arrow keys nudge it by one source unit (a pixel of
     the image, a point of the PDF page), ten with Shift.
@@ -163,8 +165,10 @@ class RegionEditor:
         on_edited: Callable[[str, RegionAnchor], None],
         on_hint: Callable[[str], None] = lambda _text: None,
         on_delete: Callable[[str], None] = lambda _uuid: None,
+        on_select: Callable[[str], None] = lambda _uuid: None,
     ) -> None:
         self.surface = surface
+        self.on_select = on_select
         self.on_drawn = on_drawn
         self.on_edited = on_edited
         self.on_hint = on_hint
@@ -400,6 +404,7 @@ class RegionEditor:
                 self.select(None)
             return False  # the viewer pans or selects text
         self.selected = mark.uuid
+        self.on_select(mark.uuid)
         start = self.surface.source_on(mark.page, pos)
         self._drag = _Drag(
             mark.uuid, mark.page, handle, start, QPointF(pos), list(mark.points), list(mark.points)

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar
 
+from ui.desktop.annotations.region_tools import Tool
+from ui.desktop.app.help import help_actions
 from ui.desktop.widgets.icons import icon
 
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ def build_menus(window: MainWindow) -> None:
     _annotate_menu(window, bar, edit_menu)
     _view_menu(window, bar)
     help_menu = bar.addMenu("&Help")
+    window.shortcuts_action, window.quick_start_action = help_actions(window, help_menu)
+    help_menu.addSeparator()
     help_menu.addAction(make_action(window, "&About", window.about))
     _toolbar(window)
 
@@ -203,11 +207,15 @@ def _annotate_menu(window: MainWindow, bar: QMenuBar, edit_menu: QMenu) -> None:
         window.mark_action,
         window.redact_action,
         window.redact_page_action,
-        window.link_entities_action,
-        window.add_to_finding_action,
-        window.undo_action,
-        window.redo_action,
     ):
+        annotate_menu.addAction(action)
+    _draw_menu(window, annotate_menu)
+    annotate_menu.addSeparator()
+    _current_mark_actions(window, annotate_menu)
+    for action in (window.link_entities_action, window.add_to_finding_action):
+        annotate_menu.addAction(action)
+    annotate_menu.addSeparator()
+    for action in (window.undo_action, window.redo_action):
         annotate_menu.addAction(action)
     annotate_menu.addSeparator()
     annotate_menu.addAction(window.taxonomy_action)
@@ -216,6 +224,58 @@ def _annotate_menu(window: MainWindow, bar: QMenuBar, edit_menu: QMenu) -> None:
     edit_menu.insertAction(first, window.undo_action)
     edit_menu.insertAction(first, window.redo_action)
     edit_menu.insertSeparator(first)
+
+
+def _draw_menu(window: MainWindow, annotate_menu: QMenu) -> None:
+    """Annotate > Draw: the region tools, with the keys the pane itself takes.
+
+    The keys are shown, not bound here: the pane handles R, P and C while it has
+    the focus, and a window-wide one-letter shortcut would steal them from typing.
+    """
+    draw = annotate_menu.addMenu("&Draw Region")
+    for text, key, tool, tip in (
+        ("&Rectangle", "R", Tool.RECT, "Drag a rectangle on the page or image"),
+        ("&Polygon", "P", Tool.POLYGON, "Click the corners; double-click or Enter closes"),
+        ("&Count Markers", "C", Tool.POINTS, "Click each thing to count; Enter finishes"),
+    ):
+        action = make_action(window, f"{text}\t{key}", partial(window.use_tool, tool), tip=tip)
+        draw.addAction(action)
+
+
+def _current_mark_actions(window: MainWindow, annotate_menu: QMenu) -> None:
+    """The commands on the current mark (made last, or clicked on the page or in a list)."""
+    act = partial(make_action, window)
+    window.edit_note_action = act(
+        "Edit &Note…",
+        lambda: window.edit_note(),
+        "Ctrl+Shift+N",
+        "Write or change the note of the current mark, in a resizable editor",
+    )
+    window.add_category_action = act(
+        "Add Ca&tegory…",
+        lambda: window.add_category_to(),
+        None,
+        "Tag the current mark with one more category",
+    )
+    window.redact_mark_action = act(
+        "Redact Mark on E&xport",
+        window.toggle_redact_current_mark,
+        None,
+        "Turn on (or off) the removal of the current mark's passage or region from bundles",
+    )
+    window.delete_mark_action = act(
+        "De&lete Mark",
+        window.delete_current_mark,
+        None,
+        "Delete the current mark (Ctrl+Z undoes)",
+    )
+    for action in (
+        window.edit_note_action,
+        window.add_category_action,
+        window.redact_mark_action,
+        window.delete_mark_action,
+    ):
+        annotate_menu.addAction(action)
 
 
 def _view_menu(window: MainWindow, bar: QMenuBar) -> None:
@@ -288,6 +348,32 @@ def _view_menu(window: MainWindow, bar: QMenuBar) -> None:
     view_menu.addAction(window.entities_action)
     view_menu.addAction(window.library_dock.toggleViewAction())
     view_menu.addAction(window.inspector_dock.toggleViewAction())
+    window.page_strip_action = act(
+        "Page &Thumbnails",
+        window.show_page_strips,
+        None,
+        "Show the column of page thumbnails beside each PDF",
+    )
+    window.list_thumbnails_action = act(
+        "Thumbnails in Library &List",
+        window.show_list_thumbnails,
+        None,
+        "Tall rows with a thumbnail of each source, or compact rows with more titles",
+    )
+    for action, on in (
+        (window.page_strip_action, window.settings.page_strip),
+        (window.list_thumbnails_action, window.settings.list_thumbnails),
+    ):
+        action.setCheckable(True)
+        action.setChecked(on)
+        view_menu.addAction(action)
+    window.reset_layout_action = act(
+        "Reset &Layout",
+        window.reset_layout,
+        None,
+        "Put the library, the inspector and the list's columns back where they start",
+    )
+    view_menu.addAction(window.reset_layout_action)
     window.full_screen_action = act(
         "&Full Screen", window.toggle_full_screen, QKeySequence.StandardKey.FullScreen
     )

@@ -68,6 +68,27 @@ def ask_reviewer(settings: Settings, given: str | None) -> str | None:
     return name.strip()
 
 
+NO_REVIEWER = (
+    "Evidence Workstation records who made every change (the audit trail), so it "
+    "needs your name before it opens a library.\n\n"
+    "Start it again and enter your name, or give it on the command line: "
+    'workstation --reviewer "Your Name" gui, or set WORKSTATION_REVIEWER.'
+)
+
+
+def reviewer_or_explain(settings: Settings, given: str | None) -> str | None:
+    """The reviewer's name (``ask_reviewer``); when the reviewer cancels, say why
+    the app cannot start without one instead of quitting silently."""
+    name = ask_reviewer(settings, given)
+    if name is None:
+        sys.stderr.write(
+            "workstation: no reviewer name given (the audit trail needs one); "
+            "use --reviewer or WORKSTATION_REVIEWER\n"
+        )
+        QMessageBox.information(None, "No reviewer name", NO_REVIEWER)
+    return name
+
+
 class AppShell:
     """Keeps the current window; File > Open Library swaps it."""
 
@@ -96,7 +117,7 @@ def run_gui(
     """Open the app on a library, with ``show`` sources side by side; the exit code."""
     app = make_application()
     settings = Settings()
-    name = ask_reviewer(settings, reviewer)
+    name = reviewer_or_explain(settings, reviewer)
     if name is None:
         return 1
     shell = AppShell(name, settings)
@@ -109,4 +130,6 @@ def run_gui(
         if n:
             window.documents.split(Qt.Orientation.Horizontal)
         window.open_source(source_id)
+    if not show:
+        window.restore_session()  # where the reviewer left off
     return int(app.exec())

@@ -7,21 +7,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QCursor,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -30,19 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import isValid
-from sqlalchemy.orm import Session
 
 from ui.desktop.annotations.annotation_panel import AnnotationPanel
-from ui.desktop.annotations.category_picker import CategoryPickerPopup
-from ui.desktop.annotations.commands import AnnotationCommands, source_id_of
+from ui.desktop.annotations.commands import AnnotationCommands
 from ui.desktop.annotations.taxonomy_editor import TaxonomyEditor
 from ui.desktop.app.actions import build_menus
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.layout import reset_layout, restore_layout, save_layout, settle_after_show
+from ui.desktop.app.marking import MarkingMixin
 from ui.desktop.app.settings import Settings
 from ui.desktop.bundles.keys_dialog import KeysDialog
-from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
 from ui.desktop.entities.entity_window import EntityWindow
-from ui.desktop.findings.add_to_finding import AddToFindingDialog, added_to, selected_marks
 from ui.desktop.findings.finding_editor import FindingEditor
 from ui.desktop.findings.findings_panel import FindingsPanel
 from ui.desktop.library.inspector import Inspector
@@ -54,12 +48,14 @@ from ui.desktop.ops.import_ import run_import
 from ui.desktop.ops.import_bundle import import_bundle, verify_bundle
 from ui.desktop.viewers.document_area import DocumentArea, ViewerFactory, default_viewer
 from ui.desktop.widgets.icons import icon
-from workstation.annotations.anchors import AnnotationData, PageAnchor
-from workstation.annotations.service import AnnotationService
+from workstation.core.config import default_library_path
 from workstation.core.errors import WorkstationError
+from workstation.core.library import Library
+from workstation.demo.build import build_demo
 from workstation.sources.lookup import library_stats
 
 MAX_RECENT = 8
+MAX_SESSION_PANES = 3
 
 
 def human_bytes(n: int) -> str:
@@ -72,7 +68,7 @@ def human_bytes(n: int) -> str:
     return f"{n} bytes"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(MarkingMixin, QMainWindow):
     """One library per window."""
 
     # Made by build_menus (ui/desktop/app/actions.py).
@@ -98,6 +94,15 @@ class MainWindow(QMainWindow):
     link_scroll_action: QAction
     entities_action: QAction
     full_screen_action: QAction
+    reset_layout_action: QAction
+    edit_note_action: QAction
+    shortcuts_action: QAction
+    quick_start_action: QAction
+    page_strip_action: QAction
+    list_thumbnails_action: QAction
+    add_category_action: QAction
+    redact_mark_action: QAction
+    delete_mark_action: QAction
 
     def __init__(
         self,
@@ -116,7 +121,13 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
-        self.documents = DocumentArea(controller, factory)
+        def made(controller: LibraryController, source: Any) -> QWidget:
+            viewer = factory(controller, source)
+            if hasattr(viewer, "set_strip_visible"):
+                viewer.set_strip_visible(self.settings.page_strip)
+            return viewer
+
+        self.documents = DocumentArea(controller, made)
         self.setCentralWidget(self.documents)
 
         self.library_panel = LibraryPanel(controller)
@@ -166,12 +177,18 @@ class MainWindow(QMainWindow):
         self.annotation_commands.historyChanged.connect(self._update_undo_actions)  # findings
         self.annotation_commands.statusMessage.connect(self.statusBar().showMessage)
         self.annotation_commands.errorOccurred.connect(self.show_error)
+        self.annotation_commands.markCreated.connect(
+            lambda uuid, _source_id: self.set_current_mark(uuid)
+        )
         build_menus(self)
         self._fill_recent()
         self._update_undo_actions()
         self.library_panel.openRequested.connect(self.open_source)
+        self.library_panel.importRequested.connect(self.import_files)
+        self.library_panel.demoRequested.connect(lambda: self.open_demo())
         self.library_panel.currentSourceChanged.connect(self.inspector.show_source)
         self.search_panel.hitActivated.connect(self.open_hit)
+        self.search_panel.hitSelected.connect(self.inspector.show_source)
         commands = self.annotation_commands
         for panel in (self.marks_panel, self.all_marks_panel):
             panel.annotationActivated.connect(self.open_annotation)
@@ -184,6 +201,11 @@ class MainWindow(QMainWindow):
             )
             panel.addCategoryRequested.connect(self.add_category_to)
             panel.findingRequested.connect(self.add_to_finding)
+            panel.currentMarkChanged.connect(self.set_current_mark)
+        self.inspector.noteRequested.connect(self.edit_note)
+        self.inspector.entitiesRequested.connect(self.link_entities)
+        self.inspector.categoryRequested.connect(self.add_category_to)
+        self.documents.markSelected.connect(self.set_current_mark)
         self.findings_panel.findingActivated.connect(self.open_finding)
         self.documents.currentPaneChanged.connect(self._pane_changed)
         self.documents.regionDrawn.connect(self.mark_region)
@@ -192,6 +214,7 @@ class MainWindow(QMainWindow):
         controller.changed.connect(self._changed)
         controller.busyChanged.connect(self.busy_label.setText)
         controller.errorOccurred.connect(self.show_error)
+        self.library_panel.show_thumbnails(self.settings.list_thumbnails)
         self.update_status()
         self._restore()
 
@@ -231,6 +254,22 @@ class MainWindow(QMainWindow):
 
     # --- actions ---------------------------------------------------------------
 
+    def open_demo(self, path: Path | None = None) -> None:
+        """The start page's Open the Demo Library: build it (first time) on a worker,
+        then open it in this window (``path``: where; default beside the library)."""
+        path = path or default_library_path().with_name("demo-library")
+        reviewer = self.controller.library.reviewer
+
+        def build() -> Path:
+            with Library.open(path, reviewer=reviewer, create=True) as demo:
+                build_demo(demo)
+                return demo.root
+
+        self.statusBar().showMessage(f"Preparing the demo library in {path}…")
+        self.controller.run(
+            build, label="preparing the demo", on_done=self._switch, on_error=self.show_error
+        )
+
     def import_paths(self, paths: list[str], **kw: Any) -> Any:
         """Import files and folders in the background."""
         if not paths:
@@ -256,19 +295,25 @@ class MainWindow(QMainWindow):
     def export_bundle(self) -> None:
         """File > Export Bundle."""
 
-        export_from_dialog(self.controller, self, self.library_panel.selected_source_ids())
+        export_from_dialog(
+            self.controller,
+            self,
+            self.library_panel.selected_source_ids(),
+            case=self.library_panel.case_box.currentData() or None,
+            settings=self.settings,
+        )
 
     def verify_bundle(self) -> None:
         """File > Verify Bundle."""
 
-        verify_bundle(self.controller, self)
+        verify_bundle(self.controller, self, settings=self.settings)
 
     def manage_keys(self) -> None:
         """File > Signing Keys."""
 
         dialog = getattr(self, "_keys_dialog", None)
         if dialog is None:
-            dialog = KeysDialog(self.controller, self)
+            dialog = KeysDialog(self.controller, self, self.settings)
             self._keys_dialog = dialog
         else:
             dialog.reload()
@@ -278,7 +323,7 @@ class MainWindow(QMainWindow):
     def import_bundle(self) -> None:
         """File > Import Bundle."""
 
-        import_bundle(self.controller, self)
+        import_bundle(self.controller, self, settings=self.settings)
 
     def import_folder(self) -> None:
         """File > Import Folder."""
@@ -311,168 +356,6 @@ class MainWindow(QMainWindow):
 
     # --- annotations --------------------------------------------------------------
 
-    def mark_selection(self, code: str | None = None) -> None:
-        """Annotate > Mark Selection: pick a category, then mark the selected passage.
-
-        Args:
-            code: the category, when already chosen (tests, scripts); else a
-                picker opens at the mouse.
-        """
-        pane, selection = self._selection()
-        if pane.source_id is None or selection is None:
-            self.statusBar().showMessage("Select a passage first, then mark it (Ctrl+M).", 6000)
-            return
-        source_id = pane.source_id
-        if code is not None:
-            self.annotation_commands.create_mark(source_id, selection, code)
-            return
-
-        popup = CategoryPickerPopup(self.controller, self.settings, self)
-        popup.picked.connect(
-            lambda picked: self.annotation_commands.create_mark(source_id, selection, picked)
-        )
-        popup.open_at(self._picker_pos())
-        self._picker = popup
-
-    def mark_region(self, pane: Any, anchor: Any, code: str | None = None) -> None:
-        """A region was drawn in a pane: pick a category (unless given) and mark it."""
-        source_id = pane.source_id
-        editor = getattr(pane.viewer, "editor", None)
-
-        def drop() -> None:
-            if editor is not None:
-                editor.drop_pending()
-
-        if source_id is None:
-            drop()
-            return
-        if code is not None:
-            self.annotation_commands.create_mark(source_id, anchor, code, after=drop)
-            return
-
-        def cancelled() -> None:
-            drop()
-            self.statusBar().showMessage(
-                "Region not marked: no category was chosen. Draw it again to mark it.", 6000
-            )
-
-        popup = CategoryPickerPopup(self.controller, self.settings, self)
-        popup.picked.connect(
-            lambda picked: self.annotation_commands.create_mark(
-                source_id, anchor, picked, after=drop
-            )
-        )
-        popup.cancelled.connect(cancelled)
-        popup.open_at(self._picker_pos())
-        self._picker = popup
-
-    def _selection(self) -> tuple[Any, tuple[int, int, int] | None]:
-        """The current pane and its selected passage (page, start, end), if any."""
-        pane = self.documents.current
-        viewer = pane.viewer
-        selection = (
-            viewer.selection() if viewer is not None and hasattr(viewer, "selection") else None
-        )
-        return pane, selection
-
-    def _picker_pos(self) -> QPoint:
-        """Where the category picker opens: at the mouse when it is over the current
-        pane (it drew the shape), else over the middle of the pane (Ctrl+M typed)."""
-        pane = self.documents.current
-        cursor = QCursor.pos()
-        area = pane.rect().translated(pane.mapToGlobal(QPoint(0, 0)))
-        return cursor if area.contains(cursor) else area.center()
-
-    def add_category_to(self, annotation_uuid: str, code: str | None = None) -> None:
-        """Tag an annotation with one more category (a picker opens unless ``code`` is given)."""
-        library = self.controller.library
-
-        def read(session: Session) -> list[str]:
-            return list(AnnotationService(library).get(session, annotation_uuid).categories)
-
-        def arrived(codes: list[str]) -> None:
-            def add(picked: str) -> None:
-                if picked not in codes:
-                    self.annotation_commands.update(annotation_uuid, categories=[*codes, picked])
-
-            if code is not None:
-                add(code)
-                return
-            popup = CategoryPickerPopup(self.controller, self.settings, self)
-            popup.picked.connect(add)
-            popup.open_at(self._picker_pos())
-            self._picker = popup
-
-        self.controller.query(read, arrived, on_error=self.show_error)
-
-    def redact_selection(self) -> None:
-        """Annotate > Redact Selection: mark the selected passage to be removed on export."""
-        pane, selection = self._selection()
-        if pane.source_id is None or selection is None:
-            self.statusBar().showMessage(
-                "Select a passage first, then redact it (Ctrl+Shift+R).", 6000
-            )
-            return
-        self.annotation_commands.create_mark(pane.source_id, selection, None, redact=True)
-
-    def redact_page(self) -> None:
-        """Annotate > Redact Page: the whole current page of a PDF goes black on export."""
-
-        pane = self.documents.current
-        view = getattr(pane.viewer, "view", None)
-        if pane.source_id is None or not hasattr(view, "current_page"):
-            self.statusBar().showMessage("Open a PDF and go to the page to redact.", 6000)
-            return
-        page = PageAnchor(int(view.current_page))  # type: ignore[union-attr]
-        self.annotation_commands.create_mark(pane.source_id, page, None, redact=True)
-
-    def open_annotation(self, annotation_uuid: str, _page: int) -> None:
-        """Open an annotation's source (if needed) and go to the annotation."""
-        library = self.controller.library
-
-        def read(session: Session) -> tuple[AnnotationData, int]:
-            data = AnnotationService(library).get(session, annotation_uuid)
-            return data, source_id_of(session, data)
-
-        def arrived(found: tuple[AnnotationData, int]) -> None:
-            data, source_id = found
-
-            def go(viewer: QWidget) -> None:
-                if hasattr(viewer, "show_annotation"):
-                    viewer.show_annotation(data)
-
-            pane = self.documents.current
-            if pane.source_id != source_id or pane.viewer is None:
-                pane.open_source(source_id, on_shown=go)
-            else:
-                go(pane.viewer)
-
-        self.controller.query(read, arrived, on_error=self.show_error)
-
-    def edit_note(self, annotation_uuid: str, text: str | None = None) -> None:
-        """Edit an annotation's note (asked for in a dialog unless given)."""
-        if text is not None:
-            self.annotation_commands.update(annotation_uuid, note=text)
-            return
-        library = self.controller.library
-
-        def ask(current: str | None) -> None:
-            given, ok = QInputDialog.getMultiLineText(
-                self, "Note", "Note on this annotation (plain text):", current or ""
-            )
-            if ok:
-                self.annotation_commands.update(annotation_uuid, note=given)
-
-        self.controller.query(
-            lambda session: AnnotationService(library).get(session, annotation_uuid).note,
-            ask,
-            on_error=self.show_error,
-        )
-
-    def _region_edited(self, pane: Any, annotation_uuid: str, anchor: Any) -> None:
-        """A region was moved or resized in a pane: store it (undoable), or put it back."""
-        self.annotation_commands.update(annotation_uuid, on_error=pane.reload_marks, anchor=anchor)
-
     def edit_taxonomy(self) -> None:
         """Annotate > Edit Categories: the taxonomy editor (one per window)."""
         editor = getattr(self, "_taxonomy_editor", None)
@@ -482,55 +365,6 @@ class MainWindow(QMainWindow):
             self._taxonomy_editor = editor
         editor.show()
         editor.raise_()
-
-    def link_entities(self, annotation_uuid: str | None = None) -> None:
-        """Annotate > Link Entities (Ctrl+K): the entities of an annotation.
-
-        Args:
-            annotation_uuid: the annotation; else the one selected in the
-                marks list that has the focus, or in Marks, or in All marks.
-        """
-        uuid = annotation_uuid or self._selected_annotation()
-        if uuid is None:
-            self.statusBar().showMessage(
-                "Select an annotation in the Marks list first, then link entities (Ctrl+K).", 6000
-            )
-            return
-        dialog = getattr(self, "_entity_link_dialog", None)
-        if dialog is None:
-            dialog = EntityLinkDialog(
-                self.controller, uuid, self, history=self.annotation_commands.history
-            )
-            dialog.linksChanged.connect(self._entity_links_changed)
-            self._entity_link_dialog = dialog
-        else:
-            dialog.set_annotation(uuid)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-
-    def add_to_finding(
-        self, annotation_uuid: str | list[str] | None = None
-    ) -> AddToFindingDialog | None:
-        """Annotate > Add to Finding (Ctrl+Shift+F): link marks to a finding with a role.
-
-        Args:
-            annotation_uuid: the mark or marks; else those selected in the marks
-                list that has the focus, or in Marks, or in All marks.
-        """
-        uuids = selected_marks(annotation_uuid, [self.marks_panel, self.all_marks_panel])
-        if not uuids:
-            self.statusBar().showMessage(
-                "Select a mark in the Marks list first, then add it to a finding (Ctrl+Shift+F).",
-                6000,
-            )
-            return None
-        commands = self.annotation_commands
-        dialog = AddToFindingDialog(self.controller, uuids, self, commands=commands)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.added.connect(lambda n: self.statusBar().showMessage(added_to(uuids, n), 6000))
-        dialog.show()
-        return dialog
 
     def open_finding(self, finding_uuid: str) -> FindingEditor:
         """Open (or raise) the finding editor on a finding."""
@@ -547,12 +381,6 @@ class MainWindow(QMainWindow):
         editor.raise_()
         editor.activateWindow()
         return editor
-
-    def _selected_annotation(self) -> str | None:
-        panels = [self.marks_panel, self.all_marks_panel]
-        focus = QApplication.focusWidget()
-        panels.sort(key=lambda panel: not (focus is not None and panel.isAncestorOf(focus)))
-        return next((uuid for panel in panels if (uuid := panel.current_uuid())), None)
 
     @property
     def entity_window(self) -> Any:
@@ -617,6 +445,7 @@ class MainWindow(QMainWindow):
         ):
             if view is not None and view.isVisible():
                 getattr(view, again)()
+        self._show_current_mark()
         self._update_undo_actions()
 
     def _update_undo_actions(self) -> None:
@@ -699,45 +528,65 @@ class MainWindow(QMainWindow):
             self.import_paths(paths)
 
     def _restore(self) -> None:
-        geometry = self.settings.window_geometry
-        state = self.settings.window_state
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            screen = QGuiApplication.primaryScreen()
-            if screen is not None:
-                area = screen.availableGeometry()
-                self.resize(max(1024, int(area.width() * 0.92)), max(700, int(area.height() * 0.9)))
-            else:
-                self.resize(1440, 900)
-        self._state_restored = state is not None and self.restoreState(state)
+        self._state_restored = restore_layout(self, self.settings)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if not getattr(self, "_first_shown", False):
             self._first_shown = True
-            if not self._state_restored:
-                # First start: room for titles on the left, the inspector on the
-                # right (after the first layout pass, which would undo it).
-                # Sized to the window, so a small laptop screen keeps room for pages.
-                width = self.width()
-                sizes = [min(440, max(300, width * 3 // 10)), min(300, max(240, width // 5))]
-                QTimer.singleShot(
-                    0,
-                    lambda: self.resizeDocks(
-                        [self.library_dock, self.inspector_dock],
-                        sizes,
-                        Qt.Orientation.Horizontal,
-                    ),
-                )
+            settle_after_show(self, self._state_restored)
+
+    # --- session ---------------------------------------------------------------
+
+    def save_session(self) -> None:
+        """Keep the sources open in the panes (and a PDF's page) for the next start."""
+        opened: list[tuple[int, int]] = []
+        for pane in self.documents.panes():
+            if pane.source_id is not None:
+                view = getattr(pane.viewer, "view", None)
+                page = getattr(view, "current_page", 1)
+                opened.append((pane.source_id, page if isinstance(page, int) else 1))
+        self.settings.remember_session(str(self.controller.library.root), opened)
+
+    def restore_session(self) -> None:
+        """Open last session's sources again, side by side (those since deleted are
+        left out quietly)."""
+        opened = self.settings.session(str(self.controller.library.root))[:MAX_SESSION_PANES]
+        for n, (source_id, page) in enumerate(opened):
+            if n:
+                self.documents.split(Qt.Orientation.Horizontal)
+            try:
+                self.documents.open_source(source_id, page if page > 1 else None)
+            except WorkstationError:
+                continue
+            if n == 0:
+                self.inspector.show_source(source_id)
+                self.marks_panel.set_source(source_id)
+
+    def show_page_strips(self, on: bool) -> None:
+        """View > Page Thumbnails: beside every PDF, now and next time."""
+        self.settings.page_strip = on
+        for pane in self.documents.panes():
+            setter = getattr(pane.viewer, "set_strip_visible", None)
+            if setter is not None:
+                setter(on)
+
+    def show_list_thumbnails(self, on: bool) -> None:
+        """View > Thumbnails in Library List: tall rows with thumbnails, or compact."""
+        self.settings.list_thumbnails = on
+        self.library_panel.show_thumbnails(on)
+
+    def reset_layout(self) -> None:
+        """View > Reset Layout: docks, columns and size back to the defaults."""
+        reset_layout(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if getattr(self, "_shut_down", False):  # closed before (e.g. close() twice)
             super().closeEvent(event)
             return
         self._shut_down = True
-        self.settings.window_geometry = self.saveGeometry()
-        self.settings.window_state = self.saveState()
+        save_layout(self, self.settings)
+        self.save_session()
         # Work still queued when the library closes fails; that is no news
         # for a window that is going away.
         self.controller.errorOccurred.disconnect(self.show_error)

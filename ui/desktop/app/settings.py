@@ -9,7 +9,9 @@ environment decide (library folder, reviewer) stays in ``workstation.core.config
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -41,6 +43,8 @@ class Settings:
     _STATE = "mainWindow/state"
     _RECENT_CATEGORIES = "categoryPicker/recent"
     _FINDINGS_FILTER = "findingsPanel/"  # + status, case, measure
+    _PAGE_STRIP = "viewers/pageStrip"
+    _LIST_THUMBNAILS = "library/thumbnails"
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings()
@@ -61,6 +65,12 @@ class Settings:
         if isinstance(value, list | tuple):
             return [str(v) for v in value]
         return []
+
+    def _flag(self, key: str, default: bool) -> bool:
+        value = self.store.value(key, default)
+        if isinstance(value, str):  # an .ini file gives 'true' / 'false' back
+            return value.strip().lower() in ("true", "1", "yes")
+        return bool(value)
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self.store.value(key)
@@ -98,6 +108,48 @@ class Settings:
     def last_import_dir(self, folder: str) -> None:
         self.store.setValue(self._LAST_IMPORT_DIR, folder)
 
+    # Folders the file dialogs start in, by what they are for.
+    FOLDER_KINDS = ("export", "bundles", "keys")
+
+    def folder(self, kind: str) -> str:
+        """The folder a ``kind`` file dialog last chose ('export': where bundles
+        were written, 'bundles': where bundles were verified or imported from,
+        'keys': where key files were), else the home folder (never the program's
+        working directory)."""
+        assert kind in self.FOLDER_KINDS, kind
+        saved = self._text(f"folders/{kind}")
+        return saved if saved and Path(saved).is_dir() else str(Path.home())
+
+    def remember_folder(self, kind: str, path: str | Path) -> None:
+        """Keep the folder of ``path`` (a file, or a folder itself) for ``kind``."""
+        assert kind in self.FOLDER_KINDS, kind
+        chosen = Path(path).expanduser()
+        folder = chosen if chosen.is_dir() else chosen.parent
+        self.store.setValue(f"folders/{kind}", str(folder))
+
+    # --- the last session ------------------------------------------------------
+
+    @staticmethod
+    def _session_key(library_root: str) -> str:
+        return "session/" + hashlib.sha256(library_root.encode()).hexdigest()[:16]
+
+    def session(self, library_root: str) -> list[tuple[int, int]]:
+        """(source id, page) of the panes open when a library was last closed."""
+        opened: list[tuple[int, int]] = []
+        for entry in self._list(self._session_key(library_root)):
+            source, _, page = entry.partition("@")
+            if source.isdigit():
+                opened.append((int(source), int(page) if page.isdigit() else 1))
+        return opened
+
+    def remember_session(self, library_root: str, opened: list[tuple[int, int]]) -> None:
+        """Keep what the panes show for the next start on this library."""
+        key = self._session_key(library_root)
+        if opened:
+            self.store.setValue(key, [f"{sid}@{page}" for sid, page in opened])
+        else:
+            self.store.remove(key)
+
     # --- the window --------------------------------------------------------------
 
     @property
@@ -117,6 +169,33 @@ class Settings:
     @window_state.setter
     def window_state(self, value: QByteArray) -> None:
         self.store.setValue(self._STATE, value)
+
+    def forget_layout(self) -> None:
+        """Drop the saved geometry and docks: the next start lays out the defaults."""
+        self.store.remove(self._GEOMETRY)
+        self.forget_state()
+
+    def forget_state(self) -> None:
+        """Drop the saved docks and toolbars (the size stays)."""
+        self.store.remove(self._STATE)
+
+    @property
+    def page_strip(self) -> bool:
+        """Whether PDF panes show their page thumbnails (View > Page Thumbnails)."""
+        return self._flag(self._PAGE_STRIP, True)
+
+    @page_strip.setter
+    def page_strip(self, on: bool) -> None:
+        self.store.setValue(self._PAGE_STRIP, bool(on))
+
+    @property
+    def list_thumbnails(self) -> bool:
+        """Whether the library list shows thumbnails (tall rows) or kind icons (compact)."""
+        return self._flag(self._LIST_THUMBNAILS, False)
+
+    @list_thumbnails.setter
+    def list_thumbnails(self, on: bool) -> None:
+        self.store.setValue(self._LIST_THUMBNAILS, bool(on))
 
     # --- marking -----------------------------------------------------------------
 

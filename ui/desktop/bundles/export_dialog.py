@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,11 +42,21 @@ from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.layout import fit_to_screen
+from ui.desktop.app.settings import Settings
 from ui.desktop.bundles.keys_dialog import KeysDialog
+from ui.desktop.bundles.profiles_dialog import ProfilesDialog
 from ui.desktop.widgets.colours import style_as
 from workstation.bundles.export import ExportOptions
 from workstation.bundles.plan import ExportPlan, ExportScope, check_space, plan_export
-from workstation.bundles.profiles import INTERNAL, Profile, list_profiles
+from workstation.bundles.profiles import (
+    BUILT_IN,
+    INTERNAL,
+    PARTNER,
+    Profile,
+    list_profiles,
+    with_built_ins,
+)
 from workstation.core.errors import WorkstationError
 from workstation.keys.keyring import KeyInfo, KeyService, Signer
 from workstation.sources.cases import list_cases
@@ -92,11 +103,16 @@ class ExportDialog(QDialog):
         controller: LibraryController,
         parent: QWidget | None = None,
         selected: Sequence[int] = (),
+        *,
+        case: str | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
         self.plan: ExportPlan | None = None
         self.selected = tuple(selected)
+        self.case = case  # the case the library list shows: the scope starts there
+        self.settings = settings
         self.setWindowTitle("Export Evidence Bundle")
         self.resize(980, 640)
         self._keys: list[KeyInfo] = []
@@ -123,14 +139,14 @@ class ExportDialog(QDialog):
         self.only_selected = QCheckBox(
             f"Only the {len(self.selected)} source(s) selected in the library", scope
         )
-        self.only_selected.setChecked(len(self.selected) > 1)
+        self.only_selected.setChecked(bool(self.selected))  # what the reviewer chose
         self.only_selected.setVisible(bool(self.selected))
         self.only_selected.toggled.connect(self._schedule)
         scope_form.addRow("", self.only_selected)
         self.tag_list = QListWidget(scope)
         self.tag_list.setAccessibleName("Categories")
         self.tag_list.setToolTip("Tick categories to export only the marks tagged with them")
-        self.tag_list.setMinimumHeight(180)
+        self.tag_list.setMinimumHeight(96)  # the dialog must fit a 768 px screen
         self.tag_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tag_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scope_form.addRow("Cate&gories:", self.tag_list)
@@ -140,7 +156,15 @@ class ExportDialog(QDialog):
         rec_form = QFormLayout(recipient)
         self.profile_combo = QComboBox(recipient)
         self.profile_combo.setAccessibleName("Recipient profile")
-        rec_form.addRow("Recipient &profile:", self.profile_combo)
+        self.profiles_button = QPushButton("Profiles…", recipient)
+        self.profiles_button.setToolTip("Add, change or remove recipient profiles")
+        self.profiles_button.clicked.connect(self._manage_profiles)
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.profile_combo, 1)
+        profile_row.addWidget(self.profiles_button)
+        profile_label = QLabel("Recipient &profile:", recipient)
+        profile_label.setBuddy(self.profile_combo)
+        rec_form.addRow(profile_label, profile_row)
         self.marking_label = QLabel(recipient)
         self.marking_label.setWordWrap(True)
         bold = QFont(self.marking_label.font())
@@ -154,6 +178,14 @@ class ExportDialog(QDialog):
         rec_form.addRow("&Organisation:", self.organisation_edit)
         self.contact_edit = QLineEdit(self.controller.library.reviewer, recipient)
         rec_form.addRow("Co&ntact:", self.contact_edit)
+        self.description_edit = QPlainTextEdit(recipient)
+        self.description_edit.setAccessibleName("Title and description")
+        self.description_edit.setPlaceholderText(
+            "What the bundle is and why it is sent (first line: its title)"
+        )
+        self.description_edit.setMaximumHeight(48)
+        self.description_edit.setTabChangesFocus(True)
+        rec_form.addRow("&Description:", self.description_edit)
         form_box.addWidget(recipient)
 
         protect = QGroupBox("Protection", left)
@@ -177,7 +209,7 @@ class ExportDialog(QDialog):
         self.recipients_edit.setPlaceholderText(
             "age public keys (age1…), one per line; empty: no encryption"
         )
-        self.recipients_edit.setMaximumHeight(64)
+        self.recipients_edit.setMaximumHeight(48)
         self.recipients_edit.setTabChangesFocus(True)  # Tab moves on; keys are one per line
         prot_form.addRow("&Encrypt for:", self.recipients_edit)
         form_box.addWidget(protect)
@@ -186,6 +218,9 @@ class ExportDialog(QDialog):
         self.out_edit = QLineEdit(left)
         self.out_edit.setAccessibleName("Output")
         self.out_edit.setPlaceholderText("where to write the bundle (folder, .zip or .age)")
+        if self.settings is not None:  # the folder of the last export, a fresh name in it
+            folder = Path(self.settings.folder("export"))
+            self.out_edit.setText(str(folder / f"evidence-bundle-{date.today().isoformat()}.zip"))
         browse = QPushButton("Browse…", left)
         browse.clicked.connect(self._browse)
         out_row.addWidget(self.out_edit, 1)
@@ -248,6 +283,10 @@ class ExportDialog(QDialog):
         self.redact_check.toggled.connect(self._schedule)
         self.key_combo.currentIndexChanged.connect(self._key_changed)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        fit_to_screen(self)  # Export and Cancel stay on a small screen
+
     # --- choices ----------------------------------------------------------------
 
     def _load_choices(self) -> None:
@@ -275,6 +314,8 @@ class ExportDialog(QDialog):
         self.case_combo.addItem("Whole library", None)
         for name, count in choices.cases:
             self.case_combo.addItem(f"{name} ({count})", name)
+        if self.case:
+            self.case_combo.setCurrentIndex(max(0, self.case_combo.findData(self.case)))
         self.case_combo.blockSignals(False)
         for node in categories:
             item = QListWidgetItem(f"{'    ' * node.depth}{node.code} — {node.label}")
@@ -283,12 +324,45 @@ class ExportDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.tag_list.addItem(item)
-        self._profiles = {p.name: p for p in profiles}
-        self._profiles.setdefault(INTERNAL.name, INTERNAL)
-        for name in sorted(self._profiles, key=lambda n: (n == INTERNAL.name, n)):
-            self.profile_combo.addItem(name, name)
+        self._fill_profiles(profiles, PARTNER.name)
         self._fill_keys()
         self._profile_changed()
+
+    def _fill_profiles(self, profiles: list[Profile], select: str) -> None:
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        self._profiles = {p.name: p for p in with_built_ins(profiles)}
+        built_in = [p.name for p in BUILT_IN]
+        for name in sorted(
+            self._profiles,
+            key=lambda n: (n in built_in, built_in.index(n) if n in built_in else 0, n),
+        ):
+            profile = self._profiles[name]
+            self.profile_combo.addItem(name, name)
+            self.profile_combo.setItemData(
+                self.profile_combo.count() - 1, profile.marking, Qt.ItemDataRole.ToolTipRole
+            )
+        # The safe choice first: redacted, without EXIF (internal is one step away).
+        self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(select)))
+        self.profile_combo.blockSignals(False)
+
+    def _manage_profiles(self) -> None:
+        """Profiles…: the profile editor; the list here follows what it saved."""
+        dialog = ProfilesDialog(self.controller, self)
+
+        def reread() -> None:
+            keep = self.profile_combo.currentData() or PARTNER.name
+
+            def arrived(profiles: list[Profile]) -> None:
+                if isValid(self.profile_combo):
+                    self._fill_profiles(profiles, keep)
+                    self._profile_changed()
+
+            self.controller.query(list_profiles, arrived)
+
+        dialog.profilesChanged.connect(reread)
+        self.profiles_dialog = dialog
+        dialog.open()
 
     def _fill_keys(self, select: str | None = None) -> None:
         self.key_combo.clear()
@@ -303,7 +377,7 @@ class ExportDialog(QDialog):
 
     def _manage_keys(self) -> None:
 
-        dialog = KeysDialog(self.controller, self)
+        dialog = KeysDialog(self.controller, self, self.settings)
         dialog.exec()
         library = self.controller.library
         keep = self.key_combo.currentData()
@@ -329,8 +403,9 @@ class ExportDialog(QDialog):
         self.passphrase_edit.setEnabled(self.key_combo.currentData() is not None)
 
     def _browse(self) -> None:
+        start = self.out_edit.text() or (self.settings.folder("export") if self.settings else "")
         path, _ = QFileDialog.getSaveFileName(
-            self, "Write bundle to", self.out_edit.text(), "Zipped bag (*.zip);;Bag folder (*)"
+            self, "Write bundle to", start, "Zipped bag (*.zip);;Bag folder (*)"
         )
         if path:
             self.out_edit.setText(path)
@@ -443,6 +518,7 @@ class ExportDialog(QDialog):
             recipients=recipients,
             organisation=self.organisation_edit.text().strip() or None,
             contact=self.contact_edit.text().strip() or None,
+            description=" ".join(self.description_edit.toPlainText().split()) or None,
         )
 
     def _accept(self) -> None:
@@ -469,6 +545,8 @@ class ExportDialog(QDialog):
             self.error_label.setText(exc.message[:1].upper() + exc.message[1:] + ".")
             self.out_edit.setFocus()
             return
+        if self.settings is not None:
+            self.settings.remember_folder("export", folder)
         self._signer = None
         fingerprint = self.key_combo.currentData()
         if fingerprint is None:

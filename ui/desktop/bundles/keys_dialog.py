@@ -36,6 +36,7 @@ from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.settings import Settings
 from ui.desktop.ops.changes import KEYS
 from ui.desktop.widgets.colours import style_as
 from workstation.bundles.age import write_identity_file
@@ -117,8 +118,14 @@ class KeysDialog(QDialog):
     keysChanged = Signal()
     loaded = Signal()
 
-    def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: LibraryController,
+        parent: QWidget | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.settings = settings
         self.controller = controller
         self.setWindowTitle("Signing keys")
         self.keys: list[KeyInfo] = []
@@ -303,11 +310,25 @@ class KeysDialog(QDialog):
 
         self._write(write)
 
+    def _key_file(self, path: str, start: str = "") -> str:
+        """Where a key file dialog starts (the last folder of key files, or home),
+        and, given what it chose, remember that folder."""
+        if path:
+            if self.settings is not None:
+                self.settings.remember_folder("keys", path)
+            return path
+        folder = self.settings.folder("keys") if self.settings is not None else str(Path.home())
+        return str(Path(folder) / start)
+
     def _choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Partner public key", "", "Public keys (*.pem *.pub);;All files (*)"
+            self,
+            "Partner public key",
+            self._key_file(""),
+            "Public keys (*.pem *.pub);;All files (*)",
         )
         if path:
+            self._key_file(path)
             self.import_key(Path(path), Path(path).stem, trusted=False)
 
     def import_key(self, path: Path, name: str, *, trusted: bool = False) -> None:
@@ -329,9 +350,12 @@ class KeysDialog(QDialog):
 
     def _choose_age_identity(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save the new age identity (keep it secret)", "age-identity.txt"
+            self,
+            "Save the new age identity (keep it secret)",
+            self._key_file("", "age-identity.txt"),
         )
         if path:
+            self._key_file(path)
             self.make_age_identity(Path(path))
 
     def make_age_identity(self, path: Path) -> str | None:
@@ -359,9 +383,13 @@ class KeysDialog(QDialog):
             return
         suggested = "".join(c if c.isalnum() else "-" for c in key.name).strip("-") or "key"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save public key", f"{suggested}.pub.pem", "PEM (*.pem);;All files (*)"
+            self,
+            "Save public key",
+            self._key_file("", f"{suggested}.pub.pem"),
+            "PEM (*.pem);;All files (*)",
         )
         if path:
+            self._key_file(path)
             self.export_key(key.fingerprint, Path(path))
 
     def export_key(self, fingerprint: str, path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The right side: what a source is, where it came from, what to edit.
+"""The right side: what a source is, where it came from, what to edit; above
+it, the window's current mark (``annotations/current_mark_box.py``).
 
 Title, date and Admiralty grade are editable (saved through the source
 service on the write thread, audited); provenance is read-only. A PDF kept
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
+from ui.desktop.annotations.current_mark_box import CurrentMarkBox
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.changes import Changes
+from workstation.annotations.anchors import AnnotationData
 from workstation.core.printable import printable
 from workstation.sources.flags import FLAG_LOCKED, describe_flag
 from workstation.sources.lookup import bundle_line, source_details, update_source
@@ -89,6 +92,11 @@ class Inspector(QScrollArea):
         font.setBold(True)
         self.heading.setFont(font)
         layout.addWidget(self.heading)
+        self.mark_box = CurrentMarkBox()
+        self.noteRequested = self.mark_box.noteRequested
+        self.categoryRequested = self.mark_box.categoryRequested
+        self.entitiesRequested = self.mark_box.entitiesRequested
+        layout.addWidget(self.mark_box)
 
         edit_box = QGroupBox("Reviewer's record")
         form = QFormLayout(edit_box)
@@ -149,6 +157,10 @@ class Inspector(QScrollArea):
         self.facts_box.hide()
         self.provenance_box.hide()
         controller.sourceEdited.connect(self._edited)
+
+    def show_mark(self, data: AnnotationData | None) -> None:
+        """Show the window's current mark above the source's record (None: no mark)."""
+        self.mark_box.show_mark(data)
 
     def _set_enabled(self, on: bool) -> None:
         for w in (

@@ -3,6 +3,11 @@
 Signals:
     openRequested(int): open a source in the current pane (double-click, Enter).
     currentSourceChanged(int): the selected source changed (for the inspector).
+    importRequested(): the start page's Import Files… was pressed.
+    demoRequested(): the start page's Open the Demo Library was pressed.
+
+An empty library shows a start page instead of an empty list: what to do first,
+and where the library lives.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
+    QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,6 +48,7 @@ KINDS = [
 # Below this width the list shows title, date and marks only.
 NARROW_LIST_PX = 380
 OPTIONAL_COLUMNS = (2, 4)  # Grade, Pages
+COMPACT_ICON_PX = 16
 
 
 class SourceTable(QTableView):
@@ -52,6 +62,10 @@ class SourceTable(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Hide the optional columns in a narrow list, show them in a wide one."""
         narrow = self.viewport().width() < NARROW_LIST_PX
         for column in OPTIONAL_COLUMNS:
             if self.isColumnHidden(column) != narrow:
@@ -69,11 +83,41 @@ class SourceTable(QTableView):
         super().keyPressEvent(event)
 
 
+class StartPage(QFrame):
+    """What an empty library shows: import, or look at the demo first."""
+
+    def __init__(self, library_root: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        heading = QLabel("<b>This library is empty</b>")
+        text = QLabel(
+            "Import the evidence you are reviewing (PDF reports, images, saved web pages, "
+            "text, e-mail), or drop files on the window. New here? The demo library holds "
+            "an invented case with marks and findings to try everything on."
+        )
+        text.setWordWrap(True)
+        self.import_button = QPushButton("Import Files…")
+        self.demo_button = QPushButton("Open the Demo Library")
+        self.where = where = QLabel(f"This library lives in {library_root}")
+        where.setWordWrap(True)
+        where.setEnabled(False)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(text)
+        layout.addWidget(self.import_button)
+        layout.addWidget(self.demo_button)
+        layout.addWidget(where)
+        layout.addStretch(1)
+
+
 class LibraryPanel(QWidget):
     """Cases, filters and the lazy source list."""
 
     openRequested = Signal(int)
     currentSourceChanged = Signal(int)
+    importRequested = Signal()
+    demoRequested = Signal()
 
     def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,18 +146,10 @@ class LibraryPanel(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setIconSize(QSize(THUMB_PX, THUMB_PX))
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(THUMB_PX + 6)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        # Fixed widths: ResizeToContents would ask the model for every row
-        # (160,000 data() calls at 10,000 sources before the first paint).
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        metrics = self.fontMetrics()
-        for col, sample in ((1, "2025-05-20"), (2, "Grade"), (3, "Marks"), (4, "Pages")):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, metrics.horizontalAdvance(sample) + 18)
+        self.show_thumbnails(False)
+        self.reset_columns()
         self.table.doubleClicked.connect(self._open_index)
         self.table.openRequested.connect(self.openRequested)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -126,7 +162,14 @@ class LibraryPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
         layout.addWidget(self.filter_edit)
-        layout.addWidget(self.table, 1)
+        self.start_page = StartPage(str(controller.library.root))
+        self.start_page.import_button.clicked.connect(self.importRequested)
+        self.start_page.demo_button.clicked.connect(self.demoRequested)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.table)
+        self.pages.addWidget(self.start_page)
+        layout.addWidget(self.pages, 1)
+        self.model.refreshed.connect(self._show_start_page)
 
         self.reload_cases()
         self.case_box.currentIndexChanged.connect(self._apply_filter)
@@ -134,6 +177,44 @@ class LibraryPanel(QWidget):
         self.filter_edit.textChanged.connect(self._apply_filter)
         controller.sourcesChanged.connect(self.reload)
         controller.sourceEdited.connect(self.model.invalidate)
+
+    def show_thumbnails(self, on: bool) -> None:
+        """Tall rows with page thumbnails, or compact rows with a kind icon (default):
+        compact, a laptop's list shows twice as many titles."""
+        self.model.set_thumbnails(on)
+        icon_px = THUMB_PX if on else COMPACT_ICON_PX
+        self.table.setIconSize(QSize(icon_px, icon_px))
+        row = max(icon_px, self.fontMetrics().height()) + 6
+        self.table.verticalHeader().setMinimumSectionSize(row)
+        self.table.verticalHeader().setDefaultSectionSize(row)
+
+    def reset_columns(self) -> None:
+        """Every column shown at its starting width, the title taking the rest."""
+        header = self.table.horizontalHeader()
+        # Fixed widths: ResizeToContents would ask the model for every row
+        # (160,000 data() calls at 10,000 sources before the first paint).
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        metrics = self.fontMetrics()
+        for col, sample in ((1, "2025-05-20"), (2, "Grade"), (3, "Marks"), (4, "2000×1500")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, metrics.horizontalAdvance(sample) + 18)
+            if col not in OPTIONAL_COLUMNS:
+                self.table.setColumnHidden(col, False)
+        self.table.fit_columns()
+
+    def _show_start_page(self) -> None:
+        """The start page when the library has no source at all (not: none passes
+        the filter), else the list."""
+        unfiltered = not (
+            self.case_box.currentData() or self.kind_box.currentData() or self.filter_edit.text()
+        )
+        empty = unfiltered and self.model.rowCount() == 0
+        self.pages.setCurrentWidget(self.start_page if empty else self.table)
+
+    @property
+    def showing_start_page(self) -> bool:
+        """Whether the start page is shown instead of the list."""
+        return self.pages.currentWidget() is self.start_page
 
     def reload_cases(self) -> None:
         """Re-read the case list (on the read pool), keeping the chosen case."""

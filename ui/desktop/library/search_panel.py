@@ -5,6 +5,8 @@ Activating a hit asks to open the source at the hit's page.
 
 Signals:
     hitActivated(int, int, str): source id, 1-based page, text to highlight.
+    hitSelected(int): a hit was chosen with one click or the arrow keys (its source
+        id, for the Inspector).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class SearchPanel(QWidget):
     """Query box, hit count and hit list."""
 
     hitActivated = Signal(int, int, str)
+    hitSelected = Signal(int)
 
     def __init__(self, controller: LibraryController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +118,7 @@ class SearchPanel(QWidget):
         self.hits.setUniformItemSizes(False)
         self.hits.itemActivated.connect(self._activate)
         self.hits.itemDoubleClicked.connect(self._activate)
+        self.hits.currentItemChanged.connect(self._selected)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.box)
@@ -170,6 +174,11 @@ class SearchPanel(QWidget):
             f"{total} matching page{'s' if total != 1 else ''}"
             + (f", best {shown} shown" if total > shown else "")
         )
+
+    def _selected(self, item: QListWidgetItem | None, _previous: object) -> None:
+        if item is not None:
+            hit: SearchHit = item.data(HIT_ROLE)
+            self.hitSelected.emit(hit.source_id)
 
     def _activate(self, item: QListWidgetItem) -> None:
         hit: SearchHit = item.data(HIT_ROLE)

@@ -63,6 +63,7 @@ class SourceListModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] = {}
         self._cache: OrderedDict[int, SourceListItem] = OrderedDict()
+        self.thumbnails_shown = True
         self._thumbs: OrderedDict[str, QPixmap] = OrderedDict()
         self._thumbs_pending: set[str] = set()
         self._thumb_signals = _ThumbSignals()
@@ -210,7 +211,8 @@ class SourceListModel(QAbstractTableModel):
             return self._decoration(item)
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             flags = f"\nFlags: {', '.join(item.flags)}" if item.flags else ""
-            return f"{item.title}\n{item.kind}, {item.pages} p., SHA-256 {item.sha256[:16]}…{flags}"
+            extent = f"{item.extent}, " if item.extent else ""
+            return f"{item.title}\n{item.kind}, {extent}SHA-256 {item.sha256[:16]}…{flags}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -225,6 +227,8 @@ class SourceListModel(QAbstractTableModel):
             return item.grade or ""
         if col == 3:
             return str(item.annotations) if item.annotations else ""
+        if item.pixels is not None:
+            return f"{item.pixels[0]}×{item.pixels[1]}"
         return str(item.pages) if item.pages else ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -247,8 +251,19 @@ class SourceListModel(QAbstractTableModel):
 
     # --- thumbnails ----------------------------------------------------------
 
+    def set_thumbnails(self, on: bool) -> None:
+        """Thumbnails (on) or kind icons (off: compact rows, nothing to load)."""
+        if on != self.thumbnails_shown:
+            self.thumbnails_shown = on
+            if self.rowCount():
+                self.dataChanged.emit(
+                    self.index(0, 0),
+                    self.index(self.rowCount() - 1, 0),
+                    [Qt.ItemDataRole.DecorationRole],
+                )
+
     def _decoration(self, item: SourceListItem) -> QIcon | QPixmap:
-        if item.thumbnail:
+        if item.thumbnail and self.thumbnails_shown:
             pixmap = self._thumbs.get(item.sha256)
             if pixmap is not None:
                 return pixmap

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.settings import Settings
 from ui.desktop.bundles.export_dialog import ExportDialog
 from ui.desktop.ops.progress import run_with_progress, show_summary
 from ui.desktop.ops.workers import Task
@@ -62,11 +63,17 @@ def run_export(
 
 
 def export_from_dialog(
-    controller: LibraryController, parent: QWidget | None, selected: Sequence[int] = ()
+    controller: LibraryController,
+    parent: QWidget | None,
+    selected: Sequence[int] = (),
+    *,
+    case: str | None = None,
+    settings: Settings | None = None,
 ) -> None:
-    """File > Export Bundle; ``selected`` are the sources selected in the library list."""
+    """File > Export Bundle; ``selected`` are the sources selected in the library list,
+    ``case`` the case it shows (the scope starts with them)."""
 
-    dialog = ExportDialog(controller, parent, selected)
+    dialog = ExportDialog(controller, parent, selected, case=case, settings=settings)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.plan is None:
         return
     run_export(controller, dialog.plan, dialog.options(), parent)

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.settings import Settings
 from ui.desktop.ops.progress import roomy, run_with_progress, show_summary
 from ui.desktop.ops.workers import Task
 from workstation.bundles.age import is_age_file
@@ -53,26 +54,54 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def choose_bundle(
-    parent: QWidget | None, title: str, path: Path | None = None
+    parent: QWidget | None,
+    title: str,
+    path: Path | None = None,
+    settings: Settings | None = None,
 ) -> tuple[Path, Path | None] | None:
     """The bundle (a zip, an .age file, or a bag folder by its bagit.txt) and, for an
-    .age bundle, the reviewer's age identity; None when the reviewer cancels."""
+    .age bundle, the reviewer's age identity; None when the reviewer cancels.
+
+    The dialogs start where bundles and keys were last chosen (``settings``), else
+    in the home folder, never in the program's working directory.
+    """
+    settings = settings or Settings()
     if path is None:
         chosen, _ = QFileDialog.getOpenFileName(
-            parent, title, "", "Bundles (*.zip *.age bagit.txt);;All files (*)"
+            parent,
+            title,
+            settings.folder("bundles"),
+            "Bundles (*.zip *.age bagit.txt);;All files (*)",
         )
         if not chosen:
             return None
+        settings.remember_folder("bundles", Path(chosen).parent)
         path = Path(chosen)
         if path.name == "bagit.txt":
             path = path.parent
     identity: Path | None = None
     if path.is_file() and is_age_file(path):
-        key, _ = QFileDialog.getOpenFileName(parent, "Your age identity (key file)", "")
+        key, _ = QFileDialog.getOpenFileName(
+            parent, "Your age identity (key file)", settings.folder("keys")
+        )
         if not key:
             return None
+        settings.remember_folder("keys", key)
         identity = Path(key)
     return path, identity
+
+
+FAILURES_SHOWN = 3
+
+
+def failure_text(verdict: BundleVerdict) -> str:
+    """The main line of a failed verify: the bundle, and what failed (the first
+    problems themselves, not only under Show Details)."""
+    problems = list(verdict.problems) or ["a check failed"]
+    shown = "\n".join(f"• {p}" for p in problems[:FAILURES_SHOWN])
+    more = len(problems) - FAILURES_SHOWN
+    extra = f"\n… and {more} more (Show Details…)" if more > 0 else ""
+    return f"{verdict.path.name} is NOT valid: do not rely on it.\n{shown}{extra}"
 
 
 def verify_bundle(
@@ -80,10 +109,11 @@ def verify_bundle(
     parent: QWidget | None,
     path: Path | None = None,
     identity: Path | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """File > Verify Bundle: check a bundle without importing it, and say what was found."""
     if path is None or (identity is None and path.is_file() and is_age_file(path)):
-        chosen = choose_bundle(parent, "Verify bundle", path)
+        chosen = choose_bundle(parent, "Verify bundle", path, settings)
         if chosen is None:
             return
         path, identity = chosen
@@ -105,14 +135,18 @@ def verify_bundle(
             )
         else:
             box.setIcon(QMessageBox.Icon.Critical)
-            box.setText(f"{verdict.path.name} is NOT valid: do not rely on it.")
+            box.setText(failure_text(verdict))
             box.setDetailedText("\n".join(verdict.problems))
         signer = f" {verdict.signer[:16]}…" if verdict.signer else ""
         who = f" ({verdict.signer_name})" if verdict.signer_name else ""
+        trust = TRUST_WORDS.get(verdict.trust, verdict.trust)
+        if not verdict.valid and verdict.signature == "good":
+            # The signature is over the manifests; the files no longer match them.
+            trust = f"the manifests are {trust}, but the files do not match them"
         box.setInformativeText(
             f"{verdict.files} file(s), {verdict.bytes:,} bytes"
             + (", every checksum matches" if verdict.valid else "")
-            + f"\nSignature: {TRUST_WORDS.get(verdict.trust, verdict.trust)}{signer}{who}"
+            + f"\nSignature: {trust}{signer}{who}"
             + ("\nThe signature is BAD." if verdict.signature == "bad" else "")
         )
         show_summary(box)
@@ -162,10 +196,13 @@ def _check_in_background(
 
 
 def import_bundle(
-    controller: LibraryController, parent: QWidget | None, path: Path | None = None
+    controller: LibraryController,
+    parent: QWidget | None,
+    path: Path | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Choose a bundle, open and verify it off the GUI thread, ask, then merge."""
-    chosen = choose_bundle(parent, "Import bundle", path)
+    chosen = choose_bundle(parent, "Import bundle", path, settings)
     if chosen is None:
         return
     path, identity = chosen

@@ -6,6 +6,7 @@ dropped from the library list, and close back down to one pane.
 Signals (DocumentArea):
     currentPaneChanged(object): the pane with focus changed.
     regionDrawn(object, object): a pane and the RegionAnchor drawn in it.
+    markSelected(str): the reviewer clicked a mark on a page (its uuid).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.library.source_list_model import MIME_SOURCES
 from ui.desktop.viewers.frames import make_viewer
 from ui.desktop.viewers.source_view import SourceView, read_source_view
+from ui.desktop.widgets.elided_label import ElidedLabel
 from ui.desktop.widgets.icons import icon, kind_icon
 from workstation.core.errors import WorkstationError
 
@@ -138,6 +140,7 @@ class DocumentPane(QFrame):
         regionDrawn(object): the viewer drew a region (a RegionAnchor) to mark.
         regionEdited(str, object): a region mark was moved or resized (uuid, RegionAnchor).
         deleteRequested(str): the reviewer pressed Delete on a selected region mark.
+        markSelected(str): the reviewer clicked a mark on the page (its uuid).
     """
 
     focused = Signal()
@@ -147,6 +150,7 @@ class DocumentPane(QFrame):
     regionDrawn = Signal(object)
     regionEdited = Signal(str, object)
     deleteRequested = Signal(str)
+    markSelected = Signal(str)
 
     def __init__(
         self,
@@ -166,8 +170,7 @@ class DocumentPane(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.kind_label = QLabel()
-        self.title = QLabel("Empty pane")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = ElidedLabel("Empty pane")  # a long title never widens the window
         close = QToolButton()
         close.setIcon(icon("close"))
         close.setAutoRaise(True)
@@ -287,6 +290,7 @@ class DocumentPane(QFrame):
             ("regionDrawn", self.regionDrawn),
             ("regionEdited", self.regionEdited),
             ("regionDeleteRequested", self.deleteRequested),
+            ("regionSelected", self.markSelected),
         ):
             signal = getattr(viewer, name, None)
             if signal is not None:
@@ -352,6 +356,7 @@ class DocumentArea(QWidget):
     regionDrawn = Signal(object, object)
     regionEdited = Signal(object, str, object)
     deleteRequested = Signal(str)
+    markSelected = Signal(str)
 
     def __init__(
         self,
@@ -379,6 +384,7 @@ class DocumentArea(QWidget):
         pane.regionDrawn.connect(lambda anchor, p=pane: self.regionDrawn.emit(p, anchor))
         pane.regionEdited.connect(lambda u, anchor, p=pane: self.regionEdited.emit(p, u, anchor))
         pane.deleteRequested.connect(self.deleteRequested)
+        pane.markSelected.connect(self.markSelected)
         return pane
 
     def _make_current(self, pane: DocumentPane) -> None:
@@ -389,8 +395,20 @@ class DocumentArea(QWidget):
         self.currentPaneChanged.emit(pane)
 
     def panes(self) -> list[DocumentPane]:
-        """Every pane, in layout order."""
-        return self.root.findChildren(DocumentPane)
+        """Every pane, in layout order (left to right, top to bottom); findChildren's
+        order is not that (a restored session came back mirrored)."""
+        found: list[DocumentPane] = []
+
+        def walk(splitter: QSplitter) -> None:
+            for index in range(splitter.count()):
+                widget = splitter.widget(index)
+                if isinstance(widget, DocumentPane):
+                    found.append(widget)
+                elif isinstance(widget, QSplitter):
+                    walk(widget)
+
+        walk(self.root)
+        return found
 
     def split(self, orientation: Qt.Orientation = Qt.Orientation.Horizontal) -> DocumentPane:
         """Split the current pane; the new, empty pane becomes current."""
@@ -421,9 +439,13 @@ class DocumentArea(QWidget):
     def close_pane(self, pane: DocumentPane | None = None) -> None:
         """Close a pane (the current one by default); the last pane just empties."""
         pane = pane or self.current
-        if len(self.panes()) <= 1:
+        order = self.panes()
+        if len(order) <= 1:
             pane.clear()
             return
+        # The pane before it (else the one after) takes over, as in an editor.
+        at = order.index(pane)
+        successor = order[at - 1] if at > 0 else order[at + 1]
         parent = pane.parentWidget()
         assert isinstance(parent, QSplitter)
         pane.clear()
@@ -439,9 +461,8 @@ class DocumentArea(QWidget):
             parent.setParent(None)
             parent.deleteLater()
             parent = grand
-        remaining = self.panes()
-        self._make_current(remaining[0])
-        remaining[0].setFocus()
+        self._make_current(successor)
+        successor.setFocus()
 
     # --- linked scrolling ----------------------------------------------------
 

@@ -121,11 +121,13 @@ class RegionDrawingView(QWidget):
             reshaped, and its new RegionAnchor (to be saved through the service).
         regionDeleteRequested(str): the uuid of the selected region mark the reviewer
             pressed Delete on.
+        regionSelected(str): the uuid of a region mark the reviewer clicked.
     """
 
     regionDrawn = Signal(object)
     regionEdited = Signal(str, object)
     regionDeleteRequested = Signal(str)
+    regionSelected = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,6 +138,7 @@ class RegionDrawingView(QWidget):
             self.regionEdited.emit,
             self.hint.setText,
             on_delete=self.regionDeleteRequested.emit,
+            on_select=self.regionSelected.emit,
         )
         # Drawing or dragging a mark near an edge of the view scrolls it, so a
         # region can reach past what is on screen (as in any drawing program).
@@ -612,10 +615,14 @@ class PdfSourceView(RegionDrawingView):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setCollapsible(1, False)
-        split.setSizes([110, 900])
+        split.setSizes([self.strip.sizeHint().width(), 900])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+
+    def set_strip_visible(self, on: bool) -> None:
+        """Show or hide the page thumbnails (View > Page Thumbnails)."""
+        self.strip.setVisible(on)
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated passages and regions on the pages, and dots in the page strip."""

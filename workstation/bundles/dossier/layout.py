@@ -16,7 +16,7 @@ import pymupdf as _pymupdf
 
 from workstation.bundles.dossier.ligatures import spell_out_ligatures
 from workstation.bundles.dossier.model import Dossier, check_cancel
-from workstation.bundles.dossier.text import clean, esc, pdf_date
+from workstation.bundles.dossier.text import clean, esc, pdf_date, prepared_with
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 
 # PyMuPDF's annotations are partial (Story, DocumentWriter are untyped); use it as untyped.
@@ -319,7 +319,7 @@ def layout_pdf(
         title=dossier.title,
         subject=f"Evidence dossier, bundle {dossier.bundle_id}",
         author=dossier.organisation or "",
-        creator=f"Evidence Workstation {dossier.tool_version}",
+        creator=prepared_with(dossier.tool_version),
         created=dossier.created,
     )
     return layout_document(chapters, archive, info, cancel=cancel, progress=progress)

@@ -10,7 +10,7 @@ from typing import Any
 from workstation.bundles.dossier.crops import CropStore
 from workstation.bundles.dossier.layout import Block, Chapter
 from workstation.bundles.dossier.model import Dossier, DossierMark, DossierSource, check_cancel
-from workstation.bundles.dossier.text import esc, readable_time
+from workstation.bundles.dossier.text import esc, prepared_with, readable_time
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 
 PASSAGE_WITHHELD = "[passage withheld]"
@@ -60,7 +60,7 @@ def _title_page(dossier: Dossier) -> Chapter:
             ("Organisation", dossier.organisation),
             ("Contact", dossier.contact),
             ("Recipient profile", dossier.profile),
-            ("Prepared with", f"Evidence Workstation {dossier.tool_version}"),
+            ("Prepared with", prepared_with(dossier.tool_version)),
         )
         if value
     ]

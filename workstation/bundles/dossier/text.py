@@ -42,3 +42,10 @@ def pdf_date(value: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("D:%Y%m%d%H%M%SZ")
+
+
+def prepared_with(tool_version: str) -> str:
+    """The program that wrote a dossier: ``Evidence Workstation 0.1.0``, whether the
+    version was given bare or already named (it once read the name twice)."""
+    name = "Evidence Workstation"
+    return tool_version if tool_version.startswith(name) else f"{name} {tool_version}".strip()

@@ -19,6 +19,7 @@ from workstation.core.errors import BadInputError, TooLargeError
 from workstation.sources.extract.encoding import Decoded, decode_bytes
 from workstation.sources.extract.model import Extracted, ExtractedPage, Limits, megabytes
 from workstation.sources.extract.text import looks_binary, normalise_newlines, truncate_title
+from workstation.sources.extract.text_dates import date_in_text
 
 # Elements whose content a reader never sees as article text.
 _HIDDEN = frozenset(
@@ -102,7 +103,7 @@ def extract_article(path: Path, media_type: str, limits: Limits) -> Extracted:
         title=truncate_title(found_title) if found_title else None,
         author=_field(found, "author") or None,
         publisher=_field(found, "sitename") or None,
-        published=_field(found, "date") or None,
+        published=_field(found, "date") or date_in_text(text),
         url=_web_url(_field(found, "url")) or head.get("url"),
         language=head.get("lang") or _field(found, "language") or None,
         pages=[ExtractedPage(number=1, text=text)],

@@ -54,6 +54,13 @@ _PDF_DATE = re.compile(
 # PyMuPDF's annotations are partial (many functions are untyped); use it as untyped.
 pymupdf: Any = _pymupdf
 
+# "Microsoft Word - report.docx", "report.pdf": titles a program wrote, not an author.
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(?:microsoft (?:word|powerpoint|excel) - |untitled\b)|\.(?:docx?|pdf|odt|rtf|pptx?)$"
+)
+TITLE_SIZE_RATIO = 1.3
+PAGE_TITLE_MAX_CHARS = 160
+
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
@@ -96,7 +103,7 @@ def extract_pdf(
         return Extracted(
             kind="pdf",
             media_type=media_type,
-            title=info.get("title"),
+            title=pdf_title(doc, info.get("title"), path.name, damaged),
             author=info.get("author"),
             language=_language(doc),
             pages=pages,
@@ -277,6 +284,65 @@ def capped_zoom(rect: Any, zoom: float, max_pixels: int) -> float:
         # Slightly under the exact root so rounding up to whole pixels stays in budget.
         zoom = math.sqrt(max_pixels / (width * height)) * 0.999
     return max(zoom, 0.0)
+
+
+def pdf_title(doc: Any, info_title: str | None, filename: str, damaged: list[int]) -> str | None:
+    """The title a reader would give the PDF: its info dictionary's, unless that is
+    empty or a program's placeholder ("Microsoft Word - x.docx", the file name,
+    "untitled"), else the largest text at the top of page 1 when it stands out."""
+    if info_title and not _placeholder_title(info_title, filename):
+        return info_title
+    if 1 in damaged or doc.page_count < 1:
+        return None
+    try:
+        return _largest_text(doc.load_page(0))
+    except Exception:  # a page the text layer cannot be read from: no title, no failure
+        return None
+
+
+def _placeholder_title(title: str, filename: str) -> bool:
+    plain = " ".join(title.split()).casefold()
+    stem = Path(filename).stem.casefold()
+    return (
+        len(plain) < 3
+        or plain in {stem, filename.casefold(), "untitled", "title", "document", "no title"}
+        or bool(_PLACEHOLDER_TITLE.match(plain))
+    )
+
+
+def _largest_text(page: Any) -> str | None:
+    """The lines in the largest type on the upper part of a page, when that type is
+    clearly larger (x1.3) than the body text and the lines read as a title."""
+    lines: list[tuple[float, str]] = []  # (largest size on the line, its text)
+    chars: dict[float, int] = {}
+    top_part = page.rect.height * 0.6
+    for block in page.get_text("dict").get("blocks", []):
+        for line in block.get("lines", []):
+            spans = [s for s in line.get("spans", []) if s.get("text", "").strip()]
+            if not spans:
+                continue
+            for span in spans:
+                size = round(float(span["size"]), 1)
+                chars[size] = chars.get(size, 0) + len(span["text"].strip())
+            if line["bbox"][1] <= top_part:
+                text = " ".join(" ".join(s["text"] for s in spans).split())
+                lines.append((max(round(float(s["size"]), 1) for s in spans), text))
+    if not lines or not chars:
+        return None
+    body = max(chars, key=lambda size: chars[size])  # the size most of the text is in
+    largest = max(size for size, _ in lines)
+    if largest < body * TITLE_SIZE_RATIO:
+        return None
+    picked: list[str] = []
+    for size, text in lines:
+        if size >= largest - 0.5:
+            picked.append(text)
+        elif picked:
+            break  # the title ends where smaller type begins
+    title = " ".join(picked).strip()
+    if not 3 <= len(title) <= PAGE_TITLE_MAX_CHARS or not any(c.isalpha() for c in title):
+        return None
+    return title
 
 
 def _read_pages(doc: Any, damaged: list[int]) -> Iterator[ExtractedPage]:

@@ -13,8 +13,12 @@ from pathlib import Path
 from workstation.core.errors import BadInputError, TooLargeError
 from workstation.sources.extract.encoding import decode_bytes
 from workstation.sources.extract.model import Extracted, ExtractedPage, Limits, megabytes
+from workstation.sources.extract.text_dates import date_in_text
 
 TITLE_MAX_CHARS = 200
+HEADLINE_MAX_CHARS = 120
+# The end of a first sentence: . ! ? (and the CJK full stops) before a space or the end.
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?=\s)|(?<=[。！？])")
 
 # C0 controls other than tab, newlines, form feed, escape and the DOS end-of-file mark.
 _CONTROL_CHARS = re.compile(r"[\x01-\x08\x0e-\x19\x1c-\x1f\x7f]")
@@ -87,7 +91,7 @@ def extract_text(path: Path, media_type: str, limits: Limits) -> Extracted:
     text = normalise_newlines(text)
     markdown = media_type == "text/markdown"
     front = front_matter(text) if markdown else {}
-    title = front.get("title") or (markdown_title(text) if markdown else None) or first_line(text)
+    title = front.get("title") or (markdown_title(text) if markdown else None) or headline(text)
     metadata: dict[str, object] = {**decoded.metadata(), "characters": len(text)}
     if front:
         metadata["front_matter"] = front
@@ -96,7 +100,7 @@ def extract_text(path: Path, media_type: str, limits: Limits) -> Extracted:
         media_type=media_type,
         title=truncate_title(title) if title else None,
         author=front.get("author") or None,
-        published=_iso_date(front.get("date", "")),
+        published=_iso_date(front.get("date", "")) or date_in_text(text),
         language=front.get("lang") or front.get("language") or None,
         pages=[ExtractedPage(number=1, text=text)],
         metadata=metadata,
@@ -146,6 +150,29 @@ def first_line(text: str) -> str | None:
         if line.strip():
             return line.strip()
     return None
+
+
+def headline(text: str) -> str | None:
+    """A title for plain text: its first line when short, else that line's first
+    sentence, cut at a word to about HEADLINE_MAX_CHARS characters ('…' when cut).
+
+    A note whose first line is a whole paragraph was titled by all of it before.
+    """
+    line = first_line(text)
+    if line is None:
+        return None
+    line = " ".join(line.split())
+    if len(line) <= HEADLINE_MAX_CHARS:
+        return line
+    end = _SENTENCE_END.search(line)
+    sentence = line[: end.start()].strip() if end else line
+    if len(sentence) <= HEADLINE_MAX_CHARS:
+        return sentence
+    cut = sentence[: HEADLINE_MAX_CHARS - 1]
+    space = cut.rfind(" ")
+    if space > HEADLINE_MAX_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def markdown_title(text: str) -> str | None:

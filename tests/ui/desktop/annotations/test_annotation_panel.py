@@ -109,7 +109,10 @@ def test_lists_text_region_and_page_annotations(
     assert _uuids(model) == [marked["region"], marked["text"], marked["page"]]
     rows = [model.index(r) for r in range(3)]
     assert rows[1].data() == "“AMBER TIDE”"
-    assert rows[0].data() == "Region on page 2 (200 × 40 pt)"
+    # A region reads by its categories (no note) and where it is; its size is in the tip.
+    labels = ", ".join(model.label_of(c) for c in ("maritime", "petroleum.refined"))
+    assert rows[0].data() == f"{labels} — region on page 2"
+    assert "200 × 40 pt" in rows[0].data(Qt.ItemDataRole.ToolTipRole)
     assert rows[2].data() == "Whole page 3"
     assert [r.data(PAGE_ROLE) for r in rows] == [2, 2, 3]
     assert (
@@ -126,7 +129,7 @@ def test_lists_text_region_and_page_annotations(
 
     image_panel = _panel(qtbot, controller, sources["image"])
     only = image_panel.model.index(0)
-    assert only.data() == "Region (100 × 50 px)"
+    assert only.data() == f"{image_panel.model.label_of('maritime.flagging')} — region"
     assert only.data(PAGE_ROLE) == 1
     assert "bob" in only.data(DETAIL_ROLE)
 
@@ -295,7 +298,17 @@ def test_count_markers_read_as_a_count() -> None:
     data = AnnotationData(
         uuid="u", source_sha256="s", source_media_type="image/png", anchor=markers
     )
-    assert summary(data) == "Region (3 counted, 8.0 × 4.0 px)"
+    assert summary(data) == "Uncategorised — 3 counted"
+    noted = AnnotationData(
+        uuid="u",
+        source_sha256="s",
+        source_media_type="image/png",
+        anchor=RegionAnchor("rect", ((0, 0), (218, 372)), page=4),
+        categories=["arms"],
+        note="Crates on the quay\nsecond line",
+    )
+    # A region with a note reads by its note, not "Region (218 × 372 px)".
+    assert summary(noted) == "Crates on the quay second line — region on page 4"
 
 
 def test_a_region_on_a_georeferenced_image_says_where_it_is(

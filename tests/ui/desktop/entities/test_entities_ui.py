@@ -471,7 +471,7 @@ def test_menus_open_the_link_dialog_and_the_window(
 ) -> None:
     main_window.link_entities_action.trigger()  # nothing selected: a hint, no dialog
     assert getattr(main_window, "_entity_link_dialog", None) is None
-    assert "Select an annotation" in main_window.statusBar().currentMessage()
+    assert "Select a mark" in main_window.statusBar().currentMessage()
 
     main_window.open_source(int(marked["pdf"]))
     wait_idle(qtbot, main_window.controller)

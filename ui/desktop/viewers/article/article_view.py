@@ -21,6 +21,14 @@ from ui.desktop.viewers.source_view import SourceView
 from workstation.annotations.anchors import AnnotationData, TextAnchor
 
 
+def title_opens(title: str, text: str) -> bool:
+    """Whether ``text`` begins with ``title`` (a headline cut with … counts; a
+    Markdown heading's marks and spacing are ignored)."""
+    wanted = " ".join(title.removesuffix("…").split()).casefold()
+    start = " ".join(text[: len(title) * 2 + 64].lstrip().lstrip("#").split()).casefold()
+    return bool(wanted) and start.startswith(wanted)
+
+
 class ArticleView(QWidget):
     """The extracted text of one source, with a metadata header."""
 
@@ -59,10 +67,16 @@ class ArticleView(QWidget):
         facts = [info.get("publisher"), info.get("author"), (info.get("published") or "")[:10]]
         byline = " · ".join(html.escape(str(f)) for f in facts if f)
         url = html.escape(info["url"]) if info.get("url") else ""
-        title = html.escape(info["title"] or info["original_filename"])
+        title = info["title"] or info["original_filename"]
+        # A title taken from the text's first line is not shown twice.
+        heading = (
+            ""
+            if title_opens(title, self.text)
+            else f"<h2 style='margin-bottom:2px'>{html.escape(title)}</h2>"
+        )
         head = (
-            f"<h2 style='margin-bottom:2px'>{title}"
-            f"</h2><p style='color:gray; margin-top:0'>{byline}"
+            heading
+            + f"<p style='color:gray; margin-top:0'>{byline}"
             + (f"<br/><span style='font-family:monospace'>{url}</span>" if url else "")
             + "</p><hr/>"
         )

@@ -48,9 +48,10 @@ MARKS_ROLE = Qt.ItemDataRole.UserRole + 3
 _MAX_DOTS = 4
 """The page's (width, height) in points."""
 
-THUMBNAIL_BOX = QSize(96, 124)
+# Small enough that the strip takes a sixth of a split pane, not a third.
+THUMBNAIL_BOX = QSize(68, 88)
 """Logical pixels a thumbnail fits into."""
-_CELL = QSize(THUMBNAIL_BOX.width() + 24, THUMBNAIL_BOX.height() + 30)
+_CELL = QSize(THUMBNAIL_BOX.width() + 16, THUMBNAIL_BOX.height() + 30)
 _CACHE_BYTES = 24 * 1024 * 1024
 _PAPER = QColor(255, 255, 255)
 _BORDER = QColor(0, 0, 0, 80)

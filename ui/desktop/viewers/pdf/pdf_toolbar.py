@@ -1,12 +1,22 @@
-"""The bar above a PdfView: page number, zoom out, zoom, zoom in, find."""
+"""The bar above a PdfView: page number, zoom out, zoom, zoom in, find.
+
+In a narrow pane what does not fit goes behind the toolbar's » button. Qt fills
+that menu with the hidden *actions*, and our controls are widgets (a spin box, a
+combo box, tool buttons), which a menu cannot show: it opened empty. The menu is
+filled here instead, with an equivalent of each hidden control.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QInputDialog,
     QLabel,
+    QMenu,
     QSizePolicy,
     QSpinBox,
     QToolBar,
@@ -33,6 +43,10 @@ def tool_button(parent: QWidget, text: str) -> QToolButton:
     button.setText(text)
     button.setAutoRaise(True)
     return button
+
+
+def _click(button: QToolButton, _checked: bool = False) -> None:
+    button.click()
 
 
 class PdfToolbar(QToolBar):
@@ -83,6 +97,67 @@ class PdfToolbar(QToolBar):
         self.addWidget(self.zoom_in_button)
         self.addWidget(_spacer(self))
         self.addWidget(self.find_button)
+        self._hooked: QMenu | None = None
+
+    # --- the » menu ------------------------------------------------------------------
+
+    def overflow_button(self) -> QToolButton | None:
+        """Qt's » button (shown only when something does not fit)."""
+        return self.findChild(QToolButton, "qt_toolbar_ext_button")
+
+    def hidden_widgets(self) -> list[QWidget]:
+        """The controls that did not fit, in toolbar order."""
+        shown = []
+        for action in self.actions():
+            widget = self.widgetForAction(action)
+            if widget is not None and widget.isHidden() and action.isVisible():
+                shown.append(widget)
+        return shown
+
+    def fill_overflow(self, menu: QMenu) -> None:
+        """Put an equivalent of each hidden control in ``menu`` (the » menu)."""
+        menu.clear()
+        for widget in self.hidden_widgets():
+            if widget is self.page_box:
+                menu.addAction("Go to Page…", self._ask_page)
+            elif widget is self.zoom_box:
+                zoom = menu.addMenu("Zoom")
+                for index in range(self.zoom_box.count()):
+                    zoom.addAction(self.zoom_box.itemText(index), partial(self._zoom_chosen, index))
+            elif isinstance(widget, QToolButton):
+                text = widget.accessibleName() or widget.text() or widget.toolTip()
+                action = menu.addAction(widget.icon(), text.replace("&", "&&"))
+                action.setToolTip(widget.toolTip())
+                action.setCheckable(widget.isCheckable())
+                action.setChecked(widget.isChecked())
+                action.triggered.connect(partial(_click, widget))
+
+    def _hook_overflow(self) -> None:
+        button = self.overflow_button()
+        menu = button.menu() if button is not None else None
+        if menu is not None and menu is not self._hooked:
+            menu.aboutToShow.connect(partial(self.fill_overflow, menu))
+            self._hooked = menu
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._hook_overflow()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._hook_overflow()
+
+    def _ask_page(self) -> None:
+        number, ok = QInputDialog.getInt(
+            self,
+            "Go to page",
+            "Page:",
+            self.page_box.value(),
+            1,
+            self.page_box.maximum(),
+        )
+        if ok:
+            self._view.go_to_page(number)
 
     def set_page_count(self, count: int) -> None:
         self.page_box.blockSignals(True)
