@@ -424,9 +424,12 @@ class ImageSourceView(RegionDrawingView):
         georef = source.details.get("georeference")
         self.coordinates = CoordinateLabel(self.view, georef)
         self.measure_label = status_label()
-        self.measure = MeasureTool(self.view, georef, self.measure_label)
+        self.measure = MeasureTool(
+            self.view, georef, self.measure_label, controller, source.source_id
+        )
         self.measure_button = _tool(
-            "Measure", "Measure: drag along a ship or a quay for its length in metres"
+            "Measure",
+            "Measure a length (drag along a ship or a quay) or an area, in metres",
         )
         self.measure_button.setCheckable(True)
         self.measure_button.toggled.connect(self._measure_toggled)
@@ -451,6 +454,7 @@ class ImageSourceView(RegionDrawingView):
         status.setContentsMargins(0, 0, 0, 0)
         status.addWidget(self.coordinates, 1)
         status.addWidget(self.measure_label)
+        status.addWidget(self.measure.panel)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.info)
