@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QGraphicsItem,
     QGraphicsView,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -450,11 +449,12 @@ class ImageSourceView(RegionDrawingView):
         self.georef_button.clicked.connect(lambda: self._georeference(controller, source))
         bar.addWidget(self.georef_button)
         self.georef_dialog: GeorefDialog | None = None
-        status = QHBoxLayout()
+        # The figure on a line of its own (shown when there is one): a narrow pane fits both.
+        status = QVBoxLayout()
         status.setContentsMargins(0, 0, 0, 0)
-        status.addWidget(self.coordinates, 1)
+        status.setSpacing(0)
         status.addWidget(self.measure_label)
-        status.addWidget(self.measure.panel)
+        status.addWidget(self.coordinates)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.info)
@@ -466,6 +466,7 @@ class ImageSourceView(RegionDrawingView):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(split, 1)
+        layout.addWidget(self.measure.panel)  # shown while Measure is on
         layout.addLayout(status)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)

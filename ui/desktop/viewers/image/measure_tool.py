@@ -94,7 +94,8 @@ class MeasureTool(QObject):
     def _make_panel(self) -> QWidget:
         panel = QWidget()
         row = QHBoxLayout(panel)
-        row.setContentsMargins(0, 0, 0, 0)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(QLabel("Measure:"))
         self.line_button = _button("Line", checkable=True)
         self.line_button.setChecked(True)
         self.line_button.setToolTip("Drag along what to measure (a length)")
@@ -112,6 +113,7 @@ class MeasureTool(QObject):
             "Compare a length with a vessel's registered LOA and beam (edit them in the "
             "entity form); a saved measurement is linked to it"
         )
+        self.vessel_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.vessel_box.addItem("No vessel", None)
         self.vessel_box.currentIndexChanged.connect(self._show)
         row.addWidget(self.vessel_box)
@@ -120,6 +122,7 @@ class MeasureTool(QObject):
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_as_mark)
         row.addWidget(self.save_button)
+        row.addStretch(1)
         panel.hide()
         return panel
 
@@ -140,8 +143,12 @@ class MeasureTool(QObject):
         self.vessel_box.clear()
         self.vessel_box.addItem("No vessel", None)
         for v in vessels:
+            # The name in the bar; the size in the list (and in the readout once chosen).
             size = registered_size(v.sizes) or "no registered size"
-            self.vessel_box.addItem(f"{v.name} ({size})", v.uuid)
+            self.vessel_box.addItem(v.name, v.uuid)
+            self.vessel_box.setItemData(
+                self.vessel_box.count() - 1, size, Qt.ItemDataRole.ToolTipRole
+            )
         self.vessel_box.setCurrentIndex(max(0, self.vessel_box.findData(chosen)))
         self.vessel_box.blockSignals(False)
         self._show()
@@ -378,9 +385,21 @@ def _button(text: str, *, checkable: bool = False) -> QToolButton:
     return button
 
 
+class StatusLabel(QLabel):
+    """A selectable line that wraps, and is hidden while it has nothing to say."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Show ``text``; an empty text hides the line."""
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 def status_label(parent: QWidget | None = None) -> QLabel:
     """The label a MeasureTool reports to (selectable, so a figure can be copied)."""
-    label = QLabel(parent)
+    label = StatusLabel(parent)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setContentsMargins(6, 2, 6, 2)
+    # A long figure wraps rather than widening the pane (and the window with it).
+    label.setWordWrap(True)
+    label.hide()
     return label
