@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtWidgets import QGraphicsOpacityEffect
 from pytestqt.qtbot import QtBot
 
@@ -121,6 +121,15 @@ def test_swipe_and_opacity_stack_the_views_and_side_by_side_splits_them(
     x = round(stage.width() * 0.25)
     assert after.mask().boundingRect().left() == x
     assert window.swipe_line.geometry().center().x() in (x - 1, x)
+    # Dragging the line moves it (and the slider) too.
+    handle = window.swipe_line
+    grip = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=grip)
+    qtbot.mouseMove(handle, grip + QPoint(round(stage.width() * 0.5), 0))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton)
+    assert window.slider.value() == pytest.approx(750, abs=3)
+    assert after.mask().boundingRect().left() == pytest.approx(stage.width() * 0.75, abs=3)
+    window.slider.setValue(250)
     # The capture dates stay above: the earlier on the left, the later on the right.
     assert [label.text() for label in window.labels] == [
         "before.tif · 2024-03-01",

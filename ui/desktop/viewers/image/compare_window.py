@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QRegion, QResizeEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QRegion, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
@@ -74,6 +73,34 @@ class _Stage(QWidget):
         self.window_.lay_out()
 
 
+class _SwipeHandle(QWidget):
+    """The swipe line: a yellow line with a grip either side; dragging it moves the slider."""
+
+    GRIP = 5  # pixels either side of the line that take the mouse
+
+    def __init__(self, stage: QWidget, slider: QSlider) -> None:
+        super().__init__(stage)
+        self.slider = slider
+        self.setCursor(Qt.CursorShape.SplitHCursor)
+        self.setToolTip("Drag to move the swipe line")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A two-pixel line down the middle."""
+        painter = QPainter(self)
+        painter.fillRect(self.GRIP - 1, 0, 2, self.height(), QColor(255, 214, 0))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Follow the mouse: the slider holds where the line is (thousandths of the width)."""
+        stage = self.parentWidget()
+        x = self.mapToParent(event.position().toPoint()).x()
+        if stage is not None and stage.width() > 0:
+            self.slider.setValue(round(1000 * min(max(x, 0), stage.width()) / stage.width()))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Take the drag (the views below do not pan)."""
+        event.accept()
+
+
 class CompareWindow(QWidget):
     """Two georeferenced pictures side by side or one over the other, with capture dates.
 
@@ -117,9 +144,7 @@ class CompareWindow(QWidget):
         self.slider.valueChanged.connect(lambda _v: self.lay_out())
         self.slider_label = QLabel("")
         self.stage = _Stage(self)
-        self.swipe_line = QFrame(self.stage)
-        self.swipe_line.setStyleSheet("background: rgb(255, 214, 0)")
-        self.swipe_line.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.swipe_line = _SwipeHandle(self.stage, self.slider)
         self.swipe_line.hide()
         self.labels: list[QLabel] = []
         dates = QHBoxLayout()
@@ -141,8 +166,9 @@ class CompareWindow(QWidget):
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(QLabel("View:"))
         bar.addWidget(self.mode_box)
-        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.slider, 100)
         bar.addWidget(self.slider_label)
+        bar.addStretch(1)  # side by side (no slider): the list keeps its size
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -204,7 +230,8 @@ class CompareWindow(QWidget):
         if self.mode == "swipe":
             x = round(area.width() * fraction)
             after.setMask(QRegion(QRect(x, 0, area.width() - x, area.height())))
-            self.swipe_line.setGeometry(x - 1, 0, 2, area.height())
+            grip = _SwipeHandle.GRIP
+            self.swipe_line.setGeometry(x - grip, 0, 2 * grip, area.height())
             self.swipe_line.show()
             self.swipe_line.raise_()
             self.slider_label.setText(f"{fraction * 100:.0f} % before")
