@@ -253,19 +253,55 @@ def cmd_entities_suggest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _entity_by_prefix(session: Any, prefix: str) -> Any:
+    """The one entity whose uuid starts with ``prefix``."""
+    from workstation.core.errors import NotFoundError  # lazy: start-up
+    from workstation.entities.register import find_entities  # lazy: start-up
+
+    matches = [e for e in find_entities(session) if e.uuid.startswith(prefix)]
+    if len(matches) != 1:
+        raise NotFoundError(
+            f"no entity {prefix}"
+            if not matches
+            else f"{prefix} matches several entities; give more of the uuid"
+        )
+    return matches[0]
+
+
+def cmd_entities_edit(args: argparse.Namespace) -> int:
+    from workstation.entities.vessels import SIZE_KEYS, set_vessel_size  # lazy: start-up
+
+    if args.loa is None and args.beam is None:
+        raise UsageError("give --loa METRES and/or --beam METRES ('none' removes one)")
+    sizes: dict[str, object] = {
+        what: (None if value.strip().lower() == "none" else value)
+        for what, value in (("loa", args.loa), ("beam", args.beam))
+        if value is not None
+    }
+    with open_library(args) as lib, lib.writer() as session:
+        matches = [_entity_by_prefix(session, args.entity)]
+        entity = set_vessel_size(lib, session, matches[0].uuid, **sizes)
+        row = _entity_json(session, entity)
+        row["registered"] = {
+            key: value
+            for key in SIZE_KEYS.values()
+            if (value := (entity.attributes or {}).get(key)) is not None
+        }
+    if args.json:
+        print_json(row)
+    else:
+        size = ", ".join(
+            f"{k.removesuffix('_metres')} {v:g} m" for k, v in row["registered"].items()
+        )
+        print(f"{row['uuid']}  {row['name']}: {size or 'no registered size'}")
+    return EXIT_OK
+
+
 def cmd_entities_show(args: argparse.Namespace) -> int:
-    from workstation.entities.register import entity_page, find_entities  # lazy: start-up
+    from workstation.entities.register import entity_page  # lazy: start-up
 
     with open_library(args) as lib, lib.reader() as session:
-        matches = [e for e in find_entities(session) if e.uuid.startswith(args.entity)]
-        if len(matches) != 1:
-            from workstation.core.errors import NotFoundError  # lazy: start-up
-
-            raise NotFoundError(
-                f"no entity {args.entity}"
-                if not matches
-                else f"{args.entity} matches several entities; give more of the uuid"
-            )
+        matches = [_entity_by_prefix(session, args.entity)]
         page = entity_page(session, matches[0].uuid)
         out = _entity_json(session, page.entity)
         out["annotations"] = [_annotation_json(a) for a in page.annotations]

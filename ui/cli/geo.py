@@ -156,8 +156,7 @@ def _save(
     from workstation.annotations.service import AnnotationService  # lazy: start-up
     from workstation.entities.register import link_annotation  # lazy: start-up
 
-    what = "length" if m.kind == "length" else "area"
-    note = f"Measured {what} {m.text()} ({m.method}; one sigma)"
+    note = m.note()
     if args.note:
         note = f"{args.note}\n{note}"
     anchor = RegionAnchor("points" if m.kind == "length" else "polygon", tuple(points))

@@ -19,6 +19,7 @@ from ui.cli.annotations import (
     cmd_annotate,
     cmd_annotations,
     cmd_entities_add,
+    cmd_entities_edit,
     cmd_entities_list,
     cmd_entities_show,
     cmd_entities_suggest,
@@ -215,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--beam", type=float, metavar="METRES", help="a vessel's registered beam")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_entities_add)
+    e = ent_sub.add_parser(
+        "edit", help="set or remove a vessel's registered LOA and beam", parents=[common]
+    )
+    e.add_argument("entity", metavar="UUID-PREFIX")
+    e.add_argument("--loa", metavar="METRES", help="registered length overall ('none' removes)")
+    e.add_argument("--beam", metavar="METRES", help="registered beam ('none' removes)")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_entities_edit)
     e = ent_sub.add_parser(
         "suggest",
         help="IMO/MMSI numbers and known names in a source (suggestions only; nothing is added)",

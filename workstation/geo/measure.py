@@ -15,7 +15,7 @@ the boundary). These are one-sigma figures, not bounds.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -51,6 +51,10 @@ class Measurement:
             "perimeter_metres": self.perimeter,
             "method": self.method,
         }
+
+    def note(self) -> str:
+        """The note of a measurement kept as a mark: 'Measured length 182.4 ± 3.1 m (...)'."""
+        return f"Measured {self.kind} {self.text()} ({self.method}; one sigma)"
 
     def text(self) -> str:
         """'182.4 ± 3.1 m' or '5,210 ± 180 m²'."""
@@ -121,7 +125,7 @@ def measure_polygon(g: Georeference, points: Sequence[tuple[float, float]]) -> M
     return Measurement("area", area, float(perimeter) * sigma, method, perimeter=float(perimeter))
 
 
-def registered_size(attributes: dict[str, object]) -> str | None:
+def registered_size(attributes: Mapping[str, object]) -> str | None:
     """'registered LOA 183 m, beam 32 m' from a vessel entity's attributes, or None."""
     parts = []
     for key, label in (("loa_metres", "LOA"), ("beam_metres", "beam")):

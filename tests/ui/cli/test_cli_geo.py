@@ -206,3 +206,51 @@ def test_loa_is_a_vessels(lib: tuple[str, dict[str, int]]) -> None:
     result = run_cli("--library", path, "entities", "add", "company", "ACME", "--loa", "10")
     assert result.returncode == 2
     assert "--loa and --beam are a vessel's" in result.stderr
+
+
+def test_entities_edit_sets_and_removes_a_vessels_size(lib: tuple[str, dict[str, int]]) -> None:
+    path, ids = lib
+    scene = str(ids["scene.tif"])
+    vessel = json.loads(_ok("--library", path, "entities", "add", "vessel", "SKY", "--json"))[
+        "uuid"
+    ]
+    out = json.loads(
+        _ok("--library", path, "entities", "edit", vessel[:8], "--loa", "183", "--json")
+    )
+    assert out["registered"] == {"loa_metres": 183.0}
+    text = _ok("--library", path, "entities", "edit", vessel[:8], "--beam", "32.5")
+    assert text == f"{vessel}  SKY: loa 183 m, beam 32.5 m\n"
+    measured = _ok(
+        "--library", path, "measure", scene, "--line", "10,10,110,10", "--entity", vessel
+    )
+    assert measured.rstrip().endswith("; registered LOA 183 m, beam 32.5 m")
+    out = json.loads(
+        _ok("--library", path, "entities", "edit", vessel[:8], "--loa", "none", "--json")
+    )
+    assert out["registered"] == {"beam_metres": 32.5}
+    check = run_cli("--library", path, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize(
+    ("kind", "args", "message"),
+    [
+        ("vessel", ["--loa", "long"], "workstation: LOA must be a number of metres, not 'long'"),
+        ("vessel", ["--beam", "1500"], "workstation: beam must be between 0 and 1000 metres"),
+        ("company", ["--loa", "50"], "workstation: only a vessel has a registered LOA"),
+    ],
+)
+def test_entities_edit_refuses_bad_sizes_in_one_line(
+    lib: tuple[str, dict[str, int]], kind: str, args: list[str], message: str
+) -> None:
+    path, _ids = lib
+    uuid = json.loads(_ok("--library", path, "entities", "add", kind, "ACME", "--json"))["uuid"]
+    result = run_cli_subprocess("--library", path, "entities", "edit", uuid, *args)
+    assert result.returncode == 1
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+    shown = json.loads(_ok("--library", path, "entities", "show", uuid, "--json"))
+    assert shown["name"] == "ACME"
+    nothing = run_cli("--library", path, "entities", "edit", uuid)
+    assert nothing.returncode == 2
+    assert "give --loa METRES and/or --beam METRES" in nothing.stderr

@@ -30,6 +30,7 @@ from workstation.entities.register import (
     mmsi_flag,
     update_entity,
 )
+from workstation.entities.vessels import SIZE_KEYS, with_size
 
 ALIASES_TIP = (
     "Other spellings, in any script: one per line. Written on a single line, commas "
@@ -102,6 +103,8 @@ class EntityForm(QDialog):
             kind, name, aliases = entity.kind, entity.name, entity.aliases
             imo, mmsi = _identifier_text(entity, "imo"), _identifier_text(entity, "mmsi")
             flag = fact_text(entity.attributes.get("flag", ""))
+        stored = entity.attributes if entity is not None else {}
+        self._shown_size = tuple(_metres_text(stored.get(key)) for key in SIZE_KEYS.values())
         self._shown_flag = flag
         self.setWindowTitle("New entity" if entity is None else f"Edit {entity.kind}")
         self.kind_combo = QComboBox()
@@ -134,6 +137,13 @@ class EntityForm(QDialog):
         self.flag_edit = QLineEdit(flag)
         self._auto_flag = flag if flag and flag == mmsi_flag(mmsi) else ""
         self.mmsi_edit.textChanged.connect(self._mmsi_changed)
+        # A vessel's registered size: what a length measured on an image is checked against.
+        self.loa_edit = QLineEdit(self._shown_size[0])
+        self.loa_edit.setPlaceholderText("metres, e.g. 183 (from the register)")
+        self.loa_edit.setToolTip("Registered length overall in metres; blank: not known")
+        self.beam_edit = QLineEdit(self._shown_size[1])
+        self.beam_edit.setPlaceholderText("metres, e.g. 32")
+        self.beam_edit.setToolTip("Registered beam (width) in metres; blank: not known")
         self.message = error_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -152,10 +162,21 @@ class EntityForm(QDialog):
         form.addRow("IMO:", self.imo_edit)
         form.addRow("MMSI:", self.mmsi_edit)
         form.addRow("Flag:", self.flag_edit)
+        form.addRow("LOA (m):", self.loa_edit)
+        form.addRow("Beam (m):", self.beam_edit)
+        self._form = form
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
         form.addRow(self.message)
         form.addRow(self.buttons)
         self.setMinimumWidth(460)
         self.name_edit.setFocus()
+
+    def _kind_changed(self) -> None:
+        # Only a vessel has a length overall and a beam.
+        vessel = self.kind_combo.currentData() == "vessel"
+        for edit in (self.loa_edit, self.beam_edit):
+            self._form.setRowVisible(edit, vessel)
 
     def _mmsi_changed(self, text: str) -> None:
         # The flag follows the MMSI while the reviewer has not typed one of their own.
@@ -182,6 +203,7 @@ class EntityForm(QDialog):
             "aliases": split_aliases(self.aliases_edit.toPlainText()),
             "identifiers": identifiers,
             "attributes": {"flag": flag} if flag else {},
+            "size": (self.loa_edit.text().strip(), self.beam_edit.text().strip()),
         }
 
     def submit(self) -> None:
@@ -196,7 +218,7 @@ class EntityForm(QDialog):
                 self.entityAdded,
             )
         else:
-            work = _editing(self.entity.uuid, values, self._shown_flag)
+            work = _editing(self.entity.uuid, values, self._shown_flag, self._shown_size)
             label, signal = "saving entity", self.entityEdited
 
         def done(uuid: Any) -> None:
@@ -231,7 +253,7 @@ def _adding(
             values["name"],
             aliases=values["aliases"],
             identifiers=values["identifiers"],
-            attributes=values["attributes"],
+            attributes=with_size(values["kind"], values["attributes"], *values["size"]),
         )
         if link_to is not None:
             link_undoably(library, session, history, link_to, entity.uuid)
@@ -241,14 +263,17 @@ def _adding(
 
 
 def _editing(
-    entity_uuid: str, values: dict[str, Any], shown_flag: str
+    entity_uuid: str,
+    values: dict[str, Any],
+    shown_flag: str,
+    shown_size: tuple[str, ...] = ("", ""),
 ) -> Callable[[Library, Any], str]:
     """The write of an edited entity: what the form shows replaces the stored values.
 
     Identifiers of other schemes and attributes other than the flag are read
     in the write session and passed back unchanged (``update_entity``
     replaces what it is given whole); the attributes are passed only when the
-    flag was changed in the form.
+    flag or the registered size (LOA, beam) was changed in the form.
     """
 
     def work(library: Library, session: Any) -> str:
@@ -259,9 +284,12 @@ def _editing(
                 identifiers.setdefault(scheme, []).append(value)
         identifiers.update(values["identifiers"])
         attributes: dict[str, Any] | None = None
-        if values["attributes"].get("flag", "") != shown_flag:
+        flag_changed = values["attributes"].get("flag", "") != shown_flag
+        if flag_changed or values["size"] != shown_size:
             attributes = {k: v for k, v in (stored.attributes or {}).items() if k != "flag"}
             attributes.update(values["attributes"])
+            if values["size"] != shown_size:
+                attributes = with_size(stored.kind, attributes, *values["size"])
         entity = update_entity(
             library,
             session,
@@ -274,3 +302,8 @@ def _editing(
         return entity.uuid
 
     return work
+
+
+def _metres_text(value: object) -> str:
+    """A stored size as the form shows it: ``183`` or ``32.2``; blank for none."""
+    return f"{value:g}" if isinstance(value, int | float) else ""

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QGraphicsItem,
     QGraphicsView,
-    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -427,9 +426,12 @@ class ImageSourceView(RegionDrawingView):
         georef = source.details.get("georeference")
         self.coordinates = CoordinateLabel(self.view, georef)
         self.measure_label = status_label()
-        self.measure = MeasureTool(self.view, georef, self.measure_label)
+        self.measure = MeasureTool(
+            self.view, georef, self.measure_label, controller, source.source_id
+        )
         self.measure_button = _tool(
-            "Measure", "Measure: drag along a ship or a quay for its length in metres"
+            "Measure",
+            "Measure a length (drag along a ship or a quay) or an area, in metres",
         )
         self.measure_button.setCheckable(True)
         self.measure_button.toggled.connect(self._measure_toggled)
@@ -450,10 +452,12 @@ class ImageSourceView(RegionDrawingView):
         self.georef_button.clicked.connect(lambda: self._georeference(controller, source))
         bar.addWidget(self.georef_button)
         self.georef_dialog: GeorefDialog | None = None
-        status = QHBoxLayout()
+        # The figure on a line of its own (shown when there is one): a narrow pane fits both.
+        status = QVBoxLayout()
         status.setContentsMargins(0, 0, 0, 0)
-        status.addWidget(self.coordinates, 1)
+        status.setSpacing(0)
         status.addWidget(self.measure_label)
+        status.addWidget(self.coordinates)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(self.info)
@@ -465,6 +469,7 @@ class ImageSourceView(RegionDrawingView):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(split, 1)
+        layout.addWidget(self.measure.panel)  # shown while Measure is on
         layout.addLayout(status)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)

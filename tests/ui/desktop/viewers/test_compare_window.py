@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtWidgets import QGraphicsOpacityEffect
 from pytestqt.qtbot import QtBot
 
 from tests import samples
@@ -14,8 +15,9 @@ from ui.desktop.app.main_window import MainWindow
 from ui.desktop.viewers.image import compare_window
 from ui.desktop.viewers.image.compare_window import CompareSide, CompareWindow
 from workstation.core.library import Library
+from workstation.geo.places import lonlat_pixel, pixel_lonlat
 from workstation.geo.reading import read_geotiff
-from workstation.geo.records import as_json
+from workstation.geo.records import as_json, from_json
 from workstation.sources.ingest import ImportService
 
 
@@ -95,3 +97,92 @@ def test_compare_says_when_nothing_overlaps(
     viewer.compare_button.click()
     qtbot.waitUntil(lambda: "No other georeferenced image" in viewer.measure_label.text())
     assert not compare_window._open_windows
+
+
+def test_swipe_and_opacity_stack_the_views_and_side_by_side_splits_them(
+    compare: CompareWindow, qtbot: QtBot
+) -> None:
+    window = compare
+    before, after = window.views
+    stage = window.stage.rect()
+    assert not window.slider.isVisible()
+    assert before.geometry().right() < after.geometry().left()  # side by side
+    # The reviewer picks Swipe in the list: one pane, the later picture right of the line.
+    window.mode_box.setCurrentIndex(window.mode_box.findData("swipe"))
+    assert window.mode == "swipe"
+    assert window.slider.isVisible()
+    assert before.geometry() == stage
+    assert after.geometry() == stage
+    assert after.mask().boundingRect() == QRect(
+        stage.width() // 2, 0, stage.width() - stage.width() // 2, stage.height()
+    )
+    assert window.swipe_line.isVisible()
+    window.slider.setValue(250)
+    x = round(stage.width() * 0.25)
+    assert after.mask().boundingRect().left() == x
+    assert window.swipe_line.geometry().center().x() in (x - 1, x)
+    # Dragging the line moves it (and the slider) too.
+    handle = window.swipe_line
+    grip = handle.rect().center()
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=grip)
+    qtbot.mouseMove(handle, grip + QPoint(round(stage.width() * 0.5), 0))
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton)
+    assert window.slider.value() == pytest.approx(750, abs=3)
+    assert after.mask().boundingRect().left() == pytest.approx(stage.width() * 0.75, abs=3)
+    window.slider.setValue(250)
+    # The capture dates stay above: the earlier on the left, the later on the right.
+    assert [label.text() for label in window.labels] == [
+        "before.tif · 2024-03-01",
+        "after.tif · 2024-05-17",
+    ]
+    assert window.labels[1].alignment() & Qt.AlignmentFlag.AlignRight
+    # Opacity: the later picture over the whole pane at the slider's opacity.
+    window.set_mode("opacity")
+    effect = after.graphicsEffect()
+    assert isinstance(effect, QGraphicsOpacityEffect)
+    assert effect.opacity() == pytest.approx(0.25)
+    assert after.mask().isEmpty()
+    assert not window.swipe_line.isVisible()
+    window.slider.setValue(800)
+    effect = after.graphicsEffect()
+    assert isinstance(effect, QGraphicsOpacityEffect)
+    assert effect.opacity() == pytest.approx(0.8)
+    window.set_mode("side")
+    assert after.graphicsEffect() is None
+    assert before.geometry().right() < after.geometry().left()
+    assert window.mode_box.currentData() == "side"
+    with pytest.raises(ValueError, match="no compare mode"):
+        window.set_mode("blink")
+
+
+def _screen_of(window: CompareWindow, index: int, lonlat: tuple[float, float]) -> QPointF:
+    side = window.views[index]
+    pixel = lonlat_pixel(from_json(window.sides[index].georeference), *lonlat)
+    assert pixel is not None
+    return side.image_to_view(QPointF(*pixel)) + QPointF(side.geometry().topLeft())
+
+
+@pytest.mark.parametrize("mode", ["swipe", "opacity"])
+@pytest.mark.parametrize(
+    ("leader", "centre", "zoom"),
+    [(0, (400, 300), 1.0), (1, (150, 100), 3.0), (0, (20, 10), 0.7)],  # the last at an edge
+)
+def test_stacked_a_ground_point_is_on_the_same_screen_point_in_both(
+    compare: CompareWindow,
+    qtbot: QtBot,
+    mode: str,
+    leader: int,
+    centre: tuple[float, float],
+    zoom: float,
+) -> None:
+    window = compare
+    window.set_mode(mode)
+    view = window.views[leader]
+    view.set_zoom(zoom)
+    view.centerOn(QPointF(*centre))
+    g = from_json(window.sides[leader].georeference)
+    for dx, dy in [(0, 0), (-60, -40), (80, 50), (150, -90)]:
+        lonlat = pixel_lonlat(g, centre[0] + dx / zoom, centre[1] + dy / zoom)
+        assert lonlat is not None
+        here, there = _screen_of(window, 0, lonlat), _screen_of(window, 1, lonlat)
+        assert (there.x(), there.y()) == pytest.approx((here.x(), here.y()), abs=1.5)

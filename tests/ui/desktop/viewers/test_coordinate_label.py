@@ -65,7 +65,7 @@ def test_the_measure_tool_measures_a_dragged_line(
     pixels = ((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5
     assert m.value == pytest.approx(pixels * 0.5, rel=0.002)  # 0.5 m of UTM grid a pixel
     assert m.method == "georeference"
-    assert viewer.measure_label.text() == f"{m.text()} (geodesic, one sigma)"
+    assert viewer.measure_label.text() == f"measured {m.text()} (geodesic, one sigma)"
     # A region tool takes the mouse back.
     viewer.draw_button.click()
     assert not viewer.measure_button.isChecked()

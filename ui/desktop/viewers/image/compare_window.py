@@ -1,10 +1,16 @@
-"""Before and after: two pictures of the same place side by side, pan and zoom locked on the map.
+"""Before and after: two pictures of the same place, pan and zoom locked on the map.
 
 Each side is a tiled ImageView. Moving or zooming one moves the other to the same
 ground position at the same ground scale (metres per screen pixel): the centre goes
 pixel -> WGS84 -> the other picture's pixel, and the zoom is scaled by the ratio of
 their ground sample distances. Both need coordinates; rotation between the two is
 not matched (north-up scenes, the common case, line up).
+
+Three ways to look: side by side; Swipe, the two views stacked in one pane (the
+"after" on top, masked to the right of a line the slider moves); Opacity, the same
+stack with the "after" drawn at the slider's opacity. Stacked, both views have the
+same size and the lock puts each ground point on the same screen point in both (the
+views may scroll past their picture's edge, so the lock is not cut short there).
 """
 
 from __future__ import annotations
@@ -14,8 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QRegion, QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy.orm import Session
 
 from ui.desktop.viewers.image.image_view import ImageView
@@ -42,8 +57,52 @@ class CompareSide:
     georeference: dict[str, Any]
 
 
+MODES = {"side": "Side by side", "swipe": "Swipe", "opacity": "Opacity"}
+
+
+class _Stage(QWidget):
+    """Where the two views sit: halves side by side, or one on the other."""
+
+    def __init__(self, window: CompareWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Lay the views out again for the new size."""
+        super().resizeEvent(event)
+        self.window_.lay_out()
+
+
+class _SwipeHandle(QWidget):
+    """The swipe line: a yellow line with a grip either side; dragging it moves the slider."""
+
+    GRIP = 5  # pixels either side of the line that take the mouse
+
+    def __init__(self, stage: QWidget, slider: QSlider) -> None:
+        super().__init__(stage)
+        self.slider = slider
+        self.setCursor(Qt.CursorShape.SplitHCursor)
+        self.setToolTip("Drag to move the swipe line")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A two-pixel line down the middle."""
+        painter = QPainter(self)
+        painter.fillRect(self.GRIP - 1, 0, 2, self.height(), QColor(255, 214, 0))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Follow the mouse: the slider holds where the line is (thousandths of the width)."""
+        stage = self.parentWidget()
+        x = self.mapToParent(event.position().toPoint()).x()
+        if stage is not None and stage.width() > 0:
+            self.slider.setValue(round(1000 * min(max(x, 0), stage.width()) / stage.width()))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Take the drag (the views below do not pan)."""
+        event.accept()
+
+
 class CompareWindow(QWidget):
-    """Two georeferenced pictures side by side, labelled with their capture dates.
+    """Two georeferenced pictures side by side or one over the other, with capture dates.
 
     Args:
         derived_dir: The library's ``derived/`` folder (tile pyramids).
@@ -68,22 +127,119 @@ class CompareWindow(QWidget):
             from_json(after.georeference),
         )
         self._syncing = False
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        self.labels = []
-        for column, (side, view) in enumerate(zip(self.sides, self.views, strict=True)):
+        self.mode = "side"
+        self.mode_box = QComboBox()
+        for key, text in MODES.items():
+            self.mode_box.addItem(text, key)
+        self.mode_box.setToolTip(
+            "Side by side, or one over the other: a swipe line, or the later picture "
+            "over the earlier at an opacity"
+        )
+        self.mode_box.currentIndexChanged.connect(
+            lambda _i: self.set_mode(str(self.mode_box.currentData()))
+        )
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 1000)
+        self.slider.setValue(500)
+        self.slider.valueChanged.connect(lambda _v: self.lay_out())
+        self.slider_label = QLabel("")
+        self.stage = _Stage(self)
+        self.swipe_line = _SwipeHandle(self.stage, self.slider)
+        self.swipe_line.hide()
+        self.labels: list[QLabel] = []
+        dates = QHBoxLayout()
+        dates.setContentsMargins(0, 0, 0, 0)
+        for side, view in zip(self.sides, self.views, strict=True):
             label = QLabel(f"{side.title} · {side.captured or 'capture date unknown'}")
             label.setContentsMargins(6, 2, 6, 2)
             self.labels.append(label)
-            layout.addWidget(label, 0, column)
-            layout.addWidget(view, 1, column)
-            layout.setColumnStretch(column, 1)
+            dates.addWidget(label, 1)
+            view.setParent(self.stage)
             view.zoomChanged.connect(lambda _z, v=view: self.follow(v))
             view.horizontalScrollBar().valueChanged.connect(lambda _v, v=view: self.follow(v))
             view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self.follow(v))
+            view.loaded.connect(self._pad)
             view.loaded.connect(lambda: self.follow(self.views[0]))
             view.open_image(derived_dir, side.path, side.sha256)
+        self.swipe_line.raise_()
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(QLabel("View:"))
+        bar.addWidget(self.mode_box)
+        bar.addWidget(self.slider, 100)
+        bar.addWidget(self.slider_label)
+        bar.addStretch(1)  # side by side (no slider): the list keeps its size
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addLayout(dates)
+        layout.addWidget(self.stage, 1)
+        self.set_mode("side")
+
+    @property
+    def stacked(self) -> bool:
+        """Whether the two views are one over the other (Swipe, Opacity)."""
+        return self.mode != "side"
+
+    def set_mode(self, mode: str) -> None:
+        """'side' (side by side), 'swipe' or 'opacity'."""
+        if mode not in MODES:
+            raise ValueError(f"no compare mode {mode!r}")
+        self.mode = mode
+        self.mode_box.setCurrentIndex(self.mode_box.findData(mode))
+        self.slider.setVisible(self.stacked)
+        self.slider_label.setVisible(self.stacked)
+        self.slider.setToolTip(
+            "Where the swipe line is" if mode == "swipe" else "How opaque the later picture is"
+        )
+        # The earlier picture's date on the left, the later's on the right, in every mode.
+        self.labels[1].setAlignment(
+            Qt.AlignmentFlag.AlignRight if self.stacked else Qt.AlignmentFlag.AlignLeft
+        )
+        self._pad()
+        self.lay_out()
+        self.follow(self.views[0])
+
+    def _pad(self) -> None:
+        """Stacked, a view may scroll a picture's size past each edge (so the lock is exact)."""
+        for view in self.views:
+            rect = view.scene().sceneRect()
+            if self.stacked and not rect.isEmpty():
+                w, h = rect.width(), rect.height()
+                view.setSceneRect(rect.adjusted(-w, -h, w, h))
+            else:
+                view.setSceneRect(QRectF())  # the scene's own: the picture
+
+    def lay_out(self) -> None:
+        """Place the views (and the swipe line) for the mode and the slider."""
+        area = self.stage.rect()
+        before, after = self.views
+        after.clearMask()
+        after.setGraphicsEffect(None)  # type: ignore[arg-type]
+        self.swipe_line.hide()
+        if not self.stacked:
+            half = (area.width() - 2) // 2
+            before.setGeometry(0, 0, half, area.height())
+            after.setGeometry(area.width() - half, 0, half, area.height())
+            return
+        before.setGeometry(area)
+        after.setGeometry(area)
+        after.raise_()
+        fraction = self.slider.value() / 1000
+        if self.mode == "swipe":
+            x = round(area.width() * fraction)
+            after.setMask(QRegion(QRect(x, 0, area.width() - x, area.height())))
+            grip = _SwipeHandle.GRIP
+            self.swipe_line.setGeometry(x - grip, 0, 2 * grip, area.height())
+            self.swipe_line.show()
+            self.swipe_line.raise_()
+            self.slider_label.setText(f"{fraction * 100:.0f} % before")
+        else:
+            effect = QGraphicsOpacityEffect(after)
+            effect.setOpacity(fraction)
+            after.setGraphicsEffect(effect)
+            self.slider_label.setText(f"later at {fraction * 100:.0f} %")
 
     def follow(self, leader: ImageView) -> None:
         """Put the other view on the same ground position and scale as ``leader``."""
