@@ -8,6 +8,7 @@ before anything is merged, and no message may quote more than a few dozen charac
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -148,6 +149,47 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
+_ORIGINS = ("file", "world-file", "hand", "gsd")
+
+
+def _numbers(shape: _Shape, value: Any, where: str, count: int) -> None:
+    shape.need(value, where, list, "an array")
+    if len(value) != count:
+        raise shape.fail(where, f"must hold {count} numbers, not {len(value)}")
+    for i, x in enumerate(value):
+        _number(shape, x, f"{where}[{i}]")
+
+
+def _number(shape: _Shape, value: Any, where: str) -> None:
+    shape.need(value, where, (int, float), "a number")
+    if not math.isfinite(value):
+        raise shape.fail(where, "must be a finite number")
+
+
+def _georeference(shape: _Shape, item: Any, where: str) -> None:
+    """A source's georeference as ``geo.records.as_json`` writes it."""
+    shape.need(item, where, dict, "an object")
+    if item.get("origin") not in _ORIGINS:
+        raise shape.fail(f"{where}.origin", f"must be one of {', '.join(_ORIGINS)}")
+    for key in ("crs", "captured", "sensor", "provider", "made_by", "made_at"):
+        shape.text(item, key, where)
+    if item.get("transform") is not None:
+        _numbers(shape, item["transform"], f"{where}.transform", 6)
+    elif item["origin"] != "gsd":
+        raise shape.fail(where, f"has no 'transform' (origin {item['origin']})")
+    for key in ("gsd_metres", "residual_metres"):
+        if item.get(key) is not None:
+            _number(shape, item[key], f"{where}.{key}")
+    gsd = item.get("gsd_metres")
+    if item["origin"] == "gsd" and (gsd is None or gsd <= 0):
+        raise shape.fail(f"{where}.gsd_metres", "must be a positive number (origin gsd)")
+    points = item.get("control_points")
+    if points is not None:
+        shape.need(points, f"{where}.control_points", list, "an array")
+        for i, point in enumerate(points):
+            _numbers(shape, point, f"{where}.control_points[{i}]", 4)
+
+
 _FINDING_TEXT = (
     "claim",
     "category",
@@ -192,6 +234,8 @@ def check_case(doc: Any) -> dict[str, Any]:
         grade = item.get("grade")
         if grade is not None:
             shape.need(grade, f"{where}.grade", dict, "an object")
+        if item.get("georeference") is not None:
+            _georeference(shape, item["georeference"], f"{where}.georeference")
 
     for i, item in enumerate(sources):
         source(item, f"sources[{i}]")
