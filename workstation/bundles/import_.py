@@ -88,6 +88,11 @@ class MergeSummary:
     #: Pictures that got the bundle's georeference / kept their own (same, or a conflict).
     georeferences_added: int = 0
     georeferences_unchanged: int = 0
+    #: OCR layers stored and accepted as page text / stored beside the source's own,
+    #: waiting for ``ocr accept`` / already here.
+    ocr_layers_added: int = 0
+    ocr_layers_waiting: int = 0
+    ocr_layers_unchanged: int = 0
     categories_added: list[str] = field(default_factory=list)
     signer: str | None = None
     trust: str = "unsigned"
@@ -248,6 +253,9 @@ class BundleMerger:
                         carried.georeference(
                             session, by_sha[record["sha256"]], record["georeference"]
                         )
+                    if record["sha256"] in opened.ocr:
+                        sid = by_sha[record["sha256"]]
+                        carried.ocr(session, sid, opened.ocr[record["sha256"]])
                 self._merge_categories(session, opened, summary)
                 entity_ids = self._merge_entities(session, opened, summary)
                 for data in opened.annotations:
@@ -285,7 +293,9 @@ class BundleMerger:
             for _record, stored, _extracted, _thumb in prepared:
                 importer.discard(stored)
             raise
-        importer.index_sources(added)
+        importer.index_sources([(sid, ex) for sid, ex in added if sid not in carried.reindex])
+        if carried.reindex:  # page text from a carried OCR layer, not from the file
+            self.library.index_pending(source_ids=carried.reindex)
         return summary
 
     # --- pieces -----------------------------------------------------------------------

@@ -4,8 +4,6 @@ merged into a second real library from a real signed bundle under the bundle rul
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,53 +12,17 @@ from sqlalchemy import select
 
 from db.models import AuditEvent, Provenance, Source
 from tests import samples
-from tests.conftest import run_cli_subprocess
 from tests.workstation.bundles import bag_samples
-from tests.workstation.bundles.refusals import assert_refused_in_one_line
-from workstation.bundles.export import BundleExporter, ExportOptions
-from workstation.bundles.import_ import BundleMerger, MergeSummary, open_bundle
-from workstation.bundles.plan import ExportScope, plan_export
-from workstation.bundles.profiles import Profile, save_profile
+from tests.workstation.bundles.partners import merge, signed_export
+from tests.workstation.bundles.refusals import (
+    assert_cli_refuses_in_one_line,
+    assert_refused_in_one_line,
+)
 from workstation.core.library import Library
 from workstation.geo.reading import read_geotiff
 from workstation.geo.records import georeference_of
 from workstation.geo.service import GeorefService
-from workstation.keys.keyring import KeyService, Signer
 from workstation.sources.ingest import ImportService
-
-PASSPHRASE = b"correct horse battery"
-
-
-@pytest.fixture
-def sender(tmp_path: Path) -> Iterator[Library]:
-    lib = Library.open(tmp_path / "sender", reviewer="partner", create=True)
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def receiver(tmp_path: Path) -> Iterator[Library]:
-    lib = Library.open(tmp_path / "receiver", reviewer="alice", create=True)
-    yield lib
-    lib.close()
-
-
-def _signed_export(lib: Library, out: Path, profile: str | None = None) -> Path:
-    keys = KeyService(lib)
-    with lib.writer() as session:
-        made = keys.generate(session, "Partner desk", PASSPHRASE)
-        if profile is not None:
-            save_profile(lib, session, Profile(profile, "RESTRICTED", strip_exif=True))
-    with lib.reader() as session:
-        signer: Signer = keys.signer(session, made.fingerprint, PASSPHRASE)
-    plan = plan_export(lib, ExportScope(), profile)
-    BundleExporter(lib).export(plan, ExportOptions(out=out, signer=signer))
-    return out
-
-
-def _merge(lib: Library, bundle: Path) -> MergeSummary:
-    with open_bundle(lib, bundle) as opened:
-        return BundleMerger(lib).merge(opened, accept_untrusted=True)
 
 
 def _only_source(lib: Library) -> Source:
@@ -80,7 +42,7 @@ def test_a_stripped_picture_regains_its_coordinates(
         tmp_path / "in", gdal_metadata={"ACQUISITIONDATETIME": "2024-05-17", "PROVIDER": "Maxar"}
     )
     ImportService(sender).import_paths([tif])
-    bundle = _signed_export(sender, tmp_path / "bundle", profile="partner-state")
+    bundle = signed_export(sender, tmp_path / "bundle", profile="partner-state").path
 
     case = json.loads((bundle / "data" / "case.json").read_text(encoding="utf-8"))
     record = case["sources"][0]
@@ -88,7 +50,7 @@ def test_a_stripped_picture_regains_its_coordinates(
     travelled = bundle / record["bundle_path"]
     assert read_geotiff(travelled) is None  # the copy's own tags are gone
 
-    summary = _merge(receiver, bundle)
+    summary = merge(receiver, bundle)
     assert (summary.sources_added, summary.georeferences_added) == (1, 1)
     assert summary.conflicts == []
     source = _only_source(receiver)
@@ -112,7 +74,7 @@ def test_a_stripped_picture_regains_its_coordinates(
     assert provenance.action == "added"
     assert provenance.object_key == source.sha256
 
-    again = _merge(receiver, bundle)
+    again = merge(receiver, bundle)
     assert again.already_imported
 
 
@@ -125,9 +87,9 @@ def test_a_local_georeference_is_kept_and_a_differing_one_is_a_conflict(
         assert sid is not None
         with lib.writer() as session:
             GeorefService(lib).by_gsd(session, sid, 0.5 if lib is sender else 2.0)
-    bundle = _signed_export(sender, tmp_path / "bundle")
+    bundle = signed_export(sender, tmp_path / "bundle").path
 
-    summary = _merge(receiver, bundle)
+    summary = merge(receiver, bundle)
     assert summary.georeferences_added == 0
     assert [c["kind"] for c in summary.conflicts] == ["georeference"]
     assert "has its own georeference here" in summary.conflict_lines()[0]
@@ -143,7 +105,7 @@ def test_the_same_georeference_is_no_conflict(
     tif = samples.make_geotiff(tmp_path / "in")
     for lib in (sender, receiver):
         ImportService(lib).import_paths([tif])
-    summary = _merge(receiver, _signed_export(sender, tmp_path / "bundle"))
+    summary = merge(receiver, signed_export(sender, tmp_path / "bundle").path)
     assert (summary.georeferences_added, summary.georeferences_unchanged) == (0, 1)
     assert summary.conflicts == []
 
@@ -197,11 +159,4 @@ def test_the_cli_refuses_a_malformed_georeference_in_one_line(
         "data/annotations.jsonld": b'{"type": "AnnotationCollection", "first": {"items": []}}',
     }
     bag = bag_samples.write_folder(tmp_path / "bag", bag_samples.bag_members(files))
-    root = str(receiver.root)
-    receiver.close()
-    r = run_cli_subprocess("--library", root, "import-bundle", str(bag), "--accept-untrusted")
-    assert r.returncode == 1
-    assert r.stderr.startswith("workstation: ")
-    assert len(r.stderr.strip().splitlines()) == 1
-    assert "has no 'transform'" in r.stderr
-    shutil.rmtree(bag)
+    assert_cli_refuses_in_one_line(receiver, bag, "has no 'transform'")
