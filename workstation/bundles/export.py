@@ -486,6 +486,7 @@ class BundleExporter:
                         created=a.created,
                         withheld=held,
                         place=None if held else geometry_label(a.geo),
+                        ocr=isinstance(anchor, TextAnchor) and anchor.page in ps.ocr_pages,
                     )
                 )
             rec = ps.record

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+import pymupdf
 import pytest
 from sqlalchemy import select
 
@@ -57,7 +58,10 @@ def _search(lib: Library, query: str) -> list[int]:
 def test_a_scanned_pdf_travels_with_its_ocr_layer_and_is_searchable_there(
     sender: Library, receiver: Library, scan: Path, tmp_path: Path
 ) -> None:
-    _ocr(sender, scan)
+    sid = _ocr(sender, scan)
+    with sender.writer() as session:
+        source = session.get_one(Source, sid)
+        mark = AnnotationService(sender).create(session, sid, find_quote(session, source, WORD))
     out = tmp_path / "bundle"
     signed_export(sender, out)
 
@@ -79,10 +83,15 @@ def test_a_scanned_pdf_travels_with_its_ocr_layer_and_is_searchable_there(
     assert f"  {rel}\n" in manifest
     bagit.Bag(str(out)).validate()
     assert "data/ocr/" in (out / "data" / "README.txt").read_text(encoding="utf-8")
+    with pymupdf.open(out / "data" / "report.pdf") as doc:
+        dossier = " ".join(" ".join(p.get_text() for p in doc).split())
+    assert f"{mark.anchor.exact} (read by OCR)" in dossier  # type: ignore[union-attr]
 
     assert _search(receiver, WORD) == []
     summary = merge(receiver, out)
     assert (summary.sources_added, summary.ocr_layers_added) == (1, 1)
+    # The layer is the page text before the marks arrive: the sender's mark anchors on it.
+    assert (summary.annotations_added, summary.annotations_orphaned) == (1, 0)
     with receiver.reader() as session:
         source = session.scalars(select(Source)).one()
         here = session.scalars(select(OcrLayer)).one()
