@@ -197,6 +197,17 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
     )
     for line in summary.finding_lines():
         print(f"    {printable(line)}")  # names come from the bundle
+    if summary.georeferences_added or summary.georeferences_unchanged:
+        print(
+            f"  georeferences: {summary.georeferences_added} added, "
+            f"{summary.georeferences_unchanged} kept as they are here"
+        )
+    if summary.ocr_layers_added or summary.ocr_layers_waiting or summary.ocr_layers_unchanged:
+        print(
+            f"  OCR layers: {summary.ocr_layers_added} added as page text, "
+            f"{summary.ocr_layers_waiting} beside a layer here (see 'workstation ocr accept'), "
+            f"{summary.ocr_layers_unchanged} already here"
+        )
     if summary.annotations_orphaned:
         print(
             f"  {summary.annotations_orphaned} annotation(s) could not be placed in the text "

@@ -38,6 +38,7 @@ from workstation.annotations.anchors import (
 from workstation.annotations.service import reanchor
 from workstation.bundles.age import encrypt_file
 from workstation.bundles.bagit import BagWriter, shown
+from workstation.bundles.carried import OcrExport
 from workstation.bundles.errors import BundleError, DamagedSourceError, RedactionLeakError
 from workstation.bundles.leaks import (
     Leak,
@@ -227,6 +228,7 @@ class BundleExporter:
             annotations: list[AnnotationData] = []
             dossier_marks: dict[int, list[tuple[AnnotationData, bool]]] = {}
             withheld = 0
+            ocr = OcrExport()
             for ps in plan.sources:
                 tick(ps.title or ps.filename)
                 path, media_type, texts = self._ship_source(ps, plan.profile, scratch, cancel)
@@ -239,6 +241,7 @@ class BundleExporter:
                     raise _damaged(ps)
                 rel = f"data/sources/{ps.sha256[:16]}/{name}"
                 shipped.append((ps, sha, media_type, rel, path))
+                ocr.add(self.library, ps, sha, scrubber)
                 removed = [a.anchor for a in ps.redactions] + list(ps.also_removed)
                 marks: list[tuple[AnnotationData, bool]] = []
                 for a in ps.annotations:
@@ -263,8 +266,9 @@ class BundleExporter:
             case_doc = self._case_json(
                 plan, shipped, bundle_id, withheld, scrubber, {a.uuid for a in annotations}
             )
+            ocr.apply(case_doc)
             case_bytes = _dump(case_doc)
-            readme = _readme(plan, bundle_id, options, shipped).encode("utf-8")
+            readme = _readme(plan, bundle_id, options, shipped, ocr).encode("utf-8")
             tick("report.pdf")
             report_path = scratch / "report.pdf"
             self._report(
@@ -281,7 +285,7 @@ class BundleExporter:
             info = _bag_info(plan, bundle_id, options, scrubber, head)
             leaks = _leaks(
                 scrubber,
-                {"annotations.jsonld": jsonld, "case.json": case_bytes},
+                {"annotations.jsonld": jsonld, "case.json": case_bytes, **ocr.files},
                 readme,
                 info,
                 report_path,
@@ -291,6 +295,8 @@ class BundleExporter:
                 raise RedactionLeakError(leak_message(leaks))
             writer.add_bytes("annotations.jsonld", jsonld)
             writer.add_bytes("case.json", case_bytes)
+            for rel_path, data in ocr.files.items():
+                writer.add_bytes(rel_path, data)
             writer.add_file("report.pdf", report_path)
             writer.add_bytes("README.txt", readme)
             tick("manifests")
@@ -320,7 +326,7 @@ class BundleExporter:
             tagmanifest_sha256=bag.tagmanifest_sha256,
             signed_by=getattr(options.signer, "fingerprint", None),
             encrypted_for=encrypted,
-            warnings=list(plan.warnings),
+            warnings=list(plan.warnings) + ocr.warnings,
             audit_head=head,
             occurrences=plan.occurrences,
         )
@@ -480,6 +486,7 @@ class BundleExporter:
                         created=a.created,
                         withheld=held,
                         place=None if held else geometry_label(a.geo),
+                        ocr=isinstance(anchor, TextAnchor) and anchor.page in ps.ocr_pages,
                     )
                 )
             rec = ps.record
@@ -686,6 +693,7 @@ def _readme(
     bundle_id: str,
     options: ExportOptions,
     shipped: Sequence[tuple[PlannedSource, str, str, str, Path]],
+    ocr: OcrExport,
 ) -> str:
     redacted = sum(1 for s in shipped if s[0].redacted)
     lines = [
@@ -704,6 +712,7 @@ def _readme(
         "  data/annotations.jsonld  the marks as W3C Web Annotations (JSON-LD)",
         "  data/sources/            the sources (originals, or redacted derivatives: case.json",
         "                           gives each derivative's original SHA-256)",
+        *ocr.readme_lines(),
         "",
         "HOW TO CHECK IT WITHOUT OUR SOFTWARE",
         "  1. The checksums, with the Library of Congress bagit tool:",

@@ -43,6 +43,7 @@ from workstation.annotations.service import (
     reanchor,
 )
 from workstation.bundles.bagit import shown
+from workstation.bundles.carried import CarriedLayers
 from workstation.bundles.errors import BundleError
 from workstation.bundles.merge_findings import FindingMerger
 from workstation.bundles.receive import QUOTED_CHARS, TRUST_WORDS, OpenedBundle, open_bundle
@@ -84,6 +85,14 @@ class MergeSummary:
     findings_added: int = 0
     findings_updated: int = 0
     findings_unchanged: int = 0
+    #: Pictures that got the bundle's georeference / kept their own (same, or a conflict).
+    georeferences_added: int = 0
+    georeferences_unchanged: int = 0
+    #: OCR layers stored and accepted as page text / stored beside the source's own,
+    #: waiting for ``ocr accept`` / already here.
+    ocr_layers_added: int = 0
+    ocr_layers_waiting: int = 0
+    ocr_layers_unchanged: int = 0
     categories_added: list[str] = field(default_factory=list)
     signer: str | None = None
     trust: str = "unsigned"
@@ -236,6 +245,17 @@ class BundleMerger:
                 if case_row is not None:
                     for sid in by_sha.values():
                         add_to_case(self.library, session, case_row, sid)
+                carried = CarriedLayers(
+                    self, summary, opened.external_identifier or opened.tagmanifest_sha256
+                )
+                for record in _sources(opened):
+                    if isinstance(record.get("georeference"), dict):
+                        carried.georeference(
+                            session, by_sha[record["sha256"]], record["georeference"]
+                        )
+                    if record["sha256"] in opened.ocr:
+                        sid = by_sha[record["sha256"]]
+                        carried.ocr(session, sid, opened.ocr[record["sha256"]])
                 self._merge_categories(session, opened, summary)
                 entity_ids = self._merge_entities(session, opened, summary)
                 for data in opened.annotations:
@@ -245,7 +265,7 @@ class BundleMerger:
                     outcome, why = findings.merge(session, item, by_sha, entity_ids, case_row)
                     if outcome == "conflict":
                         summary.findings_unchanged += 1
-                        self._conflict(session, summary, "finding", str(item["uuid"]), str(why))
+                        self.conflict(session, summary, "finding", str(item["uuid"]), str(why))
                     else:
                         counter = f"findings_{outcome}"
                         setattr(summary, counter, getattr(summary, counter) + 1)
@@ -273,7 +293,9 @@ class BundleMerger:
             for _record, stored, _extracted, _thumb in prepared:
                 importer.discard(stored)
             raise
-        importer.index_sources(added)
+        importer.index_sources([(sid, ex) for sid, ex in added if sid not in carried.reindex])
+        if carried.reindex:  # page text from a carried OCR layer, not from the file
+            self.library.index_pending(source_ids=carried.reindex)
         return summary
 
     # --- pieces -----------------------------------------------------------------------
@@ -303,7 +325,7 @@ class BundleMerger:
     def remember(self, kind: str, key: str, state: str, sent_at: str) -> None:
         self._records[kind][key] = {"state": state, "time": sent_at}
 
-    def _conflict(
+    def conflict(
         self, session: Session, summary: MergeSummary, kind: str, key: str, reason: str
     ) -> None:
         summary.conflicts.append({"kind": kind, "uuid": key, "reason": reason})
@@ -508,7 +530,7 @@ class BundleMerger:
             )
         if reason is not None:
             summary.entities_matched += 1
-            self._conflict(session, summary, "entity", entity.uuid, reason)
+            self.conflict(session, summary, "entity", entity.uuid, reason)
             return
         idents: dict[str, list[str]] = {}
         for scheme, value in pairs:
@@ -580,7 +602,7 @@ class BundleMerger:
                 )
             if reason is not None:
                 summary.annotations_unchanged += 1
-                self._conflict(session, summary, "annotation", data.uuid, reason)
+                self.conflict(session, summary, "annotation", data.uuid, reason)
                 return
             self.annotations.update(
                 session,

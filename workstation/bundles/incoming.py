@@ -8,6 +8,7 @@ before anything is merged, and no message may quote more than a few dozen charac
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -148,6 +149,47 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
+_ORIGINS = ("file", "world-file", "hand", "gsd")
+
+
+def _numbers(shape: _Shape, value: Any, where: str, count: int) -> None:
+    shape.need(value, where, list, "an array")
+    if len(value) != count:
+        raise shape.fail(where, f"must hold {count} numbers, not {len(value)}")
+    for i, x in enumerate(value):
+        _number(shape, x, f"{where}[{i}]")
+
+
+def _number(shape: _Shape, value: Any, where: str) -> None:
+    shape.need(value, where, (int, float), "a number")
+    if not math.isfinite(value):
+        raise shape.fail(where, "must be a finite number")
+
+
+def _georeference(shape: _Shape, item: Any, where: str) -> None:
+    """A source's georeference as ``geo.records.as_json`` writes it."""
+    shape.need(item, where, dict, "an object")
+    if item.get("origin") not in _ORIGINS:
+        raise shape.fail(f"{where}.origin", f"must be one of {', '.join(_ORIGINS)}")
+    for key in ("crs", "captured", "sensor", "provider", "made_by", "made_at"):
+        shape.text(item, key, where)
+    if item.get("transform") is not None:
+        _numbers(shape, item["transform"], f"{where}.transform", 6)
+    elif item["origin"] != "gsd":
+        raise shape.fail(where, f"has no 'transform' (origin {item['origin']})")
+    for key in ("gsd_metres", "residual_metres"):
+        if item.get(key) is not None:
+            _number(shape, item[key], f"{where}.{key}")
+    gsd = item.get("gsd_metres")
+    if item["origin"] == "gsd" and (gsd is None or gsd <= 0):
+        raise shape.fail(f"{where}.gsd_metres", "must be a positive number (origin gsd)")
+    points = item.get("control_points")
+    if points is not None:
+        shape.need(points, f"{where}.control_points", list, "an array")
+        for i, point in enumerate(points):
+            _numbers(shape, point, f"{where}.control_points[{i}]", 4)
+
+
 _FINDING_TEXT = (
     "claim",
     "category",
@@ -192,6 +234,13 @@ def check_case(doc: Any) -> dict[str, Any]:
         grade = item.get("grade")
         if grade is not None:
             shape.need(grade, f"{where}.grade", dict, "an object")
+        if item.get("georeference") is not None:
+            _georeference(shape, item["georeference"], f"{where}.georeference")
+        if item.get("ocr") is not None:
+            ocr = shape.need(item["ocr"], f"{where}.ocr", dict, "an object")
+            shape.text(ocr, "path", f"{where}.ocr", required=True)
+            if ocr["path"] != f"data/ocr/{item['sha256']}.json":
+                raise shape.fail(f"{where}.ocr.path", "must be data/ocr/<the source's sha256>.json")
 
     for i, item in enumerate(sources):
         source(item, f"sources[{i}]")
@@ -292,6 +341,61 @@ def check_case(doc: Any) -> dict[str, Any]:
     return doc
 
 
+def check_ocr_layer(doc: Any, name: str) -> dict[str, Any]:
+    """``doc`` as an OCR layer file (``data/ocr/<sha256>.json``), checked for what the merge
+    stores: engine, version, models, languages, and pages of words with boxes.
+
+    Raises:
+        BundleError: one line naming the file and the first field that does not fit.
+    """
+    shape = _Shape(name)
+    if not isinstance(doc, dict):
+        raise BundleError(f"{name} must be a JSON object, not {_kind(doc)}")
+    for key in ("engine", "engine_version", "languages"):
+        shape.text(doc, key, "the layer", required=True)
+    models = shape.need(doc.get("models"), "models", dict, "an object")
+    for key, value in models.items():
+        shape.need(value, f"models.{shown(key, 40)}", str, "a string")
+    pages = shape.need(doc.get("pages"), "pages", list, "an array")
+    seen: set[int] = set()
+    for i, page in enumerate(pages):
+        where = f"pages[{i}]"
+        shape.need(page, where, dict, "an object")
+        number = page.get("page")
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise shape.fail(f"{where}.page", "must be a positive whole number")
+        if number in seen:
+            raise shape.fail(f"{where}.page", f"repeats page {number}")
+        seen.add(number)
+        text = page.get("text")
+        shape.need(text, f"{where}.text", str, "a string")
+        for key in ("languages", "script", "reason"):
+            shape.text(page, key, where)
+        if page.get("mean_confidence") is not None:
+            _number(shape, page["mean_confidence"], f"{where}.mean_confidence")
+        words = shape.need(page.get("words"), f"{where}.words", list, "an array")
+        for j, word in enumerate(words):
+            at = f"{where}.words[{j}]"
+            shape.need(word, at, list, "an array")
+            if len(word) != 7:
+                raise shape.fail(
+                    at,
+                    f"must hold 7 fields (text, x0, y0, x1, y1, confidence, "
+                    f"offset), not {len(word)}",
+                )
+            shape.need(word[0], f"{at}[0]", str, "a string")
+            for k in range(1, 6):
+                _number(shape, word[k], f"{at}[{k}]")
+            offset = word[6]
+            if (
+                not isinstance(offset, int)
+                or isinstance(offset, bool)
+                or not (0 <= offset <= len(text))
+            ):
+                raise shape.fail(f"{at}[6]", "must be an offset into the page's text")
+    return doc
+
+
 def annotation_items(doc: Any) -> list[Any]:
     """The annotations of annotations.jsonld: an AnnotationCollection or a plain array.
 
@@ -324,5 +428,6 @@ __all__ = [
     "annotation_items",
     "check_case",
     "check_limits",
+    "check_ocr_layer",
     "read_json",
 ]

@@ -33,6 +33,8 @@ from db.models import (
     FindingLetter,
     FindingReply,
     FindingReview,
+    OcrLayer,
+    OcrPage,
     Page,
     Reviewer,
     Source,
@@ -97,6 +99,8 @@ class PlannedSource:
     redactions: list[AnnotationData] = field(default_factory=list)
     also_removed: list[TextAnchor] = field(default_factory=list)
     occurrences: list[Occurrence] = field(default_factory=list)
+    #: Pages whose text OCR read (the source's accepted layer): quoted "(read by OCR)".
+    ocr_pages: frozenset[int] = frozenset()
 
     @property
     def redacted(self) -> bool:
@@ -230,6 +234,16 @@ def _source_record(session: Session, source: Source) -> dict[str, Any]:
     return record
 
 
+def _ocr_pages(session: Session, source_id: int) -> frozenset[int]:
+    return frozenset(
+        session.scalars(
+            select(OcrPage.number)
+            .join(OcrLayer, OcrLayer.id == OcrPage.layer_id)
+            .where(OcrLayer.source_id == source_id, OcrLayer.accepted.is_(True))
+        )
+    )
+
+
 def _treatment(source: Source, profile: Profile, redact: bool, marks: int) -> Treatment:
     if redact and marks:
         return "redacted"
@@ -312,6 +326,7 @@ def plan_export(
                     pages=pages,
                     annotations=listed,
                     redactions=redactions,
+                    ocr_pages=_ocr_pages(session, source.id),
                 )
             )
         if not planned:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from workstation.annotations import w3c
 from workstation.annotations.anchors import AnnotationData
 from workstation.bundles.age import decrypt_file, is_age_file
 from workstation.bundles.bagit import BagReport, inspect_bag, shown, unpack_bag, verify_bag
+from workstation.bundles.carried import read_ocr_layers
 from workstation.bundles.errors import BundleError
 from workstation.bundles.incoming import annotation_items, check_case, read_json
 from workstation.bundles.signing import SignatureCheck, check_signature
@@ -54,6 +55,8 @@ class OpenedBundle:
     info: dict[str, list[str]]
     case: dict[str, Any]
     annotations: list[AnnotationData]
+    #: The OCR layers case.json names (``data/ocr/``), checked, by the source's SHA-256.
+    ocr: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def external_identifier(self) -> str | None:
@@ -149,6 +152,7 @@ def open_bundle(
                 trust = KeyService(library).trust_of(session, check.fingerprint)
         case = check_case(read_json(bag / "data" / "case.json", "case.json"))
         annotations = _read_annotations(bag / "data" / "annotations.jsonld")
+        ocr = read_ocr_layers(bag, case)
         return OpenedBundle(
             given=path,
             bag=bag,
@@ -161,6 +165,7 @@ def open_bundle(
             info=dict(report.info),
             case=case,
             annotations=annotations,
+            ocr=ocr,
         )
     except WorkstationError as exc:
         shutil.rmtree(scratch, ignore_errors=True)

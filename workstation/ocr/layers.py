@@ -248,28 +248,18 @@ class OcrService:
         """Store pages read by OCR as a new layer of a source (run() and a layer that came
         from elsewhere, e.g. a bundle), with an audit event; accept it as run() says."""
         with self._lib.writer() as session:
-            layer = _store(
+            layer, marks = store_layer(
                 session,
-                self._lib.reviewer_id(session),
+                self._lib,
                 source_id,
-                engine_version,
-                models,
-                languages,
-                settings,
                 results,
-                seconds,
+                engine_version=engine_version,
+                models=models,
+                languages=languages,
+                settings=settings,
+                seconds=seconds,
+                accept=accept,
             )
-            self._lib.record(
-                session,
-                "ocr.run",
-                "source",
-                source_id,
-                {"layer": layer.uuid, "languages": layer.languages, "pages": len(results)},
-            )
-            has_accepted = _accepted_layer(session, source_id) is not None
-            marks = None
-            if accept or (accept is None and not has_accepted):
-                marks = _accept(session, self._lib, layer)
             layer_id = layer.id
         self._lib.index_pending(source_ids=[source_id])
         return self._summary(layer_id, marks)
@@ -337,6 +327,55 @@ class OcrService:
         return self._summary(layer_id, marks)
 
 
+def store_layer(
+    session: Session,
+    library: Library,
+    source_id: int,
+    results: list[PageResult],
+    *,
+    engine_version: str,
+    models: dict[str, str],
+    languages: str,
+    settings: dict[str, Any],
+    seconds: float | None = None,
+    accept: bool | None = None,
+    engine: str = ENGINE,
+) -> tuple[OcrLayer, tuple[int, int] | None]:
+    """``OcrService.save`` inside the caller's transaction (a bundle merge stores the
+    layers it carries in its own): the layer, its ``ocr.run`` event, and accepting it
+    (None: only when the source has no accepted layer yet).
+
+    The caller indexes the source after it commits (``Library.index_pending``).
+
+    Returns:
+        (the layer, (marks moved, marks orphaned) when it was accepted, else None).
+    """
+    layer = _store(
+        session,
+        library.reviewer_id(session),
+        source_id,
+        engine_version,
+        models,
+        languages,
+        settings,
+        results,
+        seconds,
+        engine,
+    )
+    library.record(
+        session,
+        "ocr.run",
+        "source",
+        source_id,
+        {"layer": layer.uuid, "languages": layer.languages, "pages": len(results)},
+    )
+    has_accepted = _accepted_layer(session, source_id) is not None
+    marks = None
+    if accept or (accept is None and not has_accepted):
+        marks = _accept(session, library, layer)
+    return layer, marks
+
+
 def _ignore_sigint() -> None:
     """In a worker: Ctrl+C reaches the whole process group; the parent decides (it cancels
     between pages), so a worker never dies of it mid-page and breaks the pool."""
@@ -357,12 +396,13 @@ def _store(
     settings: dict[str, Any],
     results: list[PageResult],
     seconds: float | None,
+    engine: str = ENGINE,
 ) -> OcrLayer:
     confidences = [w[5] for r in results for w in r.words]
     layer = OcrLayer(
         uuid=str(uuid.uuid4()),
         source_id=source_id,
-        engine=ENGINE,
+        engine=engine,
         engine_version=version,
         models=models,
         languages=languages,

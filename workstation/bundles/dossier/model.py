@@ -49,6 +49,7 @@ class DossierMark:
         created: ISO 8601 UTC.
         withheld: The quote or crop is withheld because the passage is redacted.
         place: Where a region on a georeferenced image lies ('42.2423° N, 130.3105° E').
+        ocr: The quote is text OCR read on a scanned page, not the file's own text.
     """
 
     uuid: str
@@ -62,6 +63,7 @@ class DossierMark:
     created: str
     withheld: bool = False
     place: str | None = None
+    ocr: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from workstation.core.progress import CancelToken, Progress, ProgressCallback
 
 PASSAGE_WITHHELD = "[passage withheld]"
 """Shown instead of a quote that is redacted for this recipient."""
+READ_BY_OCR = "(read by OCR)"
+"""After a quote whose text OCR read on a scanned page (it may hold misreadings)."""
 REGION_WITHHELD = "[region withheld]"
 """Shown instead of the crop of a redacted region."""
 
@@ -211,7 +213,8 @@ def _mark_html(
     elif mark.quote is None or mark.withheld:
         parts.append(f'<p class="quote"><span class="withheld">{PASSAGE_WITHHELD}</span></p>')
     else:
-        parts.append(f'<p class="quote">{esc(mark.quote)}</p>')
+        read = f' <span class="small">{READ_BY_OCR}</span>' if mark.ocr else ""
+        parts.append(f'<p class="quote">{esc(mark.quote)}{read}</p>')
     if mark.note:
         parts.append(f'<p class="note"><span class="label">Note: </span>{esc(mark.note)}</p>')
     parts.append(
