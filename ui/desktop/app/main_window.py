@@ -47,6 +47,7 @@ from ui.desktop.ops.export import export_from_dialog
 from ui.desktop.ops.import_ import run_import
 from ui.desktop.ops.import_bundle import import_bundle, verify_bundle
 from ui.desktop.viewers.document_area import DocumentArea, ViewerFactory, default_viewer
+from ui.desktop.viewers.zoom_state import apply_zoom, zoom_state
 from ui.desktop.widgets.icons import icon
 from workstation.core.config import default_library_path
 from workstation.core.errors import WorkstationError
@@ -539,24 +540,30 @@ class MainWindow(MarkingMixin, QMainWindow):
     # --- session ---------------------------------------------------------------
 
     def save_session(self) -> None:
-        """Keep the sources open in the panes (and a PDF's page) for the next start."""
-        opened: list[tuple[int, int]] = []
+        """Keep the sources open in the panes (a PDF's page, the zoom) for the next start."""
+        opened: list[tuple[int, int, str]] = []
         for pane in self.documents.panes():
             if pane.source_id is not None:
                 view = getattr(pane.viewer, "view", None)
                 page = getattr(view, "current_page", 1)
-                opened.append((pane.source_id, page if isinstance(page, int) else 1))
+                page = page if isinstance(page, int) else 1
+                opened.append((pane.source_id, page, zoom_state(pane.viewer)))
         self.settings.remember_session(str(self.controller.library.root), opened)
 
     def restore_session(self) -> None:
         """Open last session's sources again, side by side (those since deleted are
         left out quietly)."""
         opened = self.settings.session(str(self.controller.library.root))[:MAX_SESSION_PANES]
-        for n, (source_id, page) in enumerate(opened):
+        for n, (source_id, page, zoom) in enumerate(opened):
             if n:
                 self.documents.split(Qt.Orientation.Horizontal)
             try:
-                self.documents.open_source(source_id, page if page > 1 else None)
+                # Into the new pane itself: a source open twice comes back twice.
+                self.documents.current.open_source(
+                    source_id,
+                    page if page > 1 else None,
+                    on_shown=partial(apply_zoom, state=zoom, page=page),
+                )
             except WorkstationError:
                 continue
             if n == 0:
