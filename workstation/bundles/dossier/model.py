@@ -49,6 +49,8 @@ class DossierMark:
         created: ISO 8601 UTC.
         withheld: The quote or crop is withheld because the passage is redacted.
         place: Where a region on a georeferenced image lies ('42.2423° N, 130.3105° E').
+        entities: The vessels, companies, people... the mark is linked to (none when
+            withheld: a link would say who a redacted passage names).
     """
 
     uuid: str
@@ -62,6 +64,7 @@ class DossierMark:
     created: str
     withheld: bool = False
     place: str | None = None
+    entities: Sequence[DossierEntity] = ()
 
 
 @dataclass(frozen=True)
