@@ -204,6 +204,9 @@ class MainWindow(MarkingMixin, QMainWindow):
             panel.findingRequested.connect(self.add_to_finding)
             panel.currentMarkChanged.connect(self.set_current_mark)
         self.inspector.noteRequested.connect(self.edit_note)
+        self.inspector.noteSaved.connect(
+            lambda uuid, note: self.annotation_commands.update(uuid, note=note)
+        )
         self.inspector.entitiesRequested.connect(self.link_entities)
         self.inspector.categoryRequested.connect(self.add_category_to)
         self.documents.markSelected.connect(self.set_current_mark)
@@ -429,6 +432,8 @@ class MainWindow(MarkingMixin, QMainWindow):
             self.all_marks_panel.refresh()
         if changes.annotations or changes.taxonomy or changes.entities:
             self._annotations_changed(None if changes.taxonomy else changes.annotations)
+        elif changes.findings:
+            self._show_current_mark()  # the findings citing it are shown with it
 
     def _annotations_changed(self, source_ids: frozenset[int] | None) -> None:
         """Marks of these sources (None: of any) changed: panes, lists and entity views."""
