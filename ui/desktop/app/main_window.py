@@ -42,6 +42,7 @@ from ui.desktop.findings.findings_panel import FindingsPanel
 from ui.desktop.library.inspector import Inspector
 from ui.desktop.library.library_panel import LibraryPanel
 from ui.desktop.library.search_panel import SearchPanel
+from ui.desktop.library.sources_edit_dialog import SourcesEditDialog
 from ui.desktop.ops.changes import Changes
 from ui.desktop.ops.export import export_from_dialog
 from ui.desktop.ops.import_ import run_import
@@ -80,6 +81,7 @@ class MainWindow(MarkingMixin, QMainWindow):
     keys_action: QAction
     mark_action: QAction
     undo_action: QAction
+    edit_sources_action: QAction
     redo_action: QAction
     redact_action: QAction
     redact_page_action: QAction
@@ -474,6 +476,20 @@ class MainWindow(MarkingMixin, QMainWindow):
         self.left_tabs.setCurrentWidget(self.search_panel)
         self.search_panel.box.setFocus()
         self.search_panel.box.selectAll()
+
+    def edit_selected_sources(self) -> SourcesEditDialog | None:
+        """Edit > Edit Selected Sources: one case, publisher, grade or date for every
+        source selected in the library list; returns the dialog (None: none selected)."""
+        ids = self.library_panel.selected_source_ids()
+        if not ids:
+            self.statusBar().showMessage(
+                "Select sources in the library list first (Ctrl/Shift+click for several).", 6000
+            )
+            return None
+        dialog = SourcesEditDialog(self.controller, ids, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def toggle_full_screen(self) -> None:
         """F11."""
