@@ -21,8 +21,9 @@ def _class(chars: str) -> str:
     return "[" + "".join(re.escape(c) for c in chars) + "]"
 
 
-def quote_pattern(quote: str) -> re.Pattern[str]:
-    """A pattern that finds ``quote`` across typographic variants (see the module)."""
+def quote_pattern(quote: str, *, ignore_case: bool = False) -> re.Pattern[str]:
+    """A pattern that finds ``quote`` across typographic variants (see the module);
+    ``ignore_case`` for a find bar, where case is not what the reviewer is after."""
     parts: list[str] = []
     words = quote.split()
     for n, word in enumerate(words):
@@ -39,7 +40,7 @@ def quote_pattern(quote: str) -> re.Pattern[str]:
                 parts.append(re.escape(char))
             if char.isalpha() and i + 1 < len(word) and word[i + 1].isalpha():
                 parts.append(_BREAK)
-    return re.compile("".join(parts))
+    return re.compile("".join(parts), re.IGNORECASE if ignore_case else 0)
 
 
 def shown_quote(quote: str, limit: int = 60) -> str:

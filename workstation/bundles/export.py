@@ -460,6 +460,16 @@ class BundleExporter:
             c = cats.get(code, {"label": code, "legal_basis": None})
             return rp.DossierCategory(code, c["label"], c["legal_basis"])
 
+        # Annex B's entities (none whose name is redacted), and so those shown by marks.
+        linked = {
+            e["uuid"]: rp.DossierEntity(
+                e["kind"],
+                e["name"],
+                [f"{i['scheme'].upper()} {i['value']}" for i in e["identifiers"]],
+            )
+            for e in scrubber.deep(plan.entities)
+            if REDACTION_MARKER not in e["name"]
+        }
         sources = []
         for ps, sha, media_type, rel, path in shipped:
             s = scrubber
@@ -487,6 +497,7 @@ class BundleExporter:
                         withheld=held,
                         place=None if held else geometry_label(a.geo),
                         ocr=isinstance(anchor, TextAnchor) and anchor.page in ps.ocr_pages,
+                        entities=[] if held else [linked[u] for u in a.entities if u in linked],
                     )
                 )
             rec = ps.record
@@ -509,15 +520,7 @@ class BundleExporter:
                     **_scale_facts(rec.get("georeference"), s),
                 )
             )
-        entities = [
-            rp.DossierEntity(
-                e["kind"],
-                e["name"],
-                [f"{i['scheme'].upper()} {i['value']}" for i in e["identifiers"]],
-            )
-            for e in scrubber.deep(plan.entities)
-            if REDACTION_MARKER not in e["name"]
-        ]
+        entities = list(linked.values())
         case_name = plan.case["name"] if plan.case else None
         dossier = rp.Dossier(
             title=options.description

@@ -386,12 +386,16 @@ class PdfDocument:
         return list(self.page_text(number).chars)
 
     def iter_find(
-        self, query: str, pages: Iterable[int] | None = None, cancel: CancelToken | None = None
+        self,
+        query: str | re.Pattern[str],
+        pages: Iterable[int] | None = None,
+        cancel: CancelToken | None = None,
     ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
         """Search page texts in turn, yielding (page, spans) for every page searched.
 
         Args:
-            query: See find_spans for the matching rule.
+            query: See find_spans for the matching rule; or a compiled pattern (the
+                find bar's, which matches typographic variants of a quote).
             pages: 1-based page numbers to search, in order (default: all).
             cancel: Checked before each page.
 
@@ -401,7 +405,7 @@ class PdfDocument:
         Raises:
             CancelledError: cancel was set.
         """
-        pattern = _query_pattern(query)
+        pattern = query if isinstance(query, re.Pattern) else _query_pattern(query)
         for number in pages if pages is not None else range(1, self.page_count + 1):
             if cancel is not None:
                 cancel.raise_if_cancelled()

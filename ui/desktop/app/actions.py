@@ -147,6 +147,14 @@ def _edit_menu(window: MainWindow, bar: QMenuBar) -> QMenu:
             "Full-text search over every source",
         )
     )
+    edit_menu.addSeparator()
+    window.edit_sources_action = act(
+        "Edit &Selected Sources…",
+        window.edit_selected_sources,
+        "Ctrl+Alt+E",
+        "Set a case, publisher, grade or date on every source selected in the library list",
+    )
+    edit_menu.addAction(window.edit_sources_action)
     return edit_menu
 
 

@@ -42,11 +42,13 @@ from ui.desktop.findings.findings_panel import FindingsPanel
 from ui.desktop.library.inspector import Inspector
 from ui.desktop.library.library_panel import LibraryPanel
 from ui.desktop.library.search_panel import SearchPanel
+from ui.desktop.library.sources_edit_dialog import SourcesEditDialog
 from ui.desktop.ops.changes import Changes
 from ui.desktop.ops.export import export_from_dialog
 from ui.desktop.ops.import_ import run_import
 from ui.desktop.ops.import_bundle import import_bundle, verify_bundle
 from ui.desktop.viewers.document_area import DocumentArea, ViewerFactory, default_viewer
+from ui.desktop.viewers.zoom_state import apply_zoom, zoom_state
 from ui.desktop.widgets.icons import icon
 from workstation.core.config import default_library_path
 from workstation.core.errors import WorkstationError
@@ -79,6 +81,7 @@ class MainWindow(MarkingMixin, QMainWindow):
     keys_action: QAction
     mark_action: QAction
     undo_action: QAction
+    edit_sources_action: QAction
     redo_action: QAction
     redact_action: QAction
     redact_page_action: QAction
@@ -203,6 +206,9 @@ class MainWindow(MarkingMixin, QMainWindow):
             panel.findingRequested.connect(self.add_to_finding)
             panel.currentMarkChanged.connect(self.set_current_mark)
         self.inspector.noteRequested.connect(self.edit_note)
+        self.inspector.noteSaved.connect(
+            lambda uuid, note: self.annotation_commands.update(uuid, note=note)
+        )
         self.inspector.entitiesRequested.connect(self.link_entities)
         self.inspector.categoryRequested.connect(self.add_category_to)
         self.documents.markSelected.connect(self.set_current_mark)
@@ -428,6 +434,8 @@ class MainWindow(MarkingMixin, QMainWindow):
             self.all_marks_panel.refresh()
         if changes.annotations or changes.taxonomy or changes.entities:
             self._annotations_changed(None if changes.taxonomy else changes.annotations)
+        elif changes.findings:
+            self._show_current_mark()  # the findings citing it are shown with it
 
     def _annotations_changed(self, source_ids: frozenset[int] | None) -> None:
         """Marks of these sources (None: of any) changed: panes, lists and entity views."""
@@ -468,6 +476,20 @@ class MainWindow(MarkingMixin, QMainWindow):
         self.left_tabs.setCurrentWidget(self.search_panel)
         self.search_panel.box.setFocus()
         self.search_panel.box.selectAll()
+
+    def edit_selected_sources(self) -> SourcesEditDialog | None:
+        """Edit > Edit Selected Sources: one case, publisher, grade or date for every
+        source selected in the library list; returns the dialog (None: none selected)."""
+        ids = self.library_panel.selected_source_ids()
+        if not ids:
+            self.statusBar().showMessage(
+                "Select sources in the library list first (Ctrl/Shift+click for several).", 6000
+            )
+            return None
+        dialog = SourcesEditDialog(self.controller, ids, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def toggle_full_screen(self) -> None:
         """F11."""
@@ -539,24 +561,30 @@ class MainWindow(MarkingMixin, QMainWindow):
     # --- session ---------------------------------------------------------------
 
     def save_session(self) -> None:
-        """Keep the sources open in the panes (and a PDF's page) for the next start."""
-        opened: list[tuple[int, int]] = []
+        """Keep the sources open in the panes (a PDF's page, the zoom) for the next start."""
+        opened: list[tuple[int, int, str]] = []
         for pane in self.documents.panes():
             if pane.source_id is not None:
                 view = getattr(pane.viewer, "view", None)
                 page = getattr(view, "current_page", 1)
-                opened.append((pane.source_id, page if isinstance(page, int) else 1))
+                page = page if isinstance(page, int) else 1
+                opened.append((pane.source_id, page, zoom_state(pane.viewer)))
         self.settings.remember_session(str(self.controller.library.root), opened)
 
     def restore_session(self) -> None:
         """Open last session's sources again, side by side (those since deleted are
         left out quietly)."""
         opened = self.settings.session(str(self.controller.library.root))[:MAX_SESSION_PANES]
-        for n, (source_id, page) in enumerate(opened):
+        for n, (source_id, page, zoom) in enumerate(opened):
             if n:
                 self.documents.split(Qt.Orientation.Horizontal)
             try:
-                self.documents.open_source(source_id, page if page > 1 else None)
+                # Into the new pane itself: a source open twice comes back twice.
+                self.documents.current.open_source(
+                    source_id,
+                    page if page > 1 else None,
+                    on_shown=partial(apply_zoom, state=zoom, page=page),
+                )
             except WorkstationError:
                 continue
             if n == 0:

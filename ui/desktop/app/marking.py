@@ -25,6 +25,7 @@ from ui.desktop.entities.entity_link_dialog import EntityLinkDialog
 from ui.desktop.findings.add_to_finding import AddToFindingDialog, added_to, selected_marks
 from workstation.annotations.anchors import AnnotationData, PageAnchor
 from workstation.annotations.service import AnnotationService
+from workstation.findings.citing import CitingFinding, findings_citing
 
 if TYPE_CHECKING:
     from ui.desktop.annotations.annotation_panel import AnnotationPanel
@@ -332,18 +333,20 @@ class MarkingMixin(_Base):
             return
         library = self.controller.library
 
-        def shown(data: AnnotationData) -> None:
+        def read(session: Session) -> tuple[AnnotationData, list[CitingFinding]]:
+            return AnnotationService(library).get(session, uuid), findings_citing(session, uuid)
+
+        def shown(found: tuple[AnnotationData, list[CitingFinding]]) -> None:
+            data, findings = found
             if self.current_mark == data.uuid:
-                self.inspector.show_mark(data)
+                self.inspector.show_mark(data, findings)
 
         def gone(_message: str) -> None:  # deleted meanwhile (or undone)
             if self.current_mark == uuid:
                 self._current_mark = None
                 self.inspector.show_mark(None)
 
-        self.controller.query(
-            lambda session: AnnotationService(library).get(session, uuid), shown, on_error=gone
-        )
+        self.controller.query(read, shown, on_error=gone)
 
     def use_tool(self, tool: Tool) -> None:
         """Annotate > Draw: a region tool in the current pane (the keys R, P, C there)."""

@@ -133,20 +133,22 @@ class Settings:
     def _session_key(library_root: str) -> str:
         return "session/" + hashlib.sha256(library_root.encode()).hexdigest()[:16]
 
-    def session(self, library_root: str) -> list[tuple[int, int]]:
-        """(source id, page) of the panes open when a library was last closed."""
-        opened: list[tuple[int, int]] = []
+    def session(self, library_root: str) -> list[tuple[int, int, str]]:
+        """(source id, page, zoom) of the panes open when a library was last closed;
+        the zoom is a word from ui.desktop.viewers.zoom_state ("" when none was kept)."""
+        opened: list[tuple[int, int, str]] = []
         for entry in self._list(self._session_key(library_root)):
-            source, _, page = entry.partition("@")
+            source, _, rest = entry.partition("@")
+            page, _, zoom = rest.partition("@")
             if source.isdigit():
-                opened.append((int(source), int(page) if page.isdigit() else 1))
+                opened.append((int(source), int(page) if page.isdigit() else 1, zoom))
         return opened
 
-    def remember_session(self, library_root: str, opened: list[tuple[int, int]]) -> None:
-        """Keep what the panes show for the next start on this library."""
+    def remember_session(self, library_root: str, opened: list[tuple[int, int, str]]) -> None:
+        """Keep what the panes show (source, page, zoom) for the next start on this library."""
         key = self._session_key(library_root)
         if opened:
-            self.store.setValue(key, [f"{sid}@{page}" for sid, page in opened])
+            self.store.setValue(key, [f"{sid}@{page}@{zoom}" for sid, page, zoom in opened])
         else:
             self.store.remove(key)
 

@@ -10,6 +10,7 @@ password and reads the PDF on the write thread; the password is not kept.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -35,6 +36,7 @@ from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.changes import Changes
 from workstation.annotations.anchors import AnnotationData
 from workstation.core.printable import printable
+from workstation.findings.citing import CitingFinding
 from workstation.sources.flags import FLAG_LOCKED, describe_flag
 from workstation.sources.lookup import bundle_line, source_details, update_source
 from workstation.sources.unlock import unlock_source
@@ -94,6 +96,7 @@ class Inspector(QScrollArea):
         layout.addWidget(self.heading)
         self.mark_box = CurrentMarkBox()
         self.noteRequested = self.mark_box.noteRequested
+        self.noteSaved = self.mark_box.noteSaved
         self.categoryRequested = self.mark_box.categoryRequested
         self.entitiesRequested = self.mark_box.entitiesRequested
         layout.addWidget(self.mark_box)
@@ -158,9 +161,12 @@ class Inspector(QScrollArea):
         self.provenance_box.hide()
         controller.sourceEdited.connect(self._edited)
 
-    def show_mark(self, data: AnnotationData | None) -> None:
-        """Show the window's current mark above the source's record (None: no mark)."""
-        self.mark_box.show_mark(data)
+    def show_mark(
+        self, data: AnnotationData | None, findings: Sequence[CitingFinding] = ()
+    ) -> None:
+        """Show the window's current mark, and the findings citing it, above the
+        source's record (None: no mark)."""
+        self.mark_box.show_mark(data, findings)
 
     def _set_enabled(self, on: bool) -> None:
         for w in (

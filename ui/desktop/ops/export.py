@@ -50,7 +50,17 @@ def run_export(
             recorded,
         )
 
-    return run_with_progress(
+    running: list[Task] = []
+
+    def failed(message: str) -> None:
+        if running and running[0].cancel.cancelled:
+            # Cancel pressed: the exporter's staging has removed what it began.
+            if show_summary:
+                _cancelled(parent, options)
+            return
+        controller.errorOccurred.emit(f"Export stopped: {message}")
+
+    task = run_with_progress(
         controller,
         work,
         parent,
@@ -58,8 +68,10 @@ def run_export(
         busy="exporting",
         describe=lambda done, total, name: f"Writing {done} of {total}\n{name}",
         on_done=finished,
-        on_error=lambda message: controller.errorOccurred.emit(f"Export stopped: {message}"),
+        on_error=failed,
     )
+    running.append(task)
+    return task
 
 
 def export_from_dialog(
@@ -77,6 +89,15 @@ def export_from_dialog(
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.plan is None:
         return
     run_export(controller, dialog.plan, dialog.options(), parent)
+
+
+def _cancelled(parent: QWidget | None, options: ExportOptions) -> None:
+    box = QMessageBox(parent)
+    box.setWindowTitle("Export cancelled")
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setText("Export cancelled; nothing was written.")
+    box.setInformativeText(f"{options.out.name} was not written; the export left no files behind.")
+    show_summary(box)
 
 
 def _summary(parent: QWidget | None, result: ExportResult) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from ui.desktop.app.controller import LibraryController
@@ -47,13 +47,21 @@ def run_with_progress(
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     dialog.setMinimumWidth(460)
+    # Qt shows the dialog on a later move if its estimate says so, else after ~4 s:
+    # one long step (a large PDF redacted) would run that long with nothing on screen.
+    ended: list[bool] = []
+    QTimer.singleShot(dialog.minimumDuration(), dialog, lambda: None if ended else dialog.show())
 
     def on_progress(done: int, total: int, name: str) -> None:
         dialog.setMaximum(total)
         dialog.setValue(done)
+        # A 200-character title must not widen the dialog past the screen.
+        name = dialog.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, 560)
         dialog.setLabelText(describe(done, total, name))
 
     def close() -> None:
+        ended.append(True)
+        dialog.blockSignals(True)  # closing is not Cancel
         dialog.close()
         dialog.deleteLater()
 

@@ -50,6 +50,8 @@ class DossierMark:
         withheld: The quote or crop is withheld because the passage is redacted.
         place: Where a region on a georeferenced image lies ('42.2423° N, 130.3105° E').
         ocr: The quote is text OCR read on a scanned page, not the file's own text.
+        entities: The vessels, companies, people... the mark is linked to (none when
+            withheld: a link would say who a redacted passage names).
     """
 
     uuid: str
@@ -64,6 +66,7 @@ class DossierMark:
     withheld: bool = False
     place: str | None = None
     ocr: bool = False
+    entities: Sequence[DossierEntity] = ()
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,11 @@ def _mark_html(
     parts = [f'<div class="mark"><p class="markhead">Mark {index}.{number} · {kind}{where}</p>']
     for category in mark.categories:
         parts.append(f'<p class="cat"><b>{esc(category.code)}</b> — {esc(category.label)}</p>')
+    if mark.entities:
+        named = " · ".join(
+            f"{esc(e.name)} ({esc(', '.join([e.kind, *e.identifiers]))})" for e in mark.entities
+        )
+        parts.append(f'<p class="cat"><span class="label">Entities: </span>{named}</p>')
     if mark.kind == "region":
         if mark.withheld:
             parts.append(f'<p class="withheld">{REGION_WITHHELD}</p>')

@@ -29,6 +29,14 @@ def _marks(library: Library, source_id: int) -> list[AnnotationData]:
         return list(AnnotationService(library).find(session, AnnotationFilter(source_id=source_id)))
 
 
+def _quote_marks(library: Library, source_id: int, *quotes: str) -> list[AnnotationData]:
+    """A mark on each quote, uncategorised."""
+    with library.writer() as session:
+        source = resolve_source(session, str(source_id))
+        service = AnnotationService(library)
+        return [service.create(session, source_id, find_quote(session, source, q)) for q in quotes]
+
+
 def _report(window: MainWindow) -> int:
     return next(sid for sid in _ids(window) if _title_of(window, sid) == "Panel report")
 
@@ -88,7 +96,7 @@ def test_ctrl_m_then_ctrl_k_acts_on_the_mark_just_made(
         lambda: next(m for m in _marks(filled, report) if m.uuid == new.uuid).note, timeout=10_000
     )
     assert not next(m for m in _marks(filled, report) if m.uuid == older.uuid).note
-    qtbot.waitUntil(lambda: "AIS gap" in box.note.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "AIS gap" in box.note.toPlainText(), timeout=10_000)
 
 
 def test_clicking_a_region_on_the_page_makes_it_current(
@@ -170,3 +178,61 @@ def test_the_picker_opens_on_the_screen_near_its_bottom_right_corner(
     qtbot.waitUntil(popup.isVisible)
     assert area.contains(popup.frameGeometry())
     popup.close()
+
+
+def test_the_inspector_shows_the_marks_findings_and_edits_its_note_in_place(
+    window: MainWindow, qtbot: Any, filled: Library
+) -> None:
+    from ui.desktop.ops.changes import Changes
+    from workstation.findings.service import FindingService
+
+    report = _report(window)
+    cited, other = _quote_marks(filled, report, "SKY VENUS", "AMBER TIDE")
+    findings = FindingService(filled)
+    with filled.writer() as session:
+        finding = findings.create(session, title="SKY VENUS met AMBER TIDE off Nampo")
+        findings.add_evidence(session, finding.uuid, [cited.uuid])
+    _open(window, qtbot, report)
+    box = window.inspector.mark_box
+    window.set_current_mark(cited.uuid)
+    qtbot.waitUntil(lambda: box.annotation_uuid == cited.uuid, timeout=10_000)
+    wait_idle(qtbot, window.controller)
+    assert not box.findings.isHidden()
+    assert box.findings.text() == "F-0001 · draft · supports: SKY VENUS met AMBER TIDE off Nampo"
+    window.set_current_mark(other.uuid)
+    qtbot.waitUntil(lambda: box.annotation_uuid == other.uuid, timeout=10_000)
+    wait_idle(qtbot, window.controller)
+    assert box.findings.isHidden()  # cited by none
+    # A finding that starts citing the current mark shows at once.
+    window.controller.write(
+        lambda session: findings.add_evidence(session, finding.uuid, [other.uuid], "context"),
+        changes=Changes(findings=True),
+    )
+    qtbot.waitUntil(lambda: "F-0001 · draft · context" in box.findings.text(), timeout=10_000)
+
+    # The note, typed in place: wrapped, saved with Ctrl+Return, undoable.
+    assert box.note.lineWrapMode() == box.note.LineWrapMode.WidgetWidth
+    assert not box.save_note_button.isEnabled()
+    box.note.setFocus()
+    qtbot.keyClicks(box.note, "Seen alongside at the oil pier; " * 6)
+    assert box.save_note_button.isEnabled()
+    qtbot.keyClick(box.note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    saved = ("Seen alongside at the oil pier; " * 6).strip()
+
+    def note_of(uuid: str) -> str | None:
+        return next(m for m in _marks(filled, report) if m.uuid == uuid).note
+
+    qtbot.waitUntil(lambda: note_of(other.uuid) == saved, timeout=10_000)
+    wait_idle(qtbot, window.controller)
+    assert not box.save_note_button.isEnabled()
+    assert box.note.toPlainText().strip() == saved
+    # A note left typed is kept when another mark becomes current.
+    box.note.setPlainText("Typed, not saved.")
+    window.set_current_mark(cited.uuid)
+    qtbot.waitUntil(lambda: note_of(other.uuid) == "Typed, not saved.", timeout=10_000)
+    qtbot.waitUntil(lambda: box.annotation_uuid == cited.uuid, timeout=10_000)
+    assert box.note.toPlainText() == ""
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: note_of(other.uuid) == saved, timeout=10_000)
+    # The box never widens the Inspector past its dock.
+    assert box.width() <= window.inspector.viewport().width()

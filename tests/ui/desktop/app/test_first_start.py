@@ -111,3 +111,59 @@ def test_help_lists_the_keys_from_the_menus(window: MainWindow) -> None:
     assert "Ctrl+K" in dialog.toPlainText()
     assert "Ctrl+K" in shortcuts_html(window)
     dialog.window().close()
+
+
+def test_the_last_session_keeps_each_panes_zoom(
+    window: MainWindow, qtbot: Any, filled: Library, tmp_path: Path
+) -> None:
+    """A PDF at 150 % on page 2 beside a photo at 200 % come back so; a fitted page
+    comes back fitted."""
+    from ui.desktop.viewers.image.image_view import ImageView
+    from ui.desktop.viewers.pdf.page_layout import ZoomMode
+    from ui.desktop.viewers.pdf.pdf_view import PdfView
+
+    ids = _ids(window)
+    report = next(sid for sid in ids if _title_of(window, sid) == "Panel report")
+    model = window.library_panel.model
+    photo = next(sid for sid in ids if model.item(model.row_of(sid)).kind == "image")  # type: ignore[arg-type, union-attr]
+    window.open_source(report)
+    window.split_h_action.trigger()
+    window.open_source(photo)
+    wait_idle(qtbot, window.controller)
+    left, right = window.documents.panes()
+    pdf, image = left.viewer.view, right.viewer.view
+    assert isinstance(pdf, PdfView)
+    assert isinstance(image, ImageView)
+    qtbot.waitUntil(pdf.is_loaded)
+    qtbot.waitUntil(lambda: image.pyramid is not None)
+    pdf.set_zoom(1.5)
+    pdf.go_to_page(2)
+    qtbot.waitUntil(lambda: pdf.current_page == 2)
+    image.set_zoom(2.0)
+    window.close()
+
+    again = next_window(qtbot, filled, tmp_path)
+    again.restore_session()
+    wait_idle(qtbot, again.controller)
+    left, right = again.documents.panes()
+    assert [left.source_id, right.source_id] == [report, photo]
+    pdf, image = left.viewer.view, right.viewer.view
+    assert isinstance(pdf, PdfView)
+    assert isinstance(image, ImageView)
+    qtbot.waitUntil(lambda: pdf.is_loaded() and image.pyramid is not None)
+    assert pdf.zoom_mode is ZoomMode.CUSTOM
+    assert abs(pdf.zoom - 1.5) < 1e-3
+    qtbot.waitUntil(lambda: pdf.current_page == 2)
+    assert abs(image.zoom - 2.0) < 1e-3
+    assert not image.is_fitted
+    # Fitting comes back as fitting (not as the zoom it happened to give).
+    pdf.set_zoom_mode(ZoomMode.FIT_PAGE)
+    again.close()
+    third = next_window(qtbot, filled, tmp_path)
+    third.restore_session()
+    wait_idle(qtbot, third.controller)
+    pdf = third.documents.panes()[0].viewer.view
+    assert isinstance(pdf, PdfView)
+    qtbot.waitUntil(pdf.is_loaded)
+    assert pdf.zoom_mode is ZoomMode.FIT_PAGE
+    third.close()

@@ -24,6 +24,7 @@ from ui.desktop.ops.import_bundle import import_bundle
 from workstation.annotations.anchors import RegionAnchor
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.bundles.bagit import verify_bag
+from workstation.bundles.export import ExportOptions
 from workstation.bundles.profiles import Profile, save_profile
 from workstation.bundles.signing import check_signature
 from workstation.core.library import Library
@@ -533,3 +534,61 @@ def test_profiles_are_added_changed_and_removed_in_the_window(
     qtbot.waitUntil(lambda: dialog.profile_combo.findData("UN Panel") < 0, timeout=10_000)
     editor.close()
     dialog.close()
+
+
+def test_cancel_in_the_progress_dialog_leaves_no_bundle(
+    qtbot: QtBot, controller: LibraryController, tmp_path: Path
+) -> None:
+    """Cancel pressed while the second source is being written: no bundle, no scratch.
+
+    The dialog shows while one step takes long, though it moved twice before (Qt's
+    own estimate showed it only on the next move, which a slow step never makes).
+    """
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from workstation.bundles.plan import ExportScope, plan_export
+    from workstation.bundles.staging import staging_root
+
+    library = controller.library
+    plan = plan_export(library, ExportScope())
+    out = tmp_path / "cancelled.zip"
+    # Hold the (one-thread) write pool until the worker's progress is hooked.
+    gate, pressed = threading.Event(), threading.Event()
+    controller.run(lambda: gate.wait(30), write=True)
+    window = QWidget()
+    qtbot.addWidget(window)
+    done: list[object] = []
+    task = run_export(controller, plan, ExportOptions(out=out), window, on_done=done.append)
+    steps: list[int] = []
+
+    def hold(step: int, _total: int, _name: str) -> None:
+        # On the worker: the export has begun; wait until the reviewer pressed Cancel.
+        steps.append(step)
+        if step == 2:
+            pressed.wait(30)
+
+    task.signals.progress.connect(hold, Qt.ConnectionType.DirectConnection)
+    gate.set()
+    qtbot.waitUntil(lambda: len(steps) == 2, timeout=30_000)
+    progress = window.findChild(QProgressDialog)
+    assert progress is not None
+    qtbot.waitUntil(lambda: progress.value() == 2, timeout=10_000)
+    qtbot.waitUntil(progress.isVisible, timeout=10_000)
+    cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")
+    cancel.click()
+    assert task.cancel.cancelled
+    pressed.set()
+    wait_idle(qtbot, controller, timeout=30_000)
+    assert not done
+    assert steps == [1, 2]  # stopped at the next step
+    assert not out.exists()
+    assert list(tmp_path.glob("cancelled*")) == []
+    assert list(staging_root(library).iterdir()) == []
+    boxes = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
+    assert [b.text() for b in boxes] == ["Export cancelled; nothing was written."]
+    for box in boxes:
+        box.close()

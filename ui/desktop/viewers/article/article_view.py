@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 from ui.desktop.annotations.marks import SourceMarks, qt_spans
 from ui.desktop.viewers.source_view import SourceView
 from workstation.annotations.anchors import AnnotationData, TextAnchor
+from workstation.annotations.quotes import quote_pattern
 
 
 def title_opens(title: str, text: str) -> bool:
@@ -98,17 +99,17 @@ class ArticleView(QWidget):
     # --- find ----------------------------------------------------------------
 
     def find_text(self, text: str) -> int:
-        """Highlight every match of ``text`` (case-insensitive); go to the first."""
+        """Highlight every match of ``text`` in the body (case-insensitive, ’ for ', “ for ",
+        no-break spaces, a word hyphenated at a line end: as a quote matches); go to the
+        first. The body's own text is searched (Qt's find stops at each line end)."""
         self._matches = []
         self._current = -1
-        doc = self.browser.document()
-        if text:
-            cursor = QTextCursor(doc)
-            while True:
-                cursor = doc.find(text, cursor)
-                if cursor.isNull():
-                    break
-                self._matches.append(QTextCursor(cursor))
+        if text.strip():
+            for match in quote_pattern(text, ignore_case=True).finditer(self.text):
+                cursor = QTextCursor(self.browser.document())
+                cursor.setPosition(self._qt_pos(match.start()))
+                cursor.setPosition(self._qt_pos(match.end()), QTextCursor.MoveMode.KeepAnchor)
+                self._matches.append(cursor)
         self._paint()
         if self._matches:
             self.find_next()

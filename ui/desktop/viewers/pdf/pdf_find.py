@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from ui.desktop.ops.workers import Task
 from ui.desktop.viewers.pdf.render_pool import start_task
+from workstation.annotations.quotes import quote_pattern
 from workstation.core.errors import WorkstationError
 from workstation.core.progress import CancelToken
 from workstation.sources.pages import PdfDocument, find_spans
@@ -44,7 +45,12 @@ def _find_job(
     signals: _FindSignals,
     cancel: CancelToken,
 ) -> None:
-    """Pool-thread job: search from first_page to the end, then from the start, in batches."""
+    """Pool-thread job: search from first_page to the end, then from the start, in batches.
+
+    The query matches as a quote does (’ for ', “ for ", no-break spaces, a word
+    hyphenated at a line end), ignoring case.
+    """
+    pattern = quote_pattern(query, ignore_case=True)
     count = document.page_count
     order = [*range(first_page, count + 1), *range(1, first_page)]
     batch: list[tuple[int, int, int]] = []
@@ -52,7 +58,7 @@ def _find_job(
     shown_first = False
     last_emit = time.monotonic()
     try:
-        for page, spans in document.iter_find(query, pages=order, cancel=cancel):
+        for page, spans in document.iter_find(pattern, pages=order, cancel=cancel):
             done += 1
             batch.extend((page, start, end) for start, end in spans)
             now = time.monotonic()
@@ -123,7 +129,8 @@ class PdfFindMixin(_Base):
         return list(self._hits)
 
     def find(self, text: str) -> None:  # type: ignore[override]  # hides static QWidget.find(id)
-        """Search the document for ``text`` (case-insensitive) in the background.
+        """Search the document for ``text`` (case-insensitive, across typographic
+        variants: see _find_job) in the background.
 
         Hits are highlighted as they are found; the first one at or after the current
         page becomes the current hit and is scrolled into view.
