@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from tests import samples
 from tests.ui.desktop.viewers.conftest import open_picture
 from ui.desktop.app.main_window import MainWindow
-from ui.desktop.viewers.image import compare_window
+from ui.desktop.viewers.image import compare_window, pair_chooser
 from ui.desktop.viewers.image.compare_window import CompareSide, CompareWindow
 from workstation.core.library import Library
 from workstation.geo.places import lonlat_pixel, pixel_lonlat
@@ -97,6 +97,11 @@ def test_compare_says_when_nothing_overlaps(
     viewer.compare_button.click()
     qtbot.waitUntil(lambda: "No other georeferenced image" in viewer.measure_label.text())
     assert not compare_window._open_windows
+    # The reviewer may choose one by hand instead: there is none in this library.
+    qtbot.waitUntil(lambda: bool(pair_chooser._open), timeout=10_000)
+    chooser = pair_chooser._open[-1]
+    assert chooser.list.count() == 0
+    chooser.reject()
 
 
 def test_swipe_and_opacity_stack_the_views_and_side_by_side_splits_them(

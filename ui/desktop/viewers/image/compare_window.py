@@ -3,8 +3,11 @@
 Each side is a tiled ImageView. Moving or zooming one moves the other to the same
 ground position at the same ground scale (metres per screen pixel): the centre goes
 pixel -> WGS84 -> the other picture's pixel, and the zoom is scaled by the ratio of
-their ground sample distances. Both need coordinates; rotation between the two is
-not matched (north-up scenes, the common case, line up).
+their ground sample distances; rotation between the two is not matched (north-up
+scenes, the common case, line up). Pictures without coordinates (or any pair, if the
+reviewer prefers) are locked in the first picture's pixels after a two-point
+alignment: the reviewer clicks two points in each, a similarity (scale, rotation,
+shift) maps the first onto the second, and the second view is turned to match.
 
 Three ways to look: side by side; Swipe, the two views stacked in one pane (the
 "after" on top, masked to the right of a line the slider moves); Opacity, the same
@@ -15,31 +18,50 @@ views may scroll past their picture's edge, so the lock is not cut short there).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QRegion, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QRegion,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
 
+from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.image.image_view import ImageView
+from ui.desktop.viewers.image.pair_chooser import choose_pair
 from ui.desktop.viewers.source_view import SourceView, read_source_view
 from workstation.core.library import Library
-from workstation.geo.model import Georeference
+from workstation.geo.model import Affine, Georeference, GeorefError
 from workstation.geo.overlap import overlapping
+from workstation.geo.pairing import image_with_sha
 from workstation.geo.places import lonlat_pixel, pixel_lonlat
 from workstation.geo.records import from_json
+from workstation.geo.transform import (
+    apply,
+    check_shape,
+    invert,
+    pixel_similarity,
+    scale_and_rotation,
+)
 
 if TYPE_CHECKING:
     from ui.desktop.app.controller import LibraryController
@@ -54,8 +76,15 @@ class CompareSide:
     captured: str | None
     path: Path
     sha256: str
-    georeference: dict[str, Any]
+    georeference: dict[str, Any]  # empty: none (or only a scale: no coordinates)
 
+    @property
+    def located(self) -> bool:
+        """Whether it has coordinates (a CRS and a transform; the ground lock needs both)."""
+        return bool(self.georeference.get("crs") and self.georeference.get("transform"))
+
+
+Points = Sequence[tuple[float, float]]
 
 MODES = {"side": "Side by side", "swipe": "Swipe", "opacity": "Opacity"}
 
@@ -117,15 +146,23 @@ class CompareWindow(QWidget):
         before: CompareSide,
         after: CompareSide,
         parent: QWidget | None = None,
+        *,
+        alignment: Affine | None = None,
+        on_aligned: Callable[[Points, Points], None] | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"Compare: {before.title} and {after.title}")
         self.sides = (before, after)
         self.views = (ImageView(), ImageView())
-        self._georefs: tuple[Georeference, Georeference] = (
-            from_json(before.georeference),
-            from_json(after.georeference),
+        self._georefs: tuple[Georeference, Georeference] | None = (
+            (from_json(before.georeference), from_json(after.georeference))
+            if before.located and after.located
+            else None
         )
+        self.alignment: Affine | None = None  # first picture's pixels -> the second's
+        self.on_aligned = on_aligned
+        self.clicked: tuple[list[QPointF], list[QPointF]] = ([], [])  # while aligning
+        self.aligning = False
         self._syncing = False
         self.mode = "side"
         self.mode_box = QComboBox()
@@ -143,6 +180,16 @@ class CompareWindow(QWidget):
         self.slider.setValue(500)
         self.slider.valueChanged.connect(lambda _v: self.lay_out())
         self.slider_label = QLabel("")
+        self.align_button = QPushButton("Align by two points")
+        self.align_button.setCheckable(True)
+        self.align_button.setToolTip(
+            "Click the same two places in each picture (left, right, left, right); "
+            "the pictures are then locked in the first one's pixels, turned and scaled"
+        )
+        self.align_button.toggled.connect(self.start_aligning)
+        self.status = QLabel("")
+        self.status.setContentsMargins(6, 0, 6, 0)
+        self.status.setWordWrap(True)
         self.stage = _Stage(self)
         self.swipe_line = _SwipeHandle(self.stage, self.slider)
         self.swipe_line.hide()
@@ -160,6 +207,7 @@ class CompareWindow(QWidget):
             view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self.follow(v))
             view.loaded.connect(self._pad)
             view.loaded.connect(lambda: self.follow(self.views[0]))
+            view.viewport().installEventFilter(self)
             view.open_image(derived_dir, side.path, side.sha256)
         self.swipe_line.raise_()
         bar = QHBoxLayout()
@@ -169,13 +217,22 @@ class CompareWindow(QWidget):
         bar.addWidget(self.slider, 100)
         bar.addWidget(self.slider_label)
         bar.addStretch(1)  # side by side (no slider): the list keeps its size
+        bar.addWidget(self.align_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addLayout(dates)
+        layout.addWidget(self.status)
         layout.addWidget(self.stage, 1)
         self.set_mode("side")
+        if alignment is not None:
+            self.set_alignment(alignment)
+        elif self._georefs is None:
+            self.status.setText(
+                "Not locked: the pictures do not both have coordinates. "
+                "Align by two points to lock them."
+            )
 
     @property
     def stacked(self) -> bool:
@@ -242,23 +299,118 @@ class CompareWindow(QWidget):
             self.slider_label.setText(f"later at {fraction * 100:.0f} %")
 
     def follow(self, leader: ImageView) -> None:
-        """Put the other view on the same ground position and scale as ``leader``."""
+        """Put the other view on the same ground position and scale as ``leader``
+        (or, aligned by hand, on the same place in the first picture's pixels)."""
         if self._syncing or any(v.pyramid is None for v in self.views):
             return
         index = self.views.index(leader)
         other = self.views[1 - index]
-        mine, theirs = self._georefs[index], self._georefs[1 - index]
         centre = leader.view_to_image(QPointF(leader.viewport().rect().center()))
-        lonlat = pixel_lonlat(mine, centre.x(), centre.y())
-        target = lonlat_pixel(theirs, *lonlat) if lonlat is not None else None
-        if target is None or not mine.gsd or not theirs.gsd:
+        if self.alignment is not None:
+            there = self.alignment if index == 0 else invert(self.alignment)
+            target: tuple[float, float] | None = apply(there, centre.x(), centre.y())
+            ratio = 1 / scale_and_rotation(there)[0]
+        elif self._georefs is not None:
+            mine, theirs = self._georefs[index], self._georefs[1 - index]
+            lonlat = pixel_lonlat(mine, centre.x(), centre.y())
+            target = lonlat_pixel(theirs, *lonlat) if lonlat is not None else None
+            if not mine.gsd or not theirs.gsd:
+                return
+            ratio = theirs.gsd / mine.gsd
+        else:
+            return
+        if target is None:
             return
         self._syncing = True
         try:
-            other.set_zoom(leader.zoom * theirs.gsd / mine.gsd)
+            other.set_zoom(leader.zoom * ratio)
             other.centerOn(other.image_to_scene(QPointF(*target)))
         finally:
             self._syncing = False
+
+    # --- two-point alignment ------------------------------------------------------
+
+    def start_aligning(self, on: bool) -> None:
+        """Begin (or give up) clicking two points in each picture; side by side meanwhile."""
+        self.aligning = on
+        self.clicked = ([], [])
+        if self.align_button.isChecked() != on:
+            self.align_button.setChecked(on)
+        if on:
+            self.set_mode("side")
+        self.mode_box.setEnabled(not on)
+        self._prompt()
+        for view in self.views:
+            view.overlay_changed()
+
+    def _prompt(self) -> None:
+        if not self.aligning:
+            return
+        mine, theirs = self.clicked
+        n = len(mine) + len(theirs)
+        side = "left" if len(mine) <= len(theirs) else "right"
+        self.status.setText(
+            f"Aligning: click point {len(mine) + 1 if side == 'left' else len(theirs) + 1} "
+            f"in the {side} picture ({n} of 4 clicked; Esc or the button gives up)"
+        )
+
+    def add_point(self, index: int, pixel: QPointF) -> None:
+        """A clicked point in picture ``index`` (0 left, 1 right); the fourth aligns."""
+        mine, theirs = self.clicked
+        expected = 0 if len(mine) <= len(theirs) else 1
+        if not self.aligning or index != expected:
+            return
+        self.clicked[index].append(QPointF(pixel))
+        if len(theirs) < 2:
+            self._prompt()
+            return
+        first = [(p.x(), p.y()) for p in mine]
+        second = [(p.x(), p.y()) for p in theirs]
+        try:
+            alignment = pixel_similarity(first, second)
+            check_shape(alignment)
+        except GeorefError as exc:
+            self.clicked = ([], [])
+            self.status.setText(f"Cannot align: {exc.message}. Click the four points again.")
+            return
+        self.start_aligning(False)
+        self.set_alignment(alignment)
+        if self.on_aligned is not None:
+            self.on_aligned(first, second)
+
+    def set_alignment(self, alignment: Affine) -> None:
+        """Lock the views in the first picture's pixels through ``alignment`` (first ->
+        second): the second view is turned so both show the same way up."""
+        self.alignment = alignment
+        scale, rotation = scale_and_rotation(alignment)
+        self.views[1].set_rotation(-rotation)
+        self.status.setText(
+            f"Aligned by two points: the right picture is {scale:.3g} × the left, "
+            f"turned {rotation:.1f}°"
+        )
+        self.follow(self.views[0])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """While aligning, a left click in a picture is a point, not the start of a pan."""
+        if (
+            self.aligning
+            and event.type() == QEvent.Type.MouseButtonPress
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            for index, view in enumerate(self.views):
+                if watched is view.viewport():
+                    self.add_point(index, view.view_to_image(event.position()))
+                    return True
+        if (
+            self.aligning
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.start_aligning(False)
+            return True
+        return super().eventFilter(watched, event)
 
     def centre_of(self, index: int) -> QPointF:
         """The image pixel at the centre of view ``index`` (0: before, 1: after)."""
@@ -266,10 +418,8 @@ class CompareWindow(QWidget):
         return view.view_to_image(QPointF(view.viewport().rect().center()))
 
 
-def _side_of(view: SourceView) -> CompareSide | None:
-    georeference = view.details.get("georeference")
-    if not georeference or "footprint" not in georeference:
-        return None
+def _side_of(view: SourceView) -> CompareSide:
+    georeference = view.details.get("georeference") or {}
     return CompareSide(
         view.source_id,
         view.title,
@@ -280,41 +430,94 @@ def _side_of(view: SourceView) -> CompareSide | None:
     )
 
 
-def find_pair(
-    library: Library, session: Session, source_id: int
-) -> tuple[CompareSide, CompareSide] | None:
-    """This picture and the georeferenced one overlapping it most (runs on the read pool)."""
-    found = overlapping(session, source_id)
-    if not found:
-        return None
+def read_pair(
+    library: Library, session: Session, source_id: int, other_id: int
+) -> tuple[CompareSide, CompareSide]:
+    """Two pictures to compare, the earlier capture first (unknown dates last; runs on
+    the read pool)."""
     this = _side_of(read_source_view(library, session, source_id))
-    other = _side_of(read_source_view(library, session, found[0].source_id))
-    if this is None or other is None:
-        return None
-    # The earlier capture on the left (unknown dates last).
+    other = _side_of(read_source_view(library, session, other_id))
     pair = sorted((this, other), key=lambda s: (s.captured is None, s.captured or ""))
     return pair[0], pair[1]
 
 
+def find_pair(
+    library: Library, session: Session, source_id: int, remembered: str | None = None
+) -> tuple[CompareSide, CompareSide] | None:
+    """This picture and the one paired with it by hand (``remembered``: its SHA-256),
+    else the georeferenced one overlapping it most (runs on the read pool)."""
+    other = image_with_sha(session, remembered) if remembered else None
+    if other is None or other == source_id:
+        found = overlapping(session, source_id)
+        if not found:
+            return None
+        other = found[0].source_id
+    return read_pair(library, session, source_id, other)
+
+
+def show_compare(
+    library: Library, settings: Settings, pair: tuple[CompareSide, CompareSide]
+) -> CompareWindow:
+    """Open a CompareWindow on ``pair``, aligned as remembered; remember the pair."""
+    first, second = pair
+    remembered = settings.image_pair(first.sha256)
+    alignment = None
+    if remembered is not None and remembered.other == second.sha256:
+        try:
+            alignment = pixel_similarity(remembered.mine, remembered.theirs)
+        except GeorefError:
+            alignment = None  # a stored alignment that no longer fits: align again
+    else:
+        settings.remember_image_pair(first.sha256, second.sha256)
+
+    def aligned(mine: Points, theirs: Points) -> None:
+        settings.remember_image_pair(first.sha256, second.sha256, (mine, theirs))
+
+    window = CompareWindow(library.derived, first, second, alignment=alignment, on_aligned=aligned)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.resize(1000, 680)
+    window.show()
+    _open_windows.append(window)
+    window.destroyed.connect(lambda: _open_windows.remove(window))
+    return window
+
+
 def open_compare(
-    controller: LibraryController, source_id: int, on_message: Callable[[str], None]
+    controller: LibraryController,
+    source: SourceView,
+    on_message: Callable[[str], None],
+    settings: Settings,
+    *,
+    choose: bool = False,
 ) -> None:
-    """Open a CompareWindow for the picture and its best overlapping match, or say why not."""
+    """Compare the picture with the one paired with it (by hand, else the best overlap);
+    with ``choose``, or when there is none, let the reviewer choose from a list."""
     library = controller.library
+    remembered = settings.image_pair(source.sha256)
 
     def done(pair: tuple[CompareSide, CompareSide] | None) -> None:
         if pair is None:
-            on_message("No other georeferenced image overlaps this one")
+            on_message("No other georeferenced image overlaps this one: choose one to compare")
+            choose_pair(controller, source, chosen, on_message)
             return
-        window = CompareWindow(library.derived, *pair)
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.resize(1200, 700)
-        window.show()
-        _open_windows.append(window)
-        window.destroyed.connect(lambda: _open_windows.remove(window))
+        show_compare(library, settings, pair)
 
+    def chosen(other_id: int) -> None:
+        controller.query(
+            lambda session: read_pair(library, session, source.source_id, other_id),
+            done,
+            on_error=on_message,
+        )
+
+    if choose:
+        choose_pair(controller, source, chosen, on_message)
+        return
     controller.query(
-        lambda session: find_pair(library, session, source_id), done, on_error=on_message
+        lambda session: find_pair(
+            library, session, source.source_id, remembered.other if remembered else None
+        ),
+        done,
+        on_error=on_message,
     )
 
 
