@@ -46,7 +46,7 @@ from ui.desktop.annotations.region_tools import NUDGES, RegionEditor, Tool
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.article.article_view import ArticleView
-from ui.desktop.viewers.image.compare_window import open_compare
+from ui.desktop.viewers.image.compare_window import MarkOne, open_compare
 from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
 from ui.desktop.viewers.image.georef_dialog import GeorefDialog
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
@@ -445,7 +445,13 @@ class ImageSourceView(RegionDrawingView):
             "overlapping it most",
         )
         self.compare_button.clicked.connect(
-            lambda: open_compare(controller, source, self.measure_label.setText, self._settings())
+            lambda: open_compare(
+                controller,
+                source,
+                self.measure_label.setText,
+                self._settings(),
+                mark=self._mark_one(),
+            )
         )
         bar.addWidget(self.compare_button)
         self.compare_with_button = _tool(
@@ -453,7 +459,12 @@ class ImageSourceView(RegionDrawingView):
         )
         self.compare_with_button.clicked.connect(
             lambda: open_compare(
-                controller, source, self.measure_label.setText, self._settings(), choose=True
+                controller,
+                source,
+                self.measure_label.setText,
+                self._settings(),
+                choose=True,
+                mark=self._mark_one(),
             )
         )
         bar.addWidget(self.compare_with_button)
@@ -489,6 +500,13 @@ class ImageSourceView(RegionDrawingView):
     def _settings(self) -> Settings:
         """The main window's settings (where compared pairs are remembered)."""
         return Settings.of(getattr(self.window(), "settings", None))
+
+    def _mark_one(self) -> MarkOne | None:
+        """Mark a region through the main window's undo history (None: no main window)."""
+        commands = getattr(self.window(), "annotation_commands", None)
+        if commands is None:
+            return None
+        return lambda source_id, anchor: commands.create_mark(source_id, anchor, None)
 
     def _georeference(self, controller: LibraryController, source: SourceView) -> None:
         """Open the hand georeference dialog; what it stores takes effect in this pane."""

@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from db.models import Annotation
 from tests import samples
+from tests.ui.desktop.conftest import wait_idle
 from tests.ui.desktop.viewers.conftest import open_picture
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.viewers.image import compare_window, pair_chooser
 from ui.desktop.viewers.image.compare_window import CompareSide, CompareWindow
+from workstation.annotations.anchors import RegionAnchor
 from workstation.core.library import Library
 from workstation.geo.transform import apply
 from workstation.sources.ingest import ImportService
@@ -162,3 +166,103 @@ def test_an_alignment_on_one_spot_is_refused_and_can_be_given_again(
     qtbot.keyClick(window.views[0].viewport(), Qt.Key.Key_Escape)
     assert not window.aligning
     assert not window.align_button.isChecked()
+
+
+def _drag(qtbot: QtBot, window: CompareWindow, index: int, a: QPointF, b: QPointF) -> None:
+    view = window.views[index]
+    start, end = view.image_to_view(a).toPoint(), view.image_to_view(b).toPoint()
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view.viewport(), (start + end) / 2)
+    qtbot.mouseMove(view.viewport(), end)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_a_region_drawn_in_compare_is_marked_on_both_in_each_ones_pixels(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    first, second, truth = samples.make_turned_pair(tmp_path)
+    derived = tmp_path / "derived"
+    derived.mkdir()
+    marked: list[tuple[RegionAnchor, RegionAnchor]] = []
+    window = CompareWindow(
+        derived,
+        _plain_side(first, "quay-before"),
+        _plain_side(second, "quay-after"),
+        alignment=truth,
+        on_mark=marked.append,
+    )
+    qtbot.addWidget(window)
+    window.resize(1000, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: all(v.pyramid is not None for v in window.views), timeout=10_000)
+    left = window.views[0]
+    left.set_zoom(2.0)
+    left.centerOn(QPointF(200, 300))
+    # Not while not marking: a drag pans.
+    _drag(qtbot, window, 0, QPointF(130, 280), QPointF(260, 330))
+    assert not marked
+    window.mark_button.click()
+    assert window.marking
+    left.centerOn(QPointF(200, 300))
+    _drag(qtbot, window, 0, QPointF(130, 280), QPointF(260, 330))
+    assert len(marked) == 1
+    mine, theirs = marked[0]
+    assert mine.shape == "rect"
+    assert [c for p in mine.points for c in p] == pytest.approx([130, 280, 260, 330], abs=0.5)
+    # In the turned copy the rectangle is a turned rectangle: the same four places.
+    assert theirs.shape == "polygon"
+    corners = [(130, 280), (260, 280), (260, 330), (130, 330)]
+    expected = [c for p in corners for c in apply(truth, *p)]
+    assert [c for p in theirs.points for c in p] == pytest.approx(expected, abs=1.0)
+    # Drawn in the right picture, the left gets the polygon.
+    right = window.views[1]
+    spot = apply(truth, 200, 300)
+    right.centerOn(QPointF(*spot))
+    _drag(qtbot, window, 1, QPointF(spot[0] - 40, spot[1] - 30), QPointF(*spot))
+    assert len(marked) == 2
+    assert marked[1][0].shape == "polygon"
+    assert marked[1][1].shape == "rect"
+    assert marked[1][0].points[2] == pytest.approx((200, 300), abs=1.0)
+    window.close()
+
+
+def test_mark_on_both_from_the_image_pane_makes_two_marks_undone_one_by_one(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    before, after = samples.make_before_after(tmp_path)
+    later = ImportService(library).import_paths([after]).results[0].source_id
+    viewer = open_picture(window, qtbot, library, before)
+    viewer.compare_button.click()
+    shown = _shown_compare(qtbot)
+    try:
+        qtbot.waitUntil(lambda: all(v.pyramid is not None for v in shown.views), timeout=10_000)
+        assert shown.mark_button.isVisible()
+        shown.mark_button.click()
+        left = shown.views[0]
+        left.set_zoom(2.0)
+        left.centerOn(QPointF(150, 50))
+        # Pixels 120..180 of 'before' are 20..80 of 'after' (it starts 50 m, 100 px, east).
+        _drag(qtbot, shown, 0, QPointF(120, 30), QPointF(180, 70))
+        wait_idle(qtbot, window.controller)
+        with library.reader() as session:
+            rows = {
+                a.source_id: a.geometry
+                for a in session.scalars(select(Annotation).where(Annotation.deleted_at.is_(None)))
+            }
+        # Each in its own pixels: 'after' starts 100 px further east, north up both.
+        assert rows.pop(later) == {"shape": "rect", "points": [[20.0, 30.0], [80.0, 70.0]]}
+        assert list(rows.values()) == [{"shape": "rect", "points": [[120.0, 30.0], [180.0, 70.0]]}]
+        window.annotation_commands.undo()
+        wait_idle(qtbot, window.controller)
+        assert _live_marks(library) == 1
+        window.annotation_commands.undo()
+        wait_idle(qtbot, window.controller)
+        assert _live_marks(library) == 0
+    finally:
+        _close(qtbot, shown)
+
+
+def _live_marks(library: Library) -> int:
+    with library.reader() as session:
+        return len(list(session.scalars(select(Annotation).where(Annotation.deleted_at.is_(None)))))

@@ -18,6 +18,7 @@ views may scroll past their picture's edge, so the lock is not cut short there).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
+    QPolygonF,
     QRegion,
     QResizeEvent,
 )
@@ -49,6 +52,7 @@ from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.image.image_view import ImageView
 from ui.desktop.viewers.image.pair_chooser import choose_pair
 from ui.desktop.viewers.source_view import SourceView, read_source_view
+from workstation.annotations.anchors import RegionAnchor
 from workstation.core.library import Library
 from workstation.geo.model import Affine, Georeference, GeorefError
 from workstation.geo.overlap import overlapping
@@ -130,6 +134,14 @@ class _SwipeHandle(QWidget):
         event.accept()
 
 
+def _toggle(text: str, tip: str, slot: Callable[[bool], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setCheckable(True)
+    button.setToolTip(tip)
+    button.toggled.connect(slot)
+    return button
+
+
 class CompareWindow(QWidget):
     """Two georeferenced pictures side by side or one over the other, with capture dates.
 
@@ -149,6 +161,7 @@ class CompareWindow(QWidget):
         *,
         alignment: Affine | None = None,
         on_aligned: Callable[[Points, Points], None] | None = None,
+        on_mark: Callable[[tuple[RegionAnchor, RegionAnchor]], None] | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"Compare: {before.title} and {after.title}")
@@ -163,6 +176,9 @@ class CompareWindow(QWidget):
         self.on_aligned = on_aligned
         self.clicked: tuple[list[QPointF], list[QPointF]] = ([], [])  # while aligning
         self.aligning = False
+        self.on_mark = on_mark
+        self.marking = False
+        self._drag: tuple[int, QPointF, QPointF] | None = None  # picture, start, end
         self._syncing = False
         self.mode = "side"
         self.mode_box = QComboBox()
@@ -180,13 +196,19 @@ class CompareWindow(QWidget):
         self.slider.setValue(500)
         self.slider.valueChanged.connect(lambda _v: self.lay_out())
         self.slider_label = QLabel("")
-        self.align_button = QPushButton("Align by two points")
-        self.align_button.setCheckable(True)
-        self.align_button.setToolTip(
+        self.align_button = _toggle(
+            "Align by two points",
             "Click the same two places in each picture (left, right, left, right); "
-            "the pictures are then locked in the first one's pixels, turned and scaled"
+            "the pictures are then locked in the first one's pixels, turned and scaled",
+            self.start_aligning,
         )
-        self.align_button.toggled.connect(self.start_aligning)
+        self.mark_button = _toggle(
+            "Mark on both",
+            "Drag a rectangle in either picture: it is marked on both, each in its own "
+            "pixels (e.g. a new container stack)",
+            self.start_marking,
+        )
+        self.mark_button.setVisible(on_mark is not None)
         self.status = QLabel("")
         self.status.setContentsMargins(6, 0, 6, 0)
         self.status.setWordWrap(True)
@@ -217,6 +239,7 @@ class CompareWindow(QWidget):
         bar.addWidget(self.slider, 100)
         bar.addWidget(self.slider_label)
         bar.addStretch(1)  # side by side (no slider): the list keeps its size
+        bar.addWidget(self.mark_button)
         bar.addWidget(self.align_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -306,21 +329,18 @@ class CompareWindow(QWidget):
         index = self.views.index(leader)
         other = self.views[1 - index]
         centre = leader.view_to_image(QPointF(leader.viewport().rect().center()))
+        target = self.map_point(index, centre.x(), centre.y())
+        if target is None:
+            return
         if self.alignment is not None:
             there = self.alignment if index == 0 else invert(self.alignment)
-            target: tuple[float, float] | None = apply(there, centre.x(), centre.y())
             ratio = 1 / scale_and_rotation(there)[0]
-        elif self._georefs is not None:
+        else:
+            assert self._georefs is not None  # map_point found a place
             mine, theirs = self._georefs[index], self._georefs[1 - index]
-            lonlat = pixel_lonlat(mine, centre.x(), centre.y())
-            target = lonlat_pixel(theirs, *lonlat) if lonlat is not None else None
             if not mine.gsd or not theirs.gsd:
                 return
             ratio = theirs.gsd / mine.gsd
-        else:
-            return
-        if target is None:
-            return
         self._syncing = True
         try:
             other.set_zoom(leader.zoom * ratio)
@@ -328,12 +348,110 @@ class CompareWindow(QWidget):
         finally:
             self._syncing = False
 
+    def map_point(self, index: int, x: float, y: float) -> tuple[float, float] | None:
+        """Pixel (x, y) of picture ``index`` -> the same place in the other picture's
+        pixels (through the alignment, else the ground); None when not locked."""
+        if self.alignment is not None:
+            return apply(self.alignment if index == 0 else invert(self.alignment), x, y)
+        if self._georefs is None:
+            return None
+        lonlat = pixel_lonlat(self._georefs[index], x, y)
+        return lonlat_pixel(self._georefs[1 - index], *lonlat) if lonlat is not None else None
+
+    # --- one mark on both pictures -------------------------------------------------
+
+    def start_marking(self, on: bool) -> None:
+        """Begin (or stop) drawing a region that is marked on both pictures."""
+        self.marking = on and self.locked
+        self._drag = None
+        if self.mark_button.isChecked() != self.marking:
+            self.mark_button.setChecked(self.marking)
+        if on and not self.locked:
+            self.status.setText("Mark on both needs the pictures locked: align them first")
+        elif on:
+            self.status.setText("Drag a rectangle in either picture: it is marked on both")
+        for view in self.views:
+            view.set_overlay(self._paint_drag if self.marking else None)
+
+    @property
+    def locked(self) -> bool:
+        """Whether a place in one picture has its place in the other."""
+        return self.alignment is not None or self._georefs is not None
+
+    def _paint_drag(self, painter: QPainter) -> None:
+        if self._drag is None:
+            return
+        index, start, end = self._drag
+        corners = self._corners(start, end)
+        for side, view in enumerate(self.views):
+            if view.viewport() is not painter.device():
+                continue
+            if side != index:
+                mapped = [self.map_point(index, x, y) for x, y in corners]
+                if any(p is None for p in mapped):
+                    return
+                corners = [p for p in mapped if p is not None]
+            painter.setPen(QPen(QColor(255, 214, 0), 2))
+            painter.drawPolygon(QPolygonF([view.image_to_view(QPointF(*p)) for p in corners]))
+
+    @staticmethod
+    def _corners(a: QPointF, b: QPointF) -> list[tuple[float, float]]:
+        left, right = sorted((a.x(), b.x()))
+        top, bottom = sorted((a.y(), b.y()))
+        return [(left, top), (right, top), (right, bottom), (left, bottom)]
+
+    def mark_region(self, index: int, a: QPointF, b: QPointF) -> bool:
+        """Mark the rectangle a-b of picture ``index`` on both: a rectangle there, its
+        image (a polygon, when the pictures are turned) in the other; False if too small
+        or not locked."""
+        corners = self._corners(a, b)
+        (left, top), _tr, (right, bottom), _bl = corners
+        if right - left < 2 or bottom - top < 2 or self.on_mark is None:
+            return False
+        mapped = [self.map_point(index, x, y) for x, y in corners]
+        theirs = tuple(p for p in mapped if p is not None)
+        if len(theirs) != 4:
+            return False
+        drawn = RegionAnchor("rect", ((left, top), (right, bottom)))
+        other = RegionAnchor("polygon", theirs)
+        if self.alignment is None and all(
+            math.isclose(p[0], q[0], abs_tol=1e-6) or math.isclose(p[1], q[1], abs_tol=1e-6)
+            for p, q in zip(theirs, [*theirs[1:], theirs[0]], strict=True)
+        ):  # north-up pictures: a rectangle stays one
+            xs, ys = [p[0] for p in theirs], [p[1] for p in theirs]
+            other = RegionAnchor("rect", ((min(xs), min(ys)), (max(xs), max(ys))))
+        self.on_mark((drawn, other) if index == 0 else (other, drawn))
+        self.status.setText(
+            "Marked on both pictures (two marks: Ctrl+Z in the main window undoes each)"
+        )
+        return True
+
+    def _mark_event(self, index: int, view: ImageView, event: QMouseEvent) -> bool:
+        here = view.view_to_image(event.position())
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._drag = (index, here, here)
+        elif kind == QEvent.Type.MouseMove and self._drag is not None:
+            self._drag = (self._drag[0], self._drag[1], here)
+        elif kind == QEvent.Type.MouseButtonRelease and self._drag is not None:
+            start_index, start, _end = self._drag
+            self._drag = None
+            if start_index == index:
+                self.mark_region(index, start, here)
+        else:
+            return False
+        for v in self.views:
+            v.overlay_changed()
+        return True
+
     # --- two-point alignment ------------------------------------------------------
 
     def start_aligning(self, on: bool) -> None:
         """Begin (or give up) clicking two points in each picture; side by side meanwhile."""
         self.aligning = on
         self.clicked = ([], [])
+        if on:
+            self.start_marking(False)
         if self.align_button.isChecked() != on:
             self.align_button.setChecked(on)
         if on:
@@ -402,6 +520,10 @@ class CompareWindow(QWidget):
                 if watched is view.viewport():
                     self.add_point(index, view.view_to_image(event.position()))
                     return True
+        if self.marking and isinstance(event, QMouseEvent):
+            for index, view in enumerate(self.views):
+                if watched is view.viewport():
+                    return self._mark_event(index, view, event)
         if (
             self.aligning
             and event.type() == QEvent.Type.KeyPress
@@ -455,10 +577,18 @@ def find_pair(
     return read_pair(library, session, source_id, other)
 
 
+MarkOne = Callable[[int, RegionAnchor], None]
+"""Mark a region on a source (its id): the main window's annotation commands."""
+
+
 def show_compare(
-    library: Library, settings: Settings, pair: tuple[CompareSide, CompareSide]
+    library: Library,
+    settings: Settings,
+    pair: tuple[CompareSide, CompareSide],
+    mark: MarkOne | None = None,
 ) -> CompareWindow:
-    """Open a CompareWindow on ``pair``, aligned as remembered; remember the pair."""
+    """Open a CompareWindow on ``pair``, aligned as remembered; remember the pair.
+    With ``mark``, Mark on both marks a region drawn in Compare on each source."""
     first, second = pair
     remembered = settings.image_pair(first.sha256)
     alignment = None
@@ -473,7 +603,19 @@ def show_compare(
     def aligned(mine: Points, theirs: Points) -> None:
         settings.remember_image_pair(first.sha256, second.sha256, (mine, theirs))
 
-    window = CompareWindow(library.derived, first, second, alignment=alignment, on_aligned=aligned)
+    def on_mark(anchors: tuple[RegionAnchor, RegionAnchor]) -> None:
+        assert mark is not None  # the button is shown only with it
+        for side, anchor in zip(pair, anchors, strict=True):
+            mark(side.source_id, anchor)
+
+    window = CompareWindow(
+        library.derived,
+        first,
+        second,
+        alignment=alignment,
+        on_aligned=aligned,
+        on_mark=on_mark if mark is not None else None,
+    )
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.resize(1000, 680)
     window.show()
@@ -489,6 +631,7 @@ def open_compare(
     settings: Settings,
     *,
     choose: bool = False,
+    mark: MarkOne | None = None,
 ) -> None:
     """Compare the picture with the one paired with it (by hand, else the best overlap);
     with ``choose``, or when there is none, let the reviewer choose from a list."""
@@ -500,7 +643,7 @@ def open_compare(
             on_message("No other georeferenced image overlaps this one: choose one to compare")
             choose_pair(controller, source, chosen, on_message)
             return
-        show_compare(library, settings, pair)
+        show_compare(library, settings, pair, mark)
 
     def chosen(other_id: int) -> None:
         controller.query(
