@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -362,6 +363,8 @@ class CompareWindow(QWidget):
 
     def start_marking(self, on: bool) -> None:
         """Begin (or stop) drawing a region that is marked on both pictures."""
+        if on and self.aligning:
+            self.start_aligning(False)
         self.marking = on and self.locked
         self._drag = None
         if self.mark_button.isChecked() != self.marking:
@@ -370,29 +373,27 @@ class CompareWindow(QWidget):
             self.status.setText("Mark on both needs the pictures locked: align them first")
         elif on:
             self.status.setText("Drag a rectangle in either picture: it is marked on both")
-        for view in self.views:
-            view.set_overlay(self._paint_drag if self.marking else None)
+        for index, view in enumerate(self.views):
+            view.set_overlay(partial(self._paint_drag, index) if self.marking else None)
 
     @property
     def locked(self) -> bool:
         """Whether a place in one picture has its place in the other."""
         return self.alignment is not None or self._georefs is not None
 
-    def _paint_drag(self, painter: QPainter) -> None:
+    def _paint_drag(self, side: int, painter: QPainter) -> None:
+        """The rectangle being dragged, on picture ``side`` (mapped, on the other one)."""
         if self._drag is None:
             return
         index, start, end = self._drag
-        corners = self._corners(start, end)
-        for side, view in enumerate(self.views):
-            if view.viewport() is not painter.device():
-                continue
-            if side != index:
-                mapped = [self.map_point(index, x, y) for x, y in corners]
-                if any(p is None for p in mapped):
-                    return
-                corners = [p for p in mapped if p is not None]
+        corners: list[tuple[float, float] | None] = list(self._corners(start, end))
+        if side != index:
+            corners = [self.map_point(index, *p) for p in corners if p is not None]
+        view = self.views[side]
+        shown = [view.image_to_view(QPointF(*p)) for p in corners if p is not None]
+        if len(shown) == 4:
             painter.setPen(QPen(QColor(255, 214, 0), 2))
-            painter.drawPolygon(QPolygonF([view.image_to_view(QPointF(*p)) for p in corners]))
+            painter.drawPolygon(QPolygonF(shown))
 
     @staticmethod
     def _corners(a: QPointF, b: QPointF) -> list[tuple[float, float]]:
@@ -458,8 +459,18 @@ class CompareWindow(QWidget):
             self.set_mode("side")
         self.mode_box.setEnabled(not on)
         self._prompt()
-        for view in self.views:
-            view.overlay_changed()
+        for index, view in enumerate(self.views):
+            view.set_overlay(partial(self._paint_clicked, index) if on else None)
+
+    def _paint_clicked(self, index: int, painter: QPainter) -> None:
+        """The points clicked so far in picture ``index``, numbered."""
+        view = self.views[index]
+        painter.setPen(QPen(QColor(255, 214, 0), 2))
+        for number, point in enumerate(self.clicked[index], 1):
+            at = view.image_to_view(point)
+            painter.drawLine(at + QPointF(-8, 0), at + QPointF(8, 0))
+            painter.drawLine(at + QPointF(0, -8), at + QPointF(0, 8))
+            painter.drawText(at + QPointF(6, -6), str(number))
 
     def _prompt(self) -> None:
         if not self.aligning:
@@ -479,6 +490,7 @@ class CompareWindow(QWidget):
         if not self.aligning or index != expected:
             return
         self.clicked[index].append(QPointF(pixel))
+        self.views[index].overlay_changed()
         if len(theirs) < 2:
             self._prompt()
             return
