@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from tests import samples
 from tests.ui.desktop.conftest import wait_idle
 from tests.ui.desktop.viewers.conftest import open_picture
 from ui.desktop.app.main_window import MainWindow
+from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.image import compare_window, pair_chooser
 from ui.desktop.viewers.image.compare_window import CompareSide, CompareWindow
 from workstation.annotations.anchors import RegionAnchor
@@ -266,3 +267,28 @@ def test_mark_on_both_from_the_image_pane_makes_two_marks_undone_one_by_one(
 def _live_marks(library: Library) -> int:
     with library.reader() as session:
         return len(list(session.scalars(select(Annotation).where(Annotation.deleted_at.is_(None)))))
+
+
+def test_a_remembered_alignment_is_restored_when_the_pair_is_opened_again(
+    qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    first, second, truth = samples.make_turned_pair(tmp_path)
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    sides = (_plain_side(first, "quay-before"), _plain_side(second, "quay-after"))
+    points = [(60.0, 305.0), (520.0, 130.0)]
+    settings.remember_image_pair(
+        sides[0].sha256, sides[1].sha256, (points, [apply(truth, *p) for p in points])
+    )
+    shown = compare_window.show_compare(library, settings, sides)
+    try:
+        assert shown.alignment == pytest.approx(truth, abs=1e-9)
+        assert shown.views[1].rotation == pytest.approx(-30.0)
+    finally:
+        _close(qtbot, shown)
+    # Paired with another picture instead, the old alignment no longer applies.
+    settings.remember_image_pair(sides[0].sha256, "f" * 64)
+    shown = compare_window.show_compare(library, settings, sides)
+    try:
+        assert shown.alignment is None
+    finally:
+        _close(qtbot, shown)
