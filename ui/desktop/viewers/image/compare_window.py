@@ -3,11 +3,12 @@
 Each side is a tiled ImageView. Moving or zooming one moves the other to the same
 ground position at the same ground scale (metres per screen pixel): the centre goes
 pixel -> WGS84 -> the other picture's pixel, and the zoom is scaled by the ratio of
-their ground sample distances; rotation between the two is not matched (north-up
-scenes, the common case, line up). Pictures without coordinates (or any pair, if the
-reviewer prefers) are locked in the first picture's pixels after a two-point
-alignment: the reviewer clicks two points in each, a similarity (scale, rotation,
-shift) maps the first onto the second, and the second view is turned to match.
+their ground sample distances; a picture turned against the other on the ground
+is turned back on screen (north-up pairs are left alone). Pictures without
+coordinates (or any pair, if the reviewer prefers) are locked in the first
+picture's pixels after a two-point alignment: the reviewer clicks two points in
+each, a similarity (scale, rotation, shift) maps the first onto the second, and
+the second view is turned to match.
 
 Three ways to look: side by side; Swipe, the two views stacked in one pane (the
 "after" on top, masked to the right of a line the slider moves); Opacity, the same
@@ -252,7 +253,9 @@ class CompareWindow(QWidget):
         self.set_mode("side")
         if alignment is not None:
             self.set_alignment(alignment)
-        elif self._georefs is None:
+        elif self._georefs is not None:
+            self.views[1].set_rotation(-self._ground_turn())
+        else:
             self.status.setText(
                 "Not locked: the pictures do not both have coordinates. "
                 "Align by two points to lock them."
@@ -348,6 +351,15 @@ class CompareWindow(QWidget):
             other.centerOn(other.image_to_scene(QPointF(*target)))
         finally:
             self._syncing = False
+
+    def _ground_turn(self) -> float:
+        """Degrees the second picture is turned against the first on the ground (0 for
+        north-up pairs; below a hundredth of a degree counts as 0, so tiles stay snapped)."""
+        a, b = self.map_point(0, 0, 0), self.map_point(0, 100, 0)
+        if a is None or b is None:
+            return 0.0
+        turn = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+        return 0.0 if abs(turn) < 0.01 else turn
 
     def map_point(self, index: int, x: float, y: float) -> tuple[float, float] | None:
         """Pixel (x, y) of picture ``index`` -> the same place in the other picture's
