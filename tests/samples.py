@@ -7,6 +7,7 @@ and returns its path. Defaults are small and quick; the big one
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import struct
@@ -784,3 +785,43 @@ def make_before_after(folder: Path) -> tuple[Path, Path]:
         gdal_metadata={"ACQUISITIONDATETIME": "2024-05-17"},
     )
     return before, after
+
+
+def make_turned_pair(
+    folder: Path,
+    *,
+    scale: float = 1.5,
+    degrees: float = 30.0,
+    shift: tuple[float, float] = (
+        120.0,
+        -40.0,
+    ),
+) -> tuple[Path, Path, tuple[float, float, float, float, float, float]]:
+    """A 600 x 400 PNG without coordinates (a quay, blocks and a dock), and a copy of it
+    scaled, turned (clockwise on screen) and shifted, as if shot from elsewhere.
+
+    Returns the two paths and the similarity (a, b, c, d, e, f) taking a pixel of the
+    first to the same place in the second: x' = a x + b y + c, y' = d x + e y + f.
+    """
+    picture = Image.new("RGB", (600, 400), (40, 70, 110))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 250, 600, 400), fill=(150, 140, 120))  # the quay
+    for i in range(6):  # container blocks
+        draw.rectangle((40 + 90 * i, 280, 100 + 90 * i, 330), fill=(200, 60 + 30 * i, 40))
+    draw.polygon([(200, 100), (420, 120), (400, 170), (210, 150)], fill=(230, 230, 230))
+    for x in range(0, 600, 100):
+        draw.line((x, 0, x, 400), fill=(255, 255, 0))
+    first = _target(folder / "turned-a", "quay-before.png")
+    picture.save(first)
+    k, t = scale, math.radians(degrees)
+    a, b, d, e = k * math.cos(t), -k * math.sin(t), k * math.sin(t), k * math.cos(t)
+    c, f = shift[0] + 300.0, shift[1] + 50.0
+    det = a * e - b * d  # Pillow wants the inverse: output pixel -> input pixel
+    ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
+    inverse = (ia, ib, -(ia * c + ib * f), id_, ie, -(id_ * c + ie * f))
+    turned = picture.transform(
+        (1100, 900), Image.Transform.AFFINE, inverse, Image.Resampling.BILINEAR
+    )
+    second = _target(folder / "turned-b", "quay-after.png")
+    turned.save(second)
+    return first, second, (a, b, c, d, e, f)

@@ -121,3 +121,39 @@ def gsd_of(crs: str, t: Affine, x: float, y: float) -> float:
     along_x = GEOD.inv(lon0, lat0, lon1, lat1)[2]
     along_y = GEOD.inv(lon0, lat0, lon2, lat2)[2]
     return float((along_x + along_y) / 2)
+
+
+def pixel_similarity(
+    first: Sequence[tuple[float, float]], second: Sequence[tuple[float, float]]
+) -> Affine:
+    """The similarity (scale, rotation, shift; no mirror) taking two pixels of one
+    picture onto the two corresponding pixels of another: first -> second.
+
+    The two-point fit above, given the second picture's y upwards (its similarity
+    mirrors y, north up being y down), so the result keeps handedness.
+
+    Raises:
+        GeorefError: not two points each, or a picture's two points on one pixel.
+    """
+    if len(first) != 2 or len(second) != 2:
+        raise GeorefError("a two-point alignment needs two points in each picture")
+    pix = np.array(first, dtype=float)
+    world = np.array([(x, -y) for x, y in second], dtype=float)
+    if math.hypot(*(world[1] - world[0])) < _MIN_SPREAD:
+        raise GeorefError("the two points in the second picture are on the same pixel")
+    a, b, c, d, e, f = _similarity(pix, world)
+    return a, b, c, -d, -e, -f
+
+
+def invert(t: Affine) -> Affine:
+    """The inverse transform (``check_shape`` first: a collapsed one has none)."""
+    a, b, c, d, e, f = t
+    det = a * e - b * d
+    ia, ib, id_, ie = e / det, -b / det, -d / det, a / det
+    return ia, ib, -(ia * c + ib * f), id_, ie, -(id_ * c + ie * f)
+
+
+def scale_and_rotation(t: Affine) -> tuple[float, float]:
+    """A similarity's scale and its rotation in degrees (clockwise on screen, y down)."""
+    a, _b, _c, d, _e, _f = t
+    return math.hypot(a, d), math.degrees(math.atan2(d, a))

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests import samples
 from workstation.geo.crs import from_lonlat, to_lonlat
 from workstation.geo.model import ControlPoint, GeorefError
-from workstation.geo.transform import apply, fit, pixel_to_lonlat
+from workstation.geo.transform import (
+    apply,
+    fit,
+    invert,
+    pixel_similarity,
+    pixel_to_lonlat,
+    scale_and_rotation,
+)
 
 UTM = "EPSG:32652"
 # A north-up picture at 0.5 m per pixel with its corner at (600000, 4680000) in UTM 52N.
@@ -74,3 +84,27 @@ def test_two_pixels_at_one_place() -> None:
     here = _point(0, 0)
     with pytest.raises(GeorefError, match="same place"):
         fit([here, ControlPoint(100, 100, here.lat, here.lon)], UTM)
+
+
+def test_two_pixel_pairs_give_the_similarity_between_two_pictures(tmp_path: Path) -> None:
+    *_paths, truth = samples.make_turned_pair(tmp_path)  # 1.5 x, turned 30 degrees
+    first = [(50.0, 300.0), (520.0, 120.0)]
+    second = [apply(truth, *p) for p in first]
+    t = pixel_similarity(first, second)
+    assert t == pytest.approx(truth, abs=1e-9)
+    assert scale_and_rotation(t) == pytest.approx((1.5, 30.0))
+    # Any other point goes where the copy put it; and back.
+    assert apply(t, 300, 200) == pytest.approx(apply(truth, 300, 200))
+    assert apply(invert(t), *apply(t, 17, 411)) == pytest.approx((17, 411))
+    # A mirror image is not a similarity: handedness is kept (determinant positive).
+    a, b, _c, d, e, _f = t
+    assert a * e - b * d > 0
+
+
+def test_a_two_pixel_alignment_refuses_points_on_one_pixel() -> None:
+    with pytest.raises(GeorefError, match="second picture are on the same pixel"):
+        pixel_similarity([(0, 0), (10, 10)], [(5, 5), (5.2, 5.1)])
+    with pytest.raises(GeorefError, match="same pixel"):
+        pixel_similarity([(3, 3), (3.1, 3)], [(0, 0), (50, 50)])
+    with pytest.raises(GeorefError, match="two points in each"):
+        pixel_similarity([(0, 0)], [(0, 0), (1, 1)])

@@ -10,6 +10,8 @@ environment decide (library folder, reviewer) stays in ``workstation.core.config
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,17 @@ class FindingsFilter:
     status: str = ""
     case: str = ""
     measure: str = ""
+
+
+@dataclass(frozen=True)
+class ImagePair:
+    """A picture remembered as paired with another: the other's SHA-256, and the
+    two-point alignment (pixels in this picture, the same places in the other; both
+    empty when the pair is not aligned by hand)."""
+
+    other: str
+    mine: tuple[tuple[float, float], ...] = ()
+    theirs: tuple[tuple[float, float], ...] = ()
 
 
 class Settings:
@@ -45,6 +58,7 @@ class Settings:
     _FINDINGS_FILTER = "findingsPanel/"  # + status, case, measure
     _PAGE_STRIP = "viewers/pageStrip"
     _LIST_THUMBNAILS = "library/thumbnails"
+    _IMAGE_PAIRS = "imagePairs/"  # + a picture's SHA-256
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings()
@@ -225,6 +239,32 @@ class Settings:
     def findings_filter(self, value: FindingsFilter) -> None:
         for name in ("status", "case", "measure"):
             self.store.setValue(self._FINDINGS_FILTER + name, getattr(value, name))
+
+    # --- before and after ---------------------------------------------------------
+
+    def image_pair(self, sha256: str) -> ImagePair | None:
+        """The picture last compared with this one (by content), and the alignment."""
+        try:
+            doc = json.loads(self._text(self._IMAGE_PAIRS + sha256) or "null")
+            return ImagePair(
+                str(doc["with"]),
+                tuple((float(x), float(y)) for x, y in doc["mine"]),
+                tuple((float(x), float(y)) for x, y in doc["theirs"]),
+            )
+        except (ValueError, TypeError, KeyError):  # none, or not written by us
+            return None
+
+    def remember_image_pair(
+        self,
+        first: str,
+        second: str,
+        points: tuple[Sequence[tuple[float, float]], Sequence[tuple[float, float]]] = ((), ()),
+    ) -> None:
+        """Pair two pictures (by SHA-256) both ways, with the alignment's points in each."""
+        mine, theirs = [list(p) for p in points[0]], [list(p) for p in points[1]]
+        for this, other, a, b in ((first, second, mine, theirs), (second, first, theirs, mine)):
+            doc = {"with": other, "mine": a, "theirs": b}
+            self.store.setValue(self._IMAGE_PAIRS + this, json.dumps(doc))
 
     def sync(self) -> None:
         """Write pending changes to the store now."""

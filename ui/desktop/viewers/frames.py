@@ -44,8 +44,9 @@ from ui.desktop.annotations.marks import (
 )
 from ui.desktop.annotations.region_tools import NUDGES, RegionEditor, Tool
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.article.article_view import ArticleView
-from ui.desktop.viewers.image.compare_window import open_compare
+from ui.desktop.viewers.image.compare_window import MarkOne, open_compare
 from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
 from ui.desktop.viewers.image.georef_dialog import GeorefDialog
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
@@ -439,13 +440,34 @@ class ImageSourceView(RegionDrawingView):
         self._measure_action = bar.addWidget(self.measure_button)
         self._measure_action.setVisible(self.measure.available)
         self.compare_button = _tool(
-            "Compare", "Compare side by side with the georeferenced image overlapping it most"
+            "Compare",
+            "Compare with the image paired with it by hand, else the georeferenced image "
+            "overlapping it most",
         )
         self.compare_button.clicked.connect(
-            lambda: open_compare(controller, source.source_id, self.measure_label.setText)
+            lambda: open_compare(
+                controller,
+                source,
+                self.measure_label.setText,
+                self._settings(),
+                mark=self._mark_one(),
+            )
         )
-        self._compare_action = bar.addWidget(self.compare_button)
-        self._compare_action.setVisible(self.coordinates.georeferenced)
+        bar.addWidget(self.compare_button)
+        self.compare_with_button = _tool(
+            "Compare with…", "Choose the image to compare with (images of the same place first)"
+        )
+        self.compare_with_button.clicked.connect(
+            lambda: open_compare(
+                controller,
+                source,
+                self.measure_label.setText,
+                self._settings(),
+                choose=True,
+                mark=self._mark_one(),
+            )
+        )
+        bar.addWidget(self.compare_with_button)
         self.georef_button = _tool(
             "Georeference…", "Georeference by hand: click points and type their coordinates"
         )
@@ -475,6 +497,17 @@ class ImageSourceView(RegionDrawingView):
         self.view.zoomChanged.connect(self._rescale_items)
         self.view.open_image(controller.library.derived, source.path, source.sha256)
 
+    def _settings(self) -> Settings:
+        """The main window's settings (where compared pairs are remembered)."""
+        return Settings.of(getattr(self.window(), "settings", None))
+
+    def _mark_one(self) -> MarkOne | None:
+        """Mark a region through the main window's undo history (None: no main window)."""
+        commands = getattr(self.window(), "annotation_commands", None)
+        if commands is None:
+            return None
+        return lambda source_id, anchor: commands.create_mark(source_id, anchor, None)
+
     def _georeference(self, controller: LibraryController, source: SourceView) -> None:
         """Open the hand georeference dialog; what it stores takes effect in this pane."""
         if self.georef_dialog is None:
@@ -490,7 +523,6 @@ class ImageSourceView(RegionDrawingView):
         if not self.measure.available:
             self.measure_button.setChecked(False)
         self._measure_action.setVisible(self.measure.available)
-        self._compare_action.setVisible(self.coordinates.georeferenced)
 
     def _measure_toggled(self, on: bool) -> None:
         """The Measure tool and the region tools take turns with the mouse."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests import samples
 from tests.ui.desktop.viewers.conftest import open_picture
 from ui.desktop.app.main_window import MainWindow
-from ui.desktop.viewers.image import compare_window
+from ui.desktop.viewers.image import compare_window, pair_chooser
 from ui.desktop.viewers.image.compare_window import CompareSide, CompareWindow
 from workstation.core.library import Library
 from workstation.geo.places import lonlat_pixel, pixel_lonlat
@@ -38,6 +39,11 @@ def compare(qtbot: QtBot, tmp_path: Path) -> CompareWindow:
     # The "after" picture starts 50 m further east and has pixels twice as big.
     before = _side(tmp_path, "before.tif", (600_000.0, 4_680_000.0), 0.5, "2024-03-01")
     after = _side(tmp_path, "after.tif", (600_050.0, 4_680_000.0), 1.0, "2024-05-17")
+    return _shown(qtbot, tmp_path, before, after)
+
+
+def _shown(qtbot: QtBot, tmp_path: Path, before: CompareSide, after: CompareSide) -> CompareWindow:
+    """A CompareWindow on the two, shown at 1000 x 500 with both pictures loaded."""
     derived = tmp_path / "derived"
     derived.mkdir()
     win = CompareWindow(derived, before, after)
@@ -97,6 +103,11 @@ def test_compare_says_when_nothing_overlaps(
     viewer.compare_button.click()
     qtbot.waitUntil(lambda: "No other georeferenced image" in viewer.measure_label.text())
     assert not compare_window._open_windows
+    # The reviewer may choose one by hand instead: there is none in this library.
+    qtbot.waitUntil(lambda: bool(pair_chooser._open), timeout=10_000)
+    chooser = pair_chooser._open[-1]
+    assert chooser.list.count() == 0
+    chooser.reject()
 
 
 def test_swipe_and_opacity_stack_the_views_and_side_by_side_splits_them(
@@ -183,6 +194,36 @@ def test_stacked_a_ground_point_is_on_the_same_screen_point_in_both(
     g = from_json(window.sides[leader].georeference)
     for dx, dy in [(0, 0), (-60, -40), (80, 50), (150, -90)]:
         lonlat = pixel_lonlat(g, centre[0] + dx / zoom, centre[1] + dy / zoom)
+        assert lonlat is not None
+        here, there = _screen_of(window, 0, lonlat), _screen_of(window, 1, lonlat)
+        assert (there.x(), there.y()) == pytest.approx((here.x(), here.y()), abs=1.5)
+
+
+def test_a_turned_georeferenced_picture_is_turned_to_match_on_the_ground(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    before = _side(tmp_path, "before.tif", (600_000.0, 4_680_000.0), 0.5, "2024-03-01")
+    # The later picture: 1 m pixels, its rows running 25 degrees off east.
+    k, t = 1.0, math.radians(25)
+    a, b, d, e = k * math.cos(t), k * math.sin(t), k * math.sin(t), -k * math.cos(t)
+    matrix = [a, b, 0, 600_050.0, d, e, 0, 4_680_030.0, 0, 0, 0, 0, 0, 0, 0, 1]
+    path = samples.make_geotiff(
+        tmp_path / "t", name="after.tif", transformation=matrix, size=(500, 400)
+    )
+    g = read_geotiff(path)
+    assert g is not None
+    after = CompareSide(
+        0, "after.tif", "2024-05-17", path, "b" * 64, as_json(g) | {"gsd_metres": 1.0}
+    )
+    window = _shown(qtbot, tmp_path, before, after)
+    assert window.views[0].rotation == 0
+    assert abs(window.views[1].rotation) == pytest.approx(25, abs=0.1)
+    window.set_mode("swipe")
+    window.views[0].set_zoom(1.5)
+    window.views[0].centerOn(QPointF(300, 200))
+    ground = from_json(before.georeference)
+    for dx, dy in [(0, 0), (-150, -90), (120, 100), (200, -60)]:
+        lonlat = pixel_lonlat(ground, 300 + dx / 1.5, 200 + dy / 1.5)
         assert lonlat is not None
         here, there = _screen_of(window, 0, lonlat), _screen_of(window, 1, lonlat)
         assert (there.x(), there.y()) == pytest.approx((here.x(), here.y()), abs=1.5)

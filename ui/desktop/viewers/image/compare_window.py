@@ -3,8 +3,12 @@
 Each side is a tiled ImageView. Moving or zooming one moves the other to the same
 ground position at the same ground scale (metres per screen pixel): the centre goes
 pixel -> WGS84 -> the other picture's pixel, and the zoom is scaled by the ratio of
-their ground sample distances. Both need coordinates; rotation between the two is
-not matched (north-up scenes, the common case, line up).
+their ground sample distances; a picture turned against the other on the ground
+is turned back on screen (north-up pairs are left alone). Pictures without
+coordinates (or any pair, if the reviewer prefers) are locked in the first
+picture's pixels after a two-point alignment: the reviewer clicks two points in
+each, a similarity (scale, rotation, shift) maps the first onto the second, and
+the second view is turned to match.
 
 Three ways to look: side by side; Swipe, the two views stacked in one pane (the
 "after" on top, masked to the right of a line the slider moves); Opacity, the same
@@ -15,31 +19,55 @@ views may scroll past their picture's edge, so the lock is not cut short there).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QRegion, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QRegion,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
 
+from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.image.image_view import ImageView
+from ui.desktop.viewers.image.pair_chooser import choose_pair
 from ui.desktop.viewers.source_view import SourceView, read_source_view
+from workstation.annotations.anchors import RegionAnchor
 from workstation.core.library import Library
-from workstation.geo.model import Georeference
+from workstation.geo.model import Affine, Georeference, GeorefError
 from workstation.geo.overlap import overlapping
+from workstation.geo.pairing import image_with_sha
 from workstation.geo.places import lonlat_pixel, pixel_lonlat
 from workstation.geo.records import from_json
+from workstation.geo.transform import (
+    apply,
+    check_shape,
+    invert,
+    pixel_similarity,
+    scale_and_rotation,
+)
 
 if TYPE_CHECKING:
     from ui.desktop.app.controller import LibraryController
@@ -54,8 +82,15 @@ class CompareSide:
     captured: str | None
     path: Path
     sha256: str
-    georeference: dict[str, Any]
+    georeference: dict[str, Any]  # empty: none (or only a scale: no coordinates)
 
+    @property
+    def located(self) -> bool:
+        """Whether it has coordinates (a CRS and a transform; the ground lock needs both)."""
+        return bool(self.georeference.get("crs") and self.georeference.get("transform"))
+
+
+Points = Sequence[tuple[float, float]]
 
 MODES = {"side": "Side by side", "swipe": "Swipe", "opacity": "Opacity"}
 
@@ -101,6 +136,14 @@ class _SwipeHandle(QWidget):
         event.accept()
 
 
+def _toggle(text: str, tip: str, slot: Callable[[bool], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setCheckable(True)
+    button.setToolTip(tip)
+    button.toggled.connect(slot)
+    return button
+
+
 class CompareWindow(QWidget):
     """Two georeferenced pictures side by side or one over the other, with capture dates.
 
@@ -117,15 +160,27 @@ class CompareWindow(QWidget):
         before: CompareSide,
         after: CompareSide,
         parent: QWidget | None = None,
+        *,
+        alignment: Affine | None = None,
+        on_aligned: Callable[[Points, Points], None] | None = None,
+        on_mark: Callable[[tuple[RegionAnchor, RegionAnchor]], None] | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"Compare: {before.title} and {after.title}")
         self.sides = (before, after)
         self.views = (ImageView(), ImageView())
-        self._georefs: tuple[Georeference, Georeference] = (
-            from_json(before.georeference),
-            from_json(after.georeference),
+        self._georefs: tuple[Georeference, Georeference] | None = (
+            (from_json(before.georeference), from_json(after.georeference))
+            if before.located and after.located
+            else None
         )
+        self.alignment: Affine | None = None  # first picture's pixels -> the second's
+        self.on_aligned = on_aligned
+        self.clicked: tuple[list[QPointF], list[QPointF]] = ([], [])  # while aligning
+        self.aligning = False
+        self.on_mark = on_mark
+        self.marking = False
+        self._drag: tuple[int, QPointF, QPointF] | None = None  # picture, start, end
         self._syncing = False
         self.mode = "side"
         self.mode_box = QComboBox()
@@ -143,6 +198,22 @@ class CompareWindow(QWidget):
         self.slider.setValue(500)
         self.slider.valueChanged.connect(lambda _v: self.lay_out())
         self.slider_label = QLabel("")
+        self.align_button = _toggle(
+            "Align by two points",
+            "Click the same two places in each picture (left, right, left, right); "
+            "the pictures are then locked in the first one's pixels, turned and scaled",
+            self.start_aligning,
+        )
+        self.mark_button = _toggle(
+            "Mark on both",
+            "Drag a rectangle in either picture: it is marked on both, each in its own "
+            "pixels (e.g. a new container stack)",
+            self.start_marking,
+        )
+        self.mark_button.setVisible(on_mark is not None)
+        self.status = QLabel("")
+        self.status.setContentsMargins(6, 0, 6, 0)
+        self.status.setWordWrap(True)
         self.stage = _Stage(self)
         self.swipe_line = _SwipeHandle(self.stage, self.slider)
         self.swipe_line.hide()
@@ -160,6 +231,7 @@ class CompareWindow(QWidget):
             view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self.follow(v))
             view.loaded.connect(self._pad)
             view.loaded.connect(lambda: self.follow(self.views[0]))
+            view.viewport().installEventFilter(self)
             view.open_image(derived_dir, side.path, side.sha256)
         self.swipe_line.raise_()
         bar = QHBoxLayout()
@@ -169,13 +241,25 @@ class CompareWindow(QWidget):
         bar.addWidget(self.slider, 100)
         bar.addWidget(self.slider_label)
         bar.addStretch(1)  # side by side (no slider): the list keeps its size
+        bar.addWidget(self.mark_button)
+        bar.addWidget(self.align_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addLayout(dates)
+        layout.addWidget(self.status)
         layout.addWidget(self.stage, 1)
         self.set_mode("side")
+        if alignment is not None:
+            self.set_alignment(alignment)
+        elif self._georefs is not None:
+            self.views[1].set_rotation(-self._ground_turn())
+        else:
+            self.status.setText(
+                "Not locked: the pictures do not both have coordinates. "
+                "Align by two points to lock them."
+            )
 
     @property
     def stacked(self) -> bool:
@@ -242,23 +326,237 @@ class CompareWindow(QWidget):
             self.slider_label.setText(f"later at {fraction * 100:.0f} %")
 
     def follow(self, leader: ImageView) -> None:
-        """Put the other view on the same ground position and scale as ``leader``."""
+        """Put the other view on the same ground position and scale as ``leader``
+        (or, aligned by hand, on the same place in the first picture's pixels)."""
         if self._syncing or any(v.pyramid is None for v in self.views):
             return
         index = self.views.index(leader)
         other = self.views[1 - index]
-        mine, theirs = self._georefs[index], self._georefs[1 - index]
         centre = leader.view_to_image(QPointF(leader.viewport().rect().center()))
-        lonlat = pixel_lonlat(mine, centre.x(), centre.y())
-        target = lonlat_pixel(theirs, *lonlat) if lonlat is not None else None
-        if target is None or not mine.gsd or not theirs.gsd:
+        target = self.map_point(index, centre.x(), centre.y())
+        if target is None:
             return
+        if self.alignment is not None:
+            there = self.alignment if index == 0 else invert(self.alignment)
+            ratio = 1 / scale_and_rotation(there)[0]
+        else:
+            assert self._georefs is not None  # map_point found a place
+            mine, theirs = self._georefs[index], self._georefs[1 - index]
+            if not mine.gsd or not theirs.gsd:
+                return
+            ratio = theirs.gsd / mine.gsd
         self._syncing = True
         try:
-            other.set_zoom(leader.zoom * theirs.gsd / mine.gsd)
+            other.set_zoom(leader.zoom * ratio)
             other.centerOn(other.image_to_scene(QPointF(*target)))
         finally:
             self._syncing = False
+
+    def _ground_turn(self) -> float:
+        """Degrees the second picture is turned against the first on the ground (0 for
+        north-up pairs; below a hundredth of a degree counts as 0, so tiles stay snapped)."""
+        a, b = self.map_point(0, 0, 0), self.map_point(0, 100, 0)
+        if a is None or b is None:
+            return 0.0
+        turn = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+        return 0.0 if abs(turn) < 0.01 else turn
+
+    def map_point(self, index: int, x: float, y: float) -> tuple[float, float] | None:
+        """Pixel (x, y) of picture ``index`` -> the same place in the other picture's
+        pixels (through the alignment, else the ground); None when not locked."""
+        if self.alignment is not None:
+            return apply(self.alignment if index == 0 else invert(self.alignment), x, y)
+        if self._georefs is None:
+            return None
+        lonlat = pixel_lonlat(self._georefs[index], x, y)
+        return lonlat_pixel(self._georefs[1 - index], *lonlat) if lonlat is not None else None
+
+    # --- one mark on both pictures -------------------------------------------------
+
+    def start_marking(self, on: bool) -> None:
+        """Begin (or stop) drawing a region that is marked on both pictures."""
+        if on and self.aligning:
+            self.start_aligning(False)
+        self.marking = on and self.locked
+        self._drag = None
+        if self.mark_button.isChecked() != self.marking:
+            self.mark_button.setChecked(self.marking)
+        if on and not self.locked:
+            self.status.setText("Mark on both needs the pictures locked: align them first")
+        elif on:
+            self.status.setText("Drag a rectangle in either picture: it is marked on both")
+        for index, view in enumerate(self.views):
+            view.set_overlay(partial(self._paint_drag, index) if self.marking else None)
+
+    @property
+    def locked(self) -> bool:
+        """Whether a place in one picture has its place in the other."""
+        return self.alignment is not None or self._georefs is not None
+
+    def _paint_drag(self, side: int, painter: QPainter) -> None:
+        """The rectangle being dragged, on picture ``side`` (mapped, on the other one)."""
+        if self._drag is None:
+            return
+        index, start, end = self._drag
+        corners: list[tuple[float, float] | None] = list(self._corners(start, end))
+        if side != index:
+            corners = [self.map_point(index, *p) for p in corners if p is not None]
+        view = self.views[side]
+        shown = [view.image_to_view(QPointF(*p)) for p in corners if p is not None]
+        if len(shown) == 4:
+            painter.setPen(QPen(QColor(255, 214, 0), 2))
+            painter.drawPolygon(QPolygonF(shown))
+
+    @staticmethod
+    def _corners(a: QPointF, b: QPointF) -> list[tuple[float, float]]:
+        left, right = sorted((a.x(), b.x()))
+        top, bottom = sorted((a.y(), b.y()))
+        return [(left, top), (right, top), (right, bottom), (left, bottom)]
+
+    def mark_region(self, index: int, a: QPointF, b: QPointF) -> bool:
+        """Mark the rectangle a-b of picture ``index`` on both: a rectangle there, its
+        image (a polygon, when the pictures are turned) in the other; False if too small
+        or not locked."""
+        corners = self._corners(a, b)
+        (left, top), _tr, (right, bottom), _bl = corners
+        if right - left < 2 or bottom - top < 2 or self.on_mark is None:
+            return False
+        mapped = [self.map_point(index, x, y) for x, y in corners]
+        theirs = tuple(p for p in mapped if p is not None)
+        if len(theirs) != 4:
+            return False
+        drawn = RegionAnchor("rect", ((left, top), (right, bottom)))
+        other = RegionAnchor("polygon", theirs)
+        if self.alignment is None and all(
+            math.isclose(p[0], q[0], abs_tol=1e-6) or math.isclose(p[1], q[1], abs_tol=1e-6)
+            for p, q in zip(theirs, [*theirs[1:], theirs[0]], strict=True)
+        ):  # north-up pictures: a rectangle stays one
+            xs, ys = [p[0] for p in theirs], [p[1] for p in theirs]
+            other = RegionAnchor("rect", ((min(xs), min(ys)), (max(xs), max(ys))))
+        self.on_mark((drawn, other) if index == 0 else (other, drawn))
+        self.status.setText(
+            "Marked on both pictures (two marks: Ctrl+Z in the main window undoes each)"
+        )
+        return True
+
+    def _mark_event(self, index: int, view: ImageView, event: QMouseEvent) -> bool:
+        here = view.view_to_image(event.position())
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._drag = (index, here, here)
+        elif kind == QEvent.Type.MouseMove and self._drag is not None:
+            self._drag = (self._drag[0], self._drag[1], here)
+        elif kind == QEvent.Type.MouseButtonRelease and self._drag is not None:
+            start_index, start, _end = self._drag
+            self._drag = None
+            if start_index == index:
+                self.mark_region(index, start, here)
+        else:
+            return False
+        for v in self.views:
+            v.overlay_changed()
+        return True
+
+    # --- two-point alignment ------------------------------------------------------
+
+    def start_aligning(self, on: bool) -> None:
+        """Begin (or give up) clicking two points in each picture; side by side meanwhile."""
+        self.aligning = on
+        self.clicked = ([], [])
+        if on:
+            self.start_marking(False)
+        if self.align_button.isChecked() != on:
+            self.align_button.setChecked(on)
+        if on:
+            self.set_mode("side")
+        self.mode_box.setEnabled(not on)
+        self._prompt()
+        for index, view in enumerate(self.views):
+            view.set_overlay(partial(self._paint_clicked, index) if on else None)
+
+    def _paint_clicked(self, index: int, painter: QPainter) -> None:
+        """The points clicked so far in picture ``index``, numbered."""
+        view = self.views[index]
+        painter.setPen(QPen(QColor(255, 214, 0), 2))
+        for number, point in enumerate(self.clicked[index], 1):
+            at = view.image_to_view(point)
+            painter.drawLine(at + QPointF(-8, 0), at + QPointF(8, 0))
+            painter.drawLine(at + QPointF(0, -8), at + QPointF(0, 8))
+            painter.drawText(at + QPointF(6, -6), str(number))
+
+    def _prompt(self) -> None:
+        if not self.aligning:
+            return
+        mine, theirs = self.clicked
+        n = len(mine) + len(theirs)
+        side = "left" if len(mine) <= len(theirs) else "right"
+        self.status.setText(
+            f"Aligning: click point {len(mine) + 1 if side == 'left' else len(theirs) + 1} "
+            f"in the {side} picture ({n} of 4 clicked; Esc or the button gives up)"
+        )
+
+    def add_point(self, index: int, pixel: QPointF) -> None:
+        """A clicked point in picture ``index`` (0 left, 1 right); the fourth aligns."""
+        mine, theirs = self.clicked
+        expected = 0 if len(mine) <= len(theirs) else 1
+        if not self.aligning or index != expected:
+            return
+        self.clicked[index].append(QPointF(pixel))
+        self.views[index].overlay_changed()
+        if len(theirs) < 2:
+            self._prompt()
+            return
+        first = [(p.x(), p.y()) for p in mine]
+        second = [(p.x(), p.y()) for p in theirs]
+        try:
+            alignment = pixel_similarity(first, second)
+            check_shape(alignment)
+        except GeorefError as exc:
+            self.clicked = ([], [])
+            self.status.setText(f"Cannot align: {exc.message}. Click the four points again.")
+            return
+        self.start_aligning(False)
+        self.set_alignment(alignment)
+        if self.on_aligned is not None:
+            self.on_aligned(first, second)
+
+    def set_alignment(self, alignment: Affine) -> None:
+        """Lock the views in the first picture's pixels through ``alignment`` (first ->
+        second): the second view is turned so both show the same way up."""
+        self.alignment = alignment
+        scale, rotation = scale_and_rotation(alignment)
+        self.views[1].set_rotation(-rotation)
+        self.status.setText(
+            f"Aligned by two points: the right picture is {scale:.3g} × the left, "
+            f"turned {rotation:.1f}°"
+        )
+        self.follow(self.views[0])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """While aligning, a left click in a picture is a point, not the start of a pan."""
+        if (
+            self.aligning
+            and event.type() == QEvent.Type.MouseButtonPress
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            for index, view in enumerate(self.views):
+                if watched is view.viewport():
+                    self.add_point(index, view.view_to_image(event.position()))
+                    return True
+        if self.marking and isinstance(event, QMouseEvent):
+            for index, view in enumerate(self.views):
+                if watched is view.viewport():
+                    return self._mark_event(index, view, event)
+        if (
+            self.aligning
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.start_aligning(False)
+            return True
+        return super().eventFilter(watched, event)
 
     def centre_of(self, index: int) -> QPointF:
         """The image pixel at the centre of view ``index`` (0: before, 1: after)."""
@@ -266,10 +564,8 @@ class CompareWindow(QWidget):
         return view.view_to_image(QPointF(view.viewport().rect().center()))
 
 
-def _side_of(view: SourceView) -> CompareSide | None:
-    georeference = view.details.get("georeference")
-    if not georeference or "footprint" not in georeference:
-        return None
+def _side_of(view: SourceView) -> CompareSide:
+    georeference = view.details.get("georeference") or {}
     return CompareSide(
         view.source_id,
         view.title,
@@ -280,41 +576,115 @@ def _side_of(view: SourceView) -> CompareSide | None:
     )
 
 
-def find_pair(
-    library: Library, session: Session, source_id: int
-) -> tuple[CompareSide, CompareSide] | None:
-    """This picture and the georeferenced one overlapping it most (runs on the read pool)."""
-    found = overlapping(session, source_id)
-    if not found:
-        return None
+def read_pair(
+    library: Library, session: Session, source_id: int, other_id: int
+) -> tuple[CompareSide, CompareSide]:
+    """Two pictures to compare, the earlier capture first (unknown dates last; runs on
+    the read pool)."""
     this = _side_of(read_source_view(library, session, source_id))
-    other = _side_of(read_source_view(library, session, found[0].source_id))
-    if this is None or other is None:
-        return None
-    # The earlier capture on the left (unknown dates last).
+    other = _side_of(read_source_view(library, session, other_id))
     pair = sorted((this, other), key=lambda s: (s.captured is None, s.captured or ""))
     return pair[0], pair[1]
 
 
+def find_pair(
+    library: Library, session: Session, source_id: int, remembered: str | None = None
+) -> tuple[CompareSide, CompareSide] | None:
+    """This picture and the one paired with it by hand (``remembered``: its SHA-256),
+    else the georeferenced one overlapping it most (runs on the read pool)."""
+    other = image_with_sha(session, remembered) if remembered else None
+    if other is None or other == source_id:
+        found = overlapping(session, source_id)
+        if not found:
+            return None
+        other = found[0].source_id
+    return read_pair(library, session, source_id, other)
+
+
+MarkOne = Callable[[int, RegionAnchor], None]
+"""Mark a region on a source (its id): the main window's annotation commands."""
+
+
+def show_compare(
+    library: Library,
+    settings: Settings,
+    pair: tuple[CompareSide, CompareSide],
+    mark: MarkOne | None = None,
+) -> CompareWindow:
+    """Open a CompareWindow on ``pair``, aligned as remembered; remember the pair.
+    With ``mark``, Mark on both marks a region drawn in Compare on each source."""
+    first, second = pair
+    remembered = settings.image_pair(first.sha256)
+    alignment = None
+    if remembered is not None and remembered.other == second.sha256:
+        try:
+            alignment = pixel_similarity(remembered.mine, remembered.theirs)
+        except GeorefError:
+            alignment = None  # a stored alignment that no longer fits: align again
+    else:
+        settings.remember_image_pair(first.sha256, second.sha256)
+
+    def aligned(mine: Points, theirs: Points) -> None:
+        settings.remember_image_pair(first.sha256, second.sha256, (mine, theirs))
+
+    def on_mark(anchors: tuple[RegionAnchor, RegionAnchor]) -> None:
+        assert mark is not None  # the button is shown only with it
+        for side, anchor in zip(pair, anchors, strict=True):
+            mark(side.source_id, anchor)
+
+    window = CompareWindow(
+        library.derived,
+        first,
+        second,
+        alignment=alignment,
+        on_aligned=aligned,
+        on_mark=on_mark if mark is not None else None,
+    )
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.resize(1000, 680)
+    window.show()
+    _open_windows.append(window)
+    window.destroyed.connect(lambda: _open_windows.remove(window))
+    return window
+
+
 def open_compare(
-    controller: LibraryController, source_id: int, on_message: Callable[[str], None]
+    controller: LibraryController,
+    source: SourceView,
+    on_message: Callable[[str], None],
+    settings: Settings,
+    *,
+    choose: bool = False,
+    mark: MarkOne | None = None,
 ) -> None:
-    """Open a CompareWindow for the picture and its best overlapping match, or say why not."""
+    """Compare the picture with the one paired with it (by hand, else the best overlap);
+    with ``choose``, or when there is none, let the reviewer choose from a list."""
     library = controller.library
+    remembered = settings.image_pair(source.sha256)
 
     def done(pair: tuple[CompareSide, CompareSide] | None) -> None:
         if pair is None:
-            on_message("No other georeferenced image overlaps this one")
+            on_message("No other georeferenced image overlaps this one: choose one to compare")
+            choose_pair(controller, source, chosen, on_message)
             return
-        window = CompareWindow(library.derived, *pair)
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.resize(1200, 700)
-        window.show()
-        _open_windows.append(window)
-        window.destroyed.connect(lambda: _open_windows.remove(window))
+        show_compare(library, settings, pair, mark)
 
+    def chosen(other_id: int) -> None:
+        controller.query(
+            lambda session: read_pair(library, session, source.source_id, other_id),
+            done,
+            on_error=on_message,
+        )
+
+    if choose:
+        choose_pair(controller, source, chosen, on_message)
+        return
     controller.query(
-        lambda session: find_pair(library, session, source_id), done, on_error=on_message
+        lambda session: find_pair(
+            library, session, source.source_id, remembered.other if remembered else None
+        ),
+        done,
+        on_error=on_message,
     )
 
 

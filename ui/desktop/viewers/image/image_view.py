@@ -220,6 +220,10 @@ class _PyramidItem(QGraphicsItem):
             other = self._stand_in_level(level, target)
             if other is not None:
                 stand_ins.setdefault(other, []).append(target)
+        if transform.isRotating():  # turned (a compare alignment): draw in image pixels
+            for key, image in sharp:
+                painter.drawImage(tile_rect_in_image(self.pyramid, key), image)
+            return
         painter.save()
         painter.resetTransform()  # draw in device-snapped view coordinates: no seams
         # Stand-ins first: whole tiles of another level, scaled, clipped to the gaps. Drawn
@@ -319,6 +323,7 @@ class ImageView(QGraphicsView):
         self._retired: deque[Task] = deque(maxlen=64)  # finished tasks, kept past run()
         self._failed: set[TileKey] = set()
         self._fit_mode = True
+        self._rotation = 0.0
         self._open_task: Task | None = None
         self._open_token = 0
         self._message = ""
@@ -511,7 +516,7 @@ class ImageView(QGraphicsView):
     @property
     def zoom(self) -> float:
         """Device pixels per image pixel: 1.0 is 100 %, 0.5 shows the image at half size."""
-        return self.transform().m11() * self._dpr()
+        return math.hypot(self.transform().m11(), self.transform().m12()) * self._dpr()
 
     @zoom.setter
     def zoom(self, value: float) -> None:
@@ -542,6 +547,16 @@ class ImageView(QGraphicsView):
         self._fit_mode = False
         self._apply_zoom(zoom, anchor)
 
+    @property
+    def rotation(self) -> float:
+        """Degrees the picture is turned on screen (clockwise; 0 but in an aligned compare)."""
+        return self._rotation
+
+    def set_rotation(self, degrees: float, anchor: QPointF | None = None) -> None:
+        """Turn the picture on screen, keeping the zoom and the point under ``anchor``."""
+        self._rotation = degrees
+        self._apply_zoom(self.zoom, anchor)
+
     def fit(self) -> None:
         """Show the whole image, centred; it keeps fitting as the view is resized."""
         self._fit_mode = True
@@ -568,7 +583,7 @@ class ImageView(QGraphicsView):
             anchor = QPointF(self.viewport().rect().center())
         fixed = self.view_to_image(anchor)
         scale = zoom / self._dpr()
-        self.setTransform(QTransform.fromScale(scale, scale))
+        self.setTransform(QTransform().rotate(self._rotation).scale(scale, scale))
         moved = self.image_to_view(fixed) - anchor
         horizontal, vertical = self.horizontalScrollBar(), self.verticalScrollBar()
         horizontal.setValue(horizontal.value() + round(moved.x()))
