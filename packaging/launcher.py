@@ -6,6 +6,8 @@ library and closes it (what the offline proof and a support call use). Before
 Qt loads, the fonts shipped beside the program (Noto Sans CJK for Korean,
 Japanese and Chinese; DejaVu Sans for Cyrillic) are added to fontconfig's
 search after the system's own, so titles never show as boxes on a bare machine.
+The OCR models shipped beside the program (``ocr-models/``, from the release's
+``-ocr-models`` tarball) are used when the system has not got them all.
 """
 
 from __future__ import annotations
@@ -51,8 +53,33 @@ def use_bundled_fonts(bundle: Path) -> None:
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
+def shipped_models(bundle: Path) -> Path | None:
+    """The OCR models that came with the app: the ocr-models tarball unpacked over the
+    app's folder (``ocr-models/`` beside the program), else any inside the bundle."""
+    program = Path(sys.executable).resolve().parent
+    for folder in (program / "ocr-models", bundle / "tessdata"):
+        if any(folder.glob("*.traineddata")):
+            return folder
+    return None
+
+
+def use_shipped_models(bundle: Path) -> None:
+    """Point the OCR engine (TESSDATA_PREFIX) at the shipped models unless told otherwise
+    or the system has every one of them (Debian's tesseract-ocr-* packages)."""
+    shipped = shipped_models(bundle)
+    if shipped is None or os.environ.get("TESSDATA_PREFIX"):
+        return
+    from workstation.ocr.engine import tessdata_dir  # lazy: after the font set-up
+
+    system = tessdata_dir()  # the first system folder with models, as `uv run` finds it
+    if all((system / model.name).is_file() for model in shipped.glob("*.traineddata")):
+        return
+    os.environ["TESSDATA_PREFIX"] = str(shipped)
+
+
 def main() -> int:
     use_bundled_fonts(bundle_dir())
+    use_shipped_models(bundle_dir())
     argv = sys.argv[1:]
     if argv[:1] == ["selftest-gui"]:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -3,7 +3,9 @@
 # then, in a network namespace with no network at all (unshare -n; root, as
 # in CI), create a fresh environment from it and run demo, check, a search, an
 # export, a verify and the window offscreen (install-offline.sh's self-test).
-# With --frozen TARBALL, also unpack the self-contained app and run the same.
+# With --frozen TARBALL, also unpack the self-contained app (and the OCR models'
+# tarball beside it) and run the same, then, with the system's Tesseract models
+# hidden, an OCR of a scanned page and a GeoTIFF's georeference and a measure.
 #
 #   packaging/prove-offline.sh [--frozen dist/evidence-workstation-*-linux-x86_64.tar.gz]
 set -euo pipefail
@@ -47,16 +49,46 @@ if [ -n "$frozen" ]; then
   start=$SECONDS
   mkdir "$work/app"
   tar -xzf "$frozen" -C "$work/app"
+  # The OCR models' tarball, beside the app's, unpacks over the same folder.
+  models=${frozen%-linux-x86_64.tar.gz}-ocr-models.tar.gz
+  [ -f "$models" ] || { echo "offline proof: no $models beside the app" >&2; exit 1; }
+  tar -xzf "$models" -C "$work/app"
   app=$(find "$work/app" -maxdepth 2 -name workstation -type f | head -1)
   lib="$work/frozen-lib"
-  offline env WORKSTATION_REVIEWER=offline-proof QT_QPA_PLATFORM=offscreen sh -ec "
+  # A scanned page (drawn as tests/scans.py draws the OCR tests' pages) and a GeoTIFF
+  # (tests/samples.py), made here, before the network goes.
+  (cd "$here/.." && uv run --frozen python - "$work/samples") <<'PY'
+import sys
+from pathlib import Path
+
+from tests.samples import make_geotiff
+from tests.scans import make_scanned_image
+
+out = Path(sys.argv[1])
+make_scanned_image(out, ["Port call at Nampo by the tanker", "IMO 9379301 reported in March"])
+make_geotiff(out)
+PY
+  # The system's Tesseract models are hidden (a private mount namespace), so the OCR
+  # below can only have read with the ones that came with the app.
+  offline unshare --mount --propagation private env WORKSTATION_REVIEWER=offline-proof \
+      QT_QPA_PLATFORM=offscreen sh -ec "
+    for d in /usr/share/tesseract-ocr /usr/share/tessdata /usr/local/share/tessdata; do
+      [ ! -d \$d ] || mount -t tmpfs none \$d
+    done
     '$app' --library '$lib' demo --no-gui >/dev/null
     '$app' --library '$lib' check >/dev/null
     '$app' --library '$lib' search Rajin | grep Rajin >/dev/null
     '$app' --library '$lib' export --out '$work/frozen-bundle.zip' >/dev/null
     '$app' --library '$lib' verify '$work/frozen-bundle.zip' >/dev/null || [ \$? -eq 4 ]
     '$app' selftest-gui '$lib' 2>/dev/null
+    scans='$work/frozen-lib-ocr'  # a library of its own: the demo's reports name Nampo too
+    '$app' --library \$scans init >/dev/null
+    '$app' --library \$scans import '$work/samples/scan.png' '$work/samples/scene.tif' >/dev/null
+    '$app' --library \$scans ocr 1 --languages auto --force >/dev/null
+    '$app' --library \$scans search Nampo | grep '^1 hit ' >/dev/null
+    '$app' --library \$scans georef 2 | grep 'EPSG:32652' >/dev/null
+    '$app' --library \$scans measure 2 --line 0,0,100,0 | grep 'measured 50.0' >/dev/null
   "
-  echo "offline proof: the frozen app ran demo, check, search, export, verify and its window in $((SECONDS - start)) s" >&2
+  echo "offline proof: the frozen app ran demo, check, search, export, verify, its window, OCR with its own models and georeferencing in $((SECONDS - start)) s" >&2
 fi
 echo "offline proof: passed" >&2

@@ -2,20 +2,29 @@
 
 The frozen app's launcher adds the shipped CJK and Cyrillic fonts after the
 system's, so a machine with no such fonts shows Korean titles instead of boxes;
-the wheelhouse builds a wheel only for what PyPI publishes without one.
+the wheelhouse builds a wheel only for what PyPI publishes without one. It also
+points the OCR engine at the models shipped beside the app when the system lacks
+some, and the build's size cuts (patchelf padding, Qt's ICU data) leave working
+libraries.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PIL import Image
 
 from tests.conftest import ROOT
+from tests.scans import make_scanned_image
+from workstation.ocr import engine
 
 PACKAGING = ROOT / "packaging"
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -122,3 +131,140 @@ def test_the_wheelhouse_builds_only_what_has_no_wheel(tmp_path: Path) -> None:
     assert wheels.startswith("alembic==1.20.1 \\\n    --hash=sha256:aa\n")
     assert "pycparser==3.12" in wheels
     assert "pyvips" not in wheels
+
+
+def _packaging_module(name: str) -> Any:
+    sys.path.insert(0, str(PACKAGING))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(PACKAGING))
+
+
+def _models(folder: Path, codes: tuple[str, ...]) -> Path:
+    folder.mkdir(parents=True)
+    for code in codes:
+        (folder / f"{code}.traineddata").symlink_to(engine.tessdata_dir() / f"{code}.traineddata")
+    return folder
+
+
+@pytest.mark.skipif(
+    not all((engine.tessdata_dir() / f"{c}.traineddata").is_file() for c in ("eng", "kor", "osd")),
+    reason="needs Debian's tesseract-ocr-eng, -kor and -osd (.ci/run installs them)",
+)
+def test_launcher_reads_with_the_shipped_models_where_the_system_lacks_some(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launcher = _packaging_module("launcher")
+    shipped = _models(tmp_path / "bundle" / "tessdata", ("eng", "kor", "osd"))
+    monkeypatch.setenv("TESSDATA_PREFIX", "")  # so that what the launcher sets is undone
+    monkeypatch.delenv("TESSDATA_PREFIX")
+    # A laptop with tesseract-ocr-eng alone installed: its folder lacks Korean.
+    system = _models(tmp_path / "system", ("eng",))
+    monkeypatch.setattr(engine, "_TESSDATA_CANDIDATES", (str(system),))
+    with pytest.raises(engine.OcrModelMissingError):
+        engine.check_models(("kor",))
+
+    launcher.use_shipped_models(tmp_path / "bundle")
+
+    assert os.environ["TESSDATA_PREFIX"] == str(shipped)
+    assert engine.check_models(("kor",))["kor"].startswith("kor.traineddata sha256:")
+    scan = make_scanned_image(tmp_path, ["Port call at Nampo", "IMO 9379301"])
+    with Image.open(scan) as picture:
+        reading = engine.read_picture(picture, ("auto",), 200)
+    assert "Nampo" in {word.text for word in reading.words}
+
+
+def test_launcher_leaves_the_systems_models_or_a_chosen_folder_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launcher = _packaging_module("launcher")
+    (tmp_path / "bundle" / "tessdata").mkdir(parents=True)
+    (tmp_path / "bundle" / "tessdata" / "eng.traineddata").write_bytes(b"model")
+    system = tmp_path / "system"
+    system.mkdir()
+    (system / "eng.traineddata").write_bytes(b"model")
+    monkeypatch.setattr(engine, "_TESSDATA_CANDIDATES", (str(system),))
+    monkeypatch.setenv("TESSDATA_PREFIX", "")  # so that what the launcher sets is undone
+    monkeypatch.delenv("TESSDATA_PREFIX")
+    launcher.use_shipped_models(tmp_path / "bundle")  # the system has them all
+    assert "TESSDATA_PREFIX" not in os.environ
+    monkeypatch.setenv("TESSDATA_PREFIX", "/srv/my-models")
+    (system / "eng.traineddata").unlink()
+    launcher.use_shipped_models(tmp_path / "bundle")  # the reviewer's own choice
+    assert os.environ["TESSDATA_PREFIX"] == "/srv/my-models"
+
+
+def test_compacted_wheel_libraries_are_smaller_and_still_run(tmp_path: Path) -> None:
+    """tesserocr's bundled libraries carry patchelf's 2 MiB padding; without it (and
+    their debug sections) Tesseract still loads and answers."""
+    elf_compact = _packaging_module("elf_compact")
+    import tesserocr  # lazy: only to find its wheel's libraries
+
+    source = Path(tesserocr.__file__).parent.parent / "tesserocr.libs"
+    copy = tmp_path / "tesserocr.libs"
+    shutil.copytree(source, copy)
+    before = {p.name: p.stat().st_size for p in copy.iterdir()}
+    assert elf_compact.main([str(copy)]) == 0
+    after = {p.name: p.stat().st_size for p in copy.iterdir()}
+    assert all(after[name] <= before[name] for name in before)
+    assert sum(before.values()) - sum(after.values()) > 5_000_000
+    tesseract = next(copy.glob("libtesseract-*.so*"))
+    probe = (
+        "import ctypes, sys\n"
+        "lib = ctypes.CDLL(sys.argv[1])\n"
+        "lib.TessVersion.restype = ctypes.c_char_p\n"
+        "print(lib.TessVersion().decode())\n"
+        "print(sys.argv[1] in open('/proc/self/maps').read())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tesseract)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [tesserocr.tesseract_version().split()[1], "True"]
+
+
+COLLATE = """
+import json
+from PySide6.QtCore import QCollator, QLocale
+words = ["가나", "나비", "apple", "Banana", "яблоко", "ёж", "東京", "大阪", "北京", "上海",
+         "ひらがな", "カタカナ", "Zebra", "Ä", "é"]
+print(json.dumps({loc: sorted(words, key=QCollator(QLocale(loc)).sortKey)
+                  for loc in ("en_US", "ru_RU", "ko_KR", "ja_JP", "zh_CN", "zh_TW", "de_DE")}))
+print(open("/proc/self/maps").read().count("/trimmed/libicudata"))
+"""
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or not shutil.which("icupkg") or not shutil.which("gcc"),
+    reason="needs Linux with icupkg (icu-devtools) and gcc (.ci/run installs them as root)",
+)
+def test_trimmed_icu_sorts_the_reviewers_languages_as_the_full_data_does(
+    tmp_path: Path,
+) -> None:
+    trim_icu = _packaging_module("trim_icu")
+    import PySide6  # lazy: only to find Qt's ICU
+
+    full = next((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.[0-9]*"))
+    trimmed = tmp_path / "trimmed"
+    trimmed.mkdir()
+    shutil.copy(full, trimmed)
+    assert trim_icu.main([str(trimmed)]) == 0
+    assert (trimmed / full.name).stat().st_size < full.stat().st_size / 2
+
+    def collate(**env: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", COLLATE],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-2:]
+
+    with_full, with_trimmed = collate(), collate(LD_LIBRARY_PATH=str(trimmed))
+    assert with_full[1] == "0"
+    assert with_trimmed[1] != "0"  # the trimmed one was loaded
+    assert with_trimmed[0] == with_full[0]
