@@ -56,6 +56,7 @@ from ui.desktop.viewers.pdf.pdf_view import PdfView
 from ui.desktop.viewers.source_view import SourceView
 from ui.desktop.widgets.icons import icon
 from workstation.annotations.anchors import AnnotationData, RegionAnchor, TextAnchor
+from workstation.ocr.viewing import ocr_page_texts
 
 
 def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
@@ -607,6 +608,13 @@ class PdfSourceView(RegionDrawingView):
     ) -> None:
         super().__init__(parent)
         self.view = PdfView(source.path, page_count=source.page_count)
+        # A scanned page's text is its accepted OCR layer: words and boxes for selection.
+        self.view.hold_until_text_layers()
+        controller.query(
+            lambda session: ocr_page_texts(session, source.source_id),
+            self.view.set_text_layers,
+            on_error=lambda _message: self.view.set_text_layers([]),
+        )
         self.strip = PageStrip(self.view)
         self._spans: dict[int, list[tuple[QBrush, int, int]]] = {}
         self._page_marks: dict[int, str] = {}
