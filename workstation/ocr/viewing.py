@@ -52,7 +52,7 @@ def ocr_origin(session: Session, source_id: int) -> OcrOrigin | None:
             if language and language not in read_as:
                 read_as.append(language)
     return OcrOrigin(
-        engine=f"{layer.engine} {layer.engine_version}".strip(),
+        engine=_engine(layer.engine, layer.engine_version),
         languages=layer.languages,
         read_as=tuple(read_as),
         mean_confidence=layer.mean_confidence,
@@ -80,3 +80,8 @@ def ocr_page_texts(session: Session, source_id: int) -> list[PageText]:
         ]
         made.append(page_text_from_words(number, text or "", boxes))
     return made
+
+
+def _engine(name: str, version: str) -> str:
+    """'tesseract 5.5.4' whether or not the stored version names the engine."""
+    return version if version.lower().startswith(name.lower()) else f"{name} {version}".strip()

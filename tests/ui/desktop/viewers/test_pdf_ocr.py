@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
 
+from tests.samples import make_pdf
 from tests.scans import ScanLook, make_scanned_pdf
 from tests.ui.desktop.conftest import wait_idle
 from tests.workstation.ocr.support import needs_models
 from ui.desktop.app.main_window import MainWindow
+from ui.desktop.library.inspector import ocr_line
 from ui.desktop.viewers.frames import PdfSourceView
 from ui.desktop.viewers.pdf.pdf_view import PdfView
 from workstation.annotations.anchors import TextAnchor
@@ -21,12 +24,13 @@ from workstation.annotations.queries import AnnotationFilter
 from workstation.annotations.service import AnnotationService
 from workstation.core.library import Library
 from workstation.ocr.layers import OcrService, ocr_words, passage_boxes
+from workstation.ocr.viewing import OcrOrigin, ocr_origin
 from workstation.sources.ingest import ImportService
 
 pytestmark = needs_models
 
 PAGES = [
-    ["Summary of the inspection report."],
+    ["Summary of the inspection report.", "Vessels seen at Nampo in 2024.", "Annex A lists them."],
     ["The tanker SKY VENUS met AMBER TIDE", "off Nampo on 12 March 2024."],
 ]
 CLEAN = ScanLook(skew=0.0, blur=0.3, speckle=0.0, jpeg_quality=None, photocopy=False)
@@ -138,6 +142,59 @@ def test_a_search_hit_on_ocr_text_opens_the_page_with_the_words_highlighted(
 
 def test_find_in_page_finds_ocr_text(window: MainWindow, qtbot: QtBot, scanned: int) -> None:
     view = _open(window, qtbot, scanned)
-    view.find("nampo")
+    view.find("sky venus")
     qtbot.waitUntil(lambda: view.hit_count == 1, timeout=10_000)
     assert view.current_page == 2
+
+
+def _facts(window: MainWindow) -> dict[str, str]:
+    form = window.inspector.facts
+    rows: dict[str, str] = {}
+    for row in range(form.rowCount()):
+        label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+        if label is not None and field is not None:
+            rows[label.widget().text()] = field.widget().text()  # type: ignore[attr-defined]
+    return rows
+
+
+def test_the_inspector_says_which_pages_are_ocr_text_with_engine_and_confidence(
+    window: MainWindow, qtbot: QtBot, library: Library, scanned: int, tmp_path: Path
+) -> None:
+    with library.reader() as session:
+        origin = ocr_origin(session, scanned)
+    assert origin is not None
+    assert origin.mean_confidence is not None
+    window.open_source(scanned)
+    wait_idle(qtbot, window.controller)
+    qtbot.waitUntil(lambda: "Text" in _facts(window), timeout=10_000)
+    line = _facts(window)["Text"]
+    assert line == (
+        f"OCR on pages 1, 2: {origin.engine}, eng; mean confidence {origin.mean_confidence:.0f} %"
+    )
+    assert origin.engine.startswith("tesseract 5.")
+    # A born-digital PDF's text is its own: no such line.
+    (digital,) = ImportService(library).import_paths([make_pdf(tmp_path / "d", pages=1)]).results
+    assert digital.source_id is not None
+    window.open_source(digital.source_id)
+    wait_idle(qtbot, window.controller)
+    qtbot.waitUntil(lambda: window.inspector.heading.text() == "Sample report")
+    assert "Text" not in _facts(window)
+
+
+@pytest.mark.parametrize(
+    ("origin", "line"),
+    [
+        (
+            OcrOrigin("tesseract 5.5.4", "auto", ("kor", "eng"), 87.6, (1, 2, 3, 5)),
+            "OCR on pages 1–3, 5: tesseract 5.5.4, kor+eng (detected); mean confidence 88 %",
+        ),
+        (
+            OcrOrigin("tesseract 5.5.4", "rus", ("rus",), None, (4,)),
+            "OCR on page 4: tesseract 5.5.4, rus; no words read",
+        ),
+        (None, ""),
+    ],
+)
+def test_the_inspector_ocr_line(origin: OcrOrigin | None, line: str) -> None:
+    assert ocr_line(origin) == line
