@@ -608,13 +608,10 @@ class PdfSourceView(RegionDrawingView):
     ) -> None:
         super().__init__(parent)
         self.view = PdfView(source.path, page_count=source.page_count)
+        self._controller, self._source_id = controller, source.source_id
         # A scanned page's text is its accepted OCR layer: words and boxes for selection.
         self.view.hold_until_text_layers()
-        controller.query(
-            lambda session: ocr_page_texts(session, source.source_id),
-            self.view.set_text_layers,
-            on_error=lambda _message: self.view.set_text_layers([]),
-        )
+        self.load_text_layers()
         self.strip = PageStrip(self.view)
         self._spans: dict[int, list[tuple[QBrush, int, int]]] = {}
         self._page_marks: dict[int, str] = {}
@@ -636,6 +633,15 @@ class PdfSourceView(RegionDrawingView):
     def set_strip_visible(self, on: bool) -> None:
         """Show or hide the page thumbnails (View > Page Thumbnails)."""
         self.strip.setVisible(on)
+
+    def load_text_layers(self) -> None:
+        """(Re)read the source's OCR pages for the view: at opening, and after an OCR run."""
+        source_id, view = self._source_id, self.view
+        self._controller.query(
+            lambda session: ocr_page_texts(session, source_id),
+            view.set_text_layers,
+            on_error=lambda _message: view.set_text_layers([]),
+        )
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated passages and regions on the pages, and dots in the page strip."""

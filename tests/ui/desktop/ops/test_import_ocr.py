@@ -11,12 +11,15 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from db.models import OcrLayer, Source
+from tests.samples import make_pdf
 from tests.scans import ScanLook, make_scanned_pdf
+from tests.ui.desktop.conftest import wait_idle
 from tests.ui.desktop.viewers import conftest as viewers
 from tests.workstation.ocr.support import needs_models
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.ops.ocr import OCR_STEP
 from ui.desktop.ops.workers import Task
+from ui.desktop.viewers.frames import PdfSourceView
 from workstation.core.library import Library
 from workstation.ocr.settings import write_settings
 from workstation.sources.lookup import page_text
@@ -125,4 +128,42 @@ def test_a_missing_model_leaves_the_import_standing_and_names_the_package(
     assert "1 imported" in text
     assert "Not read by OCR:" in text
     assert "tesseract-ocr-" in text
+    assert _layers(library) == 0
+
+
+def test_run_ocr_on_an_open_scan_gives_its_viewer_the_text(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    with library.writer() as session:
+        write_settings(session, mode="off", languages="eng")
+    pdf = make_scanned_pdf(tmp_path / "in", PAGES[:2], "eng", look=CLEAN)
+    window.import_paths([str(pdf)])
+    _summary(qtbot)
+    source_id = _source(library)
+    window.open_source(source_id)
+    wait_idle(qtbot, window.controller)
+    viewer = window.documents.current.viewer
+    assert isinstance(viewer, PdfSourceView)
+    qtbot.waitUntil(viewer.view.is_loaded, timeout=10_000)
+    assert viewer.view.document is not None
+    assert viewer.view.document.text(1).strip() == ""  # a scan: no text yet
+
+    task = window.run_ocr()  # File > Run OCR on Selected Sources, whatever the library's mode
+    assert isinstance(task, Task)
+    assert _summary(qtbot).text() == "OCR read 2 page(s) of 1 file(s)."
+    document = viewer.view.document
+    qtbot.waitUntil(lambda: document.has_text_layer(1), timeout=10_000)
+    assert "AMBER TIDE" in document.text(1)
+    assert _layers(library) == 1
+
+
+def test_a_born_digital_import_says_nothing_of_ocr_and_run_ocr_says_none_was_needed(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    window.import_paths([str(make_pdf(tmp_path / "d", pages=2))])
+    assert "OCR" not in _summary(qtbot).text()
+    window.open_source(_source(library))
+    wait_idle(qtbot, window.controller)
+    window.run_ocr()
+    assert _summary(qtbot).text() == "No page needed OCR."
     assert _layers(library) == 0
