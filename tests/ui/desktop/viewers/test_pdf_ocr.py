@@ -198,3 +198,32 @@ def test_the_inspector_says_which_pages_are_ocr_text_with_engine_and_confidence(
 )
 def test_the_inspector_ocr_line(origin: OcrOrigin | None, line: str) -> None:
     assert ocr_line(origin) == line
+
+
+def test_text_layers_arriving_after_the_view_is_gone_do_nothing(
+    qtbot: QtBot, library: Library, scanned: int
+) -> None:
+    from shiboken6 import delete
+
+    from workstation.ocr.viewing import ocr_page_texts
+    from workstation.sources.lookup import get_source
+
+    with library.reader() as session:
+        layers = ocr_page_texts(session, scanned)
+        path = library.blobs.path_for(get_source(session, scanned).sha256)
+    view = PdfView(path)
+    view.hold_until_text_layers()
+    qtbot.waitUntil(lambda: view._held is not None, timeout=10_000)  # opened, held back
+    view.close_document()
+    view.set_text_layers(layers)  # the read comes back after the pane closed
+    assert view.document is None
+    delete(view)
+    # And after an open view itself is gone (its C++ side deleted, no close event).
+    shown = PdfView(path)
+    qtbot.waitUntil(shown.is_loaded, timeout=10_000)
+    document = shown.document
+    assert document is not None
+    delete(shown)
+    shown.set_text_layers(layers)
+    assert not document.has_text_layer(2)
+    document.close()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+from shiboken6 import isValid
 
 from workstation.sources.pages import PageText, PdfDocument
 
@@ -41,6 +42,8 @@ class PdfTextLayerMixin(_Base):
 
     def set_text_layers(self, layers: Iterable[PageText]) -> None:
         """Use these page texts (with their boxes) for selection, find and highlights."""
+        if not isValid(self):  # the pane closed while they were read
+            return
         self._layers_due = False
         self._layers = list(layers)
         held, self._held = self._held, None
