@@ -123,6 +123,7 @@ def ocr_after_import(lib: Library, results: list[Any], mode: str | None) -> dict
         Source id -> its new layer's JSON, or None when no page needed OCR.
     """
     from workstation.ocr.engine import OcrModelMissingError  # lazy: start-up
+    from workstation.ocr.layers import read_after_import  # lazy: start-up
     from workstation.ocr.settings import check_mode, read_settings  # lazy: start-up
 
     if mode is None:
@@ -130,11 +131,7 @@ def ocr_after_import(lib: Library, results: list[Any], mode: str | None) -> dict
             mode = read_settings(session).mode
     if check_mode(mode) == "off":
         return {}
-    wanted = [
-        r.source_id
-        for r in results
-        if r.status == "imported" and r.kind in ("pdf", "image") and "locked" not in r.flags
-    ]
+    wanted = read_after_import(results)
 
     def unreadable(source_id: int, error: BadInputError) -> None:
         err(f"imported source {source_id}, but OCR cannot read it: {error}")

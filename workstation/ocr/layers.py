@@ -16,6 +16,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from workstation.ocr.reader import (
     read_page,
 )
 from workstation.sources.flags import FLAG_LOCKED
+from workstation.sources.ingest import ImportResult
 from workstation.sources.unlock import readable_pdf_path
 
 pymupdf: Any = _pymupdf
@@ -581,3 +583,16 @@ def passage_boxes(
         else:
             boxes.append([x0, y0, x1, y1])
     return [(b[0], b[1], b[2], b[3]) for b in boxes]
+
+
+def read_after_import(results: Iterable[ImportResult]) -> list[int]:
+    """The sources an import brought in that OCR may read: PDFs and images imported now
+    (not duplicates or failures), not locked by a password."""
+    return [
+        r.source_id
+        for r in results
+        if r.status == "imported"
+        and r.source_id is not None
+        and r.kind in ("pdf", "image")
+        and FLAG_LOCKED not in r.flags
+    ]

@@ -240,6 +240,47 @@ class PageText:
         return found
 
 
+WordBox = tuple[str, float, float, float, float, int]
+"""A word read from a page picture: text, x0, y0, x1, y1 (points as displayed), offset."""
+
+
+def page_text_from_words(number: int, text: str, words: Sequence[WordBox]) -> PageText:
+    """A PageText whose character boxes come from word boxes (an OCR layer).
+
+    Each word's box is shared out evenly among its characters (OCR gives no finer box);
+    the spaces and line breaks between words have none. Words overlapping the previous
+    one vertically, and right of its start, continue its line; any other starts a line.
+
+    Args:
+        number: 1-based page number.
+        text: The page text the words' offsets index.
+        words: In reading order.
+    """
+    offsets: array[int] = array("l")
+    boxes: array[float] = array("d")
+    lines: list[_Line] = []
+    first = 0
+    previous: WordBox | None = None
+    for word in words:
+        chars, x0, y0, x1, y1, offset = word
+        if previous is not None and not (
+            y0 < previous[4] and y1 > previous[2] and x0 >= previous[1]
+        ):
+            if len(offsets) > first:
+                lines.append(_line(first, len(offsets), boxes))
+            first = len(offsets)
+        step = (x1 - x0) / max(1, len(chars))
+        for index in range(len(chars)):
+            if offset + index >= len(text):
+                break
+            offsets.append(offset + index)
+            boxes.extend((x0 + index * step, y0, x0 + (index + 1) * step, y1))
+        previous = word
+    if len(offsets) > first:
+        lines.append(_line(first, len(offsets), boxes))
+    return PageText(number, text, offsets, boxes, lines)
+
+
 def find_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where ``query`` occurs in ``text``: case-insensitive, any run of white space
     in the query matching any run (line breaks included) in the text.
@@ -288,6 +329,7 @@ class PdfDocument:
         self._texts: OrderedDict[int, str] = OrderedDict()
         self._text_chars = 0
         self._layouts: OrderedDict[int, PageText] = OrderedDict()
+        self._given: dict[int, PageText] = {}  # text layers from elsewhere (OCR), kept
 
     # --- pages -------------------------------------------------------------------------
 
@@ -343,6 +385,9 @@ class PdfDocument:
         """The page text exactly as the import stores it ("" for an unreadable page)."""
         self._check(number)
         with self._cache_lock:
+            given = self._given.get(number)
+            if given is not None:
+                return given.text
             cached = self._texts.get(number)
             if cached is not None:
                 self._texts.move_to_end(number)
@@ -360,6 +405,9 @@ class PdfDocument:
         """The page text with a box per character (cached for recently used pages)."""
         self._check(number)
         with self._cache_lock:
+            given = self._given.get(number)
+            if given is not None:
+                return given
             cached = self._layouts.get(number)
             if cached is not None:
                 self._layouts.move_to_end(number)
@@ -379,7 +427,21 @@ class PdfDocument:
     def cached_page_text(self, number: int) -> PageText | None:
         """page_text(number) if it is at hand, else None; never touches the file."""
         with self._cache_lock:
-            return self._layouts.get(number)
+            return self._given.get(number) or self._layouts.get(number)
+
+    def set_text_layers(self, layers: Iterable[PageText]) -> None:
+        """Use these pages' texts instead of the PDF's own (an accepted OCR layer, whose
+        text is what the library stores for those pages); kept until close()."""
+        with self._cache_lock:
+            for layout in layers:
+                if 1 <= layout.number <= self.page_count:
+                    self._given[layout.number] = layout
+                    self._layouts.pop(layout.number, None)
+
+    def has_text_layer(self, number: int) -> bool:
+        """Whether page ``number``'s text was given by set_text_layers."""
+        with self._cache_lock:
+            return number in self._given
 
     def chars(self, number: int) -> list[CharBox]:
         """Every character of a page with its box and its offset into text(number)."""
@@ -452,6 +514,7 @@ class PdfDocument:
         with self._cache_lock:
             self._texts.clear()
             self._layouts.clear()
+            self._given.clear()
             self._text_chars = 0
 
     def __enter__(self) -> PdfDocument:

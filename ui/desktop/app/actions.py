@@ -92,6 +92,13 @@ def _file_menu(window: MainWindow, bar: QMenuBar) -> None:
             "Import every file below a folder",
         )
     )
+    window.ocr_action = act(
+        "Run &OCR on Selected Sources…",
+        window.run_ocr,
+        None,
+        "Read the text of scanned pages and pictures of the selected sources",
+    )
+    file_menu.addAction(window.ocr_action)
     file_menu.addSeparator()
     window.export_action = act(
         "&Export Bundle…",

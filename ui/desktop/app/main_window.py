@@ -47,6 +47,7 @@ from ui.desktop.ops.changes import Changes
 from ui.desktop.ops.export import export_from_dialog
 from ui.desktop.ops.import_ import run_import
 from ui.desktop.ops.import_bundle import import_bundle, verify_bundle
+from ui.desktop.ops.ocr import run_ocr
 from ui.desktop.viewers.document_area import DocumentArea, ViewerFactory, default_viewer
 from ui.desktop.viewers.zoom_state import apply_zoom, zoom_state
 from ui.desktop.widgets.icons import icon
@@ -78,6 +79,7 @@ class MainWindow(MarkingMixin, QMainWindow):
     import_action: QAction
     export_action: QAction
     verify_action: QAction
+    ocr_action: QAction
     keys_action: QAction
     mark_action: QAction
     undo_action: QAction
@@ -297,6 +299,24 @@ class MainWindow(MarkingMixin, QMainWindow):
         if files:
             self.settings.last_import_dir = str(Path(files[0]).parent)
             self.import_paths(files)
+
+    def run_ocr(self) -> Any:
+        """File > Run OCR on Selected Sources (else the source in the current pane);
+        open PDF viewers of them take the new text when it is in."""
+        ids = self.library_panel.selected_source_ids() or [
+            i for i in [self.documents.current.source_id] if i is not None
+        ]
+        if not ids:
+            self.statusBar().showMessage("Select the sources to read first.", 6000)
+            return None
+
+        def refresh(_said: str) -> None:
+            for pane in self.documents.panes():
+                reload = getattr(pane.viewer, "load_text_layers", None)
+                if pane.source_id in ids and reload is not None:
+                    reload()
+
+        return run_ocr(self.controller, ids, self, refresh)
 
     def export_bundle(self) -> None:
         """File > Export Bundle."""

@@ -33,10 +33,12 @@ from sqlalchemy.orm import Session
 
 from ui.desktop.annotations.current_mark_box import CurrentMarkBox
 from ui.desktop.app.controller import LibraryController
+from ui.desktop.entities.entity_window import page_ranges
 from ui.desktop.ops.changes import Changes
 from workstation.annotations.anchors import AnnotationData
 from workstation.core.printable import printable
 from workstation.findings.citing import CitingFinding
+from workstation.ocr.viewing import OcrOrigin, ocr_origin
 from workstation.sources.flags import FLAG_LOCKED, describe_flag
 from workstation.sources.lookup import bundle_line, source_details, update_source
 from workstation.sources.unlock import unlock_source
@@ -59,6 +61,20 @@ CREDIBILITY_TIPS = {
     "5": "improbable",
     "6": "truth cannot be judged",
 }
+
+
+def ocr_line(origin: OcrOrigin | None) -> str:
+    """Where the text of OCRed pages came from: 'OCR on pages 1–3: tesseract 5.5.4, kor+eng
+    (detected); mean confidence 88 %'; "" when no page's text is from OCR."""
+    if origin is None or not origin.pages:
+        return ""
+    languages = "+".join(origin.read_as) or origin.languages
+    if origin.languages == "auto" and origin.read_as:
+        languages += " (detected)"
+    confidence = origin.mean_confidence
+    said = "no words read" if confidence is None else f"mean confidence {confidence:.0f} %"
+    noun = "page" if len(origin.pages) == 1 else "pages"
+    return f"OCR on {noun} {page_ranges(origin.pages)}: {origin.engine}, {languages}; {said}"
 
 
 def _selectable(text: str) -> QLabel:
@@ -201,7 +217,13 @@ class Inspector(QScrollArea):
                 if note is not None:
                     self.message.setText(note)
 
-        self.controller.query(lambda session: source_details(session, source_id), shown)
+        self.controller.query(
+            lambda session: {
+                **source_details(session, source_id),
+                "ocr": ocr_origin(session, source_id),
+            },
+            shown,
+        )
 
     def _edits(self) -> tuple[str, str, str]:
         grade = (self.reliability.currentData() or "") + (self.credibility.currentData() or "")
@@ -228,6 +250,7 @@ class Inspector(QScrollArea):
         rows = [
             ("Type", f"{info['kind']} ({info['media_type']})"),
             ("Pages", str(info["pages"]) if info["pages"] else ""),
+            ("Text", ocr_line(info.get("ocr"))),
             ("Author", info["author"]),
             ("Publisher", info["publisher"]),
             ("Language", info["language"]),

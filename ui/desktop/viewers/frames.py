@@ -57,6 +57,7 @@ from ui.desktop.viewers.pdf.pdf_view import PdfView
 from ui.desktop.viewers.source_view import SourceView
 from ui.desktop.widgets.icons import icon
 from workstation.annotations.anchors import AnnotationData, RegionAnchor, TextAnchor
+from workstation.ocr.viewing import ocr_page_texts
 
 
 def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
@@ -639,6 +640,10 @@ class PdfSourceView(RegionDrawingView):
     ) -> None:
         super().__init__(parent)
         self.view = PdfView(source.path, page_count=source.page_count)
+        self._controller, self._source_id = controller, source.source_id
+        # A scanned page's text is its accepted OCR layer: words and boxes for selection.
+        self.view.hold_until_text_layers()
+        self.load_text_layers()
         self.strip = PageStrip(self.view)
         self._spans: dict[int, list[tuple[QBrush, int, int]]] = {}
         self._page_marks: dict[int, str] = {}
@@ -660,6 +665,15 @@ class PdfSourceView(RegionDrawingView):
     def set_strip_visible(self, on: bool) -> None:
         """Show or hide the page thumbnails (View > Page Thumbnails)."""
         self.strip.setVisible(on)
+
+    def load_text_layers(self) -> None:
+        """(Re)read the source's OCR pages for the view: at opening, and after an OCR run."""
+        source_id, view = self._source_id, self.view
+        self._controller.query(
+            lambda session: ocr_page_texts(session, source_id),
+            view.set_text_layers,
+            on_error=lambda _message: view.set_text_layers([]),
+        )
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated passages and regions on the pages, and dots in the page strip."""

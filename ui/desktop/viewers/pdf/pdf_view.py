@@ -58,6 +58,7 @@ from ui.desktop.viewers.pdf.page_painting import (
 from ui.desktop.viewers.pdf.pdf_find import PdfFindMixin
 from ui.desktop.viewers.pdf.pdf_find_bar import PdfFindBar
 from ui.desktop.viewers.pdf.pdf_selection import PdfSelectionMixin
+from ui.desktop.viewers.pdf.pdf_text_layers import PdfTextLayerMixin
 from ui.desktop.viewers.pdf.pdf_toolbar import PdfToolbar
 from ui.desktop.viewers.pdf.render_pool import (
     RenderedPage,
@@ -74,7 +75,7 @@ DEFAULT_PAGE_PIXELS = 12_000_000  # one page render at most ~36 MB; above that i
 PREFETCH_PAGES = 1
 
 
-class PdfView(PdfSelectionMixin, PdfFindMixin, QWidget):
+class PdfView(PdfSelectionMixin, PdfFindMixin, PdfTextLayerMixin, QWidget):
     """A PDF shown as a continuous column of pages, with zoom, find, selection and copy.
 
     The document opens on a pool thread; until then the view is empty. Page numbers are
@@ -138,6 +139,7 @@ class PdfView(PdfSelectionMixin, PdfFindMixin, QWidget):
         self._on_load: list[Callable[[], None]] = []
         self._init_selection()
         self._init_find()
+        self._init_text_layers()
         self._pending_open: Task | None = None
         self._closed = False
         self._mark: tuple[int, int, int] | None = None  # show_hit's highlight
@@ -179,6 +181,8 @@ class PdfView(PdfSelectionMixin, PdfFindMixin, QWidget):
         if self._closed:
             document.close()
             return
+        if self._hold_back(document):
+            return
         self.document = document
         self._sizes = document.page_sizes()
         self._fit_zoom()
@@ -206,6 +210,7 @@ class PdfView(PdfSelectionMixin, PdfFindMixin, QWidget):
     def close_document(self) -> None:
         """Stop every job and close the document; the view shows nothing afterwards."""
         self._closed = True
+        self._drop_held()
         if self._find_cancel is not None:
             self._find_cancel.cancel()
         for task in [*self._pending.values(), *self._pending_text.values()]:
