@@ -196,19 +196,31 @@ def _api(folder: Path, languages: str, psm: int) -> Any:
         return api
 
 
+#: Below this OSD script confidence the script is a guess: on a clean two-line English
+#: scan OSD said "Cyrillic" with confidence 0.0 (a full page says 5-20).
+SURE_SCRIPT = 2.0
+
+
 def detect_script(picture: Image.Image, folder: Path | None = None) -> str | None:
     """The script Tesseract's OSD sees on the page ('Hangul', 'Latin'...), None if unsure."""
+    return detect_script_with_confidence(picture, folder)[0]
+
+
+def detect_script_with_confidence(
+    picture: Image.Image, folder: Path | None = None
+) -> tuple[str | None, float]:
+    """The script OSD sees on the page and its confidence (None, 0.0 if it sees none)."""
     folder = folder or tessdata_dir()
     api = _api(folder, "osd", 0)
     api.SetImage(picture)
     try:
         found = api.DetectOrientationScript()
     except RuntimeError:
-        return None
+        return None, 0.0
     if not found:
-        return None
+        return None, 0.0
     name = found.get("script_name")
-    return str(name) if name else None
+    return (str(name) if name else None), float(found.get("script_conf") or 0.0)
 
 
 def languages_for(script: str | None, vertical: bool = False) -> str:
@@ -247,7 +259,10 @@ def read_picture(
     alone (adding English made every CJK and Cyrillic page worse on the test set); a
     Japanese page set in columns with jpn_vert; a Han page with both Chinese models, the
     reading with the higher mean confidence kept (it picked the right one on every page of
-    the test set; simplified and traditional cannot be told apart by OSD).
+    the test set; simplified and traditional cannot be told apart by OSD). When OSD is
+    unsure of the script (confidence under ``SURE_SCRIPT``: short pages), the page is also
+    read with English (and Russian, for a Latin or Cyrillic guess), the more confident
+    reading kept.
 
     Args:
         picture: The page, any mode (read as greyscale).
@@ -267,10 +282,17 @@ def read_picture(
         spec = "+".join(languages)
         words = _recognise(grey, spec, dpi, folder)
         return Reading(words, spec, script, time.perf_counter() - started)
-    script = detect_script(grey, folder)
+    script, sure = detect_script_with_confidence(grey, folder)
     own = SCRIPT_LANGUAGES.get(script or "", "eng")
+    candidates: tuple[str, ...] = ()
     if own in ("chi_sim", "chi_tra"):
-        readings = [(_recognise(grey, code, dpi, folder), code) for code in ("chi_sim", "chi_tra")]
+        candidates = ("chi_sim", "chi_tra")
+    elif sure < SURE_SCRIPT:  # a guess (short pages): read with the likely models too
+        candidates = tuple(
+            dict.fromkeys((own, "eng", "rus") if own in ("eng", "rus") else (own, "eng"))
+        )
+    if candidates:
+        readings = [(_recognise(grey, code, dpi, folder), code) for code in candidates]
         words, spec = max(readings, key=lambda r: _mean_confidence(r[0]))
     else:
         spec = languages_for(script, own == "jpn" and is_vertical(grey, folder))
