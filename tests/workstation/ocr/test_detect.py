@@ -128,3 +128,18 @@ def test_a_passage_on_an_ocr_page_gets_one_box_per_line() -> None:
     assert boxes == [(66, 101, 120, 113), (10, 130, 110, 142)]
     assert passage_boxes(words, start + 2, start + 3) == [(66, 101, 120, 113)]
     assert passage_boxes(words, 0, 0) == []
+
+
+def test_a_scanned_page_with_one_short_line_is_read_and_a_speckled_blank_one_is_not() -> None:
+    import pymupdf
+
+    from tests.scans import ScanLook, render_scan, scanned_pdf_bytes
+    from workstation.ocr.detect import page_need
+
+    clean = ScanLook(skew=0.0, blur=0.3, speckle=0.0, jpeg_quality=None, photocopy=False)
+    one_line = render_scan(["IMO 9321483"], "eng", 200, clean)
+    blank = render_scan([], "eng", 200, ScanLook())
+    with pymupdf.open(stream=scanned_pdf_bytes([one_line, blank], 200), filetype="pdf") as doc:
+        line_need, blank_need = page_need(doc[0]), page_need(doc[1])
+    assert (line_need.needs_ocr, line_need.reason) == (True, "no text")
+    assert (blank_need.needs_ocr, blank_need.reason) == (False, "blank")
