@@ -9,8 +9,16 @@ import pytest
 
 from bench.ocr_testset import page_lines
 from tests.samples import make_jpeg, make_pdf
-from tests.scans import CLEAN, font_path, make_scanned_image, make_scanned_pdf
-from workstation.ocr.detect import image_looks_like_text, pdf_needs
+from tests.scans import (
+    CLEAN,
+    ScanLook,
+    font_path,
+    make_scanned_image,
+    make_scanned_pdf,
+    render_scan,
+    scanned_pdf_bytes,
+)
+from workstation.ocr.detect import image_looks_like_text, page_need, pdf_needs
 from workstation.ocr.engine import Word, words_to_text
 from workstation.ocr.layers import passage_boxes
 
@@ -131,11 +139,6 @@ def test_a_passage_on_an_ocr_page_gets_one_box_per_line() -> None:
 
 
 def test_a_scanned_page_with_one_short_line_is_read_and_a_speckled_blank_one_is_not() -> None:
-    import pymupdf
-
-    from tests.scans import ScanLook, render_scan, scanned_pdf_bytes
-    from workstation.ocr.detect import page_need
-
     clean = ScanLook(skew=0.0, blur=0.3, speckle=0.0, jpeg_quality=None, photocopy=False)
     one_line = render_scan(["IMO 9321483"], "eng", 200, clean)
     blank = render_scan([], "eng", 200, ScanLook())
