@@ -288,8 +288,12 @@ def read_picture(
     if own in ("chi_sim", "chi_tra"):
         candidates = ("chi_sim", "chi_tra")
     elif sure < SURE_SCRIPT:  # a guess (short pages): read with the likely models too
+        likely = (own, "eng", "rus") if own in ("eng", "rus") else (own, "eng")
+        # ... those that are installed (the detected script's own is checked as before)
         candidates = tuple(
-            dict.fromkeys((own, "eng", "rus") if own in ("eng", "rus") else (own, "eng"))
+            code
+            for code in dict.fromkeys(likely)
+            if code == own or (folder / f"{code}.traineddata").is_file()
         )
     if candidates:
         readings = [(_recognise(grey, code, dpi, folder), code) for code in candidates]
