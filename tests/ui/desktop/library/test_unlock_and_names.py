@@ -118,8 +118,12 @@ def test_library_list_shows_hidden_characters_in_names_escaped(
     wait_idle(qtbot, controller)
     model = panel.table.model()
     qtbot.waitUntil(lambda: model.rowCount() == 3)
-    shown = sorted(
-        str(model.data(model.index(row, 0), Qt.ItemDataRole.DisplayRole))
-        for row in range(model.rowCount())
-    )
-    assert shown == ["caf\\xe9.pdf", "line\\nbreak.pdf", "report\\u202efdp.exe.pdf"]
+
+    def shown() -> list[str]:  # rows arrive in blocks, read on the pool: None until then
+        return sorted(
+            str(model.data(model.index(row, 0), Qt.ItemDataRole.DisplayRole))
+            for row in range(model.rowCount())
+        )
+
+    qtbot.waitUntil(lambda: "None" not in shown())
+    assert shown() == ["caf\\xe9.pdf", "line\\nbreak.pdf", "report\\u202efdp.exe.pdf"]
