@@ -1,4 +1,4 @@
-"""Commands on the library itself: init, import, list, show, search, check, audit."""
+"""Commands on the library itself: init, import, list, show, similar, search, check, audit."""
 
 from __future__ import annotations
 
@@ -191,6 +191,45 @@ def cmd_show(args: argparse.Namespace) -> int:
             continue
         shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
         print(f"{key:<{width}}  {printable(str(shown))}")
+    return EXIT_OK
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """The library's sources that tell one story with SOURCE (shared text), most first."""
+    from db.models import Source  # lazy: start-up
+    from workstation.findings.corroboration import near_duplicates_of  # lazy: start-up
+    from workstation.sources.lookup import resolve_source  # lazy: start-up
+
+    if not 0.0 < args.threshold <= 1.0:
+        raise UsageError(f"--threshold must be above 0 and at most 1, not {args.threshold}")
+    with open_library(args) as lib, lib.reader() as session:
+        source = resolve_source(session, args.source)
+        rows = []
+        for match in near_duplicates_of(session, source.id, args.threshold):
+            other = session.get(Source, int(match.source_id))
+            title = (other.title or other.original_filename) if other else match.source_id
+            rows.append((int(match.source_id), title, match.similarity))
+    if args.json:
+        print_json(
+            [
+                {
+                    "source_id": source_id,
+                    "title": title,
+                    "containment": round(s.containment, 4),
+                    "jaccard": round(s.jaccard, 4),
+                    "shared_shingles": s.shared,
+                    "exact": s.exact,
+                }
+                for source_id, title, s in rows
+            ]
+        )
+        return EXIT_OK
+    if not rows:
+        print(f"no source shares {args.threshold:.0%} or more of its text with source {source.id}")
+        return EXIT_OK
+    for source_id, title, s in rows:
+        how = "" if s.exact else " (estimated)"
+        print(f"{source_id:>6}  {s.containment:>4.0%} shared{how}  {printable(title)}")
     return EXIT_OK
 
 

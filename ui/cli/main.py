@@ -46,6 +46,7 @@ from ui.cli.library import (
     cmd_list,
     cmd_search,
     cmd_show,
+    cmd_similar,
 )
 
 # --- the parser ------------------------------------------------------------
@@ -111,6 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("show", cmd_show, "show one source (by id or SHA-256 prefix)")
     p.add_argument("source", metavar="SOURCE")
+    p.add_argument("--json", action="store_true")
+
+    p = add("similar", cmd_similar, "sources that tell one story with SOURCE (shared text)")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        metavar="SHARE",
+        help="least share of the shorter text found in the other (default 0.5)",
+    )
     p.add_argument("--json", action="store_true")
 
     p = add("search", cmd_search, "full-text search")
