@@ -90,6 +90,28 @@ def _run_import(lib: Library, paths: Sequence[str], case: str | None, show_progr
         restore()
 
 
+def _one_story(lib: Library, results: Sequence[Any]) -> dict[int, list[dict[str, Any]]]:
+    """Per newly imported source, the library's sources that tell its story (shared text).
+
+    About 1 ms a source through the band index (docs/performance.md), so every import
+    can say it: the first sign that two "sources" are one wire story retold.
+    """
+    from workstation.findings.corroboration import near_duplicates_of  # lazy: start-up
+
+    found: dict[int, list[dict[str, Any]]] = {}
+    with lib.reader() as session:
+        for r in results:
+            if r.status != "imported" or r.source_id is None:
+                continue
+            matches = near_duplicates_of(session, r.source_id)
+            if matches:
+                found[r.source_id] = [
+                    {"source_id": int(m.source_id), "containment": round(m.score, 4)}
+                    for m in matches
+                ]
+    return found
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from ui.cli.ocr import ocr_after_import  # lazy: start-up
     from workstation.sources.flags import FLAG_LOCKED  # lazy: start-up
@@ -100,8 +122,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         show = not args.json and sys.stderr.isatty()
         report = _run_import(lib, args.paths, args.case, show)
         read = {} if report.cancelled else ocr_after_import(lib, report.results, args.ocr)
+        similar = _one_story(lib, report.results)
     if args.json:
-        print_json([{**r.as_json(), "ocr": read.get(r.source_id or 0)} for r in report.results])
+        print_json(
+            [
+                {
+                    **r.as_json(),
+                    "ocr": read.get(r.source_id or 0),
+                    "similar": similar.get(r.source_id or 0, []),
+                }
+                for r in report.results
+            ]
+        )
     else:
         for r in report.results:
             if r.status == "failed":
@@ -115,6 +147,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                     print(
                         f"{'':<18}OCR: {len(layer['pages'])} page(s) read ({layer['languages']}), "
                         f"mean confidence {layer['mean_confidence']}"
+                    )
+                for other in similar.get(r.source_id or 0, [])[:3]:
+                    print(
+                        f"{'':<18}one story with source {other['source_id']} "
+                        f"({other['containment']:.0%} of the shorter text shared): "
+                        f"'workstation similar {r.source_id}'"
                     )
                 if r.repaired:
                     print(

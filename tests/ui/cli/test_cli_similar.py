@@ -62,3 +62,23 @@ def test_similar_bad_threshold_and_unknown_source_are_refused(tmp_path: Path) ->
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_import_says_which_new_source_retells_one_already_here(tmp_path: Path) -> None:
+    lib, ids = _library(tmp_path)
+    again = tmp_path / "again"
+    again.mkdir()
+    words = _story(1).split()
+    (again / "copy.txt").write_text(" ".join(["Reuters:", *words[:380]]), encoding="utf-8")
+    (again / "fresh.txt").write_text(_story(3), encoding="utf-8")
+
+    done = run_cli("import", "--library", lib, str(again), "--json")
+    assert done.returncode == 0, done.stderr
+    rows = {Path(r["path"]).name: r for r in json.loads(done.stdout)}
+    told = {s["source_id"] for s in rows["copy.txt"]["similar"]}
+    assert told == {ids["wire.txt"], ids["retold.txt"]}
+    assert rows["fresh.txt"]["similar"] == []
+
+    (again / "copy.txt").write_text(" ".join(words[:390]), encoding="utf-8")
+    text = run_cli("import", "--library", lib, str(again / "copy.txt")).stdout
+    assert f"one story with source {ids['wire.txt']} (" in text
