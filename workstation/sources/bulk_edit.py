@@ -15,7 +15,7 @@ from workstation.sources.lookup import update_source
 
 @dataclass(frozen=True)
 class SourcesEdit:
-    """What to change on every source; None leaves a field alone.
+    """What to change on every source; None leaves a field alone, "" empties it.
 
     Attributes:
         case: Add the sources to this case (made when missing).

@@ -1,15 +1,18 @@
 """Edit > Edit Selected Sources: one case, publisher, grade or date for every source
-selected in the library list (blank fields are left as they are)."""
+selected in the library list (blank fields are left as they are; "Clear" empties a field
+on every source)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -57,11 +60,14 @@ class SourcesEditDialog(QDialog):
             (self.date_edit, "unchanged (YYYY-MM-DD)"),
         ):
             edit.setPlaceholderText(hint)
+        self.publisher_clear = self._clear_box(self.publisher_edit, "publisher")
+        self.grade_clear = self._clear_box(self.grade_edit, "grade")
+        self.date_clear = self._clear_box(self.date_edit, "date")
         form = QFormLayout()
         form.addRow("Add to case", self.case_box)
-        form.addRow("Publisher", self.publisher_edit)
-        form.addRow("Grade", self.grade_edit)
-        form.addRow("Date", self.date_edit)
+        form.addRow("Publisher", self._with_clear(self.publisher_edit, self.publisher_clear))
+        form.addRow("Grade", self._with_clear(self.grade_edit, self.grade_clear))
+        form.addRow("Date", self._with_clear(self.date_edit, self.date_clear))
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
@@ -75,7 +81,10 @@ class SourcesEditDialog(QDialog):
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        note = QLabel(f"{len(self.source_ids)} sources selected. Blank fields are left alone.")
+        note = QLabel(
+            f"{len(self.source_ids)} sources selected. Blank fields are left alone; "
+            "Clear empties a field on every one."
+        )
         note.setWordWrap(True)
         layout.addWidget(note)
         layout.addLayout(form)
@@ -94,14 +103,41 @@ class SourcesEditDialog(QDialog):
 
         controller.query(names, arrived)
 
+    @staticmethod
+    def _clear_box(edit: QLineEdit, what: str) -> QCheckBox:
+        """A "Clear" box: checked, the field is emptied on every source (and typing is off)."""
+        box = QCheckBox("Clear")
+        box.setToolTip(f"Remove the {what} from every selected source")
+
+        def toggled(on: bool) -> None:
+            edit.setEnabled(not on)
+            if on:
+                edit.clear()
+
+        box.toggled.connect(toggled)
+        return box
+
+    @staticmethod
+    def _with_clear(edit: QLineEdit, box: QCheckBox) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(edit, 1)
+        layout.addWidget(box)
+        return row
+
     def edit(self) -> SourcesEdit:
-        """What the fields ask for."""
-        grade = _blank(self.grade_edit.text())
+        """What the fields ask for: None leaves a field alone, "" (Clear) empties it."""
+
+        def field(edit: QLineEdit, clear: QCheckBox) -> str | None:
+            return "" if clear.isChecked() else _blank(edit.text())
+
+        grade = field(self.grade_edit, self.grade_clear)
         return SourcesEdit(
             case=_blank(self.case_box.currentText()),
-            publisher=_blank(self.publisher_edit.text()),
-            grade=grade.upper() if grade else None,
-            published=_blank(self.date_edit.text()),
+            publisher=field(self.publisher_edit, self.publisher_clear),
+            grade=grade.upper() if grade else grade,
+            published=field(self.date_edit, self.date_clear),
         )
 
     def apply(self) -> None:

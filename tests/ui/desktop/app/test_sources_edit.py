@@ -97,3 +97,33 @@ def test_with_nothing_selected_it_says_what_to_do(window: MainWindow) -> None:
     window.library_panel.table.selectionModel().clearSelection()
     assert window.edit_selected_sources() is None
     assert "Select sources" in window.statusBar().currentMessage()
+
+
+def test_clear_empties_a_field_on_every_selected_source(
+    window: MainWindow, qtbot: Any, filled: Library
+) -> None:
+    ids = _ids(window)
+    chosen = ids[:2]
+    _select(window, chosen)
+    window.edit_sources_action.trigger()
+    dialog = window.findChild(SourcesEditDialog)
+    assert dialog is not None
+    wait_idle(qtbot, window.controller)
+    dialog.publisher_edit.setText("Harbour Watch")
+    dialog.grade_edit.setText("C3")
+    dialog.apply_button.click()
+    wait_idle(qtbot, window.controller)
+    assert [_records(filled)[sid][:2] for sid in chosen] == [("Harbour Watch", "C3")] * 2
+
+    window.edit_sources_action.trigger()
+    dialog = window.findChild(SourcesEditDialog)
+    assert dialog is not None
+    wait_idle(qtbot, window.controller)
+    dialog.grade_edit.setText("A1")
+    dialog.grade_clear.setChecked(True)  # Clear wins over (and empties) what was typed
+    assert not dialog.grade_edit.isEnabled()
+    assert dialog.grade_edit.text() == ""
+    dialog.apply_button.click()
+    wait_idle(qtbot, window.controller)
+    after = _records(filled)
+    assert [after[sid][:2] for sid in chosen] == [("Harbour Watch", None)] * 2
