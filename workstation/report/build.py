@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from db.models import (
     Source,
 )
 from workstation.annotations.anchors import RegionAnchor
+from workstation.annotations.records import geo_of
 from workstation.bundles.profiles import DEFAULT_MARKING
 from workstation.core.dates import utc_now
 from workstation.core.errors import NotFoundError
@@ -35,6 +37,8 @@ from workstation.findings.details import Evidence, FindingDetails
 from workstation.findings.policy import number_label
 from workstation.findings.replies import reply_status, today_utc
 from workstation.findings.service import FindingService
+from workstation.geo.labels import geometry_label
+from workstation.geo.records import georeferences_of
 from workstation.report.model import (
     Crop,
     Note,
@@ -324,6 +328,7 @@ class _Writer:
             else self.library.blobs.path_for(source.sha256)
         )
         crop = Crop(
+            **self._place(source, region),
             number=len(self.crops) + 1,
             annotation=item.annotation,
             findings=[number],
@@ -339,6 +344,23 @@ class _Writer:
         )
         self.crops.append(crop)
         return crop.number
+
+    def _place(self, source: Source, region: RegionAnchor) -> dict[str, Any]:
+        """What a picture's crop prints about its place: scale, north, centre, date, provider."""
+        if source.kind == "pdf":
+            return {}
+        g = georeferences_of(self.session, [source.id]).get(source.id)
+        if g is None:
+            return {}
+        from workstation.geo.places import north_angle  # lazy: pyproj, georeferenced only
+
+        return {
+            "gsd": g.gsd,
+            "north": north_angle(g, 0.0, 0.0),
+            "place": geometry_label(geo_of({source.id: g}, source.id, region)),
+            "captured": g.capture.captured,
+            "provider": g.capture.provider,
+        }
 
 
 def _claim(info: FindingDetails) -> str:

@@ -93,6 +93,11 @@ class Crop:
         page: 1-based page for a PDF, None for a picture.
         box: "x 120, y 80, 240 × 160 pixels" (points on a PDF page).
         notes: The footnotes citing the source (one a finding).
+        gsd: Metres per pixel of a georeferenced (or scaled) picture: a scale bar.
+        north: Degrees clockwise from the picture's up to true north: an arrow.
+        place: The region's centre, "42.2423° N, 130.3105° E", when georeferenced.
+        captured: When the picture was taken.
+        provider: Who provides the picture (imagery provider, licence holder).
     """
 
     number: int
@@ -107,6 +112,21 @@ class Crop:
     page: int | None
     box: str
     notes: Sequence[int]
+    gsd: float | None = None
+    north: float | None = None
+    place: str | None = None
+    captured: str | None = None
+    provider: str | None = None
+
+    @property
+    def facts(self) -> str | None:
+        """ "Centre: 42.2423° N, 130.3105° E · captured 2026-03-04 · Maxar", or None."""
+        facts = [f"Centre: {self.place}"] if self.place else []
+        if self.captured:
+            facts.append(f"captured {self.captured}")
+        if self.provider:
+            facts.append(self.provider)
+        return " · ".join(facts) or None
 
 
 @dataclass(frozen=True)

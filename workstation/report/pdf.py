@@ -32,6 +32,7 @@ h2 { margin-top: 10pt; }
 .draft { font-family: sans-serif; font-size: 10pt; font-weight: bold; color: #b00000;
          margin: 0 0 6pt 0; }
 .cropcap { font-family: sans-serif; font-size: 8.5pt; color: #333333; margin: 0 0 2pt 0; }
+.small { font-family: sans-serif; font-size: 8pt; color: #333333; margin: 0 0 2pt 0; }
 """
 
 
@@ -128,6 +129,10 @@ def crop_source(crop: Crop) -> DossierSource:
         bundle_path=f"the library's original {crop.sha256[:16]}",
         file=crop.file,
         redacted=False,
+        gsd=crop.gsd,
+        north=crop.north,
+        captured=crop.captured,
+        provider=crop.provider,
     )
 
 
@@ -145,7 +150,9 @@ def _annex(report: Report, crops: CropStore) -> Chapter:
             f'<p class="cropcap">{esc(crop.source_title)}: {esc(crop.box)}; the region is '
             f"outlined in red. Source: {'note' if len(crop.notes) == 1 else 'notes'} {refs}.</p>"
         )
-        blocks.append(Block(caption + crops.html(crop_source(crop), crop.region, crop.page)))
+        facts = f'<p class="small">{esc(crop.facts)}</p>' if crop.facts else ""
+        image = crops.html(crop_source(crop), crop.region, crop.page)
+        blocks.append(Block(caption + image + facts))
     title_b = "Annex B. Vessels"
     heading_b = f'<h2 class="annexb">{title_b}</h2>'
     if not report.vessels:

@@ -171,8 +171,11 @@ def _crop(document: Any, crop: Crop, notes: _Footnotes) -> None:
         clean(f"{crop.source_title}: {crop.box}; the region is outlined in red.")
     )
     notes.cite(caption, crop.notes[0])  # one source: its note once
-    data, _suffix, (width, _height) = crop_image(crop_source(crop), crop.region, crop.page)
+    data, _suffix, (width, _height), scale = crop_image(crop_source(crop), crop.region, crop.page)
     document.add_picture(io.BytesIO(data), width=Pt(width))
+    below = " · ".join(text for text in (scale, crop.facts) if text)
+    if below:
+        document.add_paragraph(clean(below))
 
 
 class _Footnotes:

@@ -5,13 +5,17 @@ table, the marking on every page; drafts left out unless asked for and then mark
 
 from __future__ import annotations
 
+import math
 import re
+import shutil
 from pathlib import Path
 
 import docx
 import pymupdf
 import pytest
+from sqlalchemy import select
 
+from db.models import Source
 from workstation.bundles.dossier import BODY_BOTTOM, BODY_TOP
 from workstation.core.errors import CancelledError, NotFoundError
 from workstation.core.library import Library
@@ -19,6 +23,8 @@ from workstation.core.progress import CancelToken
 from workstation.demo.findings import SECOND_REVIEWER
 from workstation.findings.details import ReviewStep
 from workstation.findings.replies import LetterView, ReplyView
+from workstation.geo.model import ControlPoint
+from workstation.geo.service import GeorefService
 from workstation.report import (
     NothingToReportError,
     Report,
@@ -360,3 +366,45 @@ def test_user_text_is_shown_literally_in_both_formats(tmp_path: Path) -> None:
     assert f"{shown}, undated. Not graded. SHA-256 0123." in text
     assert notes["1"] == f"{shown}, undated. Not graded. SHA-256 0123."
     assert furniture.count("RESTRICTED <&>") == 2
+
+
+def test_a_georeferenced_pictures_crop_has_scale_bar_north_and_centre(
+    facts: Facts, tmp_path: Path
+) -> None:
+    root = tmp_path / "lib"
+    shutil.copytree(facts.root, root)
+    with Library.open(root, reviewer="reader") as lib, lib.writer() as session:
+        image = session.scalar(select(Source).where(Source.sha256 == facts.image_sha))
+        assert image is not None
+        # Rajin's quay, 0.5 m a pixel: two points 200 px apart along a parallel.
+        metres = 200 * 0.5
+        lon_step = metres / (111_320 * math.cos(math.radians(42.2423)))
+        GeorefService(lib).by_points(
+            session,
+            image.id,
+            [
+                ControlPoint(0, 0, 42.2423, 130.3105),
+                ControlPoint(200, 0, 42.2423, 130.3105 + lon_step),
+            ],
+        )
+    report = _report(Facts(root, facts.article_sha, facts.image_sha, facts.crop_box))
+    [crop] = report.crops
+    assert crop.gsd == pytest.approx(0.5, rel=0.01)
+    assert crop.north == pytest.approx(0.0, abs=0.5)
+    assert crop.place is not None
+    assert crop.place.endswith("° E")
+    pdf, word = tmp_path / "r.pdf", tmp_path / "r.docx"
+    write_report(report, pdf)
+    write_report(report, word)
+    text = " ".join(pdf_pages(pdf))
+    assert f"Centre: {crop.place}" in text
+    assert re.search(r"Scale bar \d+ m · the arrow points to true north", text)
+    body = docx_text(word)[0]
+    assert f"Centre: {crop.place}" in body
+    assert "the arrow points to true north" in body
+
+
+def test_a_crop_of_a_picture_without_georeference_has_no_scale(written: dict[str, Path]) -> None:
+    text = " ".join(pdf_pages(written["pdf"]))
+    assert "Scale bar" not in text
+    assert "Centre:" not in text

@@ -50,11 +50,8 @@ class CropStore:
 
     def html(self, source: DossierSource, region: RegionAnchor, page: int | None) -> str:
         picture, factor = _crop(source, region, page)
-        caption = ""
-        if source.gsd and not _is_pdf(source):
-            bar = draw_scale(picture, source.gsd / factor, source.north)
-            arrow = " · the arrow points to true north" if source.north is not None else ""
-            caption = f'<p class="small">Scale bar {esc(bar)}{arrow}</p>' if bar else ""
+        scale = _scale(source, picture, factor)
+        caption = f'<p class="small">{esc(scale)}</p>' if scale else ""
         data, suffix, (width, height) = _encode(source, picture)
         self._count += 1
         name = f"crop-{self._count}.{suffix}"
@@ -65,11 +62,24 @@ class CropStore:
 
 def crop_image(
     source: DossierSource, region: RegionAnchor, page: int | None
-) -> tuple[bytes, str, tuple[float, float]]:
-    """The region's crop, outlined, encoded: its bytes, 'png' or 'jpg', and the size in
-    points it is shown at on an A4 page (the findings report's Word file uses it too)."""
-    picture, _factor = _crop(source, region, page)
-    return _encode(source, picture)
+) -> tuple[bytes, str, tuple[float, float], str | None]:
+    """The region's crop, outlined, with its scale bar and north arrow when the picture
+    has a scale, encoded: its bytes, 'png' or 'jpg', the size in points it is shown at on
+    an A4 page, and the scale's caption (the findings report's Word file uses it too)."""
+    picture, factor = _crop(source, region, page)
+    scale = _scale(source, picture, factor)
+    return (*_encode(source, picture), scale)
+
+
+def _scale(source: DossierSource, picture: Image.Image, factor: float) -> str | None:
+    """Draw the scale bar (and the arrow) on a picture's crop; its caption, else None."""
+    if not source.gsd or _is_pdf(source):
+        return None
+    bar = draw_scale(picture, source.gsd / factor, source.north)
+    if not bar:
+        return None
+    arrow = " · the arrow points to true north" if source.north is not None else ""
+    return f"Scale bar {bar}{arrow}"
 
 
 def _encode(source: DossierSource, picture: Image.Image) -> tuple[bytes, str, tuple[float, float]]:
