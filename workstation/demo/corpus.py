@@ -12,7 +12,12 @@ from pathlib import Path
 from PIL import Image
 
 from workstation.demo.articles import ARTICLES, article_html
-from workstation.demo.image import jpeg_bytes, satellite_exif, satellite_image
+from workstation.demo.image import (
+    jpeg_bytes,
+    satellite_exif,
+    satellite_image,
+    satellite_world_file,
+)
 from workstation.demo.memo import MEMO_NAME, memo_markdown, tip_off_eml
 from workstation.demo.report import report_pdf
 
@@ -23,7 +28,8 @@ def write_demo_corpus(folder: Path) -> list[Path]:
     """Writes the invented demo sources into folder, byte-identical on every run.
 
     The corpus holds five saved news pages (English, Korean, Russian, Japanese), a
-    thirteen-page PDF report, a satellite-like JPEG with EXIF and GPS tags, an analyst
+    thirteen-page PDF report, a satellite-like JPEG with EXIF and GPS tags (and a world
+    file with its .prj beside it, which place it on the map; they are not listed), an analyst
     memo in Markdown and an e-mail tip-off carrying the memo as an attachment. Names,
     IMO and MMSI numbers recur across files so that searching finds several sources.
 
@@ -47,7 +53,12 @@ def write_demo_corpus(folder: Path) -> list[Path]:
     image = satellite_image()
     thumbnail = jpeg_bytes(image.resize((640, 480), Image.Resampling.LANCZOS), None, 82)
     emit("demo-monitoring-report_2025-06.pdf", report_pdf(thumbnail))
-    emit("rajin-port_2025-04-28_demo-sat-1.jpg", jpeg_bytes(image, satellite_exif(), 82))
+    picture = "rajin-port_2025-04-28_demo-sat-1.jpg"
+    emit(picture, jpeg_bytes(image, satellite_exif(), 82))
+    # Its world file and .prj (UTM zone 52N, 0.5 m a pixel): read into the picture's
+    # georeference on import, not sources of their own, so not in the list.
+    for suffix, text in satellite_world_file(image.size).items():
+        (folder / picture).with_suffix(suffix).write_text(text, encoding="ascii")
 
     memo = memo_markdown()
     emit(MEMO_NAME, memo.encode("utf-8"))

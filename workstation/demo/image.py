@@ -148,6 +148,7 @@ def satellite_exif() -> Image.Exif:
     exif[Base.Software] = "Evidence Workstation demo corpus"
     exif[Base.DateTime] = taken
     exif[Base.ImageDescription] = f"Rajin port, overhead view. {FICTION_NOTICE}"
+    exif[Base.Copyright] = "Demo Imaging (fictional provider)"
     exif.get_ifd(IFD.Exif)[Base.DateTimeOriginal] = taken
     gps = exif.get_ifd(IFD.GPSInfo)
     gps[GPS.GPSVersionID] = b"\x02\x03\x00\x00"
@@ -158,6 +159,30 @@ def satellite_exif() -> Image.Exif:
     return exif
 
 
+SCENE_CENTRE = (130.30, 42.24)
+"""Longitude and latitude of the picture's centre pixel (the EXIF GPS position)."""
+GROUND_SAMPLE = 0.5
+"""Metres a pixel, as a commercial provider's pan-sharpened product."""
+
+
+def satellite_world_file(size: tuple[int, int]) -> dict[str, str]:
+    """The picture's world file ('.jgw') and '.prj': north up, UTM zone 52N (EPSG:32652),
+    ``GROUND_SAMPLE`` metres a pixel, centred on ``SCENE_CENTRE``; the same text each run."""
+    from pyproj import CRS, Transformer  # lazy: only the demo's corpus writes it
+
+    utm = CRS.from_epsg(32652)
+    east, north = Transformer.from_crs(4326, utm, always_xy=True).transform(*SCENE_CENTRE)
+    width, height = size
+    # A world file names the centre of the top-left pixel.
+    x0 = east - (width / 2 - 0.5) * GROUND_SAMPLE
+    y0 = north + (height / 2 - 0.5) * GROUND_SAMPLE
+    lines = (GROUND_SAMPLE, 0.0, 0.0, -GROUND_SAMPLE, x0, y0)
+    return {
+        ".jgw": "".join(f"{value:.3f}\n" for value in lines),
+        ".prj": utm.to_wkt("WKT1_ESRI") + "\n",
+    }
+
+
 def jpeg_bytes(img: Image.Image, exif: Image.Exif | None, quality: int) -> bytes:
     """img as a JPEG file, with exif or with no EXIF at all."""
     buf = io.BytesIO()
@@ -165,4 +190,4 @@ def jpeg_bytes(img: Image.Image, exif: Image.Exif | None, quality: int) -> bytes
     return buf.getvalue()
 
 
-__all__ = ["jpeg_bytes", "satellite_exif", "satellite_image"]
+__all__ = ["jpeg_bytes", "satellite_exif", "satellite_image", "satellite_world_file"]

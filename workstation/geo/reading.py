@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -165,9 +166,10 @@ def _capture(tags: dict[int, Any]) -> Capture:
     if "captured" not in found and isinstance(tags.get(TAG_DATETIME), str):
         found["captured"] = _tiff_date(tags[TAG_DATETIME])
     if "sensor" not in found:
-        made = " ".join(str(tags[t]).strip() for t in (TAG_MAKE, TAG_MODEL) if t in tags)
-        if made.strip():
-            found["sensor"] = made.strip()
+        make, model = (str(tags.get(t) or "").strip() for t in (TAG_MAKE, TAG_MODEL))
+        made = model if make and model.startswith(make) else f"{make} {model}".strip()
+        if made:
+            found["sensor"] = made  # 'Maxar WV03'; 'Demo Imaging Sat-1', not the make twice
     if "provider" not in found:
         for t in (TAG_COPYRIGHT, TAG_ARTIST):
             if isinstance(tags.get(t), str) and tags[t].strip():
@@ -245,7 +247,30 @@ def read_beside(picture: Path, blob: Path, media_type: str) -> Georeference | No
     if found is not None:
         return found
     world = world_file_beside(picture)
-    return read_world_file(world) if world is not None else None
+    if world is None:
+        return None
+    g = read_world_file(world)
+    return replace(g, capture=exif_capture(blob))
+
+
+TAG_DATETIME_ORIGINAL = 36867  # in the Exif IFD: when the picture was taken
+
+
+def exif_capture(blob: Path) -> Capture:
+    """When, by what and from whom a JPEG/PNG/TIFF says it was taken (its EXIF: the
+    same tag numbers as TIFF's, with DateTimeOriginal first); nothing when it has none."""
+    from PIL import Image, UnidentifiedImageError  # lazy: world-file pictures only
+
+    try:
+        with Image.open(blob) as picture:
+            exif = picture.getexif()
+            tags: dict[int, Any] = {t: exif[t] for t in exif}
+            taken = exif.get_ifd(0x8769).get(TAG_DATETIME_ORIGINAL)
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        return Capture()  # unreadable metadata: the place still stands
+    if isinstance(taken, str):
+        tags[TAG_DATETIME] = taken
+    return _capture(tags)
 
 
 def control_points(values: Sequence[str]) -> list[ControlPoint]:

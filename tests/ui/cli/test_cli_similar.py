@@ -8,11 +8,46 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 
-_WORDS = (
-    "vessel tanker cargo port Nampo Rajin coal barge transfer night AIS dark flag registry "
-    "owner company Hong Kong shell insurer crew master manifest loading berth satellite image "
-    "panel member state letter customs declaration bill lading origin destination route"
-).split()
+_WORDS = [
+    "vessel",
+    "tanker",
+    "cargo",
+    "port",
+    "Nampo",
+    "Rajin",
+    "coal",
+    "barge",
+    "transfer",
+    "night",
+    "AIS",
+    "dark",
+    "flag",
+    "registry",
+    "owner",
+    "company",
+    "Hong",
+    "Kong",
+    "shell",
+    "insurer",
+    "crew",
+    "master",
+    "manifest",
+    "loading",
+    "berth",
+    "satellite",
+    "image",
+    "panel",
+    "member",
+    "state",
+    "letter",
+    "customs",
+    "declaration",
+    "bill",
+    "lading",
+    "origin",
+    "destination",
+    "route",
+]
 
 
 def _story(seed: int, n: int = 400) -> str:

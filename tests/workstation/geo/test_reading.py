@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pyproj
 import pytest
+from PIL import Image
+from PIL.ExifTags import IFD, Base
 
 from tests import samples
 from workstation.geo.model import GeorefError
@@ -144,3 +146,28 @@ def test_world_file_with_an_unknown_crs(tmp_path: Path) -> None:
     world = samples.make_world_file(samples.make_jpeg(tmp_path), [1, 0, 0, -1, 0, 0])
     with pytest.raises(GeorefError, match="unknown coordinate reference system 'EPSG:999999'"):
         read_world_file(world, "EPSG:999999")
+
+
+def test_a_world_file_pictures_exif_gives_its_capture(tmp_path: Path) -> None:
+    picture = tmp_path / "port.jpg"
+    exif = Image.Exif()
+    exif[Base.Make] = "Maxar"
+    exif[Base.Model] = "Maxar WV03"
+    exif[Base.DateTime] = "2025:05:01 00:00:00"  # when it was saved: not the capture
+    exif[Base.Copyright] = "Maxar Technologies (licensed)"
+    exif.get_ifd(IFD.Exif)[Base.DateTimeOriginal] = "2025:04:28 02:14:09"
+    Image.new("RGB", (40, 30), (90, 90, 90)).save(picture, "JPEG", exif=exif)
+    samples.make_world_file(picture, [0.5, 0, 0, -0.5, 600_000.25, 4_679_999.75])
+    g = read_beside(picture, picture, "image/jpeg")
+    assert g is not None
+    assert (g.capture.captured, g.capture.sensor, g.capture.provider) == (
+        "2025-04-28T02:14:09",
+        "Maxar WV03",
+        "Maxar Technologies (licensed)",
+    )
+
+    bare = samples.make_jpeg(tmp_path, name="bare.jpg")
+    samples.make_world_file(bare, [0.5, 0, 0, -0.5, 600_000.25, 4_679_999.75])
+    g = read_beside(bare, bare, "image/jpeg")
+    assert g is not None
+    assert (g.capture.captured, g.capture.sensor, g.capture.provider) == (None, None, None)

@@ -404,7 +404,31 @@ def test_a_georeferenced_pictures_crop_has_scale_bar_north_and_centre(
     assert "the arrow points to true north" in body
 
 
-def test_a_crop_of_a_picture_without_georeference_has_no_scale(written: dict[str, Path]) -> None:
+def test_the_demo_pictures_world_file_gives_its_crop_scale_place_date_and_provider(
+    written: dict[str, Path],
+) -> None:
     text = " ".join(pdf_pages(written["pdf"]))
+    assert re.search(r"Scale bar \d+ m · the arrow points to true north", text)
+    assert re.search(
+        r"Centre: 42\.24\d\d° N, 130\.30\d\d° E · captured 2025-04-28T02:14:09 · "
+        r"Demo Imaging \(fictional provider\)",
+        text,
+    )
+
+
+def test_a_crop_of_a_picture_without_georeference_has_no_scale(
+    facts: Facts, tmp_path: Path
+) -> None:
+    root = tmp_path / "lib"
+    shutil.copytree(facts.root, root)
+    with Library.open(root, reviewer="reader") as lib, lib.writer() as session:
+        image = session.scalar(select(Source).where(Source.sha256 == facts.image_sha))
+        assert image is not None
+        assert GeorefService(lib).remove(session, image.id)
+    report = _report(Facts(root, facts.article_sha, facts.image_sha, facts.crop_box))
+    pdf = tmp_path / "r.pdf"
+    write_report(report, pdf)
+    text = " ".join(pdf_pages(pdf))
+    assert "Image 1 (F-0003)" in text
     assert "Scale bar" not in text
     assert "Centre:" not in text
