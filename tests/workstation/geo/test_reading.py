@@ -166,8 +166,8 @@ def test_a_world_file_pictures_exif_gives_its_capture(tmp_path: Path) -> None:
         "Maxar Technologies (licensed)",
     )
 
-    bare = samples.make_jpeg(tmp_path, name="bare.jpg")
-    samples.make_world_file(bare, [0.5, 0, 0, -0.5, 600_000.25, 4_679_999.75])
-    g = read_beside(bare, bare, "image/jpeg")
+    bare = samples.make_png(tmp_path, name="bare.png")  # no EXIF at all
+    samples.make_world_file(bare, [0.5, 0, 0, -0.5, 600_000.25, 4_679_999.75], suffix=".pgw")
+    g = read_beside(bare, bare, "image/png")
     assert g is not None
     assert (g.capture.captured, g.capture.sensor, g.capture.provider) == (None, None, None)
