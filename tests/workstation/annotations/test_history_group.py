@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from tests import samples
 from workstation.annotations.anchors import RegionAnchor
 from workstation.annotations.service import AnnotationFilter, AnnotationHistory, AnnotationService
+from workstation.core.errors import NotFoundError
 from workstation.core.library import Library
 from workstation.entities.register import add_entity
 from workstation.sources.ingest import ImportService
@@ -83,9 +85,14 @@ def test_a_failed_group_leaves_no_step_and_no_marks(
     library: Library, pictures: tuple[int, int]
 ) -> None:
     history = AnnotationHistory(AnnotationService(library))
-    with pytest.raises(RuntimeError), library.writer() as session, history.group("Mark on both"):
-        history.create(session, pictures[0], BOX)
-        raise RuntimeError("the second mark failed")
+
+    def both(session: Session) -> None:
+        with history.group("Mark on both"):
+            history.create(session, pictures[0], BOX)
+            history.create(session, 999, BOX)  # no such source: the second mark fails
+
+    with pytest.raises(NotFoundError), library.writer() as session:
+        both(session)
     assert not history.can_undo
     assert _marks(library, pictures[0]) == 0
     with library.writer() as session, history.group("nothing"):
