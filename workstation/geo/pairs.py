@@ -241,9 +241,15 @@ class PairService:
         note: str | None = None,
         alignment: Sequence[Sequence[float]] = (),
         pair_uuid: str | None = None,
+        made_by_id: int | None = None,
+        made_at: str | None = None,
     ) -> ImagePair:
         """Pair two pictures. The earlier capture becomes the before when both dates are
         known; otherwise ``first_id`` is. ``alignment`` points are given first -> second.
+
+        Args:
+            pair_uuid, made_by_id, made_at: A pair merged from a bundle keeps the
+                sender's (by default: a new uuid, this reviewer, now).
 
         Raises:
             NotFoundError: no such source.
@@ -275,8 +281,8 @@ class PairService:
             after_id=second_id,
             alignment=[list(p) for p in points] or None,
             note=note,
-            made_by_id=lib.reviewer_id(session),
-            made_at=now,
+            made_by_id=made_by_id or lib.reviewer_id(session),
+            made_at=made_at or now,
             modified_at=now,
         )
         session.add(row)
