@@ -290,6 +290,12 @@ def test_mark_on_both_from_the_image_pane_is_one_undo_step_and_shows_in_compare(
         # Each picture's marks are drawn in Compare, in its own pixels.
         qtbot.waitUntil(lambda: [len(m) for m in shown.mark_items] == [1, 1], timeout=10_000)
         assert shown.mark_items[1][0].mark.points == [(20.0, 30.0), (80.0, 70.0)]
+        shown.set_mode("swipe")  # stacked, each view still draws its picture's marks
+        assert all(
+            items[0].scene() is view.scene()
+            for items, view in zip(shown.mark_items, shown.views, strict=True)
+        )
+        shown.set_mode("side")
         assert "one Ctrl+Z in the main window undoes both" in shown.status.text()
         window.annotation_commands.undo()  # one step takes back both marks
         wait_idle(qtbot, window.controller)
