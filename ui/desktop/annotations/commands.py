@@ -10,7 +10,7 @@ whichever came last.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
@@ -78,6 +78,11 @@ class AnnotationCommands(QObject):
         """Whether there is an undone change to redo."""
         history = getattr(self, "_history", None)
         return bool(history and history.can_redo)
+
+    def step_label(self, which: Literal["undo", "redo"]) -> str | None:
+        """The name of the grouped step Undo (or Redo) would take next ("Mark on both")."""
+        history = getattr(self, "_history", None)
+        return history.label(which) if history is not None else None
 
     def create_mark(
         self,

@@ -297,11 +297,13 @@ def test_mark_on_both_from_the_image_pane_is_one_undo_step_and_shows_in_compare(
         )
         shown.set_mode("side")
         assert "one Ctrl+Z in the main window undoes both" in shown.status.text()
+        assert window.undo_action.text() == "&Undo Mark on both"
         window.annotation_commands.undo()  # one step takes back both marks
         wait_idle(qtbot, window.controller)
         assert _live_marks(library) == 0
         qtbot.waitUntil(lambda: [len(m) for m in shown.mark_items] == [0, 0], timeout=10_000)
         assert not window.annotation_commands.can_undo
+        assert window.redo_action.text() == "&Redo Mark on both"
         window.annotation_commands.redo()  # and one redo makes both again
         wait_idle(qtbot, window.controller)
         assert _live_marks(library) == 2
