@@ -62,7 +62,8 @@ def test_compare_with_lists_images_overlaps_first_and_the_choice_is_a_library_pa
     assert shown.alignment is None
     assert "Not locked" in shown.status.text()
     assert shown.pair_id == 1
-    assert shown.pair_label.text() == "Image pair 1"
+    assert shown.pair_label.text() == "Image pair 1 · note:"
+    assert shown.note_edit.isVisible()
     assert not shown.keep_button.isVisible()
     _close(qtbot, shown)
     # A library record (audited), not a desktop setting: Compare now opens it again.
@@ -90,12 +91,14 @@ def test_an_overlap_is_a_suggestion_until_kept(
         assert shown.pair_id is None
         assert "A suggestion" in shown.pair_label.text()
         assert shown.keep_button.isVisible()
+        assert not shown.note_edit.isVisible()  # a note goes with a kept pair
         with library.reader() as session:
             assert list_pairs(session) == []
         shown.keep_button.click()
         wait_idle(qtbot, window.controller)
         assert shown.pair_id == 1
         assert not shown.keep_button.isVisible()
+        assert shown.note_edit.isVisible()
         with library.reader() as session:
             (pair,) = list_pairs(session)
         assert (pair.before.title, pair.after.title) == ("before.tif", "after.tif")
@@ -339,7 +342,14 @@ def test_a_stored_pair_opens_with_its_alignment_and_an_alignment_is_stored(
         assert [s.source_id for s in shown.sides] == [a, b]
         assert shown.alignment == pytest.approx(truth, abs=1e-9)
         assert shown.views[1].rotation == pytest.approx(-30.0)
-        assert shown.pair_label.text() == "Image pair 1 · quay"
+        assert shown.note_edit.text() == "quay"
+        # A note typed in Compare is kept with the pair (the dossier prints it).
+        shown.note_edit.setText("  quay,  new   cranes ")
+        shown.note_edit.editingFinished.emit()
+        wait_idle(qtbot, window.controller)
+        assert shown.status.text() == "Note kept with image pair 1"
+        with library.reader() as session:
+            assert list_pairs(session)[0].note == "quay, new cranes"
         # Aligned again: the new points are stored with the pair (audited).
         qtbot.waitUntil(lambda: all(v.pyramid is not None for v in shown.views), timeout=10_000)
         shown.align_button.click()

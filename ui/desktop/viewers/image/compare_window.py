@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -192,6 +193,7 @@ class CompareWindow(QWidget):
         on_aligned: Callable[[Points, Points], None] | None = None,
         on_mark: Callable[[tuple[RegionAnchor, RegionAnchor]], None] | None = None,
         on_keep: Callable[[], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
         pair_id: int | None = None,
         note: str | None = None,
         reload_marks: Callable[[int], None] | None = None,
@@ -254,7 +256,12 @@ class CompareWindow(QWidget):
         self.keep_button.setVisible(on_keep is not None and pair_id is None)
         self.pair_label = QLabel("")
         self.pair_label.setContentsMargins(6, 0, 6, 0)
-        self.pair_label.setWordWrap(True)
+        self.note = note
+        self.on_note = on_note
+        self.note_edit = QLineEdit()
+        self.note_edit.setPlaceholderText("A note on the pair (the dossier prints it)")
+        self.note_edit.setToolTip("What the two pictures show; Enter keeps it (audited)")
+        self.note_edit.editingFinished.connect(self._note_edited)
         self.mark_items: tuple[list[RegionItem], list[RegionItem]] = ([], [])
         self.status = QLabel("")
         self.status.setContentsMargins(6, 0, 6, 0)
@@ -296,7 +303,11 @@ class CompareWindow(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addLayout(dates)
-        layout.addWidget(self.pair_label)
+        pair_row = QHBoxLayout()
+        pair_row.setContentsMargins(0, 0, 6, 0)
+        pair_row.addWidget(self.pair_label)
+        pair_row.addWidget(self.note_edit, 1)
+        layout.addLayout(pair_row)
         layout.addWidget(self.status)
         layout.addWidget(self.stage, 1)
         self.set_mode("side")
@@ -610,15 +621,20 @@ class CompareWindow(QWidget):
 
     def set_pair(self, pair_id: int | None, note: str | None = None) -> None:
         """Show whether the two are a library pair (its id and note) or a suggestion."""
-        self.pair_id = pair_id
+        self.pair_id, self.note = pair_id, note
         if pair_id is None:
-            self.pair_label.setText(
-                "A suggestion (the pictures overlap): Keep as pair to keep it in the library"
-            )
+            self.pair_label.setText("A suggestion: Keep as pair to keep the two in the library")
         else:
-            self.pair_label.setText(f"Image pair {pair_id}" + (f" · {note}" if note else ""))
-        if pair_id is not None:
+            self.pair_label.setText(f"Image pair {pair_id} · note:")
             self.keep_button.hide()
+        self.note_edit.setText(note or "")
+        self.note_edit.setVisible(pair_id is not None and self.on_note is not None)
+
+    def _note_edited(self) -> None:
+        text = " ".join(self.note_edit.text().split())
+        if self.on_note is not None and self.pair_id is not None and text != (self.note or ""):
+            self.note = text or None
+            self.on_note(text)
 
     def set_marks(self, index: int, marks: SourceMarks) -> None:
         """The marks of picture ``index`` (drawn read-only over it, in its own pixels)."""
@@ -772,6 +788,18 @@ def show_compare(
             on_error=lambda message: window.status.setText(f"Not kept: {message}"),
         )
 
+    def note(text: str) -> None:
+        pair_id = window.pair_id
+        assert pair_id is not None  # the field is shown for stored pairs only
+        controller.write(
+            lambda session: PairService(library).set_note(session, pair_id, text).note,
+            lambda saved: window.status.setText(
+                f"Note kept with image pair {pair_id}" if saved else "Note removed"
+            ),
+            label="keeping the note",
+            on_error=lambda message: window.status.setText(f"Note not kept: {message}"),
+        )
+
     def on_mark(anchors: tuple[RegionAnchor, RegionAnchor]) -> None:
         assert commands is not None  # the button is shown only with them
         marks = [
@@ -795,6 +823,7 @@ def show_compare(
         on_aligned=lambda mine, theirs: keep((mine, theirs)),
         on_mark=on_mark if commands is not None else None,
         on_keep=lambda: keep(None),
+        on_note=note,
         pair_id=shown.pair_id,
         note=shown.note,
         reload_marks=reload,
