@@ -76,6 +76,25 @@ def test_bad_input_is_one_line(
     assert _ok("--library", path, "pairs", "--json") == "[]\n"
 
 
+def test_a_pair_travels_in_a_bundle_from_the_command_line(
+    lib: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    path, ids = lib
+    _ok("--library", path, "pair", str(ids["before.tif"]), str(ids["after.tif"]), "--note", "quay")
+    bundle = str(tmp_path / "bundle")
+    _ok("--library", path, "export", "--out", bundle)
+    other = str(tmp_path / "other")
+    _ok("init", "--library", other)
+    out = _ok("--library", other, "import-bundle", bundle, "--accept-untrusted")
+    assert "  image pairs: 1 added, 0 already here" in out.splitlines()
+    (doc,) = json.loads(_ok("--library", other, "pairs", "--json"))
+    assert (doc["before"]["title"], doc["after"]["title"], doc["note"]) == (
+        "before.tif",
+        "after.tif",
+        "quay",
+    )
+
+
 def test_a_duplicate_pair_is_refused(lib: tuple[str, dict[str, int]]) -> None:
     path, ids = lib
     b, a = str(ids["before.tif"]), str(ids["after.tif"])
