@@ -313,6 +313,9 @@ def test_mark_on_both_from_the_image_pane_is_one_undo_step_and_shows_in_compare(
         qtbot.waitUntil(lambda: [len(m) for m in shown.mark_items] == [1, 1], timeout=10_000)
     finally:
         _close(qtbot, shown)
+    # A closed Compare window no longer follows the main window's marks.
+    window.annotation_commands.annotationsChanged.emit(None)
+    wait_idle(qtbot, window.controller)
 
 
 def _live_marks(library: Library) -> int:
