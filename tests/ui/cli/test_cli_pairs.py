@@ -102,3 +102,16 @@ def test_a_duplicate_pair_is_refused(lib: tuple[str, dict[str, int]]) -> None:
     result = run_cli("--library", path, "pair", a, b)
     assert result.returncode == 1
     assert result.stderr.strip().endswith(f"sources {a} and {b} are already image pair 1")
+
+
+def test_a_read_only_library_lists_pairs_and_refuses_a_new_one(
+    lib: tuple[str, dict[str, int]],
+) -> None:
+    path, ids = lib
+    _ok("--library", path, "pair", str(ids["before.tif"]), str(ids["after.tif"]))
+    assert _ok("--library", path, "--read-only", "pairs").startswith("pair 1: before")
+    result = run_cli("--library", path, "--read-only", "pair", "--remove", "1")
+    assert result.returncode == 1
+    assert "cannot be changed" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(json.loads(_ok("--library", path, "pairs", "--json"))) == 1
