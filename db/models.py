@@ -231,6 +231,32 @@ class Georeference(Base):
     made_at: Mapped[str] = mapped_column(String(32))
 
 
+class ImagePair(Base):
+    """Two pictures of the same place kept as a before and after (``workstation.geo.pairs``).
+
+    ``alignment`` is the two-point alignment made in the Compare window, or None:
+    ``[[x_before, y_before, x_after, y_after], ...]``, the same places in each
+    picture's pixels. The earlier capture is ``before`` when both dates are known.
+    """
+
+    __tablename__ = "image_pairs"
+    __table_args__ = (
+        CheckConstraint("before_id <> after_id", name="image_pair_two_pictures"),
+        UniqueConstraint("before_id", "after_id"),
+        Index("ix_image_pairs_after", "after_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    before_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    after_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    alignment: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    made_at: Mapped[str] = mapped_column(String(32))
+    modified_at: Mapped[str] = mapped_column(String(32))
+
+
 # --- review: taxonomy, entities, annotations, findings ---------------------
 
 

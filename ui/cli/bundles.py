@@ -202,6 +202,8 @@ def cmd_import_bundle(args: argparse.Namespace) -> int:
             f"  georeferences: {summary.georeferences_added} added, "
             f"{summary.georeferences_unchanged} kept as they are here"
         )
+    if summary.pairs_added or summary.pairs_unchanged:
+        print(f"  image pairs: {summary.pairs_added} added, {summary.pairs_unchanged} already here")
     if summary.ocr_layers_added or summary.ocr_layers_waiting or summary.ocr_layers_unchanged:
         print(
             f"  OCR layers: {summary.ocr_layers_added} added as page text, "

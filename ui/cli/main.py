@@ -282,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_geo(sub, common)
 
+    from ui.cli.pairs import register as _register_pairs  # lazy: start-up
+
+    _register_pairs(sub, common)
+
     from ui.cli.ocr import register as _register_ocr  # lazy: start-up
 
     _register_ocr(sub, common)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import uuid as uuidlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -491,6 +492,14 @@ class _Step:
     after: AnnotationData | None = None
     entity: str | None = None  # for "link" and "unlink"
     foreign: ForeignStep | None = None  # for "foreign"
+    steps: list[_Step] = field(default_factory=list)  # for "group", in the order made
+    label: str = ""  # for "group": what the reviewer did ("Mark on both")
+
+    def uuids(self) -> list[str]:
+        """The annotations this step changes (a group's, in order)."""
+        if self.kind == "group":
+            return [u for s in self.steps for u in s.uuids()]
+        return [] if self.foreign is not None else [self.uuid]
 
 
 @dataclass
@@ -498,13 +507,37 @@ class AnnotationHistory:
     """Undo and redo of annotation changes, run through the service.
 
     The desktop app keeps one per window; each call takes the session of the
-    user's operation.
+    user's operation. Changes made inside ``group()`` are one step: one undo takes
+    them all back (last first), one redo makes them all again.
     """
 
     service: AnnotationService
     limit: int = 200
     _undo: list[_Step] = field(default_factory=list)
     _redo: list[_Step] = field(default_factory=list)
+    _open: list[_Step] = field(default_factory=list)  # groups being made, outermost first
+    #: The annotations the last undo or redo changed (a group's, every one of them).
+    last_changed: tuple[str, ...] = ()
+
+    @contextmanager
+    def group(self, label: str) -> Iterator[None]:
+        """Keep the changes made inside as one undo step named ``label``.
+
+        Use it inside the one transaction that makes them: when the block raises, the
+        transaction rolls back and the group is dropped with it. Groups nest (the
+        inner one is part of the outer); a group that changed nothing leaves no step.
+        """
+        step = _Step("group", "", label=label)
+        self._open.append(step)
+        try:
+            yield
+        except BaseException:
+            self._open.pop()
+            raise
+        self._open.pop()
+        if step.steps:
+            step.uuid = step.steps[-1].uuid
+            self._push(step)
 
     @property
     def can_undo(self) -> bool:
@@ -517,6 +550,9 @@ class AnnotationHistory:
         return bool(self._redo)
 
     def _push(self, step: _Step) -> None:
+        if self._open:
+            self._open[-1].steps.append(step)
+            return
         self._undo.append(step)
         del self._undo[: -self.limit]
         self._redo.clear()
@@ -557,6 +593,11 @@ class AnnotationHistory:
         """Keep another kind of change (already made) in this history."""
         self._push(_Step("foreign", step.uuid, foreign=step))
 
+    def label(self, which: Literal["undo", "redo"]) -> str | None:
+        """The name of the group ``undo`` (or ``redo``) would take back next, if a group."""
+        steps = self._undo if which == "undo" else self._redo
+        return steps[-1].label or None if steps else None
+
     def pending(self, which: Literal["undo", "redo"]) -> ForeignStep | None:
         """The foreign step ``undo`` (or ``redo``) would apply next; None when the next
         is an annotation's, or there is none."""
@@ -565,6 +606,10 @@ class AnnotationHistory:
 
     def _apply(self, session: Session, step: _Step, *, undo: bool) -> None:
         svc = self.service
+        if step.kind == "group":
+            for part in reversed(step.steps) if undo else step.steps:
+                self._apply(session, part, undo=undo)
+            return
         if step.foreign is not None:
             step.foreign.apply(session, undo=undo)
             return
@@ -610,6 +655,7 @@ class AnnotationHistory:
         step = self._undo.pop()
         self._apply(session, step, undo=True)
         self._redo.append(step)
+        self.last_changed = tuple(step.uuids())
         return step.uuid
 
     def redo(self, session: Session) -> str | None:
@@ -619,4 +665,5 @@ class AnnotationHistory:
         step = self._redo.pop()
         self._apply(session, step, undo=False)
         self._undo.append(step)
+        self.last_changed = tuple(step.uuids())
         return step.uuid

@@ -40,6 +40,7 @@ from workstation.bundles.age import encrypt_file
 from workstation.bundles.bagit import BagWriter, shown
 from workstation.bundles.carried import OcrExport
 from workstation.bundles.errors import BundleError, DamagedSourceError, RedactionLeakError
+from workstation.bundles.image_pairs import dossier_pairs, travelling_pairs
 from workstation.bundles.leaks import (
     Leak,
     info_leaks,
@@ -267,6 +268,7 @@ class BundleExporter:
                 plan, shipped, bundle_id, withheld, scrubber, {a.uuid for a in annotations}
             )
             ocr.apply(case_doc)
+            case_doc["pairs"] = travelling_pairs(self.library, shipped, scrubber)
             case_bytes = _dump(case_doc)
             readme = _readme(plan, bundle_id, options, shipped, ocr).encode("utf-8")
             tick("report.pdf")
@@ -538,6 +540,7 @@ class BundleExporter:
                 rp.DossierCategory(c["code"], c["label"], c["legal_basis"]) for c in plan.categories
             ],
             entities=entities,
+            pairs=dossier_pairs(self.library, sources, scrubber),
             findings=[
                 rp.DossierFinding(
                     number=number_label(f["number"]) if f.get("number") else "F-?",

@@ -45,6 +45,7 @@ from workstation.annotations.service import (
 from workstation.bundles.bagit import shown
 from workstation.bundles.carried import CarriedLayers
 from workstation.bundles.errors import BundleError
+from workstation.bundles.image_pairs import merge_pairs
 from workstation.bundles.merge_findings import FindingMerger
 from workstation.bundles.receive import QUOTED_CHARS, TRUST_WORDS, OpenedBundle, open_bundle
 from workstation.core.audit import canonical_json
@@ -88,6 +89,9 @@ class MergeSummary:
     #: Pictures that got the bundle's georeference / kept their own (same, or a conflict).
     georeferences_added: int = 0
     georeferences_unchanged: int = 0
+    #: Image pairs kept from the bundle / already here (by uuid, or the same two pictures).
+    pairs_added: int = 0
+    pairs_unchanged: int = 0
     #: OCR layers stored and accepted as page text / stored beside the source's own,
     #: waiting for ``ocr accept`` / already here.
     ocr_layers_added: int = 0
@@ -256,6 +260,7 @@ class BundleMerger:
                     if record["sha256"] in opened.ocr:
                         sid = by_sha[record["sha256"]]
                         carried.ocr(session, sid, opened.ocr[record["sha256"]])
+                merge_pairs(self, session, opened.case.get("pairs") or [], by_sha, summary)
                 self._merge_categories(session, opened, summary)
                 entity_ids = self._merge_entities(session, opened, summary)
                 for data in opened.annotations:

@@ -190,6 +190,25 @@ def _georeference(shape: _Shape, item: Any, where: str) -> None:
             _numbers(shape, point, f"{where}.control_points[{i}]", 4)
 
 
+def _pair(shape: _Shape, item: Any, where: str, shas: set[str]) -> None:
+    """An image pair as ``bundles.image_pairs.travelling_pairs`` writes it."""
+    shape.need(item, where, dict, "an object")
+    for key in ("uuid", "before", "after"):
+        shape.text(item, key, where, required=True)
+    for key in ("before", "after"):
+        if item[key] not in shas:
+            raise shape.fail(f"{where}.{key}", "names no source of the bundle (by its sha256)")
+    if item["before"] == item["after"]:
+        raise shape.fail(where, "pairs a picture with itself")
+    for key in ("note", "made_by", "made_at"):
+        shape.text(item, key, where)
+    alignment = item.get("alignment")
+    if alignment is not None:
+        shape.need(alignment, f"{where}.alignment", list, "an array")
+        for i, point in enumerate(alignment):
+            _numbers(shape, point, f"{where}.alignment[{i}]", 4)
+
+
 _FINDING_TEXT = (
     "claim",
     "category",
@@ -338,6 +357,8 @@ def check_case(doc: Any) -> dict[str, Any]:
     shape.array(doc, "categories", category)
     shape.array(doc, "entities", entity)
     shape.array(doc, "findings", finding)
+    shas = {item["sha256"] for item in sources}
+    shape.array(doc, "pairs", lambda item, where: _pair(shape, item, where, shas))
     return doc
 
 

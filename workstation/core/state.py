@@ -123,6 +123,7 @@ KINDS: dict[str, Kind] = {
                 Part("replies", "finding_replies", "finding_id", "id"),
             ),
         ),
+        Kind("pair", "image_pairs", "uuid"),
         Kind("key", "signing_keys", "fingerprint"),
         Kind("profile", "recipient_profiles", "name"),
         Kind("case", "cases", "uuid"),

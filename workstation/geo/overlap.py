@@ -107,6 +107,16 @@ def overlap_share(a: Ring, b: Ring) -> float:
     return min(1.0, abs(_area(shared)) / smaller) if len(shared) >= 3 else 0.0
 
 
+def shared_footprint(a: Ring, b: Ring) -> list[Point]:
+    """The ground two convex footprints share, as (lon, lat) corners ([] when apart)."""
+    lat0 = (sum(float(p[1]) for p in a) / len(a) + sum(float(p[1]) for p in b) / len(b)) / 2
+    shared = _clip(_ccw(_plane(a, lat0)), _ccw(_plane(b, lat0)))
+    if len(shared) < 3 or _area(shared) == 0:
+        return []
+    k = math.cos(math.radians(lat0))
+    return [(x / k, y) for x, y in shared]
+
+
 def overlapping(session: Session, source_id: int, least: float = 0.0) -> list[Overlap]:
     """The other georeferenced pictures whose footprints overlap this one's, most first.
 

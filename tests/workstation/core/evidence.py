@@ -1,10 +1,10 @@
 """A small library holding a record of every audited kind, made through the services.
 
-Sources (text, PDF, image with an OCR layer) in a case, annotations with tags and entity links, an
-entity with identifiers, a recipient profile, a signing key, a finding with a letter
-and its reply, and a bundle merged from a partner's library (bundle_imports and
-provenance rows), so the state-binding tests can edit any audited table of a real
-library.
+Sources (text, PDF, image with an OCR layer, paired with a later image) in a case,
+annotations with tags and entity links, an entity with identifiers, a recipient
+profile, a signing key, a finding with a letter and its reply, and a bundle merged
+from a partner's library (bundle_imports and provenance rows), so the state-binding
+tests can edit any audited table of a real library.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from workstation.core.library import Library
 from workstation.entities.register import add_entity, link_annotation
 from workstation.findings.replies import ReplyService
 from workstation.findings.service import FindingService
+from workstation.geo.pairs import PairService
 from workstation.keys.keyring import KeyService
 from workstation.ocr.layers import OcrService, PageResult
 from workstation.sources.ingest import ImportService
@@ -60,12 +61,14 @@ def build(folder: Path) -> Made:
     samples.make_world_file(image, [0.5, 0, 0, -0.5, 600_000.25, 4_679_999.75])
     image.with_suffix(".prj").write_text("EPSG:32652", encoding="ascii")
     mail = samples.make_eml(inputs)  # and its attachment: a source with a parent
+    later = samples.make_jpeg(inputs, name="later.jpg", size=(320, 240))  # paired with image
     partner = _partner_bundle(folder)
     with Library.open(folder / "lib", reviewer="alice", create=True) as lib:
-        results = ImportService(lib).import_paths([text, pdf, image, mail], case="Rajin 2024")
+        paths = [text, pdf, image, mail, later]
+        results = ImportService(lib).import_paths(paths, case="Rajin 2024")
         ids = {r.path: r.source_id for r in results.results if r.status == "imported"}
-        assert len(ids) == 5, results.results
-        t, p, i = (int(ids[str(path)] or 0) for path in (text, pdf, image))
+        assert len(ids) == 6, results.results
+        t, p, i, i2 = (int(ids[str(path)] or 0) for path in (text, pdf, image, later))
         service = AnnotationService(lib)
         with lib.writer() as session:
             note = service.create(
@@ -93,6 +96,7 @@ def build(folder: Path) -> Made:
             save_profile(lib, session, Profile("MSMT partners", "MSMT RELEASABLE"))
             KeyService(lib).generate(session, "alice's key", b"correct horse battery")
             finding = _finding(lib, session, [note.uuid, region.uuid], entity.uuid)
+            PairService(lib).create(session, i, i2, note="before and after")
         _ocr_layer(lib, i)
         with open_bundle(lib, partner) as opened:
             BundleMerger(lib).merge(opened, accept_untrusted=True)

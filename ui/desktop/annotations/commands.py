@@ -9,14 +9,15 @@ whichever came last.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.ops.changes import NOTHING, Changes
-from workstation.annotations.anchors import AnnotationData, text_anchor
+from workstation.annotations.anchors import Anchor, AnnotationData, text_anchor
 from workstation.annotations.service import AnnotationHistory, AnnotationService
 from workstation.sources.lookup import page_text, source_id_for_sha256
 
@@ -77,6 +78,11 @@ class AnnotationCommands(QObject):
         """Whether there is an undone change to redo."""
         history = getattr(self, "_history", None)
         return bool(history and history.can_redo)
+
+    def step_label(self, which: Literal["undo", "redo"]) -> str | None:
+        """The name of the grouped step Undo (or Redo) would take next ("Mark on both")."""
+        history = getattr(self, "_history", None)
+        return history.label(which) if history is not None else None
 
     def create_mark(
         self,
@@ -144,6 +150,33 @@ class AnnotationCommands(QObject):
             on_error=failed,
         )
 
+    def create_marks(self, marks: Sequence[tuple[int, Anchor]], label: str) -> None:
+        """Mark several drawn anchors (source id, anchor) in one transaction, kept as one
+        undo step named ``label`` (Mark on both: one Ctrl+Z takes back both marks)."""
+        history = self.history
+        source_ids = tuple(dict.fromkeys(sid for sid, _a in marks))
+
+        def write(session: Session) -> list[str]:
+            with history.group(label):
+                return [history.create(session, sid, anchor).uuid for sid, anchor in marks]
+
+        def done(uuids: list[str]) -> None:
+            for sid in source_ids:
+                self.annotationsChanged.emit(sid)
+            self.historyChanged.emit()
+            self.statusMessage.emit(
+                f"{label}: {len(uuids)} marks without a category (one Ctrl+Z undoes them all).",
+                5000,
+            )
+
+        self.controller.write(
+            write,
+            done,
+            changes=Changes.of_annotations(*source_ids),
+            label="marking",
+            on_error=self.errorOccurred.emit,
+        )
+
     def update(self, annotation_uuid: str, on_error: Any = None, **changes: Any) -> None:
         """Change an annotation's note, categories, redaction or anchor (undoable, audited)."""
         history = self.history
@@ -194,19 +227,22 @@ class AnnotationCommands(QObject):
             return
         library = self.controller.library
 
-        def write(session: Session) -> int | str | None:
+        def write(session: Session) -> tuple[int, ...] | str | None:
             foreign = history.pending("undo" if which == "undo" else "redo")
             uuid = getattr(history, which)(session)
             if uuid is None:
                 return None
             if foreign is not None:
                 return foreign.kind
-            return source_id_of(session, AnnotationService(library).get(session, uuid))
+            service = AnnotationService(library)
+            # Every source a grouped step touched (Mark on both: the two pictures).
+            found = (source_id_of(session, service.get(session, u)) for u in history.last_changed)
+            return tuple(dict.fromkeys(found))
 
-        def changed(result: int | str | None) -> Changes:
+        def changed(result: tuple[int, ...] | str | None) -> Changes:
             if isinstance(result, str):
                 return self.FOREIGN_CHANGES.get(result, NOTHING)
-            return Changes.of_annotations(result) if result is not None else NOTHING
+            return Changes.of_annotations(*result) if result else NOTHING
 
         def failed(message: str) -> None:
             self.historyChanged.emit()  # the step is dropped: the menu must say so
@@ -220,9 +256,12 @@ class AnnotationCommands(QObject):
             on_error=failed,
         )
 
-    def _history_done(self, which: str, result: int | str | None) -> None:
-        if not isinstance(result, str):
-            self.annotationsChanged.emit(result)
+    def _history_done(self, which: str, result: tuple[int, ...] | str | None) -> None:
+        if result is None:
+            self.annotationsChanged.emit(None)
+        elif not isinstance(result, str):
+            for source_id in result:
+                self.annotationsChanged.emit(source_id)
         self.historyChanged.emit()
         again = "Ctrl+Shift+Z redoes" if which == "undo" else "Ctrl+Z undoes"
         self.statusMessage.emit(f"{which.capitalize()}ne ({again}).", 4000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import (
@@ -479,6 +479,14 @@ class MainWindow(MarkingMixin, QMainWindow):
     def _update_undo_actions(self) -> None:
         self.undo_action.setEnabled(self.annotation_commands.can_undo)
         self.redo_action.setEnabled(self.annotation_commands.can_redo)
+        # A grouped step says what it takes back ("Undo Mark on both").
+        steps: tuple[tuple[QAction, Literal["undo", "redo"]], ...] = (
+            (self.undo_action, "undo"),
+            (self.redo_action, "redo"),
+        )
+        for action, which in steps:
+            label = self.annotation_commands.step_label(which)
+            action.setText(f"&{which.capitalize()}" + (f" {label}" if label else ""))
 
     def find_in_document(self) -> None:
         """Edit > Find: the find bar of the current pane."""

@@ -243,7 +243,9 @@ class Settings:
     # --- before and after ---------------------------------------------------------
 
     def image_pair(self, sha256: str) -> ImagePair | None:
-        """The picture last compared with this one (by content), and the alignment."""
+        """The picture an earlier version remembered as compared with this one (by content),
+        and the alignment. Read only: pairs are kept in the library now
+        (``workstation.geo.pairs``); Compare offers this one as a suggestion."""
         try:
             doc = json.loads(self._text(self._IMAGE_PAIRS + sha256) or "null")
             return ImagePair(
@@ -260,7 +262,8 @@ class Settings:
         second: str,
         points: tuple[Sequence[tuple[float, float]], Sequence[tuple[float, float]]] = ((), ()),
     ) -> None:
-        """Pair two pictures (by SHA-256) both ways, with the alignment's points in each."""
+        """Pair two pictures (by SHA-256) both ways, with the alignment's points in each, as
+        earlier versions did (the program no longer writes these; tests make old settings)."""
         mine, theirs = [list(p) for p in points[0]], [list(p) for p in points[1]]
         for this, other, a, b in ((first, second, mine, theirs), (second, first, theirs, mine)):
             doc = {"with": other, "mine": a, "theirs": b}

@@ -7,7 +7,7 @@ results) and ``close_document()`` (release files and workers).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -46,7 +46,7 @@ from ui.desktop.annotations.region_tools import NUDGES, RegionEditor, Tool
 from ui.desktop.app.controller import LibraryController
 from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.article.article_view import ArticleView
-from ui.desktop.viewers.image.compare_window import MarkOne, open_compare
+from ui.desktop.viewers.image.compare_window import open_compare
 from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
 from ui.desktop.viewers.image.georef_dialog import GeorefDialog
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
@@ -58,6 +58,9 @@ from ui.desktop.viewers.source_view import SourceView
 from ui.desktop.widgets.icons import icon
 from workstation.annotations.anchors import AnnotationData, RegionAnchor, TextAnchor
 from workstation.ocr.viewing import ocr_page_texts
+
+if TYPE_CHECKING:
+    from ui.desktop.annotations.commands import AnnotationCommands
 
 
 def _tool(text: str, tip: str, icon_name: str = "") -> QToolButton:
@@ -442,8 +445,8 @@ class ImageSourceView(RegionDrawingView):
         self._measure_action.setVisible(self.measure.available)
         self.compare_button = _tool(
             "Compare",
-            "Compare with the image paired with it by hand, else the georeferenced image "
-            "overlapping it most",
+            "Compare with its library pair (Compare with… or workstation pair), else the "
+            "georeferenced image overlapping it most (a suggestion until kept)",
         )
         self.compare_button.clicked.connect(
             lambda: open_compare(
@@ -451,7 +454,7 @@ class ImageSourceView(RegionDrawingView):
                 source,
                 self.measure_label.setText,
                 self._settings(),
-                mark=self._mark_one(),
+                commands=self._commands(),
             )
         )
         bar.addWidget(self.compare_button)
@@ -465,7 +468,7 @@ class ImageSourceView(RegionDrawingView):
                 self.measure_label.setText,
                 self._settings(),
                 choose=True,
-                mark=self._mark_one(),
+                commands=self._commands(),
             )
         )
         bar.addWidget(self.compare_with_button)
@@ -502,12 +505,9 @@ class ImageSourceView(RegionDrawingView):
         """The main window's settings (where compared pairs are remembered)."""
         return Settings.of(getattr(self.window(), "settings", None))
 
-    def _mark_one(self) -> MarkOne | None:
-        """Mark a region through the main window's undo history (None: no main window)."""
-        commands = getattr(self.window(), "annotation_commands", None)
-        if commands is None:
-            return None
-        return lambda source_id, anchor: commands.create_mark(source_id, anchor, None)
+    def _commands(self) -> AnnotationCommands | None:
+        """The main window's mark commands (its undo history); None: no main window."""
+        return getattr(self.window(), "annotation_commands", None)
 
     def _georeference(self, controller: LibraryController, source: SourceView) -> None:
         """Open the hand georeference dialog; what it stores takes effect in this pane."""

@@ -18,6 +18,7 @@ from workstation.bundles.dossier.model import (
     DossierEntity,
     DossierFinding,
     DossierMark,
+    DossierPair,
     DossierSource,
     ReportError,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "DossierEntity",
     "DossierFinding",
     "DossierMark",
+    "DossierPair",
     "DossierSource",
     "ReportError",
     "write_report",

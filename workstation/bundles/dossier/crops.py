@@ -137,12 +137,24 @@ def _margin_box(
 
 
 def _image_crop(path: Path, region: RegionAnchor) -> tuple[Image.Image, tuple[float, float], float]:
-    width, height = _picture_size(path)
+    width, height = picture_size(path)
     x0, y0, x1, y1 = _margin_box(region, width, height, 24)
     box = (int(x0), int(y0), int(x1 + 0.999), int(y1 + 0.999))
-    scale = min(1.0, CROP_MAX_SIDE / max(box[2] - box[0], box[3] - box[1]))
+    cropped, scale = cut_picture(path, box, (width, height))
+    return cropped, (float(box[0]), float(box[1])), scale
+
+
+def cut_picture(
+    path: Path,
+    box: tuple[int, int, int, int],
+    size_of_whole: tuple[int, int],
+    longest: int = CROP_MAX_SIDE,
+) -> tuple[Image.Image, float]:
+    """The part ``box`` (x0, y0, x1, y1 pixels) of a picture as RGB, scaled down to
+    ``longest`` pixels at most, and its pixels per picture pixel."""
+    scale = min(1.0, longest / max(box[2] - box[0], box[3] - box[1]))
     size = (max(1, round((box[2] - box[0]) * scale)), max(1, round((box[3] - box[1]) * scale)))
-    if width * height <= IMAGE_MAX_PIXELS:
+    if size_of_whole[0] * size_of_whole[1] <= IMAGE_MAX_PIXELS:
         with Image.open(path) as picture:
             picture.seek(0)
             cropped = _rgb(picture.crop(box))
@@ -150,10 +162,10 @@ def _image_crop(path: Path, region: RegionAnchor) -> tuple[Image.Image, tuple[fl
             cropped = cropped.resize(size, Image.Resampling.LANCZOS)
     else:
         cropped = _vips_crop(path, box, size)
-    return cropped, (float(box[0]), float(box[1])), scale
+    return cropped, scale
 
 
-def _picture_size(path: Path) -> tuple[int, int]:
+def picture_size(path: Path) -> tuple[int, int]:
     """Width and height from the header; Pillow would refuse a big satellite picture."""
     try:
         header = pyvips.Image.new_from_file(str(path))

@@ -156,6 +156,25 @@ class DossierFinding:
 
 
 @dataclass(frozen=True)
+class DossierPair:
+    """Two pictures of the bundle kept as a before and after (``workstation.geo.pairs``).
+
+    Attributes:
+        before, after: The two sources (their capture dates, providers, scales).
+        numbers: Their chapter numbers in the dossier (before, after).
+        note: The pair's note.
+        boxes: The part of each picture to show, (x0, y0, x1, y1) pixels: the ground both
+            cover when both are georeferenced and overlap; None: the whole pictures.
+    """
+
+    before: DossierSource
+    after: DossierSource
+    numbers: tuple[int, int]
+    note: str | None = None
+    boxes: tuple[tuple[int, int, int, int], tuple[int, int, int, int]] | None = None
+
+
+@dataclass(frozen=True)
 class Dossier:
     """Everything the dossier PDF shows.
 
@@ -173,6 +192,7 @@ class Dossier:
         categories: Categories used in the bundle, with legal bases.
         entities: Entities in the bundle.
         findings: Findings the bundle carries.
+        pairs: Before and after pairs among the pictures, one page each.
     """
 
     title: str
@@ -188,6 +208,7 @@ class Dossier:
     categories: Sequence[DossierCategory]
     entities: Sequence[DossierEntity]
     findings: Sequence[DossierFinding] = ()
+    pairs: Sequence[DossierPair] = ()
 
 
 def check_cancel(cancel: CancelToken | None) -> None:

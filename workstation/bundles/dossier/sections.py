@@ -10,6 +10,7 @@ from typing import Any
 from workstation.bundles.dossier.crops import CropStore
 from workstation.bundles.dossier.layout import Block, Chapter
 from workstation.bundles.dossier.model import Dossier, DossierMark, DossierSource, check_cancel
+from workstation.bundles.dossier.pairs import pair_chapters
 from workstation.bundles.dossier.text import esc, prepared_with, readable_time
 from workstation.core.progress import CancelToken, Progress, ProgressCallback
 
@@ -37,6 +38,7 @@ def build_chapters(
         chapters.append(_source_section(index, source, crops, cancel))
         if progress is not None:
             progress(Progress(index, len(dossier.sources), f"source {source.title}"))
+    chapters += pair_chapters(dossier.pairs, archive)
     chapters.append(_annex(dossier))
     return chapters
 

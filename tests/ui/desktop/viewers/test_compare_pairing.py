@@ -1,5 +1,6 @@
-"""Before and after by hand: choosing the picture to compare with, remembering the pair,
-and a two-point alignment of pictures without coordinates."""
+"""Before and after by hand: choosing the picture to compare with, keeping the pair in
+the library, a two-point alignment of pictures without coordinates, one mark on both
+(one undo step) and the marks of each picture shown."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ui.desktop.viewers.image import compare_window, pair_chooser
 from ui.desktop.viewers.image.compare_window import CompareSide, CompareWindow
 from workstation.annotations.anchors import RegionAnchor
 from workstation.core.library import Library
+from workstation.geo.pairs import PairService, list_pairs
 from workstation.geo.transform import apply
 from workstation.sources.ingest import ImportService
 
@@ -37,7 +39,7 @@ def _close(qtbot: QtBot, window: CompareWindow) -> None:
     qtbot.waitUntil(lambda: not compare_window._open_windows, timeout=5_000)
 
 
-def test_compare_with_lists_images_overlaps_first_and_the_choice_is_remembered(
+def test_compare_with_lists_images_overlaps_first_and_the_choice_is_a_library_pair(
     window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
     before, after = samples.make_before_after(tmp_path)
@@ -59,15 +61,49 @@ def test_compare_with_lists_images_overlaps_first_and_the_choice_is_remembered(
     assert {s.title for s in shown.sides} == {"before.tif", "quay-before.png"}
     assert shown.alignment is None
     assert "Not locked" in shown.status.text()
+    assert shown.pair_id == 1
+    assert shown.pair_label.text() == "Image pair 1 · note:"
+    assert shown.note_edit.isVisible()
+    assert not shown.keep_button.isVisible()
     _close(qtbot, shown)
-    # Remembered: Compare now opens that pair again, not the best overlap.
-    remembered = window.settings.image_pair(hashlib.sha256(before.read_bytes()).hexdigest())
-    assert remembered is not None
-    assert remembered.other == hashlib.sha256(plain.read_bytes()).hexdigest()
+    # A library record (audited), not a desktop setting: Compare now opens it again.
+    with library.reader() as session:
+        (pair,) = list_pairs(session)
+    assert {pair.before.title, pair.after.title} == {"before.tif", "quay-before.png"}
+    assert window.settings.image_pair(hashlib.sha256(before.read_bytes()).hexdigest()) is None
     viewer.compare_button.click()
     shown = _shown_compare(qtbot)
     assert {s.title for s in shown.sides} == {"before.tif", "quay-before.png"}
+    assert shown.pair_id == pair.id
     _close(qtbot, shown)
+
+
+def test_an_overlap_is_a_suggestion_until_kept(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    before, after = samples.make_before_after(tmp_path)
+    ImportService(library).import_paths([after])
+    viewer = open_picture(window, qtbot, library, before)
+    viewer.compare_button.click()
+    shown = _shown_compare(qtbot)
+    try:
+        assert [s.title for s in shown.sides] == ["before.tif", "after.tif"]
+        assert shown.pair_id is None
+        assert "A suggestion" in shown.pair_label.text()
+        assert shown.keep_button.isVisible()
+        assert not shown.note_edit.isVisible()  # a note goes with a kept pair
+        with library.reader() as session:
+            assert list_pairs(session) == []
+        shown.keep_button.click()
+        wait_idle(qtbot, window.controller)
+        assert shown.pair_id == 1
+        assert not shown.keep_button.isVisible()
+        assert shown.note_edit.isVisible()
+        with library.reader() as session:
+            (pair,) = list_pairs(session)
+        assert (pair.before.title, pair.after.title) == ("before.tif", "after.tif")
+    finally:
+        _close(qtbot, shown)
 
 
 def test_compare_with_nothing_overlapping_offers_the_chooser(
@@ -228,7 +264,7 @@ def test_a_region_drawn_in_compare_is_marked_on_both_in_each_ones_pixels(
     window.close()
 
 
-def test_mark_on_both_from_the_image_pane_makes_two_marks_undone_one_by_one(
+def test_mark_on_both_from_the_image_pane_is_one_undo_step_and_shows_in_compare(
     window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
     before, after = samples.make_before_after(tmp_path)
@@ -254,14 +290,32 @@ def test_mark_on_both_from_the_image_pane_makes_two_marks_undone_one_by_one(
         # Each in its own pixels: 'after' starts 100 px further east, north up both.
         assert rows.pop(later) == {"shape": "rect", "points": [[20.0, 30.0], [80.0, 70.0]]}
         assert list(rows.values()) == [{"shape": "rect", "points": [[120.0, 30.0], [180.0, 70.0]]}]
-        window.annotation_commands.undo()
-        wait_idle(qtbot, window.controller)
-        assert _live_marks(library) == 1
-        window.annotation_commands.undo()
+        # Each picture's marks are drawn in Compare, in its own pixels.
+        qtbot.waitUntil(lambda: [len(m) for m in shown.mark_items] == [1, 1], timeout=10_000)
+        assert shown.mark_items[1][0].mark.points == [(20.0, 30.0), (80.0, 70.0)]
+        shown.set_mode("swipe")  # stacked, each view still draws its picture's marks
+        assert all(
+            items[0].scene() is view.scene()
+            for items, view in zip(shown.mark_items, shown.views, strict=True)
+        )
+        shown.set_mode("side")
+        assert "one Ctrl+Z in the main window undoes both" in shown.status.text()
+        assert window.undo_action.text() == "&Undo Mark on both"
+        window.annotation_commands.undo()  # one step takes back both marks
         wait_idle(qtbot, window.controller)
         assert _live_marks(library) == 0
+        qtbot.waitUntil(lambda: [len(m) for m in shown.mark_items] == [0, 0], timeout=10_000)
+        assert not window.annotation_commands.can_undo
+        assert window.redo_action.text() == "&Redo Mark on both"
+        window.annotation_commands.redo()  # and one redo makes both again
+        wait_idle(qtbot, window.controller)
+        assert _live_marks(library) == 2
+        qtbot.waitUntil(lambda: [len(m) for m in shown.mark_items] == [1, 1], timeout=10_000)
     finally:
         _close(qtbot, shown)
+    # A closed Compare window no longer follows the main window's marks.
+    window.annotation_commands.annotationsChanged.emit(None)
+    wait_idle(qtbot, window.controller)
 
 
 def _live_marks(library: Library) -> int:
@@ -269,26 +323,74 @@ def _live_marks(library: Library) -> int:
         return len(list(session.scalars(select(Annotation).where(Annotation.deleted_at.is_(None)))))
 
 
-def test_a_remembered_alignment_is_restored_when_the_pair_is_opened_again(
-    qtbot: QtBot, library: Library, tmp_path: Path
+def _import(library: Library, *paths: Path) -> list[int]:
+    ids = [r.source_id for r in ImportService(library).import_paths(list(paths)).results]
+    assert all(i is not None for i in ids)
+    return [i for i in ids if i is not None]
+
+
+def test_a_stored_pair_opens_with_its_alignment_and_an_alignment_is_stored(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
     first, second, truth = samples.make_turned_pair(tmp_path)
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    sides = (_plain_side(first, "quay-before"), _plain_side(second, "quay-after"))
+    a, b = _import(library, first, second)
     points = [(60.0, 305.0), (520.0, 130.0)]
-    settings.remember_image_pair(
-        sides[0].sha256, sides[1].sha256, (points, [apply(truth, *p) for p in points])
-    )
-    shown = compare_window.show_compare(library, settings, sides)
+    with library.writer() as session:
+        made = PairService(library).create(
+            session, a, b, note="quay", alignment=[(*p, *apply(truth, *p)) for p in points]
+        )
+    compare_window.open_stored_pair(window.controller, made.id, print)
+    shown = _shown_compare(qtbot)
     try:
+        assert [s.source_id for s in shown.sides] == [a, b]
         assert shown.alignment == pytest.approx(truth, abs=1e-9)
         assert shown.views[1].rotation == pytest.approx(-30.0)
+        assert shown.note_edit.text() == "quay"
+        # A note typed in Compare is kept with the pair (the dossier prints it).
+        shown.note_edit.setText("  quay,  new   cranes ")
+        shown.note_edit.editingFinished.emit()
+        wait_idle(qtbot, window.controller)
+        assert shown.status.text() == "Note kept with image pair 1"
+        with library.reader() as session:
+            assert list_pairs(session)[0].note == "quay, new cranes"
+        # Aligned again: the new points are stored with the pair (audited).
+        qtbot.waitUntil(lambda: all(v.pyramid is not None for v in shown.views), timeout=10_000)
+        shown.align_button.click()
+        again = [(100.0, 300.0), (500.0, 140.0)]
+        for p in again:
+            _click(qtbot, shown, 0, p)
+            _click(qtbot, shown, 1, apply(truth, *p))
+        wait_idle(qtbot, window.controller)
+        with library.reader() as session:
+            (stored,) = list_pairs(session)
+        got = [c for p in stored.alignment for c in p[:2]]
+        assert got == pytest.approx([c for p in again for c in p], abs=0.5)
     finally:
         _close(qtbot, shown)
-    # Paired with another picture instead, the old alignment no longer applies.
-    settings.remember_image_pair(sides[0].sha256, "f" * 64)
-    shown = compare_window.show_compare(library, settings, sides)
+
+
+def test_a_pair_remembered_by_an_earlier_version_is_read_as_a_suggestion(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    first, second, truth = samples.make_turned_pair(tmp_path)
+    a, b = _import(library, first, second)
+    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    sha = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, second)]
+    points = [(60.0, 305.0), (520.0, 130.0)]
+    # Remembered from the second picture's side: its points come first.
+    settings.remember_image_pair(sha[1], sha[0], ([apply(truth, *p) for p in points], points))
+    with library.reader() as session:
+        shown = compare_window.find_pair(library, session, b, settings.image_pair(sha[1]))
+    assert shown is not None
+    assert shown.pair_id is None
+    assert {s.source_id for s in shown.sides} == {a, b}
+    window_ = compare_window.show_compare(window.controller, shown)
     try:
-        assert shown.alignment is None
+        mine = shown.sides[0].source_id
+        expected = truth if mine == a else compare_window.invert(truth)
+        assert window_.alignment == pytest.approx(expected, abs=1e-6)
+        assert window_.keep_button.isVisible()
+        with library.reader() as session:
+            assert list_pairs(session) == []
     finally:
-        _close(qtbot, shown)
+        _close(qtbot, window_)

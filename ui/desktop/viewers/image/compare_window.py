@@ -15,13 +15,18 @@ Three ways to look: side by side; Swipe, the two views stacked in one pane (the
 stack with the "after" drawn at the slider's opacity. Stacked, both views have the
 same size and the lock puts each ground point on the same screen point in both (the
 views may scroll past their picture's edge, so the lock is not cut short there).
+
+The window opens on a library pair (``workstation.geo.pairs``: chosen by hand, with its
+alignment) or on a suggestion (the best footprint overlap) that Keep as pair, or an
+alignment, stores. Each picture's marks are drawn over it, read-only; Mark on both
+makes one mark on each as one undo step.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +48,7 @@ from PySide6.QtWidgets import (
     QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -50,6 +56,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from ui.desktop.annotations.marks import RegionItem, SourceMarks, load_marks, region_marks
+from ui.desktop.app.settings import ImagePair as RememberedPair
 from ui.desktop.app.settings import Settings
 from ui.desktop.viewers.image.image_view import ImageView
 from ui.desktop.viewers.image.pair_chooser import choose_pair
@@ -59,6 +67,7 @@ from workstation.core.library import Library
 from workstation.geo.model import Affine, Georeference, GeorefError
 from workstation.geo.overlap import overlapping
 from workstation.geo.pairing import image_with_sha
+from workstation.geo.pairs import ImagePair, PairService, get_pair, pair_between, pair_of
 from workstation.geo.places import lonlat_pixel, pixel_lonlat
 from workstation.geo.records import from_json
 from workstation.geo.transform import (
@@ -70,6 +79,7 @@ from workstation.geo.transform import (
 )
 
 if TYPE_CHECKING:
+    from ui.desktop.annotations.commands import AnnotationCommands
     from ui.desktop.app.controller import LibraryController
 
 
@@ -83,6 +93,7 @@ class CompareSide:
     path: Path
     sha256: str
     georeference: dict[str, Any]  # empty: none (or only a scale: no coordinates)
+    marks: SourceMarks = field(default_factory=SourceMarks)  # its marks, drawn read-only
 
     @property
     def located(self) -> bool:
@@ -91,6 +102,23 @@ class CompareSide:
 
 
 Points = Sequence[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class PairShown:
+    """What a Compare window opens on: two pictures, before first, and what is stored.
+
+    Attributes:
+        pair_id: The library pair (None: a suggestion, e.g. the best footprint overlap).
+        alignment: The two-point alignment, (before's pixels, after's), or None.
+        note: The pair's note.
+    """
+
+    sides: tuple[CompareSide, CompareSide]
+    pair_id: int | None = None
+    alignment: tuple[Points, Points] | None = None
+    note: str | None = None
+
 
 MODES = {"side": "Side by side", "swipe": "Swipe", "opacity": "Opacity"}
 
@@ -164,6 +192,11 @@ class CompareWindow(QWidget):
         alignment: Affine | None = None,
         on_aligned: Callable[[Points, Points], None] | None = None,
         on_mark: Callable[[tuple[RegionAnchor, RegionAnchor]], None] | None = None,
+        on_keep: Callable[[], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
+        pair_id: int | None = None,
+        note: str | None = None,
+        reload_marks: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"Compare: {before.title} and {after.title}")
@@ -211,6 +244,25 @@ class CompareWindow(QWidget):
             self.start_marking,
         )
         self.mark_button.setVisible(on_mark is not None)
+        self.pair_id = pair_id
+        self.reload_marks = reload_marks
+        self.keep_button = QPushButton("Keep as pair")
+        self.keep_button.setToolTip(
+            "Keep these two pictures as a before and after in the library (audited; a "
+            "bundle holding both prints them on a before/after page)"
+        )
+        if on_keep is not None:
+            self.keep_button.clicked.connect(on_keep)
+        self.keep_button.setVisible(on_keep is not None and pair_id is None)
+        self.pair_label = QLabel("")
+        self.pair_label.setContentsMargins(6, 0, 6, 0)
+        self.note = note
+        self.on_note = on_note
+        self.note_edit = QLineEdit()
+        self.note_edit.setPlaceholderText("A note on the pair (the dossier prints it)")
+        self.note_edit.setToolTip("What the two pictures show; Enter keeps it (audited)")
+        self.note_edit.editingFinished.connect(self._note_edited)
+        self.mark_items: tuple[list[RegionItem], list[RegionItem]] = ([], [])
         self.status = QLabel("")
         self.status.setContentsMargins(6, 0, 6, 0)
         self.status.setWordWrap(True)
@@ -220,7 +272,7 @@ class CompareWindow(QWidget):
         self.labels: list[QLabel] = []
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
-        for side, view in zip(self.sides, self.views, strict=True):
+        for index, (side, view) in enumerate(zip(self.sides, self.views, strict=True)):
             label = QLabel(f"{side.title} · {side.captured or 'capture date unknown'}")
             label.setContentsMargins(6, 2, 6, 2)
             self.labels.append(label)
@@ -231,6 +283,8 @@ class CompareWindow(QWidget):
             view.verticalScrollBar().valueChanged.connect(lambda _v, v=view: self.follow(v))
             view.loaded.connect(self._pad)
             view.loaded.connect(lambda: self.follow(self.views[0]))
+            view.loaded.connect(partial(self._draw_marks, index))
+            view.zoomChanged.connect(lambda _z, i=index: self._rescale_marks(i))
             view.viewport().installEventFilter(self)
             view.open_image(derived_dir, side.path, side.sha256)
         self.swipe_line.raise_()
@@ -241,6 +295,7 @@ class CompareWindow(QWidget):
         bar.addWidget(self.slider, 100)
         bar.addWidget(self.slider_label)
         bar.addStretch(1)  # side by side (no slider): the list keeps its size
+        bar.addWidget(self.keep_button)
         bar.addWidget(self.mark_button)
         bar.addWidget(self.align_button)
         layout = QVBoxLayout(self)
@@ -248,9 +303,15 @@ class CompareWindow(QWidget):
         layout.setSpacing(2)
         layout.addLayout(bar)
         layout.addLayout(dates)
+        pair_row = QHBoxLayout()
+        pair_row.setContentsMargins(0, 0, 6, 0)
+        pair_row.addWidget(self.pair_label)
+        pair_row.addWidget(self.note_edit, 1)
+        layout.addLayout(pair_row)
         layout.addWidget(self.status)
         layout.addWidget(self.stage, 1)
         self.set_mode("side")
+        self.set_pair(pair_id, note)
         if alignment is not None:
             self.set_alignment(alignment)
         elif self._georefs is not None:
@@ -434,9 +495,7 @@ class CompareWindow(QWidget):
             xs, ys = [p[0] for p in theirs], [p[1] for p in theirs]
             other = RegionAnchor("rect", ((min(xs), min(ys)), (max(xs), max(ys))))
         self.on_mark((drawn, other) if index == 0 else (other, drawn))
-        self.status.setText(
-            "Marked on both pictures (two marks: Ctrl+Z in the main window undoes each)"
-        )
+        self.status.setText("Marked on both pictures (one Ctrl+Z in the main window undoes both)")
         return True
 
     def _mark_event(self, index: int, view: ImageView, event: QMouseEvent) -> bool:
@@ -558,13 +617,70 @@ class CompareWindow(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    # --- the stored pair and the marks of each picture ---------------------------------
+
+    def set_pair(self, pair_id: int | None, note: str | None = None) -> None:
+        """Show whether the two are a library pair (its id and note) or a suggestion."""
+        self.pair_id, self.note = pair_id, note
+        if pair_id is None:
+            self.pair_label.setText("A suggestion: Keep as pair to keep the two in the library")
+        else:
+            self.pair_label.setText(f"Image pair {pair_id} · note:")
+            self.keep_button.hide()
+        self.note_edit.setText(note or "")
+        self.note_edit.setVisible(pair_id is not None and self.on_note is not None)
+
+    def _note_edited(self) -> None:
+        text = " ".join(self.note_edit.text().split())
+        if self.on_note is not None and self.pair_id is not None and text != (self.note or ""):
+            self.note = text or None
+            self.on_note(text)
+
+    def set_marks(self, index: int, marks: SourceMarks) -> None:
+        """The marks of picture ``index`` (drawn read-only over it, in its own pixels)."""
+        self.sides = (
+            (replace(self.sides[0], marks=marks), self.sides[1])
+            if index == 0
+            else (self.sides[0], replace(self.sides[1], marks=marks))
+        )
+        self._draw_marks(index)
+
+    def _draw_marks(self, index: int) -> None:
+        view = self.views[index]
+        if view.pyramid is None:
+            return  # drawn once the picture is loaded
+        scene = view.scene()
+        for old in self.mark_items[index]:
+            scene.removeItem(old)
+        self.mark_items[index].clear()
+        scale = view.transform().m11()
+        for mark in region_marks(self.sides[index].marks):
+            if mark.page is None:
+                item = RegionItem(mark, scale)
+                scene.addItem(item)
+                self.mark_items[index].append(item)
+
+    def _rescale_marks(self, index: int) -> None:
+        scale = self.views[index].transform().m11()
+        for item in self.mark_items[index]:
+            item.set_scale(scale)
+
+    def annotations_changed(self, source_id: object) -> None:
+        """The main window wrote marks of ``source_id`` (None: any): read ours again."""
+        if self.reload_marks is None:
+            return
+        for index, side in enumerate(self.sides):
+            if source_id is None or source_id == side.source_id:
+                self.reload_marks(index)
+
     def centre_of(self, index: int) -> QPointF:
         """The image pixel at the centre of view ``index`` (0: before, 1: after)."""
         view = self.views[index]
         return view.view_to_image(QPointF(view.viewport().rect().center()))
 
 
-def _side_of(view: SourceView) -> CompareSide:
+def _side_of(library: Library, session: Session, source_id: int) -> CompareSide:
+    view = read_source_view(library, session, source_id)
     georeference = view.details.get("georeference") or {}
     return CompareSide(
         view.source_id,
@@ -573,73 +689,147 @@ def _side_of(view: SourceView) -> CompareSide:
         view.path,
         view.sha256,
         georeference,
+        load_marks(library, session, source_id),
     )
 
 
-def read_pair(
-    library: Library, session: Session, source_id: int, other_id: int
-) -> tuple[CompareSide, CompareSide]:
-    """Two pictures to compare, the earlier capture first (unknown dates last; runs on
-    the read pool)."""
-    this = _side_of(read_source_view(library, session, source_id))
-    other = _side_of(read_source_view(library, session, other_id))
-    pair = sorted((this, other), key=lambda s: (s.captured is None, s.captured or ""))
-    return pair[0], pair[1]
+def read_pair(library: Library, session: Session, source_id: int, other_id: int) -> PairShown:
+    """Two pictures to compare (runs on the read pool): as stored when they are a pair,
+    else the earlier capture first (unknown dates last), a suggestion."""
+    stored = pair_between(session, source_id, other_id)
+    if stored is not None:
+        return read_stored(library, session, get_pair(session, stored.id))
+    this = _side_of(library, session, source_id)
+    other = _side_of(library, session, other_id)
+    first, second = sorted((this, other), key=lambda s: (s.captured is None, s.captured or ""))
+    return PairShown((first, second))
+
+
+def read_stored(library: Library, session: Session, pair: ImagePair) -> PairShown:
+    """A stored pair as the Compare window shows it (runs on the read pool)."""
+    sides = (
+        _side_of(library, session, pair.before.source_id),
+        _side_of(library, session, pair.after.source_id),
+    )
+    return PairShown(sides, pair.id, pair.points if pair.alignment else None, pair.note)
 
 
 def find_pair(
-    library: Library, session: Session, source_id: int, remembered: str | None = None
-) -> tuple[CompareSide, CompareSide] | None:
-    """This picture and the one paired with it by hand (``remembered``: its SHA-256),
-    else the georeferenced one overlapping it most (runs on the read pool)."""
-    other = image_with_sha(session, remembered) if remembered else None
-    if other is None or other == source_id:
-        found = overlapping(session, source_id)
-        if not found:
-            return None
-        other = found[0].source_id
-    return read_pair(library, session, source_id, other)
+    library: Library, session: Session, source_id: int, remembered: RememberedPair | None = None
+) -> PairShown | None:
+    """What Compare opens for this picture (runs on the read pool): the library pair it
+    was last put in; else the pair the desktop settings of an earlier version remembered
+    (``remembered``, read, never written back: a suggestion until kept); else the
+    georeferenced image overlapping it most (a suggestion)."""
+    stored = pair_of(session, source_id)
+    if stored is not None:
+        return read_stored(library, session, stored)
+    other = image_with_sha(session, remembered.other) if remembered else None
+    if remembered is not None and other is not None and other != source_id:
+        shown = read_pair(library, session, source_id, other)
+        points = (list(remembered.mine), list(remembered.theirs))
+        if shown.sides[0].source_id != source_id:
+            points = (points[1], points[0])
+        return replace(shown, alignment=points if points[0] else None)
+    found = overlapping(session, source_id)
+    if not found:
+        return None
+    return read_pair(library, session, source_id, found[0].source_id)
 
 
-MarkOne = Callable[[int, RegionAnchor], None]
-"""Mark a region on a source (its id): the main window's annotation commands."""
+def keep_pair(
+    library: Library, session: Session, shown: PairShown, points: tuple[Points, Points] | None
+) -> PairShown:
+    """Store the pictures as a library pair (or the stored one's new alignment) in the
+    write transaction ``session``; returns it as stored."""
+    service = PairService(library)
+    before, after = (s.source_id for s in shown.sides)
+    alignment = [(*a, *b) for a, b in zip(*points, strict=True)] if points else []
+    found = pair_between(session, before, after)
+    if found is None:
+        pair = service.create(session, before, after, alignment=alignment)
+    else:
+        if found.before_id != before:  # stored the other way round: its points too
+            alignment = [(p[2], p[3], p[0], p[1]) for p in alignment]
+        pair = (
+            service.align(session, found.id, alignment) if points else get_pair(session, found.id)
+        )
+    return read_stored(library, session, pair)
 
 
 def show_compare(
-    library: Library,
-    settings: Settings,
-    pair: tuple[CompareSide, CompareSide],
-    mark: MarkOne | None = None,
+    controller: LibraryController,
+    shown: PairShown,
+    commands: AnnotationCommands | None = None,
+    on_message: Callable[[str], None] | None = None,
 ) -> CompareWindow:
-    """Open a CompareWindow on ``pair``, aligned as remembered; remember the pair.
-    With ``mark``, Mark on both marks a region drawn in Compare on each source."""
-    first, second = pair
-    remembered = settings.image_pair(first.sha256)
+    """Open a CompareWindow on ``shown``, aligned as stored. With ``commands`` (the main
+    window's), Mark on both marks a region drawn in Compare on each source as one undo
+    step, and the marks shown follow the main window's changes."""
+    library = controller.library
+    first, second = shown.sides
     alignment = None
-    if remembered is not None and remembered.other == second.sha256:
+    if shown.alignment is not None:
         try:
-            alignment = pixel_similarity(remembered.mine, remembered.theirs)
+            alignment = pixel_similarity(*shown.alignment)
         except GeorefError:
             alignment = None  # a stored alignment that no longer fits: align again
-    else:
-        settings.remember_image_pair(first.sha256, second.sha256)
+    say = on_message or (lambda _m: None)
 
-    def aligned(mine: Points, theirs: Points) -> None:
-        settings.remember_image_pair(first.sha256, second.sha256, (mine, theirs))
+    def stored(result: PairShown) -> None:
+        window.set_pair(result.pair_id, result.note)
+
+    def keep(points: tuple[Points, Points] | None) -> None:
+        current = replace(shown, pair_id=window.pair_id)
+        controller.write(
+            lambda session: keep_pair(library, session, current, points),
+            stored,
+            label="keeping the pair",
+            on_error=lambda message: window.status.setText(f"Not kept: {message}"),
+        )
+
+    def note(text: str) -> None:
+        pair_id = window.pair_id
+        assert pair_id is not None  # the field is shown for stored pairs only
+        controller.write(
+            lambda session: PairService(library).set_note(session, pair_id, text).note,
+            lambda saved: window.status.setText(
+                f"Note kept with image pair {pair_id}" if saved else "Note removed"
+            ),
+            label="keeping the note",
+            on_error=lambda message: window.status.setText(f"Note not kept: {message}"),
+        )
 
     def on_mark(anchors: tuple[RegionAnchor, RegionAnchor]) -> None:
-        assert mark is not None  # the button is shown only with it
-        for side, anchor in zip(pair, anchors, strict=True):
-            mark(side.source_id, anchor)
+        assert commands is not None  # the button is shown only with them
+        marks = [
+            (side.source_id, anchor) for side, anchor in zip(shown.sides, anchors, strict=True)
+        ]
+        commands.create_marks(marks, "Mark on both")
+
+    def reload(index: int) -> None:
+        source_id = shown.sides[index].source_id
+        controller.query(
+            lambda session: load_marks(library, session, source_id),
+            lambda marks: window.set_marks(index, marks),
+            on_error=say,
+        )
 
     window = CompareWindow(
         library.derived,
         first,
         second,
         alignment=alignment,
-        on_aligned=aligned,
-        on_mark=on_mark if mark is not None else None,
+        on_aligned=lambda mine, theirs: keep((mine, theirs)),
+        on_mark=on_mark if commands is not None else None,
+        on_keep=lambda: keep(None),
+        on_note=note,
+        pair_id=shown.pair_id,
+        note=shown.note,
+        reload_marks=reload,
     )
+    if commands is not None:
+        commands.annotationsChanged.connect(window.annotations_changed)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.resize(1000, 680)
     window.show()
@@ -655,37 +845,60 @@ def open_compare(
     settings: Settings,
     *,
     choose: bool = False,
-    mark: MarkOne | None = None,
+    commands: AnnotationCommands | None = None,
 ) -> None:
-    """Compare the picture with the one paired with it (by hand, else the best overlap);
-    with ``choose``, or when there is none, let the reviewer choose from a list."""
+    """Compare the picture with its library pair (else the best overlap, a suggestion);
+    with ``choose``, or when there is none, let the reviewer choose from a list: the
+    chosen picture is kept as a library pair."""
     library = controller.library
     remembered = settings.image_pair(source.sha256)
 
-    def done(pair: tuple[CompareSide, CompareSide] | None) -> None:
-        if pair is None:
+    def done(shown: PairShown | None) -> None:
+        if shown is None:
             on_message("No other georeferenced image overlaps this one: choose one to compare")
             choose_pair(controller, source, chosen, on_message)
             return
-        show_compare(library, settings, pair, mark)
+        _show(controller, shown, commands, on_message)
 
     def chosen(other_id: int) -> None:
-        controller.query(
-            lambda session: read_pair(library, session, source.source_id, other_id),
-            done,
-            on_error=on_message,
-        )
+        def write(session: Session) -> PairShown:
+            shown = read_pair(library, session, source.source_id, other_id)
+            return keep_pair(library, session, shown, None)
+
+        controller.write(write, done, label="keeping the pair", on_error=on_message)
 
     if choose:
         choose_pair(controller, source, chosen, on_message)
         return
     controller.query(
-        lambda session: find_pair(
-            library, session, source.source_id, remembered.other if remembered else None
-        ),
+        lambda session: find_pair(library, session, source.source_id, remembered),
         done,
         on_error=on_message,
     )
+
+
+def open_stored_pair(
+    controller: LibraryController,
+    pair_id: int,
+    on_message: Callable[[str], None],
+    commands: AnnotationCommands | None = None,
+) -> None:
+    """Open the Compare window on library pair ``pair_id`` (as stored, with its alignment)."""
+    library = controller.library
+    controller.query(
+        lambda session: read_stored(library, session, get_pair(session, pair_id)),
+        lambda shown: _show(controller, shown, commands, on_message),
+        on_error=on_message,
+    )
+
+
+def _show(
+    controller: LibraryController,
+    shown: PairShown,
+    commands: AnnotationCommands | None,
+    on_message: Callable[[str], None],
+) -> None:
+    show_compare(controller, shown, commands, on_message)
 
 
 _open_windows: list[CompareWindow] = []  # shown compare windows, kept from the collector

@@ -357,9 +357,10 @@ class MeasureTool(QObject):
             note += f"; {vessel.name}: {size}" if size else ""
 
         def write(session: Session) -> str:
-            uuid = history.create(session, source_id, anchor, note=note).uuid
-            if vessel is not None:
-                history.link(session, uuid, vessel.uuid)
+            with history.group("Measurement"):  # the mark and its vessel link: one Ctrl+Z
+                uuid = history.create(session, source_id, anchor, note=note).uuid
+                if vessel is not None:
+                    history.link(session, uuid, vessel.uuid)
             return uuid
 
         def done(uuid: str) -> None:

@@ -1,4 +1,5 @@
-"""Choose the picture to compare with: every other image, overlapping ones first."""
+"""Choose the picture to compare with: every other image, overlapping ones first; the
+choice is kept as a library pair (``workstation.geo.pairs``)."""
 
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ class PairChooser(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"Compare {title} with: images of the same place first; a picture without "
-            "coordinates is aligned by two points in the Compare window."
+            f"Compare {title} with: images of the same place first. The one you choose is "
+            "kept in the library as a before and after pair; a picture without coordinates "
+            "is aligned by two points in the Compare window."
             if candidates
             else "There is no other image in the library to compare with."
         )
