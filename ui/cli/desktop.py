@@ -94,6 +94,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"  {marks} marks made, as a reviewer would: passages, a region, counted ships")
         for f in findings:
             print(f"  finding {f.number} [{f.status}]: {f.title} ({f.note})")
+        if marks:
+            print(
+                "  the two satellite pictures of the quay are a before/after pair "
+                "(Image > Compare; 'workstation pairs')"
+            )
         print(f"try: {command_name()} --library {lib.root} search 'Rajin'")
         root = lib.root
         # Open the report beside the satellite image of the port it describes.

@@ -13,6 +13,7 @@ from PIL import Image
 
 from workstation.demo.articles import ARTICLES, article_html
 from workstation.demo.image import (
+    BEFORE_TAKEN,
     jpeg_bytes,
     satellite_exif,
     satellite_image,
@@ -21,7 +22,10 @@ from workstation.demo.image import (
 from workstation.demo.memo import MEMO_NAME, memo_markdown, tip_off_eml
 from workstation.demo.report import report_pdf
 
-__all__ = ["write_demo_corpus"]
+__all__ = ["BEFORE_PICTURE", "write_demo_corpus"]
+
+BEFORE_PICTURE = "rajin-port_2025-03-09_demo-sat-0.jpg"
+"""The earlier picture of the same quay (the "before" of the demo's image pair)."""
 
 
 def write_demo_corpus(folder: Path) -> list[Path]:
@@ -30,7 +34,8 @@ def write_demo_corpus(folder: Path) -> list[Path]:
     The corpus holds five saved news pages (English, Korean, Russian, Japanese), a
     thirteen-page PDF report, a satellite-like JPEG with EXIF and GPS tags (and a world
     file with its .prj beside it, which place it on the map; they are not listed), an analyst
-    memo in Markdown and an e-mail tip-off carrying the memo as an attachment. Names,
+    memo in Markdown, an e-mail tip-off carrying the memo as an attachment, and the same
+    quay photographed seven weeks earlier (the "before" of an image pair). Names,
     IMO and MMSI numbers recur across files so that searching finds several sources.
 
     Args:
@@ -63,4 +68,9 @@ def write_demo_corpus(folder: Path) -> list[Path]:
     memo = memo_markdown()
     emit(MEMO_NAME, memo.encode("utf-8"))
     emit("tip-off_2025-06-06.eml", tip_off_eml(memo))
+    # The same quay seven weeks earlier, last so the other sources keep their numbers.
+    before = BEFORE_PICTURE
+    emit(before, jpeg_bytes(satellite_image(before=True), satellite_exif(BEFORE_TAKEN), 82))
+    for suffix, text in satellite_world_file(image.size).items():
+        (folder / before).with_suffix(suffix).write_text(text, encoding="ascii")
     return written

@@ -34,16 +34,21 @@ _CONTAINER_COLOURS = (
 
 
 def _draw_containers(
-    draw: ImageDraw.ImageDraw, rng: random.Random, box: tuple[int, int, int, int], length: int
+    draw: ImageDraw.ImageDraw,
+    rng: random.Random,
+    box: tuple[int, int, int, int],
+    length: int,
+    full: float = 0.82,
 ) -> None:
-    """Fills box with rows of containers, leaving random gaps like a working yard."""
+    """Fills box with rows of containers, leaving random gaps like a working yard
+    (``full``: the share of slots holding a box)."""
     x0, y0, x1, y1 = box
     width, gap = 9, 2
     y = y0
     while y + width <= y1:
         x = x0
         while x + length <= x1:
-            if rng.random() < 0.82:
+            if rng.random() < full:
                 colour = rng.choice(_CONTAINER_COLOURS)
                 draw.rectangle((x, y, x + length - 1, y + width - 1), fill=colour)
             x += length + gap
@@ -86,9 +91,14 @@ def _noise_layer(
     return layer.point(lut)
 
 
-def satellite_image() -> Image.Image:
-    """Rajin-like port seen from above: shore, apron, piers, container stacks, ships."""
+def satellite_image(*, before: bool = False) -> Image.Image:
+    """Rajin-like port seen from above: shore, apron, piers, container stacks, ships.
+
+    ``before``: the same ground seven weeks earlier (``BEFORE_TAKEN``), the yard on the
+    apron mostly empty and one ship alongside: the pair a reviewer compares.
+    """
     rng = random.Random(_IMAGE_SEED)
+    yard = 0.18 if before else 0.82
     width, height = _IMAGE_SIZE
     img = Image.new("RGB", _IMAGE_SIZE, _WATER)
     draw = ImageDraw.Draw(img)
@@ -116,8 +126,8 @@ def satellite_image() -> Image.Image:
             draw.rectangle((cx, y1 - 4, cx + 10, y1 + 26), fill=(210, 170, 40))
 
     # Yard on the apron, warehouses and the rail siding behind it.
-    _draw_containers(draw, rng, (900, 260, 1110, 620), 20)
-    _draw_containers(draw, rng, (900, 800, 1110, 1220), 40)
+    _draw_containers(draw, rng, (900, 260, 1110, 620), 20, yard)
+    _draw_containers(draw, rng, (900, 800, 1110, 1220), 40, yard)
     for wy in range(300, 1200, 220):
         draw.rectangle((700, wy, 850, wy + 140), fill=(182, 186, 190), outline=(120, 120, 120))
         draw.line((700, wy + 70, 850, wy + 70), fill=(140, 144, 150), width=3)
@@ -126,9 +136,11 @@ def satellite_image() -> Image.Image:
     draw.line((560, 0, 600, height), fill=(132, 130, 126), width=14)  # road
 
     # Ships: two alongside the piers, one tanker at the oil berth, two at anchor.
-    _draw_ship(draw, rng, 1180, 476, 420, 56, "container")
+    if not before:
+        _draw_ship(draw, rng, 1180, 476, 420, 56, "container")
     _draw_ship(draw, rng, 1150, 786, 360, 50, "container")
-    _draw_ship(draw, rng, 1140, 1096, 300, 46, "tanker")
+    if not before:
+        _draw_ship(draw, rng, 1140, 1096, 300, 46, "tanker")
     _draw_ship(draw, rng, 1520, 1180, 340, 52, "tanker")
     _draw_ship(draw, rng, 1640, 880, 260, 40, "container")
 
@@ -139,9 +151,12 @@ def satellite_image() -> Image.Image:
     return img
 
 
-def satellite_exif() -> Image.Exif:
+AFTER_TAKEN = "2025:04:28 02:14:09"
+BEFORE_TAKEN = "2025:03:09 02:11:52"
+
+
+def satellite_exif(taken: str = AFTER_TAKEN) -> Image.Exif:
     """EXIF as an imaging provider would stamp it, with the scene centre near Rajin."""
-    taken = "2025:04:28 02:14:09"
     exif = Image.Exif()
     exif[Base.Make] = "Demo Imaging"
     exif[Base.Model] = "Demo Imaging Sat-1"
@@ -190,4 +205,10 @@ def jpeg_bytes(img: Image.Image, exif: Image.Exif | None, quality: int) -> bytes
     return buf.getvalue()
 
 
-__all__ = ["jpeg_bytes", "satellite_exif", "satellite_image", "satellite_world_file"]
+__all__ = [
+    "BEFORE_TAKEN",
+    "jpeg_bytes",
+    "satellite_exif",
+    "satellite_image",
+    "satellite_world_file",
+]

@@ -3,8 +3,9 @@
 ``workstation demo`` imports the corpus and then calls ``mark_demo``, so the app
 opens on a library that shows what the tool is for: passages tagged with the
 sanctions measure they point to, a region and counted ships on the satellite
-image, a source's name marked for redaction, the vessels and ports as entities
-linked to the marks, and a recipient profile for partner teams.
+image (paired with the same quay seven weeks earlier), a source's name marked for
+redaction, the vessels and ports as entities linked to the marks, and a recipient
+profile for partner teams.
 
 Everything goes through the services, as a reviewer's clicks would, so the
 audit trail records it. Marks are only made on a library that has none, so
@@ -24,7 +25,9 @@ from workstation.annotations.service import AnnotationService, find_quote
 from workstation.bundles.profiles import Profile, save_profile
 from workstation.core.errors import WorkstationError
 from workstation.core.library import Library
+from workstation.demo.corpus import BEFORE_PICTURE
 from workstation.entities.register import add_entity, find_entities, link_annotation
+from workstation.geo.pairs import PairService
 
 #: (source title starts with, quote, categories, note, redact, entity names to link)
 _PASSAGES: tuple[tuple[str, str, tuple[str, ...], str | None, bool, tuple[str, ...]], ...] = (
@@ -158,6 +161,16 @@ def mark_demo(library: Library) -> int:
                 note="Ships alongside; the first is the feeder in the report.",
             )
             made += 2
+            earlier = session.scalar(
+                select(Source).where(Source.original_filename == BEFORE_PICTURE)
+            )
+            if earlier is not None:
+                PairService(library).create(
+                    session,
+                    earlier.id,
+                    image.id,
+                    note="The yard on the apron filled between March and April.",
+                )
         save_profile(
             library,
             session,
