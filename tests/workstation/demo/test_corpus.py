@@ -110,8 +110,16 @@ def test_mmsi_numbers_carry_dprk_or_russian_flag(corpus: list[Path]) -> None:
     assert {n[:3] for n in numbers} == {"445", "273"}
 
 
-def test_satellite_image_exif_and_gps_read_back(corpus: list[Path]) -> None:
-    with Image.open(_one(corpus, ".jpg")) as image:
+@pytest.mark.parametrize(
+    ("name", "taken"),
+    [
+        ("rajin-port_2025-04-28_demo-sat-1.jpg", "2025:04:28 02:14:09"),
+        ("rajin-port_2025-03-09_demo-sat-0.jpg", "2025:03:09 02:11:52"),
+    ],
+)
+def test_satellite_images_exif_and_gps_read_back(corpus: list[Path], name: str, taken: str) -> None:
+    (path,) = [p for p in corpus if p.name == name]
+    with Image.open(path) as image:
         size = image.size
         exif = image.getexif()
     gps = exif.get_ifd(IFD.GPSInfo)
@@ -121,11 +129,15 @@ def test_satellite_image_exif_and_gps_read_back(corpus: list[Path]) -> None:
 
     assert size == (2000, 1500)
     assert exif[Base.Model] == "Demo Imaging Sat-1"
-    assert exif.get_ifd(IFD.Exif)[Base.DateTimeOriginal] == "2025:04:28 02:14:09"
+    assert exif.get_ifd(IFD.Exif)[Base.DateTimeOriginal] == taken
     assert gps[GPS.GPSLatitudeRef] == "N"
     assert gps[GPS.GPSLongitudeRef] == "E"
     assert degrees(gps[GPS.GPSLatitude]) == pytest.approx(42.24, abs=0.005)
     assert degrees(gps[GPS.GPSLongitude]) == pytest.approx(130.30, abs=0.005)
+    # The world file and .prj beside it are written, and not listed as sources.
+    assert path.with_suffix(".jgw").is_file()
+    assert path.with_suffix(".prj").is_file()
+    assert path.with_suffix(".jgw") not in corpus
 
 
 def test_tip_off_carries_the_memo(corpus: list[Path]) -> None:
