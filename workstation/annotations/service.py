@@ -69,10 +69,13 @@ def find_quote(
     if occurrence < 1:
         raise AnnotationError("--occurrence counts from 1")
     pattern = quote_pattern(quote)
-    pages = [page] if page is not None else list(range(1, source.page_count + 1))
+    image = source.kind == "image"  # one page of text once OCR read it
+    pages = [page] if page is not None else list(range(1, (1 if image else source.page_count) + 1))
     seen = 0
     for number in pages:
-        text = page_text(session, source.id, number)
+        text = (
+            _image_text(session, source, number) if image else page_text(session, source.id, number)
+        )
         for match in pattern.finditer(text):
             seen += 1
             if seen == occurrence:
@@ -88,8 +91,9 @@ def _check_anchor(
 ) -> Anchor:
     if isinstance(anchor, TextAnchor):
         if source.kind == "image":
-            raise AnnotationError("an image has no text to mark; draw a region instead")
-        text = page_text(session, source.id, anchor.page)
+            text = _image_text(session, source, anchor.page)
+        else:
+            text = page_text(session, source.id, anchor.page)
         if text[anchor.start : anchor.end] != anchor.exact or anchor.start >= anchor.end:
             raise AnnotationError(
                 f"the passage {anchor.start}-{anchor.end} on page {anchor.page} does not match "
@@ -102,6 +106,21 @@ def _check_anchor(
     if not 1 <= anchor.page <= max(source.page_count, 1):
         raise AnnotationError(f"source {source.id} has no page {anchor.page}")
     return anchor
+
+
+def _image_text(session: Session, source: Source, page: int) -> str:
+    """An image's text is its accepted OCR layer's, on page 1 (a picture is one page)."""
+    try:
+        text = page_text(session, source.id, 1) if page == 1 else ""
+    except NotFoundError:
+        text = ""
+    if not text:
+        raise AnnotationError(
+            "this image has no text to mark (run OCR on it first, or draw a region)"
+            if page == 1
+            else "an image's text is on page 1"
+        )
+    return text
 
 
 def _check_region(source: Source, anchor: RegionAnchor, blob: Path | None) -> RegionAnchor:

@@ -182,7 +182,16 @@ class PageText:
             return offsets[self._lines[-1].last - 1] + 1
         line = min(self._lines, key=lambda ln: _line_distance(ln, ux, uy))
         for index in range(line.first, line.last):
-            if ux < (boxes[4 * index] + boxes[4 * index + 2]) / 2:
+            x0 = boxes[4 * index]
+            if ux < (x0 + boxes[4 * index + 2]) / 2:
+                # In a gap with no box (between OCR words): the nearer word's edge, so a
+                # drag to the end of a word does not take the space after it.
+                if (
+                    index > line.first
+                    and offsets[index] > offsets[index - 1] + 1
+                    and ux < (boxes[4 * index - 2] + x0) / 2
+                ):
+                    return offsets[index - 1] + 1
                 return offsets[index]
         return offsets[line.last - 1] + 1
 
