@@ -227,6 +227,12 @@ class PageText:
             end += 1
         return start, end
 
+    def line_ranges(self) -> list[tuple[int, int]]:
+        """Each line's text range (start of its first character, end of its last), in
+        line order: a viewer keeps each line's box and works out only partial lines."""
+        offsets = self._offsets
+        return [(offsets[line.first], offsets[line.last - 1] + 1) for line in self._lines]
+
     def rects(self, start: int, end: int) -> list[Rect]:
         """Boxes covering the characters in [start, end), one per line, as displayed."""
         if end <= start or not self._offsets:

@@ -21,6 +21,7 @@ def test_word_boxes_become_character_boxes_on_lines() -> None:
     assert layout.rects(4, 9) == [(45.0, 11.0, 95.0, 21.0)]
     # A passage over two lines: one box per line of words.
     assert layout.rects(4, 19) == [(45.0, 11.0, 95.0, 21.0), (10.0, 30.0, 95.0, 40.0)]
+    assert layout.line_ranges() == [(0, 9), (10, 19)]
     assert layout.word_at(50.0, 15.0) == (4, 9)
     assert layout.caret_at(44.0, 35.0) == 14  # before AMBER, on the second line
     assert layout.caret_at(5.0, 0.0) == 0

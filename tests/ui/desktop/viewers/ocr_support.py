@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout
+from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QFormLayout, QToolTip, QWidget
 from sqlalchemy import select
 
 from db.models import OcrLayer, OcrPage
@@ -63,3 +65,12 @@ def inspector_facts(window: MainWindow) -> dict[str, str]:
         if label is not None and field is not None:
             rows[label.widget().text()] = field.widget().text()  # type: ignore[attr-defined]
     return rows
+
+
+def tooltip(widget: QWidget, at: QPointF) -> str:
+    """The tooltip a hover at ``at`` shows ("" for none), asked as Qt asks: a ToolTip event."""
+    QToolTip.hideText()
+    point = at.toPoint()
+    event = QHelpEvent(QEvent.Type.ToolTip, point, widget.mapToGlobal(point))
+    QApplication.sendEvent(widget, event)
+    return QToolTip.text() if QToolTip.isVisible() else ""

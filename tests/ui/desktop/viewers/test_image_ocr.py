@@ -18,6 +18,7 @@ from tests.ui.desktop.viewers.ocr_support import (
     inspector_facts,
     lower_confidence,
     page_words,
+    tooltip,
     word,
 )
 from tests.workstation.ocr.support import needs_models
@@ -174,17 +175,15 @@ def test_low_confidence_words_are_tinted_with_their_score_when_asked(
     view = viewer.view
     assert not window.low_confidence_action.isChecked()  # off by default
     middle = QPointF((amber[1] + amber[3]) / 2, (amber[2] + amber[4]) / 2)
-    assert viewer.text_layer.tip_at(middle) is None
+    assert tooltip(view.viewport(), view.image_to_view(middle)) == ""
     plain = view.viewport().grab().toImage()
 
     window.low_confidence_action.trigger()
     assert viewer.text_layer.low_visible
     tinted = view.viewport().grab().toImage()
     assert viewer.text_layer.painted_words == 1
-    tip = viewer.text_layer.tip_at(middle)
-    assert tip is not None
-    assert "AMBER" in tip
-    assert "42 %" in tip
+    # Hovering the word shows its score.
+    assert "“AMBER” with confidence 42 %" in tooltip(view.viewport(), view.image_to_view(middle))
     # The word's paper turned pink; the picture elsewhere did not change.
     on = view.image_to_view(QPointF(amber[1] + 1, amber[2] + 1)).toPoint()
     off = view.image_to_view(QPointF(amber[1] - 200, amber[2] - 150)).toPoint()

@@ -18,6 +18,7 @@ from tests.ui.desktop.viewers.ocr_support import (
     inspector_facts,
     lower_confidence,
     page_words,
+    tooltip,
     word,
 )
 from tests.workstation.ocr.support import needs_models
@@ -133,15 +134,12 @@ def test_low_confidence_words_on_a_scanned_page_are_tinted_with_their_score(
     at = view.page_to_viewport(2, (tide[1] + tide[3]) / 2, (tide[2] + tide[4]) / 2)
     corner = view.page_to_viewport(2, tide[1] + 0.5, tide[2] + 0.5).toPoint()
     assert not view.low_confidence_visible  # off by default
-    assert view.low_word_tip_at(at) is None
+    assert tooltip(view.viewport(), at) == ""
     plain = view.viewport().grab().toImage()
 
     window.low_confidence_action.trigger()
     assert view.low_confidence_visible
-    tip = view.low_word_tip_at(at)
-    assert tip is not None
-    assert "“TIDE”" in tip
-    assert "37 %" in tip
+    assert "“TIDE” with confidence 37 %" in tooltip(view.viewport(), at)
     tinted = view.viewport().grab().toImage()
     before = plain.pixelColor(corner * plain.devicePixelRatio())
     after = tinted.pixelColor(corner * tinted.devicePixelRatio())

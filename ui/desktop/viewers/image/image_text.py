@@ -47,20 +47,18 @@ class ImageTextLayer(QGraphicsItem):
     Args:
         width: The image's width in pixels.
         height: Its height.
-        changed: Called when what is drawn changed (the view repaints).
     """
 
-    def __init__(self, width: float, height: float, changed: Callable[[], None]) -> None:
+    def __init__(self, width: float, height: float) -> None:
         super().__init__()
         self._rect = QRectF(0, 0, width, height)
-        self._changed = changed
         self.setZValue(TEXT_Z)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the view routes the mouse
         self.layout: PageText | None = None
         self.low: LowWords | None = None
         self.low_visible = False
-        self._lines: list[QRectF] = []
+        self._lines: list[tuple[int, int, QRectF]] = []  # each line's text range and box
         self._boxes: dict[tuple[int, int], list[QRectF]] = {}
         self._anchor = self._caret = 0
         self.dragging = False
@@ -79,7 +77,11 @@ class ImageTextLayer(QGraphicsItem):
         self._boxes.clear()
         self._anchor = self._caret = 0
         self.hits, self.hit_index, self.mark = [], -1, None
-        self._lines = [] if self.layout is None else self.boxes(0, len(self.layout.text))
+        self._lines = []
+        if self.layout is not None:
+            ranges = self.layout.line_ranges()
+            boxes = self.layout.rects(0, len(self.layout.text))
+            self._lines = [(a, b, _qrect(box)) for (a, b), box in zip(ranges, boxes, strict=True)]
         self._changed()
 
     def set_size(self, width: float, height: float) -> None:
@@ -103,17 +105,34 @@ class ImageTextLayer(QGraphicsItem):
         self._changed()
 
     def boxes(self, start: int, end: int) -> list[QRectF]:
-        """The boxes over [start, end), one per line, worked out once per range."""
-        if self.layout is None:
+        """The boxes over [start, end), one per line, worked out once per range: whole
+        lines' boxes are kept, only a partly covered line's characters are looked at."""
+        layout = self.layout
+        if layout is None or end <= start:
             return []
         key = (start, end)
         found = self._boxes.get(key)
         if found is None:
-            found = [QRectF(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1 in self.layout.rects(*key)]
+            found = []
+            for first, last, box in self._lines:
+                if last <= start or first >= end:
+                    continue
+                if start <= first and last <= end:
+                    found.append(box)
+                else:
+                    found += [_qrect(r) for r in layout.rects(max(start, first), min(end, last))]
             if len(self._boxes) > 256:  # drags make a new range on each move
                 self._boxes.clear()
             self._boxes[key] = found
         return found
+
+    def _changed(self, start: int | None = None, end: int | None = None) -> None:
+        """Repaint the text layer: only over [start, end) when given (a drag's step)."""
+        if start is None or end is None:
+            self.update()
+            return
+        for box in self.boxes(min(start, end), max(start, end)):
+            self.update(box.adjusted(-2, -2, 2, 2))
 
     def union(self, start: int, end: int) -> QRectF:
         """The box around a passage (empty when it has none)."""
@@ -162,7 +181,7 @@ class ImageTextLayer(QGraphicsItem):
         """Whether ``point`` (image pixels) is on a line of words: a press there selects."""
         return any(
             line.adjusted(-LINE_SLACK, -LINE_SLACK, LINE_SLACK, LINE_SLACK).contains(point)
-            for line in self._lines
+            for _first, _last, line in self._lines
         )
 
     def press(self, point: QPointF, extend: bool) -> bool:
@@ -184,8 +203,8 @@ class ImageTextLayer(QGraphicsItem):
         if self.layout is not None and self.dragging:
             caret = self.layout.caret_at(point.x(), point.y())
             if caret != self._caret:
-                self._caret = caret
-                self._changed()
+                before, self._caret = self._caret, caret
+                self._changed(before, caret)  # only the lines the caret crossed
 
     def release(self) -> None:
         """The drag ended."""
@@ -306,7 +325,7 @@ class ImageTextMixin(_Base):
 
     def _init_image_text(self, controller: LibraryController, source_id: int) -> None:
         self._text_controller, self._text_source = controller, source_id
-        self.text_layer = ImageTextLayer(1, 1, self.view.viewport().update)
+        self.text_layer = ImageTextLayer(1, 1)
         self.view.set_text_layer(self.text_layer)
         self._text_arrived = False
         self._due: Callable[[], None] | None = None  # a hit to show once text and image are in
@@ -427,6 +446,11 @@ class ImageTextMixin(_Base):
             self._reveal(anchor.start, anchor.end)
 
         self._when_ready(show)
+
+
+def _qrect(box: tuple[float, float, float, float]) -> QRectF:
+    x0, y0, x1, y1 = box
+    return QRectF(x0, y0, x1 - x0, y1 - y0)
 
 
 __all__ = ["ImageTextLayer", "ImageTextMixin", "read_image_text"]
