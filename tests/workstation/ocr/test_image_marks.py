@@ -31,9 +31,9 @@ def test_an_image_without_text_refuses_a_passage_in_one_line(
 ) -> None:
     source_id = _import(library, make_scanned_image(tmp_path, LINES, look=CLEAN))
     service = AnnotationService(library)
-    with library.writer() as session, pytest.raises(AnnotationError, match="run OCR on it first"):
+    with pytest.raises(AnnotationError, match="run OCR on it first"), library.writer() as session:
         service.create(session, source_id, TextAnchor(1, 0, 4, "Bill"))
-    with library.reader() as session, pytest.raises(AnnotationError, match="run OCR on it first"):
+    with pytest.raises(AnnotationError, match="run OCR on it first"), library.reader() as session:
         find_quote(session, get_source(session, source_id), "AMBER TIDE")
 
 
@@ -52,8 +52,16 @@ def test_a_passage_of_an_images_ocr_text_is_marked_and_survives_a_new_reading(
         text = page_text(session, source_id, 1)
     assert isinstance(mark.anchor, TextAnchor)
     assert (mark.anchor.page, mark.anchor.exact) == (1, "AMBER TIDE")
-    with library.writer() as session, pytest.raises(AnnotationError, match="page 1"):
+    with pytest.raises(AnnotationError, match="page 1"), library.writer() as session:
         service.create(session, source_id, TextAnchor(2, 0, 4, "Bill"))
+    # Redacting it would leave the words in the exported picture: refused, nothing stored.
+    with pytest.raises(AnnotationError, match="draw a rectangle"), library.writer() as session:
+        service.create(session, source_id, anchor, redact=True)
+    with pytest.raises(AnnotationError, match="draw a rectangle"), library.writer() as session:
+        service.update(session, mark.uuid, redact=True)
+    with library.reader() as session:
+        assert not service.get(session, mark.uuid).redact
+        assert len(service.find(session)) == 1
 
     # A new reading that found a stamp above the text: the passage moves with its quote.
     stamp = "RECEIVED 14 MARCH 2024\n"
