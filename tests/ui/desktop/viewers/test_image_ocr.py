@@ -229,3 +229,23 @@ def test_the_inspector_says_an_images_text_is_ocr_with_engine_and_confidence(
     assert inspector_facts(window)["Text"] == (
         f"OCR: {origin.engine}, eng; mean confidence {origin.mean_confidence:.0f} %"
     )
+
+
+def test_double_click_selects_a_word_and_shift_click_extends(
+    window: MainWindow, qtbot: QtBot, library: Library, photo: int
+) -> None:
+    words = page_words(library, photo, 1)
+    sky, venus, tide = word(words, "SKY"), word(words, "VENUS"), word(words, "TIDE")
+    viewer = _open(window, qtbot, photo)
+    viewport = viewer.view.viewport()
+    middle = (venus[2] + venus[4]) / 2
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=_at(viewer, venus[1] + 4, middle))
+    assert viewer.selected_text() == "VENUS"
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=_at(viewer, sky[1] + 1, middle))
+    qtbot.mouseClick(
+        viewport,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        _at(viewer, tide[3] - 1, (tide[2] + tide[4]) / 2),
+    )
+    assert viewer.selected_text() == "SKY VENUS met AMBER TIDE"
