@@ -87,6 +87,7 @@ def test_dragging_over_an_images_ocr_words_selects_copies_and_marks_them(
     viewer = _open(window, qtbot, photo)
     middle = (amber[2] + amber[4]) / 2
     viewer.view.set_zoom(0.5)  # the drag must select, not pan the picture
+    viewer.view.centerOn(QPointF(amber[1], middle))
     before = viewer.view.visible_image_rect()
     _drag(qtbot, viewer, _at(viewer, amber[1] + 2, middle), _at(viewer, tide[3] - 2, middle))
     assert viewer.view.visible_image_rect() == before
@@ -249,3 +250,25 @@ def test_double_click_selects_a_word_and_shift_click_extends(
         _at(viewer, tide[3] - 1, (tide[2] + tide[4]) / 2),
     )
     assert viewer.selected_text() == "SKY VENUS met AMBER TIDE"
+
+
+def test_a_selection_dragged_past_the_edge_scrolls_the_picture(
+    window: MainWindow, qtbot: QtBot, library: Library, photo: int
+) -> None:
+    words = page_words(library, photo, 1)
+    bill, nampo = word(words, "Bill"), words[-1]
+    viewer = _open(window, qtbot, photo)
+    view, viewport = viewer.view, viewer.view.viewport()
+    view.set_zoom(3.0)
+    view.centerOn(QPointF(bill[1], bill[2]))
+    before = view.visible_image_rect()
+    start = _at(viewer, bill[1] + 2, (bill[2] + bill[4]) / 2)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    # Past the bottom edge and held there: the picture keeps scrolling after the mouse.
+    qtbot.mouseMove(viewport, pos=QPoint(start.x(), viewport.height() + 40))
+    qtbot.waitUntil(lambda: view.visible_image_rect().bottom() > nampo[4] + 10, timeout=10_000)
+    qtbot.mouseMove(viewport, pos=_at(viewer, nampo[3] - 1, (nampo[2] + nampo[4]) / 2))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton)
+    assert view.visible_image_rect().top() > before.top()
+    assert viewer.selected_text().startswith("Bill of lading")
+    assert viewer.selected_text().endswith("2024.")

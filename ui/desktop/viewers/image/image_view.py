@@ -333,6 +333,10 @@ class ImageView(QGraphicsView):
         self._message = ""
         self._overlay: Callable[[QPainter], None] | None = None
         self.text_layer: ImageTextLayer | None = None
+        # A selection dragged past an edge keeps scrolling while the mouse stays there.
+        self._drag_pos = QPointF()
+        self._drag_timer = QTimer(self, interval=30)
+        self._drag_timer.timeout.connect(self._keep_following)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, threads))
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)
@@ -758,6 +762,10 @@ class ImageView(QGraphicsView):
         if hit is not None:
             layer, point = hit
             if layer.dragging:
+                self._drag_pos = event.position()
+                if self._follow_drag(self._drag_pos):
+                    point = self.view_to_image(self._drag_pos)  # the picture moved
+                    self._drag_timer.start()
                 layer.drag(point)
                 event.accept()
                 return
@@ -766,6 +774,25 @@ class ImageView(QGraphicsView):
                 shape = Qt.CursorShape.IBeamCursor if over else Qt.CursorShape.OpenHandCursor
                 self.viewport().setCursor(QCursor(shape))
         super().mouseMoveEvent(event)
+
+    def _follow_drag(self, pos: QPointF) -> bool:
+        """A selection dragged past an edge of the view scrolls the picture after it, by
+        as far as the mouse is past the edge; True when it moved."""
+        area = self.viewport().rect()
+        dx = min(0.0, pos.x()) or max(0.0, pos.x() - area.width())
+        dy = min(0.0, pos.y()) or max(0.0, pos.y() - area.height())
+        bars = self.horizontalScrollBar(), self.verticalScrollBar()
+        before = bars[0].value(), bars[1].value()
+        bars[0].setValue(before[0] + round(dx))
+        bars[1].setValue(before[1] + round(dy))
+        return (bars[0].value(), bars[1].value()) != before
+
+    def _keep_following(self) -> None:
+        layer = self.text_layer
+        if layer is None or not layer.dragging or not self._follow_drag(self._drag_pos):
+            self._drag_timer.stop()
+            return
+        layer.drag(self.view_to_image(self._drag_pos))
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Double-click on a word selects it."""
@@ -778,6 +805,7 @@ class ImageView(QGraphicsView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """The end of a drag is the view's, even where no scene item takes the click."""
         if self.text_layer is not None and self.text_layer.dragging:
+            self._drag_timer.stop()
             self.text_layer.release()
             event.accept()
             return
