@@ -28,11 +28,12 @@ from ui.desktop.app.main_window import MainWindow
 from ui.desktop.viewers.frames import ImageSourceView
 from workstation.annotations.anchors import TextAnchor
 from workstation.annotations.queries import AnnotationFilter
-from workstation.annotations.service import AnnotationService
+from workstation.annotations.service import AnnotationService, find_quote
 from workstation.core.library import Library
 from workstation.ocr.layers import OcrService, passage_boxes
 from workstation.ocr.viewing import LOW_CONFIDENCE, ocr_origin
 from workstation.sources.ingest import ImportService
+from workstation.sources.lookup import get_source
 
 pytestmark = needs_models
 
@@ -272,3 +273,20 @@ def test_a_selection_dragged_past_the_edge_scrolls_the_picture(
     assert view.visible_image_rect().top() > before.top()
     assert viewer.selected_text().startswith("Bill of lading")
     assert viewer.selected_text().endswith("2024.")
+
+
+def test_opening_a_mark_on_an_images_text_goes_to_its_words(
+    window: MainWindow, qtbot: QtBot, library: Library, photo: int
+) -> None:
+    with library.writer() as session:
+        source = get_source(session, photo)
+        anchor = find_quote(session, source, "12 March 2024")
+        mark = AnnotationService(library).create(session, photo, anchor, categories=["maritime"])
+    window.open_annotation(mark.uuid, 1)  # from the marks list, the picture not open yet
+    wait_idle(qtbot, window.controller)
+    viewer = window.documents.current.viewer
+    assert isinstance(viewer, ImageSourceView)
+    qtbot.waitUntil(lambda: viewer.text_layer.mark is not None, timeout=10_000)
+    assert viewer.text_layer.mark == (anchor.start, anchor.end)
+    box = viewer.text_layer.union(anchor.start, anchor.end)
+    assert viewer.view.visible_image_rect().contains(box)
