@@ -24,7 +24,7 @@ from workstation.ocr.viewing import LowWords, low_confidence_words, ocr_page_tex
 from workstation.sources.pages import PageText, find_spans
 
 TEXT_Z = 0.5
-"""Above the picture (z 0), below marked regions (added later at z 0, drawn on top)."""
+"""Above the picture (z -1), below marked regions (RegionItem, z 1)."""
 LINE_SLACK = 4.0
 """Image pixels around a line of words that still count as "on the text" for a press."""
 
