@@ -70,10 +70,13 @@ def find_quote(
     if occurrence < 1:
         raise AnnotationError("--occurrence counts from 1")
     pattern = quote_pattern(quote)
-    pages = [page] if page is not None else list(range(1, source.page_count + 1))
+    image = source.kind == "image"  # one page of text once OCR read it
+    pages = [page] if page is not None else list(range(1, (1 if image else source.page_count) + 1))
     seen = 0
     for number in pages:
-        text = page_text(session, source.id, number)
+        text = (
+            _image_text(session, source, number) if image else page_text(session, source.id, number)
+        )
         for match in pattern.finditer(text):
             seen += 1
             if seen == occurrence:
@@ -89,8 +92,9 @@ def _check_anchor(
 ) -> Anchor:
     if isinstance(anchor, TextAnchor):
         if source.kind == "image":
-            raise AnnotationError("an image has no text to mark; draw a region instead")
-        text = page_text(session, source.id, anchor.page)
+            text = _image_text(session, source, anchor.page)
+        else:
+            text = page_text(session, source.id, anchor.page)
         if text[anchor.start : anchor.end] != anchor.exact or anchor.start >= anchor.end:
             raise AnnotationError(
                 f"the passage {anchor.start}-{anchor.end} on page {anchor.page} does not match "
@@ -103,6 +107,31 @@ def _check_anchor(
     if not 1 <= anchor.page <= max(source.page_count, 1):
         raise AnnotationError(f"source {source.id} has no page {anchor.page}")
     return anchor
+
+
+def _image_text(session: Session, source: Source, page: int) -> str:
+    """An image's text is its accepted OCR layer's, on page 1 (a picture is one page)."""
+    try:
+        text = page_text(session, source.id, 1) if page == 1 else ""
+    except NotFoundError:
+        text = ""
+    if not text:
+        raise AnnotationError(
+            "this image has no text to mark (run OCR on it first, or draw a region)"
+            if page == 1
+            else "an image's text is on page 1"
+        )
+    return text
+
+
+def _refuse_image_text_redaction(source: Source) -> None:
+    """Redacting a passage of an image's OCR text would leave its words in the exported
+    picture (image redaction blacks out regions only): refused until it is built."""
+    if source.kind == "image":
+        raise AnnotationError(
+            "redacting a passage of an image's OCR text is not possible yet (its pixels "
+            "would stay in the export): draw a rectangle over the words and redact that"
+        )
 
 
 def _check_region(source: Source, anchor: RegionAnchor, blob: Path | None) -> RegionAnchor:
@@ -246,6 +275,8 @@ class AnnotationService:
             orphaned = False
             blob = readable_pdf_path(self.library, source)  # an unlocked PDF: its copy
             checked = _check_anchor(session, source, anchor, blob)
+        if redact and isinstance(checked, TextAnchor):
+            _refuse_image_text_redaction(source)
         cats = _categories(session, categories)
         now = utc_now()
         row = Annotation(
@@ -301,6 +332,8 @@ class AnnotationService:
             row.note = _clean_note(note)
         if redact is not None:
             row.redact = redact
+        if row.redact and row.anchor_kind == "text":
+            _refuse_image_text_redaction(session.get_one(Source, row.source_id))
         if categories is not None:
             cats = _categories(session, categories)
             session.execute(

@@ -1,11 +1,14 @@
 """What the viewers need of a source's accepted OCR layer: its pages as text layers with
-character boxes (from the word boxes), and a line on where the text came from.
+character boxes (from the word boxes), the words read with low confidence, and a line on
+where the text came from.
 
 Plain data only: the desktop reads these through its read pool and gets no ORM rows.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,6 +16,10 @@ from sqlalchemy.orm import Session
 
 from db.models import OcrLayer, OcrPage
 from workstation.sources.pages import PageText, WordBox, page_text_from_words
+
+LOW_CONFIDENCE = 60.0
+"""Words Tesseract read with a confidence (0-100) under this are "low confidence": on our
+test set nearly every misread word is under it, and few correct ones are."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,69 @@ def ocr_page_texts(session: Session, source_id: int) -> list[PageText]:
         ]
         made.append(page_text_from_words(number, text or "", boxes))
     return made
+
+
+@dataclass(frozen=True)
+class LowWord:
+    """A word read with low confidence: its box (page points, or image pixels) and score."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+
+
+class LowWords:
+    """The low-confidence words of one page, found by area or by point without a scan of
+    every word (a viewer asks on each paint and each mouse move).
+
+    Args:
+        words: The page's low-confidence words, in any order.
+    """
+
+    def __init__(self, words: Iterable[LowWord]) -> None:
+        self.words = sorted(words, key=lambda w: w.y0)
+        self._tops = [w.y0 for w in self.words]
+        self._tallest = max((w.y1 - w.y0 for w in self.words), default=0.0)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def in_rect(self, x0: float, y0: float, x1: float, y1: float) -> list[LowWord]:
+        """The words whose box meets the rectangle [x0, x1] x [y0, y1]."""
+        first = bisect.bisect_left(self._tops, y0 - self._tallest)
+        last = bisect.bisect_right(self._tops, y1)
+        return [w for w in self.words[first:last] if w.y1 >= y0 and w.x0 <= x1 and w.x1 >= x0]
+
+    def at(self, x: float, y: float) -> LowWord | None:
+        """The word whose box holds (x, y), if any."""
+        hits = self.in_rect(x, y, x, y)
+        return hits[0] if hits else None
+
+
+def low_confidence_words(
+    session: Session, source_id: int, below: float = LOW_CONFIDENCE
+) -> dict[int, LowWords]:
+    """Per page of the accepted OCR layer, the words read with confidence under ``below``
+    ({} without a layer); pages with none are left out."""
+    rows = session.execute(
+        select(OcrPage.number, OcrPage.words)
+        .join(OcrLayer, OcrLayer.id == OcrPage.layer_id)
+        .where(OcrLayer.source_id == source_id, OcrLayer.accepted.is_(True))
+        .order_by(OcrPage.number)
+    ).all()
+    found: dict[int, LowWords] = {}
+    for number, words in rows:
+        low = [
+            LowWord(str(w[0]), float(w[1]), float(w[2]), float(w[3]), float(w[4]), float(w[5]))
+            for w in words or []
+            if float(w[5]) < below
+        ]
+        if low:
+            found[number] = LowWords(low)
+    return found
 
 
 def _engine(name: str, version: str) -> str:

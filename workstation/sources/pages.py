@@ -182,7 +182,16 @@ class PageText:
             return offsets[self._lines[-1].last - 1] + 1
         line = min(self._lines, key=lambda ln: _line_distance(ln, ux, uy))
         for index in range(line.first, line.last):
-            if ux < (boxes[4 * index] + boxes[4 * index + 2]) / 2:
+            x0 = boxes[4 * index]
+            if ux < (x0 + boxes[4 * index + 2]) / 2:
+                # In a gap with no box (between OCR words): the nearer word's edge, so a
+                # drag to the end of a word does not take the space after it.
+                if (
+                    index > line.first
+                    and offsets[index] > offsets[index - 1] + 1
+                    and ux < (boxes[4 * index - 2] + x0) / 2
+                ):
+                    return offsets[index - 1] + 1
                 return offsets[index]
         return offsets[line.last - 1] + 1
 
@@ -217,6 +226,12 @@ class PageText:
         while end < len(text) and _is_word_char(text[end]):
             end += 1
         return start, end
+
+    def line_ranges(self) -> list[tuple[int, int]]:
+        """Each line's text range (start of its first character, end of its last), in
+        line order: a viewer keeps each line's box and works out only partial lines."""
+        offsets = self._offsets
+        return [(offsets[line.first], offsets[line.last - 1] + 1) for line in self._lines]
 
     def rects(self, start: int, end: int) -> list[Rect]:
         """Boxes covering the characters in [start, end), one per line, as displayed."""

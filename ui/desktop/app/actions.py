@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar
 from ui.desktop.annotations.region_tools import Tool
 from ui.desktop.app.help import help_actions
 from ui.desktop.widgets.icons import icon
+from workstation.ocr.viewing import LOW_CONFIDENCE
 
 if TYPE_CHECKING:
     from ui.desktop.app.main_window import MainWindow
@@ -375,9 +376,17 @@ def _view_menu(window: MainWindow, bar: QMenuBar) -> None:
         None,
         "Tall rows with a thumbnail of each source, or compact rows with more titles",
     )
+    window.low_confidence_action = act(
+        "Low-Confidence &OCR Words",
+        window.show_low_confidence_words,
+        "Ctrl+Alt+C",
+        f"Tint the words OCR read with confidence under {LOW_CONFIDENCE:.0f} % "
+        "(hover one for its score)",
+    )
     for action, on in (
         (window.page_strip_action, window.settings.page_strip),
         (window.list_thumbnails_action, window.settings.list_thumbnails),
+        (window.low_confidence_action, window.settings.low_confidence_words),
     ):
         action.setCheckable(True)
         action.setChecked(on)

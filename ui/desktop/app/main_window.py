@@ -105,6 +105,7 @@ class MainWindow(MarkingMixin, QMainWindow):
     quick_start_action: QAction
     page_strip_action: QAction
     list_thumbnails_action: QAction
+    low_confidence_action: QAction
     add_category_action: QAction
     redact_mark_action: QAction
     delete_mark_action: QAction
@@ -130,6 +131,8 @@ class MainWindow(MarkingMixin, QMainWindow):
             viewer = factory(controller, source)
             if hasattr(viewer, "set_strip_visible"):
                 viewer.set_strip_visible(self.settings.page_strip)
+            if hasattr(viewer, "set_low_confidence_visible"):
+                viewer.set_low_confidence_visible(self.settings.low_confidence_words)
             return viewer
 
         self.documents = DocumentArea(controller, made)
@@ -622,10 +625,19 @@ class MainWindow(MarkingMixin, QMainWindow):
     def show_page_strips(self, on: bool) -> None:
         """View > Page Thumbnails: beside every PDF, now and next time."""
         self.settings.page_strip = on
+        self._tell_viewers("set_strip_visible", on)
+
+    def show_low_confidence_words(self, on: bool) -> None:
+        """View > Low-Confidence OCR Words: tinted in every pane, now and next time."""
+        self.settings.low_confidence_words = on
+        self._tell_viewers("set_low_confidence_visible", on)
+
+    def _tell_viewers(self, setter: str, on: bool) -> None:
+        """Call ``setter(on)`` on every open viewer that has it (a View menu toggle)."""
         for pane in self.documents.panes():
-            setter = getattr(pane.viewer, "set_strip_visible", None)
-            if setter is not None:
-                setter(on)
+            call = getattr(pane.viewer, setter, None)
+            if call is not None:
+                call(on)
 
     def show_list_thumbnails(self, on: bool) -> None:
         """View > Thumbnails in Library List: tall rows with thumbnails, or compact."""

@@ -58,6 +58,7 @@ class Settings:
     _FINDINGS_FILTER = "findingsPanel/"  # + status, case, measure
     _PAGE_STRIP = "viewers/pageStrip"
     _LIST_THUMBNAILS = "library/thumbnails"
+    _LOW_CONFIDENCE = "viewers/lowConfidenceWords"
     _IMAGE_PAIRS = "imagePairs/"  # + a picture's SHA-256
 
     def __init__(self, store: QSettings | None = None) -> None:
@@ -212,6 +213,15 @@ class Settings:
     @list_thumbnails.setter
     def list_thumbnails(self, on: bool) -> None:
         self.store.setValue(self._LIST_THUMBNAILS, bool(on))
+
+    @property
+    def low_confidence_words(self) -> bool:
+        """Whether viewers tint OCR words read with low confidence (View menu; off)."""
+        return self._flag(self._LOW_CONFIDENCE, False)
+
+    @low_confidence_words.setter
+    def low_confidence_words(self, on: bool) -> None:
+        self.store.setValue(self._LOW_CONFIDENCE, bool(on))
 
     # --- marking -----------------------------------------------------------------
 

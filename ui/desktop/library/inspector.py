@@ -63,9 +63,10 @@ CREDIBILITY_TIPS = {
 }
 
 
-def ocr_line(origin: OcrOrigin | None) -> str:
+def ocr_line(origin: OcrOrigin | None, *, image: bool = False) -> str:
     """Where the text of OCRed pages came from: 'OCR on pages 1–3: tesseract 5.5.4, kor+eng
-    (detected); mean confidence 88 %'; "" when no page's text is from OCR."""
+    (detected); mean confidence 88 %' ('OCR: …' for an image, which has no pages); ""
+    when no page's text is from OCR."""
     if origin is None or not origin.pages:
         return ""
     languages = "+".join(origin.read_as) or origin.languages
@@ -73,8 +74,11 @@ def ocr_line(origin: OcrOrigin | None) -> str:
         languages += " (detected)"
     confidence = origin.mean_confidence
     said = "no words read" if confidence is None else f"mean confidence {confidence:.0f} %"
-    noun = "page" if len(origin.pages) == 1 else "pages"
-    return f"OCR on {noun} {page_ranges(origin.pages)}: {origin.engine}, {languages}; {said}"
+    where = ""
+    if not image:
+        noun = "page" if len(origin.pages) == 1 else "pages"
+        where = f" on {noun} {page_ranges(origin.pages)}"
+    return f"OCR{where}: {origin.engine}, {languages}; {said}"
 
 
 def _selectable(text: str) -> QLabel:
@@ -250,7 +254,7 @@ class Inspector(QScrollArea):
         rows = [
             ("Type", f"{info['kind']} ({info['media_type']})"),
             ("Pages", str(info["pages"]) if info["pages"] else ""),
-            ("Text", ocr_line(info.get("ocr"))),
+            ("Text", ocr_line(info.get("ocr"), image=info["kind"] == "image")),
             ("Author", info["author"]),
             ("Publisher", info["publisher"]),
             ("Language", info["language"]),

@@ -50,6 +50,7 @@ from ui.desktop.viewers.image.compare_window import open_compare
 from ui.desktop.viewers.image.coordinate_label import CoordinateLabel
 from ui.desktop.viewers.image.georef_dialog import GeorefDialog
 from ui.desktop.viewers.image.image_info_panel import ImageInfoPanel
+from ui.desktop.viewers.image.image_text import ImageTextMixin
 from ui.desktop.viewers.image.image_view import ImageView
 from ui.desktop.viewers.image.measure_tool import MeasureTool, status_label
 from ui.desktop.viewers.pdf.page_strip import PageStrip
@@ -57,7 +58,8 @@ from ui.desktop.viewers.pdf.pdf_view import PdfView
 from ui.desktop.viewers.source_view import SourceView
 from ui.desktop.widgets.icons import icon
 from workstation.annotations.anchors import AnnotationData, RegionAnchor, TextAnchor
-from workstation.ocr.viewing import ocr_page_texts
+from workstation.ocr.viewing import LowWords, low_confidence_words, ocr_page_texts
+from workstation.sources.pages import PageText
 
 if TYPE_CHECKING:
     from ui.desktop.annotations.commands import AnnotationCommands
@@ -384,10 +386,11 @@ class RegionDrawingView(QWidget):
         return False
 
 
-class ImageSourceView(RegionDrawingView):
+class ImageSourceView(ImageTextMixin, RegionDrawingView):
     """An image source: the tiled viewer, a zoom bar and the EXIF/GPS panel.
 
-    Region tools draw and edit marks in image pixels, clamped to the image.
+    Region tools draw and edit marks in image pixels, clamped to the image. An image
+    with OCR text has it as a text layer (ImageTextMixin): select, copy, find, mark.
     """
 
     def __init__(
@@ -499,6 +502,7 @@ class ImageSourceView(RegionDrawingView):
         layout.addLayout(status)
         self.view.set_overlay(self.editor.paint)
         self.view.zoomChanged.connect(self._rescale_items)
+        self._init_image_text(controller, source.source_id)
         self.view.open_image(controller.library.derived, source.path, source.sha256)
 
     def _settings(self) -> Settings:
@@ -533,8 +537,10 @@ class ImageSourceView(RegionDrawingView):
         self.measure.set_active(on)
 
     def apply_marks(self, marks: SourceMarks) -> None:
-        """Draw annotated regions over the image (scene units are image pixels)."""
+        """Draw annotated regions over the image (scene units are image pixels), and
+        marked passages of its OCR text (page 1)."""
         self.apply_regions([m for m in region_marks(marks) if m.page is None])
+        self.text_layer.set_spans(qt_spans(marks).get(1, []))
 
     def show_regions(self) -> None:
         """One item per region mark (the one being dragged is the overlay's)."""
@@ -617,9 +623,11 @@ class ImageSourceView(RegionDrawingView):
         self.view.overlay_changed()
 
     def show_annotation(self, data: AnnotationData) -> None:
-        """Centre the view on an annotated region."""
+        """Centre the view on an annotated region, or a marked passage of its text."""
         anchor = data.anchor
-        if isinstance(anchor, RegionAnchor):
+        if isinstance(anchor, TextAnchor):
+            self.show_text_mark(anchor)
+        elif isinstance(anchor, RegionAnchor):
             x, y, w, h = anchor.bbox
             self.view.centerOn(QPointF(x + w / 2, y + h / 2))
             self.select_region(data.uuid)
@@ -669,11 +677,23 @@ class PdfSourceView(RegionDrawingView):
     def load_text_layers(self) -> None:
         """(Re)read the source's OCR pages for the view: at opening, and after an OCR run."""
         source_id, view = self._source_id, self.view
+
+        def arrived(found: tuple[list[PageText], dict[int, LowWords]]) -> None:
+            view.set_text_layers(found[0])
+            view.set_low_confidence_words(found[1])
+
         self._controller.query(
-            lambda session: ocr_page_texts(session, source_id),
-            view.set_text_layers,
+            lambda session: (
+                ocr_page_texts(session, source_id),
+                low_confidence_words(session, source_id),
+            ),
+            arrived,
             on_error=lambda _message: view.set_text_layers([]),
         )
+
+    def set_low_confidence_visible(self, on: bool) -> None:
+        """View > Low-Confidence OCR Words."""
+        self.view.set_low_confidence_visible(on)
 
     def apply_marks(self, marks: SourceMarks) -> None:
         """Draw annotated passages and regions on the pages, and dots in the page strip."""

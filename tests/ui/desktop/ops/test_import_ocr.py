@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 
 from db.models import OcrLayer, Source
 from tests.samples import make_pdf
-from tests.scans import ScanLook, make_scanned_pdf
+from tests.scans import ScanLook, make_scanned_image, make_scanned_pdf
 from tests.ui.desktop.conftest import wait_idle
 from tests.ui.desktop.viewers import conftest as viewers
 from tests.workstation.ocr.support import needs_models
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.ops.ocr import OCR_STEP
 from ui.desktop.ops.workers import Task
-from ui.desktop.viewers.frames import PdfSourceView
+from ui.desktop.viewers.frames import ImageSourceView, PdfSourceView
 from workstation.core.library import Library
 from workstation.ocr.settings import write_settings
 from workstation.sources.lookup import page_text
@@ -155,6 +155,28 @@ def test_run_ocr_on_an_open_scan_gives_its_viewer_the_text(
     qtbot.waitUntil(lambda: document.has_text_layer(1), timeout=10_000)
     assert "AMBER TIDE" in document.text(1)
     assert _layers(library) == 1
+
+
+def test_run_ocr_on_an_open_picture_gives_its_viewer_the_text(
+    window: MainWindow, qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    with library.writer() as session:
+        write_settings(session, mode="off", languages="eng")
+    picture = make_scanned_image(tmp_path / "in", [*PAGES[0], *PAGES[1], *PAGES[2]], look=CLEAN)
+    window.import_paths([str(picture)])
+    _summary(qtbot)
+    window.open_source(_source(library))
+    wait_idle(qtbot, window.controller)
+    viewer = window.documents.current.viewer
+    assert isinstance(viewer, ImageSourceView)
+    qtbot.waitUntil(lambda: viewer.view.pyramid is not None, timeout=10_000)
+    wait_idle(qtbot, window.controller)
+    assert not viewer.text_layer.has_text  # a picture: no text yet
+
+    window.run_ocr()
+    assert _summary(qtbot).text() == "OCR read 1 page(s) of 1 file(s)."
+    qtbot.waitUntil(lambda: viewer.text_layer.has_text, timeout=10_000)
+    assert viewer.find_text("amber tide") == 1
 
 
 def test_a_born_digital_import_says_nothing_of_ocr_and_run_ocr_says_none_was_needed(

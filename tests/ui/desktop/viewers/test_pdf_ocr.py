@@ -4,16 +4,23 @@ OCR words are the page's text layer (drag to select, mark, search hits highlight
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QFormLayout
+from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from tests.samples import make_pdf
 from tests.scans import ScanLook, make_scanned_pdf
 from tests.ui.desktop.conftest import wait_idle
+from tests.ui.desktop.viewers.ocr_support import (
+    boxes_close,
+    inspector_facts,
+    lower_confidence,
+    page_words,
+    tooltip,
+    word,
+)
 from tests.workstation.ocr.support import needs_models
 from ui.desktop.app.main_window import MainWindow
 from ui.desktop.library.inspector import ocr_line
@@ -23,7 +30,7 @@ from workstation.annotations.anchors import TextAnchor
 from workstation.annotations.queries import AnnotationFilter
 from workstation.annotations.service import AnnotationService
 from workstation.core.library import Library
-from workstation.ocr.layers import OcrService, ocr_words, passage_boxes
+from workstation.ocr.layers import OcrService, passage_boxes
 from workstation.ocr.viewing import OcrOrigin, ocr_origin
 from workstation.sources.ingest import ImportService
 
@@ -49,17 +56,6 @@ def scanned(library: Library, tmp_path: Path) -> int:
     return result.source_id
 
 
-def _words(library: Library, source_id: int, page: int) -> list[list[Any]]:
-    with library.reader() as session:
-        words = ocr_words(session, source_id, page)
-    assert words
-    return words
-
-
-def _word(words: list[list[Any]], text: str) -> list[Any]:
-    return next(w for w in words if w[0] == text)
-
-
 def _open(window: MainWindow, qtbot: QtBot, source_id: int) -> PdfView:
     window.open_source(source_id)
     wait_idle(qtbot, window.controller)
@@ -81,19 +77,11 @@ def _drag(
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
 
 
-def _close(got: list[tuple[float, ...]], want: list[tuple[float, ...]]) -> bool:
-    return len(got) == len(want) and all(
-        abs(g - w) < 0.01
-        for gs, ws in zip(got, want, strict=True)
-        for g, w in zip(gs, ws, strict=True)
-    )
-
-
 def test_dragging_over_a_scanned_page_selects_its_ocr_words_and_marks_them(
     window: MainWindow, qtbot: QtBot, library: Library, scanned: int
 ) -> None:
-    words = _words(library, scanned, 2)
-    amber, tide = _word(words, "AMBER"), _word(words, "TIDE")
+    words = page_words(library, scanned, 2)
+    amber, tide = word(words, "AMBER"), word(words, "TIDE")
     view = _open(window, qtbot, scanned)
     view.go_to_page(2)
     assert view.document is not None
@@ -114,16 +102,59 @@ def test_dragging_over_a_scanned_page_selects_its_ocr_words_and_marks_them(
     # The mark is drawn where the words are: its highlight is the words' boxes.
     assert 2 in view._note_spans
     drawn = view.document.page_text(2).rects(start, end)
-    assert _close(drawn, list(passage_boxes(words, start, end)))
+    assert boxes_close(drawn, list(passage_boxes(words, start, end)))
     assert drawn[0][0] == pytest.approx(amber[1])
     assert drawn[0][2] == pytest.approx(tide[3])
+
+
+def test_ctrl_c_copies_the_selected_ocr_text(
+    window: MainWindow, qtbot: QtBot, library: Library, scanned: int
+) -> None:
+    words = page_words(library, scanned, 2)
+    sky, venus = word(words, "SKY"), word(words, "VENUS")
+    view = _open(window, qtbot, scanned)
+    view.set_zoom(1.5)  # a word's last letter a few pixels wide: the drag can end on it
+    view.go_to_page(2)
+    middle = (sky[2] + sky[4]) / 2
+    _drag(qtbot, view, 2, (sky[1] + 0.5, middle), (venus[3] - 0.5, middle))
+    assert view.selected_text() == "SKY VENUS"
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(view.viewport(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "SKY VENUS"
+
+
+def test_low_confidence_words_on_a_scanned_page_are_tinted_with_their_score(
+    window: MainWindow, qtbot: QtBot, library: Library, scanned: int
+) -> None:
+    lower_confidence(library, scanned, 2, "TIDE", 37.0)
+    tide = word(page_words(library, scanned, 2), "TIDE")
+    view = _open(window, qtbot, scanned)
+    view.go_to_page(2)
+    qtbot.waitUntil(lambda: view.is_page_rendered(2), timeout=10_000)
+    at = view.page_to_viewport(2, (tide[1] + tide[3]) / 2, (tide[2] + tide[4]) / 2)
+    corner = view.page_to_viewport(2, tide[1] + 0.5, tide[2] + 0.5).toPoint()
+    assert not view.low_confidence_visible  # off by default
+    assert tooltip(view.viewport(), at) == ""
+    plain = view.viewport().grab().toImage()
+
+    window.low_confidence_action.trigger()
+    assert view.low_confidence_visible
+    assert "“TIDE” with confidence 37 %" in tooltip(view.viewport(), at)
+    tinted = view.viewport().grab().toImage()
+    before = plain.pixelColor(corner * plain.devicePixelRatio())
+    after = tinted.pixelColor(corner * tinted.devicePixelRatio())
+    assert before != after
+    assert after.red() > after.green() + 40
+    window.low_confidence_action.trigger()
+    assert not view.low_confidence_visible
+    assert not window.settings.low_confidence_words
 
 
 def test_a_search_hit_on_ocr_text_opens_the_page_with_the_words_highlighted(
     window: MainWindow, qtbot: QtBot, library: Library, scanned: int
 ) -> None:
-    words = _words(library, scanned, 2)
-    venus = _word(words, "VENUS")
+    words = page_words(library, scanned, 2)
+    venus = word(words, "VENUS")
     window.open_hit(scanned, 2, "sky venus")  # asked before the document is open
     wait_idle(qtbot, window.controller)
     viewer = window.documents.current.viewer
@@ -136,7 +167,7 @@ def test_a_search_hit_on_ocr_text_opens_the_page_with_the_words_highlighted(
     assert view.document is not None
     assert view.document.text(2)[start:end] == "SKY VENUS"
     rects = view.document.page_text(2).rects(start, end)
-    assert _close(rects, list(passage_boxes(words, start, end)))
+    assert boxes_close(rects, list(passage_boxes(words, start, end)))
     assert rects[0][2] == pytest.approx(venus[3])
 
 
@@ -145,17 +176,6 @@ def test_find_in_page_finds_ocr_text(window: MainWindow, qtbot: QtBot, scanned: 
     view.find("sky venus")
     qtbot.waitUntil(lambda: view.hit_count == 1, timeout=10_000)
     assert view.current_page == 2
-
-
-def _facts(window: MainWindow) -> dict[str, str]:
-    form = window.inspector.facts
-    rows: dict[str, str] = {}
-    for row in range(form.rowCount()):
-        label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-        field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-        if label is not None and field is not None:
-            rows[label.widget().text()] = field.widget().text()  # type: ignore[attr-defined]
-    return rows
 
 
 def test_the_inspector_says_which_pages_are_ocr_text_with_engine_and_confidence(
@@ -167,8 +187,8 @@ def test_the_inspector_says_which_pages_are_ocr_text_with_engine_and_confidence(
     assert origin.mean_confidence is not None
     window.open_source(scanned)
     wait_idle(qtbot, window.controller)
-    qtbot.waitUntil(lambda: "Text" in _facts(window), timeout=10_000)
-    line = _facts(window)["Text"]
+    qtbot.waitUntil(lambda: "Text" in inspector_facts(window), timeout=10_000)
+    line = inspector_facts(window)["Text"]
     assert line == (
         f"OCR on pages 1, 2: {origin.engine}, eng; mean confidence {origin.mean_confidence:.0f} %"
     )
@@ -179,7 +199,7 @@ def test_the_inspector_says_which_pages_are_ocr_text_with_engine_and_confidence(
     window.open_source(digital.source_id)
     wait_idle(qtbot, window.controller)
     qtbot.waitUntil(lambda: window.inspector.heading.text() == "Sample report")
-    assert "Text" not in _facts(window)
+    assert "Text" not in inspector_facts(window)
 
 
 @pytest.mark.parametrize(

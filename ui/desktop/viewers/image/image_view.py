@@ -14,10 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
+    QCursor,
+    QHelpEvent,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -35,10 +37,12 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsView,
     QStyleOptionGraphicsItem,
+    QToolTip,
     QWidget,
 )
 
 from ui.desktop.ops.workers import Task
+from ui.desktop.viewers.image.image_text import ImageTextLayer
 from workstation.core.errors import WorkstationError
 from workstation.core.progress import Progress
 from workstation.sources.imagery import ImagePyramid, ensure_pyramid
@@ -328,6 +332,11 @@ class ImageView(QGraphicsView):
         self._open_token = 0
         self._message = ""
         self._overlay: Callable[[QPainter], None] | None = None
+        self.text_layer: ImageTextLayer | None = None
+        # A selection dragged past an edge keeps scrolling while the mouse stays there.
+        self._drag_pos = QPointF()
+        self._drag_timer = QTimer(self, interval=30)
+        self._drag_timer.timeout.connect(self._keep_following)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, threads))
         self._schedule_timer = QTimer(self, singleShot=True, interval=0)
@@ -715,10 +724,106 @@ class ImageView(QGraphicsView):
             return
         event.accept()
 
+    def set_text_layer(self, layer: ImageTextLayer | None) -> None:
+        """Show an image's OCR text over it (None: none); the view hands it the mouse."""
+        if self.text_layer is not None:
+            self.scene().removeItem(self.text_layer)
+        self.text_layer = layer
+        if layer is not None:
+            self.scene().addItem(layer)
+
+    def _text_at(self, event: QMouseEvent) -> tuple[ImageTextLayer, QPointF] | None:
+        """The text layer and the image point under the mouse, while clicks pan (no
+        drawing tool on) and the image has text."""
+        layer = self.text_layer
+        if (
+            layer is None
+            or not layer.has_text
+            or self.dragMode() != QGraphicsView.DragMode.ScrollHandDrag
+        ):
+            return None
+        return layer, self.view_to_image(event.position())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A press on the OCR text starts a selection; elsewhere dragging pans."""
+        hit = self._text_at(event)
+        if hit is not None and event.button() == Qt.MouseButton.LeftButton:
+            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if hit[0].press(hit[1], shift):
+                self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+                self.setFocus(Qt.FocusReason.MouseFocusReason)  # Ctrl+C is this pane's
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Selecting follows the mouse; over the text the cursor is an I-beam."""
+        hit = self._text_at(event)
+        if hit is not None:
+            layer, point = hit
+            if layer.dragging:
+                self._drag_pos = event.position()
+                if self._follow_drag(self._drag_pos):
+                    point = self.view_to_image(self._drag_pos)  # the picture moved
+                    self._drag_timer.start()
+                layer.drag(point)
+                event.accept()
+                return
+            if not event.buttons():
+                over = layer.over_text(point)
+                shape = Qt.CursorShape.IBeamCursor if over else Qt.CursorShape.OpenHandCursor
+                self.viewport().setCursor(QCursor(shape))
+        super().mouseMoveEvent(event)
+
+    def _follow_drag(self, pos: QPointF) -> bool:
+        """A selection dragged past an edge of the view scrolls the picture after it, by
+        as far as the mouse is past the edge; True when it moved."""
+        area = self.viewport().rect()
+        dx = min(0.0, pos.x()) or max(0.0, pos.x() - area.width())
+        dy = min(0.0, pos.y()) or max(0.0, pos.y() - area.height())
+        bars = self.horizontalScrollBar(), self.verticalScrollBar()
+        before = bars[0].value(), bars[1].value()
+        bars[0].setValue(before[0] + round(dx))
+        bars[1].setValue(before[1] + round(dy))
+        return (bars[0].value(), bars[1].value()) != before
+
+    def _keep_following(self) -> None:
+        layer = self.text_layer
+        if layer is None or not layer.dragging or not self._follow_drag(self._drag_pos):
+            self._drag_timer.stop()
+            return
+        layer.drag(self.view_to_image(self._drag_pos))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Double-click on a word selects it."""
+        hit = self._text_at(event)
+        if hit is not None and hit[0].select_word(hit[1]):
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """The end of a drag is the view's, even where no scene item takes the click."""
+        if self.text_layer is not None and self.text_layer.dragging:
+            self._drag_timer.stop()
+            self.text_layer.release()
+            event.accept()
+            return
         super().mouseReleaseEvent(event)
         event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """A tooltip over a low-confidence OCR word gives its confidence."""
+        if (
+            event.type() == QEvent.Type.ToolTip
+            and isinstance(event, QHelpEvent)
+            and self.text_layer is not None
+        ):
+            tip = self.text_layer.tip_at(self.view_to_image(QPointF(event.pos())))
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+                return True
+        return super().viewportEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Keep fitting while in fit mode; ask for the tiles newly in view."""
