@@ -16,16 +16,18 @@ from sqlalchemy import select
 
 from db.models import Source
 from tests.samples import make_text
-from tests.scans import make_scanned_image, make_scanned_pdf
+from tests.scans import image_bytes, make_scanned_image, make_scanned_pdf, render_scan
 from tests.workstation.bundles.partners import merge, signed_export
 from tests.workstation.ocr.support import needs_models
-from workstation.annotations.anchors import AnnotationData, RegionAnchor
+from workstation.annotations.anchors import AnnotationData, PageAnchor, RegionAnchor, text_anchor
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.bundles import redaction
 from workstation.bundles.carried import OCR_REDACTED
 from workstation.bundles.redaction import RedactionError
 from workstation.core.library import Library
+from workstation.ocr.engine import tessdata_dir
 from workstation.ocr.layers import OcrService, ocr_words
+from workstation.ocr.reader import PageJob, read_page
 from workstation.search.service import SearchService
 from workstation.sources.ingest import ImportService
 
@@ -279,6 +281,58 @@ def test_a_turned_picture_with_a_region_redaction_travels_without_its_layer(
     (record,) = case["sources"]
     assert record["ocr_withheld"] == OCR_REDACTED
     assert any("travels without its OCR layer" in w for w in result.warnings)
+
+
+@needs_models
+def test_a_passage_on_a_scan_turned_by_the_pages_rotate_is_removed(tmp_path: Path) -> None:
+    """A scanner that stores the picture sideways and sets /Rotate: OCR's boxes are on the
+    page as shown, the picture's pixels are turned; the right ones go."""
+    upright = render_scan(LINES, "eng", 200)
+    sideways = upright.rotate(90, expand=True)
+    src = tmp_path / "rotated.pdf"
+    with pymupdf.open() as doc:
+        page = doc.new_page(width=sideways.width * 72 / 200, height=sideways.height * 72 / 200)
+        page.insert_image(page.rect, stream=image_bytes(sideways, "JPEG"))
+        page.set_rotation(90)
+        doc.save(src)
+    read = read_page(PageJob(str(src), "pdf", 1, "asked", ("eng",), str(tessdata_dir())))
+    start = read.text.index(SECRET)
+    mark = text_anchor(read.text, start, start + len(SECRET), page=1)
+    scanned = {1: redaction.OcrPageText(read.text, read.words)}
+    result = redaction.redact_pdf(src, tmp_path / "out.pdf", [mark], ocr=scanned)
+
+    boxes = [tuple(w[1:5]) for w in read.words if w[0].strip(",") in GONE]
+    nampo = next(tuple(w[1:5]) for w in read.words if w[0] == "Nampo")
+    with pymupdf.open(result.dst) as doc:
+        shown = doc[0].get_pixmap(dpi=144, colorspace=pymupdf.csGRAY).pil_image()
+        picture, _scale = _scan_image(doc)
+    for box in boxes:
+        assert _dark(shown, box, 2.0) <= DARK
+    assert _dark(shown, nampo, 2.0) > 200
+    # The stored picture is sideways; turned back, it is the page as shown, at 200 dpi.
+    turned = picture.rotate(-90, expand=True)
+    for box in boxes:
+        assert _dark(turned, box, 200 / 72) <= DARK
+    assert _dark(turned, nampo, 200 / 72) > 200
+
+
+@needs_models
+def test_a_page_redaction_on_a_scanned_pdf_empties_that_page_of_the_layer(
+    sender: Library, tmp_path: Path
+) -> None:
+    scan = make_scanned_pdf(tmp_path / "in", [LINES, ["Cargo: coal from Nampo."]], "eng")
+    sid = _ocr(sender, scan)
+    with sender.writer() as session:
+        AnnotationService(sender).create(session, sid, PageAnchor(1), redact=True)
+    out = tmp_path / "bundle"
+    signed_export(sender, out, redact=True)
+    _record, layer = _layer(out)
+    first, second = layer["pages"]
+    assert (first["text"], first["words"]) == ("[REDACTED]", [])
+    assert "coal" in _words({"pages": [second]})
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix != ".pdf":
+            assert b"PIONEER" not in path.read_bytes(), path
 
 
 @needs_models
