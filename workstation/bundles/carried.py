@@ -170,8 +170,9 @@ class OcrExport:
             ]
         if self.withheld:
             lines += [
-                f"  {len(self.withheld)} source(s) travel without their OCR layer (a redacted",
-                "  passage would be in it; case.json says which under ocr_withheld).",
+                f"  {len(self.withheld)} source(s) travel without their OCR layer (it could not",
+                "  be redacted safely, or a redacted passage would be in it; case.json says why",
+                "  under ocr_withheld).",
             ]
         return lines
 

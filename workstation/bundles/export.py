@@ -365,7 +365,7 @@ class BundleExporter:
             if hashlib.file_digest(handle, "sha256").hexdigest() != ps.sha256:
                 raise _damaged(ps)
         marks = [a.anchor for a in ps.redactions] + list(ps.also_removed) if ps.redacted else []
-        scanned = self._ocr_pages(ps) if marks else {}
+        scanned = self._ocr_pages(ps) if ps.redacted else {}
         if ps.kind == "pdf":
             with self.library.reader() as session:  # an unlocked PDF is redacted from its copy
                 readable = readable_pdf_path(self.library, get_source(session, ps.source_id))

@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from db.models import Source
+from tests.conftest import run_cli
 from tests.samples import make_text
 from tests.scans import image_bytes, make_scanned_image, make_scanned_pdf, render_scan
 from tests.workstation.bundles.partners import merge, signed_export
@@ -358,3 +359,23 @@ def picture_width(path: Path) -> int:
 def size_of(path: Path) -> tuple[int, int]:
     with Image.open(path) as picture:
         return picture.size
+
+
+@needs_models
+def test_the_cli_refuses_a_passage_on_a_turned_picture_in_one_line(tmp_path: Path) -> None:
+    library = str(tmp_path / "lib")
+    assert run_cli("init", "--library", library).returncode == 0
+    crew = make_text(tmp_path / "in", f"Crew list of the {SECRET}.", name="crew.txt")
+    imported = run_cli("--library", library, "import", str(_turned(tmp_path)), str(crew), "--json")
+    picture, note = (str(row["source_id"]) for row in json.loads(imported.stdout))
+    assert run_cli("--library", library, "ocr", picture, "--lang", "eng", "--force").returncode == 0
+    marked = run_cli("--library", library, "annotate", note, "--quote", SECRET, "--redact")
+    assert marked.returncode == 0, marked.stderr
+
+    out = tmp_path / "out"
+    result = run_cli("--library", library, "export", "--out", str(out), "--redact")
+
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "turned by its EXIF orientation" in line
+    assert not out.exists()
