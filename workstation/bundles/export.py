@@ -625,8 +625,12 @@ def _leaks(
             texts = list(ps.pages) if ps.treatment == "original" else _pdf_texts(path)
             found += page_leaks(scrubber, rel, texts)
             found += text_leaks(scrubber, rel, pdf_metadata_text(path), "metadata")
+            if ps.ocr_pages and not ps.redacted:  # its scans show what OCR read there
+                found += page_leaks(scrubber, rel, ps.pages)
         elif ps.kind == "image":
             found += text_leaks(scrubber, rel, image_metadata_text(path), "metadata")
+            if not ps.redacted:  # the picture shows what OCR read on it
+                found += page_leaks(scrubber, rel, ps.pages)
         elif ps.treatment == "original":
             found += page_leaks(scrubber, rel, ps.pages)
             found += text_leaks(scrubber, rel, raw_text(path))

@@ -24,6 +24,9 @@ from workstation.annotations.anchors import AnnotationData, PageAnchor, RegionAn
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.bundles import redaction
 from workstation.bundles.carried import OCR_REDACTED
+from workstation.bundles.errors import RedactionLeakError
+from workstation.bundles.export import BundleExporter, ExportOptions
+from workstation.bundles.plan import ExportScope, plan_export
 from workstation.bundles.redaction import RedactionError
 from workstation.core.library import Library
 from workstation.ocr.engine import tessdata_dir
@@ -378,4 +381,24 @@ def test_the_cli_refuses_a_passage_on_a_turned_picture_in_one_line(tmp_path: Pat
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert "turned by its EXIF orientation" in line
+    assert not out.exists()
+
+
+@needs_models
+def test_the_leak_check_reads_what_ocr_read_on_a_picture_that_would_travel_unredacted(
+    sender: Library, tmp_path: Path
+) -> None:
+    """The last line of defence: were the plan to miss the passage in a picture's OCR text,
+    the picture would show it; the export stops and names the picture."""
+    _ocr(sender, make_scanned_image(tmp_path / "in", LINES, "eng", 200))
+    _crew_list(sender, tmp_path)
+    plan = plan_export(sender, ExportScope(), redact=True)
+    (picture,) = (ps for ps in plan.sources if ps.kind == "image")
+    assert picture.redacted  # the plan found it; undo that, as a plan with a gap would
+    picture.treatment, picture.also_removed, picture.occurrences = "original", [], []
+    out = tmp_path / "bundle"
+    with pytest.raises(RedactionLeakError) as caught:
+        BundleExporter(sender).export(plan, ExportOptions(out=out))
+    assert "data/sources/" in str(caught.value)
+    assert "page 1" in str(caught.value)
     assert not out.exists()
