@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from bench.ocr_testset import page_lines
 from db.models import Source
 from tests.conftest import run_cli
 from tests.samples import make_text
@@ -318,6 +319,35 @@ def test_a_passage_on_a_scan_turned_by_the_pages_rotate_is_removed(tmp_path: Pat
     for box in boxes:
         assert _dark(turned, box, 200 / 72) <= DARK
     assert _dark(turned, nampo, 200 / 72) > 200
+
+
+@needs_models
+@pytest.mark.parametrize(
+    ("language", "quote"), [("kor", "전문가 패널"), ("chi_sim", "南浦港"), ("jpn", "南浦港")]
+)
+def test_a_passage_read_in_korean_chinese_or_japanese_is_removed(
+    tmp_path: Path, language: str, quote: str
+) -> None:
+    """CJK words come as single characters or short runs: the passage's boxes still cover
+    it, and the layer loses it."""
+    src = make_scanned_pdf(tmp_path / "in", [list(page_lines(language))], language, dpi=200)
+    read = read_page(PageJob(str(src), "pdf", 1, "asked", (language,), str(tessdata_dir())))
+    start = read.text.index(quote)
+    mark = text_anchor(read.text, start, start + len(quote), page=1)
+    scanned = {1: redaction.OcrPageText(read.text, read.words)}
+    result = redaction.redact_pdf(src, tmp_path / "out.pdf", [mark], ocr=scanned)
+    layer = redaction.redact_ocr_pages(scanned, [mark])
+
+    assert quote not in layer[1].text
+    assert "[REDACTED]" in layer[1].text
+    assert "9379301" in layer[1].text  # the IMO number on the line before stays
+    _assert_consistent({"pages": [{"text": layer[1].text, "words": layer[1].words}]})
+    gone = [tuple(w[1:5]) for w in read.words if w[6] < start + len(quote) and w[6] >= start]
+    assert gone
+    with pymupdf.open(result.dst) as doc:
+        picture, scale = _scan_image(doc)
+    for box in gone:
+        assert _dark(picture, box, scale) <= DARK
 
 
 @needs_models
