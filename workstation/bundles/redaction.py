@@ -2,7 +2,9 @@
 
 A mark never becomes a box drawn over content that is still in the file: PDF text, images
 and line art under it are deleted, image pixels are overwritten on a copy, article passages
-are replaced by a marker. Originals are only read; every derivative is written atomically.
+are replaced by a marker. A passage on a page OCR read is placed by its word boxes, and
+the scan's pixels under them go, as do the words in the OCR layer that travels. Originals
+are only read; every derivative is written atomically and read back.
 One module on purpose: text, PDF and image redaction share the anchor geometry, the checks
 and the atomic write, and whoever audits what a redaction removes should read it in one place.
 """
