@@ -383,10 +383,7 @@ class BundleExporter:
             regions = [m for m in marks if isinstance(m, RegionAnchor)]
             passages = [m for m in marks if isinstance(m, TextAnchor)]
             if any(isinstance(m, PageAnchor) for m in marks):
-                raise redaction.RedactionError(
-                    f"a page redaction cannot be applied to the picture {ps.filename}: "
-                    "mark its region instead; nothing was written"
-                )
+                regions.append(redaction.whole_picture(blob))  # a picture is one page
             if passages and 1 not in scanned:
                 raise redaction.RedactionError(
                     f"cannot find the passage '{shown(passages[0].exact, 40)}' on the picture "

@@ -779,12 +779,34 @@ def turned_by_exif(src: Path) -> bool:
     Raises:
         RedactionError: The image cannot be read.
     """
+    return _orientation(src) not in (None, 1)
+
+
+def _orientation(src: Path) -> int | None:
+    """The EXIF orientation (1-8; None or 1: as stored); 0 when the EXIF cannot be read."""
     with _open_image(src) as image:
         try:
-            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+            value = image.getexif().get(_EXIF_ORIENTATION, 1)
         except (OSError, ValueError, SyntaxError):  # unreadable EXIF: assume the worst
-            return True
-    return orientation not in (None, 1)
+            return 0
+    return None if value is None else int(value)
+
+
+def whole_picture(src: Path) -> RegionAnchor:
+    """A rectangle over the whole picture as shown (EXIF orientation applied): what a page
+    redaction on a picture removes.
+
+    Raises:
+        RedactionError: The image cannot be read.
+    """
+    with _open_image(src) as image:
+        width, height = image.size
+    orientation = _orientation(src)
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    elif orientation == 0:  # unknown: a square over either way up (painting clips)
+        width = height = max(width, height)
+    return RegionAnchor("rect", ((0.0, 0.0), (float(width), float(height))), page=1)
 
 
 def strip_image_metadata(src: Path, dst: Path) -> RedactionResult:

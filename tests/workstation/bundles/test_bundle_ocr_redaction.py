@@ -432,3 +432,25 @@ def test_the_leak_check_reads_what_ocr_read_on_a_picture_that_would_travel_unred
     assert "data/sources/" in str(caught.value)
     assert "page 1" in str(caught.value)
     assert not out.exists()
+
+
+@needs_models
+def test_a_page_redaction_on_a_scanned_picture_fills_it_and_empties_its_layer(
+    sender: Library, tmp_path: Path
+) -> None:
+    """A picture is one page: redacting the page leaves a black picture (it used to be
+    ignored, and the picture travelled as it was) and a layer with no words."""
+    sid = _ocr(sender, make_scanned_image(tmp_path / "in", LINES, "eng", 200))
+    with sender.writer() as session:
+        AnnotationService(sender).create(session, sid, PageAnchor(1), redact=True)
+    out = tmp_path / "bundle"
+    signed_export(sender, out, redact=True)
+
+    record, layer = _layer(out)
+    with Image.open(out / record["bundle_path"]) as picture:
+        assert picture.convert("L").getextrema() == (0, 0)
+    ((page),) = layer["pages"]
+    assert (page["text"], page["words"]) == ("[REDACTED]", [])
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix != ".pdf":
+            assert b"PIONEER" not in path.read_bytes(), path
