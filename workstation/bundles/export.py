@@ -665,7 +665,10 @@ def _retarget(
         found = reanchor(page, anchor)
         if found is None:
             return None
-        anchor = text_anchor(page, found.start, found.end, page=anchor.page)
+        moved = text_anchor(page, found.start, found.end, page=anchor.page)
+        if REDACTION_MARKER in moved.exact and REDACTION_MARKER not in anchor.exact:
+            return None  # its words went under a redaction (a region over OCR words)
+        anchor = moved
     if isinstance(anchor, TextAnchor) and scrubber.leaks(
         f"{anchor.prefix}{anchor.exact}{anchor.suffix}"
     ):

@@ -35,6 +35,7 @@ from workstation.ocr.layers import OcrService, ocr_words
 from workstation.ocr.reader import PageJob, read_page
 from workstation.search.service import SearchService
 from workstation.sources.ingest import ImportService
+from workstation.sources.lookup import page_text
 
 LINES = ["The tanker SEA PIONEER, IMO 9123456,", "arrived at Nampo on 12 March 2024."]
 SECRET = "SEA PIONEER"
@@ -183,10 +184,19 @@ def test_a_region_redaction_on_a_scanned_page_takes_its_words_out_of_the_layer(
     with sender.writer() as session:
         box = RegionAnchor("rect", ((x0 - 1, y0 - 1), (x1 + 1, y1 + 1)), page=1)
         AnnotationService(sender).create(session, sid, box, redact=True)
+    with sender.writer() as session:  # the whole page: one of its words goes, so it stays home
+        text = page_text(session, sid, 1)
+        whole = text_anchor(text, 0, len(text.rstrip()), page=1)
+        under = AnnotationService(sender).create(session, sid, whole)
+    kept = _mark(sender, sid, "Nampo")
     out = tmp_path / "bundle"
     result = signed_export(sender, out, redact=True)
 
     assert not any("without its OCR layer" in w for w in result.warnings)
+    assert result.withheld == 1
+    marks = json.loads((out / "data" / "annotations.jsonld").read_text(encoding="utf-8"))
+    assert [m["id"].rsplit(":", 1)[-1] for m in marks["first"]["items"]] == [kept.uuid]
+    assert under.uuid not in json.dumps(marks)
     record, layer = _layer(out)
     assert "ocr_withheld" not in record
     words = _words(layer)
@@ -443,8 +453,11 @@ def test_a_page_redaction_on_a_scanned_picture_fills_it_and_empties_its_layer(
     sid = _ocr(sender, make_scanned_image(tmp_path / "in", LINES, "eng", 200))
     with sender.writer() as session:
         AnnotationService(sender).create(session, sid, PageAnchor(1), redact=True)
+        ship = RegionAnchor("rect", ((100, 100), (400, 200)))
+        AnnotationService(sender).create(session, sid, ship, note="the tanker")
     out = tmp_path / "bundle"
-    signed_export(sender, out, redact=True)
+    result = signed_export(sender, out, redact=True)
+    assert (result.annotations, result.withheld) == (0, 1)  # a mark on what went
 
     record, layer = _layer(out)
     with Image.open(out / record["bundle_path"]) as picture:
