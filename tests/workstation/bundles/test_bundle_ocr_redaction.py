@@ -18,10 +18,16 @@ from bench.ocr_testset import page_lines
 from db.models import Source
 from tests.conftest import run_cli
 from tests.samples import make_text
-from tests.scans import image_bytes, make_scanned_image, make_scanned_pdf, render_scan
+from tests.scans import CLEAN, image_bytes, make_scanned_image, make_scanned_pdf, render_scan
 from tests.workstation.bundles.partners import merge, signed_export
 from tests.workstation.ocr.support import needs_models
-from workstation.annotations.anchors import AnnotationData, PageAnchor, RegionAnchor, text_anchor
+from workstation.annotations.anchors import (
+    AnnotationData,
+    PageAnchor,
+    RegionAnchor,
+    TextAnchor,
+    text_anchor,
+)
 from workstation.annotations.service import AnnotationService, find_quote
 from workstation.bundles import redaction
 from workstation.bundles.carried import OCR_REDACTED
@@ -122,6 +128,17 @@ def _scan_image(doc: Any) -> tuple[Image.Image, float]:
     mode = {1: "L", 3: "RGB"}[pixmap.n]
     picture = Image.frombytes(mode, (pixmap.width, pixmap.height), pixmap.samples)
     return picture, pixmap.width / page.rect.width
+
+
+def _read_and_redact(src: Path, language: str, quote: str) -> tuple[Any, TextAnchor, Any]:
+    """Read a one-page scanned PDF by OCR, mark ``quote`` and redact it beside the file:
+    the reading, the mark, and redact_pdf's result."""
+    read = read_page(PageJob(str(src), "pdf", 1, "asked", (language,), str(tessdata_dir())))
+    start = read.text.index(quote)
+    mark = text_anchor(read.text, start, start + len(quote), page=1)
+    scanned = {1: redaction.OcrPageText(read.text, read.words)}
+    out = src.with_name(f"{src.stem}-redacted.pdf")
+    return read, mark, redaction.redact_pdf(src, out, [mark], ocr=scanned)
 
 
 @needs_models
@@ -310,11 +327,7 @@ def test_a_passage_on_a_scan_turned_by_the_pages_rotate_is_removed(tmp_path: Pat
         page.insert_image(page.rect, stream=image_bytes(sideways, "JPEG"))
         page.set_rotation(90)
         doc.save(src)
-    read = read_page(PageJob(str(src), "pdf", 1, "asked", ("eng",), str(tessdata_dir())))
-    start = read.text.index(SECRET)
-    mark = text_anchor(read.text, start, start + len(SECRET), page=1)
-    scanned = {1: redaction.OcrPageText(read.text, read.words)}
-    result = redaction.redact_pdf(src, tmp_path / "out.pdf", [mark], ocr=scanned)
+    read, mark, result = _read_and_redact(src, "eng", SECRET)
 
     boxes = [tuple(w[1:5]) for w in read.words if w[0].strip(",") in GONE]
     nampo = next(tuple(w[1:5]) for w in read.words if w[0] == "Nampo")
@@ -332,6 +345,27 @@ def test_a_passage_on_a_scan_turned_by_the_pages_rotate_is_removed(tmp_path: Pat
 
 
 @needs_models
+def test_a_passage_on_a_bilevel_scan_is_removed(tmp_path: Path) -> None:
+    """Office scanners and faxes write one bit a pixel (CCITT G4): the pixels go there too."""
+    page_picture = render_scan(LINES, "eng", 200, CLEAN).convert("1")
+    src = tmp_path / "fax.pdf"
+    with pymupdf.open() as doc:
+        page = doc.new_page(
+            width=page_picture.width * 72 / 200, height=page_picture.height * 72 / 200
+        )
+        page.insert_image(page.rect, stream=image_bytes(page_picture, "TIFF"))
+        doc.save(src)
+    read, mark, result = _read_and_redact(src, "eng", SECRET)
+    boxes = [tuple(w[1:5]) for w in read.words if w[0].strip(",") in GONE]
+    with pymupdf.open(result.dst) as doc:
+        picture, scale = _scan_image(doc)
+    for box in boxes:
+        assert _dark(picture, box, scale) <= DARK
+    nampo = next(tuple(w[1:5]) for w in read.words if w[0] == "Nampo")
+    assert _dark(picture, nampo, scale) > 200
+
+
+@needs_models
 @pytest.mark.parametrize(
     ("language", "quote"), [("kor", "전문가 패널"), ("chi_sim", "南浦港"), ("jpn", "南浦港")]
 )
@@ -341,18 +375,14 @@ def test_a_passage_read_in_korean_chinese_or_japanese_is_removed(
     """CJK words come as single characters or short runs: the passage's boxes still cover
     it, and the layer loses it."""
     src = make_scanned_pdf(tmp_path / "in", [list(page_lines(language))], language, dpi=200)
-    read = read_page(PageJob(str(src), "pdf", 1, "asked", (language,), str(tessdata_dir())))
-    start = read.text.index(quote)
-    mark = text_anchor(read.text, start, start + len(quote), page=1)
-    scanned = {1: redaction.OcrPageText(read.text, read.words)}
-    result = redaction.redact_pdf(src, tmp_path / "out.pdf", [mark], ocr=scanned)
-    layer = redaction.redact_ocr_pages(scanned, [mark])
+    read, mark, result = _read_and_redact(src, language, quote)
+    layer = redaction.redact_ocr_pages({1: redaction.OcrPageText(read.text, read.words)}, [mark])
 
     assert quote not in layer[1].text
     assert "[REDACTED]" in layer[1].text
     assert "9379301" in layer[1].text  # the IMO number on the line before stays
     _assert_consistent({"pages": [{"text": layer[1].text, "words": layer[1].words}]})
-    gone = [tuple(w[1:5]) for w in read.words if w[6] < start + len(quote) and w[6] >= start]
+    gone = [tuple(w[1:5]) for w in read.words if mark.start <= w[6] < mark.end]
     assert gone
     with pymupdf.open(result.dst) as doc:
         picture, scale = _scan_image(doc)
