@@ -348,7 +348,7 @@ class BundleExporter:
         self, ps: PlannedSource, profile: Profile, scratch: Path, cancel: CancelToken
     ) -> tuple[Path, str, list[str] | None, dict[int, OcrPageText] | None]:
         """The file that travels for ``ps``, its media type, its page texts when changed,
-        and, when it is redacted and OCR read it, its OCR layer's pages redacted alike."""
+        and, when OCR read it, its OCR layer's pages (redacted alike when it is)."""
         from workstation.bundles import redaction  # lazy: +260 ms to open the export dialog
 
         blob = self.library.blobs.path_for(ps.sha256)
@@ -365,7 +365,7 @@ class BundleExporter:
             if hashlib.file_digest(handle, "sha256").hexdigest() != ps.sha256:
                 raise _damaged(ps)
         marks = [a.anchor for a in ps.redactions] + list(ps.also_removed) if ps.redacted else []
-        scanned = self._ocr_pages(ps) if ps.redacted else {}
+        scanned = self._ocr_pages(ps)  # text marks on OCR pages anchor on it, redacted or not
         if ps.kind == "pdf":
             with self.library.reader() as session:  # an unlocked PDF is redacted from its copy
                 readable = readable_pdf_path(self.library, get_source(session, ps.source_id))

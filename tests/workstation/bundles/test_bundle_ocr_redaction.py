@@ -34,6 +34,7 @@ from workstation.bundles.carried import OCR_REDACTED
 from workstation.bundles.errors import RedactionLeakError
 from workstation.bundles.export import BundleExporter, ExportOptions
 from workstation.bundles.plan import ExportScope, plan_export
+from workstation.bundles.profiles import Profile, save_profile
 from workstation.bundles.redaction import RedactionError
 from workstation.core.library import Library
 from workstation.ocr.engine import tessdata_dir
@@ -497,3 +498,23 @@ def test_a_page_redaction_on_a_scanned_picture_fills_it_and_empties_its_layer(
     for path in out.rglob("*"):
         if path.is_file() and path.suffix != ".pdf":
             assert b"PIONEER" not in path.read_bytes(), path
+
+
+@needs_models
+def test_a_mark_on_an_ocr_page_travels_with_a_sanitised_copy(
+    sender: Library, tmp_path: Path
+) -> None:
+    """A profile without originals sends a rewritten copy of a scan, which has no text of
+    its own: the marks anchor on its OCR layer (they used to be withheld)."""
+    sid = _ocr(sender, make_scanned_pdf(tmp_path / "in", [LINES], "eng", dpi=200))
+    kept = _mark(sender, sid, "Nampo")
+    with sender.writer() as session:
+        save_profile(sender, session, Profile("copies", "RESTRICTED", include_originals=False))
+    plan = plan_export(sender, ExportScope(), "copies")
+    assert plan.sources[0].treatment == "sanitised"
+    out = tmp_path / "bundle"
+    result = BundleExporter(sender).export(plan, ExportOptions(out=out))
+    assert (result.annotations, result.withheld) == (1, 0)
+    marks = json.loads((out / "data" / "annotations.jsonld").read_text(encoding="utf-8"))
+    (travelled,) = marks["first"]["items"]
+    assert travelled["id"].endswith(kept.uuid)
