@@ -10,6 +10,7 @@ An OCR layer is stored beside the source's own (accepted when it has none, waiti
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from db.models import OcrLayer, OcrPage, Source
 from workstation.bundles.bagit import shown
 from workstation.bundles.errors import BundleError
 from workstation.bundles.incoming import check_ocr_layer, read_json
-from workstation.bundles.scrubber import Scrubber
+from workstation.bundles.scrubber import REDACTION_MARKER, Scrubber
 from workstation.core.library import Library
 from workstation.geo.records import as_json, from_json, georeference_of
 from workstation.geo.service import store
@@ -31,13 +32,17 @@ from workstation.ocr.reader import PageResult
 if TYPE_CHECKING:
     from workstation.bundles.import_ import BundleMerger, MergeSummary
     from workstation.bundles.plan import PlannedSource
+    from workstation.bundles.redaction import OcrPageText
 
 #: What ``data/ocr/<sha256>.json`` says it is.
 OCR_FORMAT = "evidence-workstation/ocr-layer/1"
 #: The order of a word's fields in an OCR layer file.
 WORD_FIELDS = ["text", "x0", "y0", "x1", "y1", "confidence", "offset"]
 #: Why a source travels without its OCR layer.
-OCR_REDACTED = "it has redactions, and redacting OCR words is not implemented yet"
+OCR_REDACTED = (
+    "it has redactions, and its OCR word boxes do not match the redacted picture "
+    "(its EXIF orientation turns it)"
+)
 OCR_LEAK = "its OCR text holds a passage redacted for this recipient"
 
 
@@ -96,8 +101,20 @@ class OcrExport:
     """Why a source's layer stays home, by the bundle file's SHA-256."""
     warnings: list[str] = field(default_factory=list)
 
-    def add(self, library: Library, ps: PlannedSource, sha: str, scrubber: Scrubber) -> None:
-        """Carry the accepted OCR layer of ``ps`` (shipped as the file ``sha``), if any."""
+    def add(
+        self,
+        library: Library,
+        ps: PlannedSource,
+        sha: str,
+        scrubber: Scrubber,
+        redacted: Mapping[int, OcrPageText] | None = None,
+    ) -> None:
+        """Carry the accepted OCR layer of ``ps`` (shipped as the file ``sha``), if any.
+
+        A redacted source's layer travels as ``redacted`` gives its pages (the words under
+        its redactions taken out, ``redaction.redact_ocr_pages``); without them it stays
+        home. So does any layer whose text still holds a redacted passage.
+        """
         if ps.kind not in ("pdf", "image"):
             return
         with library.reader() as session:
@@ -105,9 +122,11 @@ class OcrExport:
         if doc is None:
             return
         why = None
-        if ps.redacted:
+        if ps.redacted and redacted is None:
             why = OCR_REDACTED
-        elif scrubber.quotes and any(scrubber.leaks(p["text"]) for p in doc["pages"]):
+        elif ps.redacted and redacted is not None:
+            doc = _with_pages(doc, redacted)
+        if why is None and scrubber.quotes and any(_leaks(scrubber, p) for p in doc["pages"]):
             why = OCR_LEAK
         if why is not None:
             self.withheld[sha] = why
@@ -124,6 +143,7 @@ class OcrExport:
             "languages": doc["languages"],
             "mean_confidence": doc["mean_confidence"],
             "pages": [p["page"] for p in doc["pages"]],
+            "redacted": bool(doc.get("redacted")),
         }
 
     def apply(self, case: dict[str, Any]) -> None:
@@ -143,14 +163,47 @@ class OcrExport:
                 "  data/ocr/                the text OCR read on scanned sources, one file per",
                 "                           source file's SHA-256: engine, version, models,",
                 "                           languages, and per page the words with boxes and",
-                "                           confidences (case.json names each source's file)",
+                "                           confidences (case.json names each source's file).",
+                "                           A redacted source's layer has the words under its",
+                f"                           redactions taken out; {REDACTION_MARKER} stands in",
+                "                           the page text where they were (it has no box)",
             ]
         if self.withheld:
             lines += [
-                f"  {len(self.withheld)} source(s) travel without their OCR layer (a redacted",
-                "  passage would be in it; case.json says which under ocr_withheld).",
+                f"  {len(self.withheld)} source(s) travel without their OCR layer (it could not",
+                "  be redacted safely, or a redacted passage would be in it; case.json says why",
+                "  under ocr_withheld).",
             ]
         return lines
+
+
+def _with_pages(doc: dict[str, Any], pages: Mapping[int, OcrPageText]) -> dict[str, Any]:
+    """``doc`` (accepted_layer_json) with its pages' text and words replaced by ``pages``
+    and the confidences counted again over the words that stay."""
+    out = []
+    confidences: list[float] = []
+    for page in doc["pages"]:
+        new = pages.get(page["page"])
+        if new is None:  # every page of the layer is given; refuse rather than guess
+            raise BundleError(f"the redacted OCR layer lacks page {page['page']}")
+        mine = [float(w[5]) for w in new.words]
+        confidences += mine
+        out.append(
+            {
+                **page,
+                "text": new.text,
+                "words": [list(w) for w in new.words],
+                "mean_confidence": round(sum(mine) / len(mine), 1) if mine else None,
+            }
+        )
+    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
+    return {**doc, "pages": out, "mean_confidence": mean, "redacted": True}
+
+
+def _leaks(scrubber: Scrubber, page: dict[str, Any]) -> bool:
+    """Whether a layer page's text, or its words read in order, hold a redacted passage."""
+    words = " ".join(str(w[0]) for w in page["words"])
+    return bool(scrubber.leaks(page["text"]) or scrubber.leaks(words))
 
 
 def _dump(value: Any) -> bytes:

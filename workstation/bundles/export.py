@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from workstation.annotations import w3c
 from workstation.annotations.anchors import (
@@ -38,7 +38,7 @@ from workstation.annotations.anchors import (
 from workstation.annotations.service import reanchor
 from workstation.bundles.age import encrypt_file
 from workstation.bundles.bagit import BagWriter, shown
-from workstation.bundles.carried import OcrExport
+from workstation.bundles.carried import OcrExport, accepted_layer_json
 from workstation.bundles.errors import BundleError, DamagedSourceError, RedactionLeakError
 from workstation.bundles.image_pairs import dossier_pairs, travelling_pairs
 from workstation.bundles.leaks import (
@@ -71,6 +71,9 @@ from workstation.geo.labels import geometry_label
 from workstation.geo.records import from_json
 from workstation.sources.lookup import get_source
 from workstation.sources.unlock import readable_pdf_path
+
+if TYPE_CHECKING:
+    from workstation.bundles.redaction import OcrPageText
 
 
 def tool_version() -> str:
@@ -232,7 +235,9 @@ class BundleExporter:
             ocr = OcrExport()
             for ps in plan.sources:
                 tick(ps.title or ps.filename)
-                path, media_type, texts = self._ship_source(ps, plan.profile, scratch, cancel)
+                path, media_type, texts, layer = self._ship_source(
+                    ps, plan.profile, scratch, cancel
+                )
                 name = safe_filename(scrubber.text(ps.filename) or "", "source")
                 if media_type != ps.media_type:
                     name = _rename_for(name, media_type)
@@ -242,7 +247,7 @@ class BundleExporter:
                     raise _damaged(ps)
                 rel = f"data/sources/{ps.sha256[:16]}/{name}"
                 shipped.append((ps, sha, media_type, rel, path))
-                ocr.add(self.library, ps, sha, scrubber)
+                ocr.add(self.library, ps, sha, scrubber, layer)
                 removed = [a.anchor for a in ps.redactions] + list(ps.also_removed)
                 marks: list[tuple[AnnotationData, bool]] = []
                 for a in ps.annotations:
@@ -343,8 +348,9 @@ class BundleExporter:
 
     def _ship_source(
         self, ps: PlannedSource, profile: Profile, scratch: Path, cancel: CancelToken
-    ) -> tuple[Path, str, list[str] | None]:
-        """The file that travels for ``ps``, its media type, and its page texts when changed."""
+    ) -> tuple[Path, str, list[str] | None, dict[int, OcrPageText] | None]:
+        """The file that travels for ``ps``, its media type, its page texts when changed,
+        and, when OCR read it, its OCR layer's pages (redacted alike when it is)."""
         from workstation.bundles import redaction  # lazy: +260 ms to open the export dialog
 
         blob = self.library.blobs.path_for(ps.sha256)
@@ -355,38 +361,66 @@ class BundleExporter:
             )
         work = scratch / f"src-{ps.source_id}"
         if ps.treatment == "original":
-            return blob, ps.media_type, None  # re-hashed as it is copied into the bag
+            return blob, ps.media_type, None, None  # re-hashed as it is copied into the bag
         # A derivative is made from the original, so the original is checked first.
         with open(blob, "rb") as handle:
             if hashlib.file_digest(handle, "sha256").hexdigest() != ps.sha256:
                 raise _damaged(ps)
         marks = [a.anchor for a in ps.redactions] + list(ps.also_removed) if ps.redacted else []
+        scanned = self._ocr_pages(ps)  # text marks on OCR pages anchor on it, redacted or not
         if ps.kind == "pdf":
             with self.library.reader() as session:  # an unlocked PDF is redacted from its copy
                 readable = readable_pdf_path(self.library, get_source(session, ps.source_id))
-            result = redaction.redact_pdf(readable, work.with_suffix(".pdf"), marks, cancel=cancel)
-            return result.dst, result.media_type, _pdf_texts(result.dst)
+            result = redaction.redact_pdf(
+                readable, work.with_suffix(".pdf"), marks, ocr=scanned, cancel=cancel
+            )
+            texts = _pdf_texts(result.dst)
+            layer = redaction.redact_ocr_pages(scanned, marks) if scanned else None
+            for number, page in (layer or {}).items():
+                if number <= len(texts):
+                    texts[number - 1] = page.text  # what the partner's marks anchor on
+            return result.dst, result.media_type, texts, layer
         if ps.kind == "image":
+            dst = work.with_suffix(_suffix_of(blob, ps))
             regions = [m for m in marks if isinstance(m, RegionAnchor)]
-            if regions:
+            passages = [m for m in marks if isinstance(m, TextAnchor)]
+            if any(isinstance(m, PageAnchor) for m in marks):
+                regions.append(redaction.whole_picture(blob))  # a picture is one page
+            if passages and 1 not in scanned:
+                raise redaction.RedactionError(
+                    f"cannot find the passage '{shown(passages[0].exact, 40)}' on the picture "
+                    f"{ps.filename}: it has no OCR text; delete that redaction"
+                )
+            boxes = redaction.ocr_regions(scanned[1], passages) if passages else []
+            if regions or boxes:
                 result = redaction.redact_image(
-                    blob,
-                    work.with_suffix(_suffix_of(blob, ps)),
-                    regions,
-                    strip_metadata=True,
-                    cancel=cancel,
+                    blob, dst, regions, strip_metadata=True, ocr_boxes=boxes, cancel=cancel
                 )
             else:
-                result = redaction.strip_image_metadata(
-                    blob, work.with_suffix(_suffix_of(blob, ps))
-                )
-            return result.dst, result.media_type, None
+                result = redaction.strip_image_metadata(blob, dst)
+            layer = None
+            if scanned and not redaction.turned_by_exif(blob):  # else OCR's boxes are not upright
+                layer = redaction.redact_ocr_pages(scanned, marks)
+            read = [layer[1].text] if layer and 1 in layer else None
+            return result.dst, result.media_type, read, layer
         # Articles, texts and e-mails travel as their extracted text.
         text_marks = [m for m in marks if isinstance(m, TextAnchor | PageAnchor)]
         pages = redaction.redact_pages_text(ps.pages, text_marks) if text_marks else list(ps.pages)
         dst = work.with_suffix(".txt")
         dst.write_text("\f".join(pages), encoding="utf-8")
-        return dst, "text/plain", pages
+        return dst, "text/plain", pages, None
+
+    def _ocr_pages(self, ps: PlannedSource) -> dict[int, OcrPageText]:
+        """The pages of ``ps``'s accepted OCR layer, by number ({} when OCR read none)."""
+        from workstation.bundles.redaction import OcrPageText  # lazy: as redaction above
+
+        if not ps.ocr_pages or ps.kind not in ("pdf", "image"):
+            return {}
+        with self.library.reader() as session:
+            doc = accepted_layer_json(session, ps.source_id)
+        if doc is None:
+            return {}
+        return {p["page"]: OcrPageText(p["text"], p["words"]) for p in doc["pages"]}
 
     def _case_json(
         self,
@@ -591,8 +625,12 @@ def _leaks(
             texts = list(ps.pages) if ps.treatment == "original" else _pdf_texts(path)
             found += page_leaks(scrubber, rel, texts)
             found += text_leaks(scrubber, rel, pdf_metadata_text(path), "metadata")
+            if ps.ocr_pages and not ps.redacted:  # its scans show what OCR read there
+                found += page_leaks(scrubber, rel, ps.pages)
         elif ps.kind == "image":
             found += text_leaks(scrubber, rel, image_metadata_text(path), "metadata")
+            if not ps.redacted:  # the picture shows what OCR read on it
+                found += page_leaks(scrubber, rel, ps.pages)
         elif ps.treatment == "original":
             found += page_leaks(scrubber, rel, ps.pages)
             found += text_leaks(scrubber, rel, raw_text(path))
@@ -630,7 +668,10 @@ def _retarget(
         found = reanchor(page, anchor)
         if found is None:
             return None
-        anchor = text_anchor(page, found.start, found.end, page=anchor.page)
+        moved = text_anchor(page, found.start, found.end, page=anchor.page)
+        if REDACTION_MARKER in moved.exact and REDACTION_MARKER not in anchor.exact:
+            return None  # its words went under a redaction (a region over OCR words)
+        anchor = moved
     if isinstance(anchor, TextAnchor) and scrubber.leaks(
         f"{anchor.prefix}{anchor.exact}{anchor.suffix}"
     ):

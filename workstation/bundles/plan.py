@@ -6,9 +6,10 @@ then writes without going back to the database; ``check_space`` refuses a disk t
 
 With redaction on, every passage marked for redaction anywhere in the library is removed
 wherever else it stands in what travels: unmarked on another page or in another source,
-in an image's EXIF or XMP, in a PDF's document information. The plan finds those
-occurrences (``ExportPlan.occurrences``) and a source that holds one travels as a
-redacted derivative (or, an image, without its metadata) instead of its original.
+in the text OCR read on a scanned page or picture, in an image's EXIF or XMP, in a PDF's
+document information. The plan finds those occurrences (``ExportPlan.occurrences``) and a
+source that holds one travels as a redacted derivative (or, an image whose metadata alone
+holds it, without its metadata) instead of its original.
 """
 
 from __future__ import annotations
@@ -305,13 +306,12 @@ def plan_export(
                     continue
             else:
                 listed = everything
-            pages: list[str] = []
-            if source.kind != "image":
-                pages = list(
-                    session.scalars(
-                        select(Page.text).where(Page.source_id == source.id).order_by(Page.number)
-                    )
+            # A picture has a page of text only when OCR read it.
+            pages = list(
+                session.scalars(
+                    select(Page.text).where(Page.source_id == source.id).order_by(Page.number)
                 )
+            )
             planned.append(
                 PlannedSource(
                     source_id=source.id,
@@ -396,7 +396,8 @@ def _find_occurrences(
                 ps.occurrences.append(Occurrence(ps.source_id, title, None, found, "metadata"))
                 if ps.treatment == "original":
                     ps.treatment = "metadata-stripped"
-            continue
+            if not ps.pages:
+                continue  # else its OCR text: the words' pixels and the layer's words go
         own = [a.anchor for a in ps.redactions] if ps.redacted else []
         marked = [a for a in own if isinstance(a, TextAnchor)]
         whole = {a.page for a in own if isinstance(a, PageAnchor)}
@@ -406,7 +407,7 @@ def _find_occurrences(
         if anchors:
             ps.also_removed = anchors
             ps.treatment = "redacted"
-        if not blob.is_file():
+        if ps.kind == "image" or not blob.is_file():
             continue  # the exporter refuses a missing original with its own message
         if ps.kind == "pdf":
             found = count_in(scrubber, pdf_metadata_text(blob))

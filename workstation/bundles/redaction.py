@@ -2,7 +2,9 @@
 
 A mark never becomes a box drawn over content that is still in the file: PDF text, images
 and line art under it are deleted, image pixels are overwritten on a copy, article passages
-are replaced by a marker. Originals are only read; every derivative is written atomically.
+are replaced by a marker. A passage on a page OCR read is placed by its word boxes, and
+the scan's pixels under them go, as do the words in the OCR layer that travels. Originals
+are only read; every derivative is written atomically and read back.
 One module on purpose: text, PDF and image redaction share the anchor geometry, the checks
 and the atomic write, and whoever audits what a redaction removes should read it in one place.
 """
@@ -15,8 +17,8 @@ import math
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 from workstation.annotations.anchors import Anchor, PageAnchor, RegionAnchor, TextAnchor
 from workstation.core.errors import CancelledError, WorkstationError
 from workstation.core.progress import CancelToken
+from workstation.ocr.layers import passage_boxes, redact_words
 from workstation.sources.extract.pdf import open_pdf
 from workstation.sources.pages import PdfDocument, find_spans
 
@@ -76,6 +79,7 @@ _BLACK: dict[str, float | tuple[int, ...]] = {
     "CMYK": (0, 0, 0, 255),
 }
 _JPEG_MODES = ("L", "RGB", "CMYK")
+_EXIF_ORIENTATION = 0x0112
 # Baseline TIFF tags that describe pixels, not the picture's subject, camera or place.
 _TIFF_STRUCTURE = {254, 256, 257, 258, 259, 262, 266, 273, 277, 278, 279, 280, 281, 282, 283}
 _TIFF_STRUCTURE |= {284, 296, 317, 320, 322, 323, 324, 325, 338, 339, 529, 530, 531, 532, 34675}
@@ -126,6 +130,26 @@ class RedactionResult:
     sha256: str
     applied: int
     media_type: str
+
+
+OCR_BOX_MARGIN = 0.15
+"""Added around an OCR word box on each side, as a fraction of the box's height: the ink of
+a blurred or skewed scan reaches a little past the box Tesseract gives."""
+
+
+@dataclass(frozen=True)
+class OcrPageText:
+    """One page as OCR read it (the accepted layer): what text marks on it anchor on.
+
+    Attributes:
+        text: The page text.
+        words: ``[text, x0, y0, x1, y1, confidence, offset]``; boxes in the source's
+            coordinates (a PDF: points on the page as displayed; an image: its pixels as
+            stored, before any EXIF orientation).
+    """
+
+    text: str
+    words: list[list[Any]]
 
 
 # --- text --------------------------------------------------------------------------------
@@ -216,16 +240,107 @@ def redact_pages_text(
     return result
 
 
+# --- OCR ---------------------------------------------------------------------------------
+
+
+def ocr_passage_boxes(page: OcrPageText, mark: TextAnchor) -> list[_Box]:
+    """The boxes over a passage on a page OCR read, one per line of its words, with
+    OCR_BOX_MARGIN around each (the passage's other occurrences on the page too).
+
+    Raises:
+        RedactionError: The passage is no longer in the page's OCR text.
+    """
+    boxes: list[_Box] = []
+    for start, end in _passage_spans(page.text, mark):
+        for x0, y0, x1, y1 in passage_boxes(page.words, start, end):
+            pad = max(1.0, OCR_BOX_MARGIN * (y1 - y0))
+            boxes.append((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    if not boxes:
+        raise RedactionError(_orphan_message(mark))
+    return boxes
+
+
+def ocr_regions(page: OcrPageText, marks: Sequence[TextAnchor]) -> list[RegionAnchor]:
+    """Text marks on a picture OCR read, as the rectangles redact_image paints.
+
+    Raises:
+        RedactionError: A passage is no longer in the OCR text.
+    """
+    return [
+        RegionAnchor("rect", ((x0, y0), (x1, y1)), page=1)
+        for mark in marks
+        for x0, y0, x1, y1 in ocr_passage_boxes(page, mark)
+    ]
+
+
+def redact_ocr_pages(
+    pages: Mapping[int, OcrPageText],
+    marks: Sequence[Anchor],
+    *,
+    marker: str = DEFAULT_MARKER,
+) -> dict[int, OcrPageText]:
+    """An OCR layer's pages with the words under redaction marks taken out (redact_words).
+
+    A passage takes out its words and those of its other occurrences on the page, a region
+    the words whose boxes it touches (polygons and points by their bounding boxes), a page
+    mark the whole page (its text becomes the marker). Each run of removed words becomes
+    one marker, as in redacted article text; the words that stay keep their boxes.
+
+    Args:
+        pages: The layer's pages by 1-based number (a picture's page is 1).
+        marks: Redaction marks on the source; those on pages OCR did not read are left to
+            the other redactions.
+        marker: What stands for removed words.
+
+    Returns:
+        Every page of ``pages``, redacted or not.
+
+    Raises:
+        RedactionError: A passage on an OCR page is no longer in its text, or a region is
+            malformed.
+    """
+    out: dict[int, OcrPageText] = {}
+    for number, page in pages.items():
+        here = [m for m in marks if (m.page or 1) == number]
+        if any(isinstance(m, PageAnchor) for m in here):
+            out[number] = OcrPageText(marker, [])
+            continue
+        spans: list[tuple[int, int]] = []
+        boxes: list[_Box] = []
+        for mark in here:
+            if isinstance(mark, TextAnchor):
+                found = _passage_spans(page.text, mark)
+                if not found:
+                    raise RedactionError(_orphan_message(mark))
+                spans += found
+            elif isinstance(mark, RegionAnchor):
+                boxes += _region_rects(mark)
+        if not spans and not boxes:
+            out[number] = page
+            continue
+        text, words = redact_words(page.text, page.words, spans, boxes, marker)
+        out[number] = OcrPageText(text, words)
+    return out
+
+
 # --- PDF ---------------------------------------------------------------------------------
 
 
 def redact_pdf(
-    src: Path, dst: Path, marks: Sequence[Anchor], *, cancel: CancelToken | None = None
+    src: Path,
+    dst: Path,
+    marks: Sequence[Anchor],
+    *,
+    ocr: Mapping[int, OcrPageText] | None = None,
+    cancel: CancelToken | None = None,
 ) -> RedactionResult:
     """Write a copy of a PDF with everything under the marks removed.
 
     Text anchors remove their passage (and other occurrences of the quote on the page,
-    see redact_pages_text); region anchors remove text, image pixels and line art under
+    see redact_pages_text); on a page OCR read (``ocr``) the passage is located by its
+    word boxes, and the pixels of the scan under them are removed as well as any text
+    the PDF has there; the derivative's images are read back to check those pixels are
+    gone. Region anchors remove text, image pixels and line art under
     their box (polygons and points by their bounding boxes); page anchors empty the page
     to a black sheet. The whole document loses what could carry the removed content
     elsewhere: info and XMP metadata, embedded files, annotations, links, form fields,
@@ -237,6 +352,8 @@ def redact_pdf(
         dst: Where the derivative goes (written to a temporary file beside it, then renamed).
         marks: Redaction marks; page numbers are 1-based, regions in points on the page
             as displayed (rotation applied), origin top-left.
+        ocr: The accepted OCR layer's pages by number, when the source has one; text
+            marks on those pages anchor on its text.
         cancel: Checked between pages.
 
     Returns:
@@ -244,12 +361,13 @@ def redact_pdf(
 
     Raises:
         RedactionError: The PDF cannot be opened or saved, a mark is on a page that does
-            not exist or cannot be located, or a quote is still in the derivative's text.
+            not exist or cannot be located, a quote is still in the derivative's text, or
+            the pixels under an OCR passage are not gone from the page's images.
         CancelledError: cancel was set; nothing is left at dst.
     """
     src, dst = Path(src), Path(dst)
     _check_not_original(src, dst)
-    plan = _plan_pdf(src, marks, cancel)
+    plan = _plan_pdf(src, marks, ocr or {}, cancel)
 
     def write(tmp: Path) -> None:
         _write_redacted_pdf(src, tmp, plan, cancel)
@@ -266,10 +384,15 @@ class _PagePlan:
     boxes: list[_Box]
     quotes: list[str]
     whole: bool = False
+    pixels: list[_Box] = field(default_factory=list)
+    """Boxes of OCR passages, whose pixels are checked in the derivative's images."""
 
 
 def _plan_pdf(
-    src: Path, marks: Sequence[Anchor], cancel: CancelToken | None
+    src: Path,
+    marks: Sequence[Anchor],
+    ocr: Mapping[int, OcrPageText],
+    cancel: CancelToken | None,
 ) -> dict[int, _PagePlan]:
     """Locate every mark on the original: 1-based page -> its plan.
 
@@ -314,7 +437,16 @@ def _plan_pdf(
                 layout = document.page_text(page_number)
                 spans = _passage_spans(layout.text, mark)
                 displayed = [r for s, e in spans for r in layout.rects(s, e)]
-                if displayed:
+                scanned = ocr.get(page_number)
+                if scanned is not None:
+                    # The page text is OCR's: its word boxes place the passage on the scan;
+                    # what text the PDF itself has there goes too.
+                    pixels = [_transform(r, derotation) for r in ocr_passage_boxes(scanned, mark)]
+                    plan.pixels.extend(pixels)
+                    plan.boxes.extend(pixels)
+                    plan.boxes.extend(_transform(r, derotation) for r in displayed)
+                    plan.boxes.extend(_search_quote(page, mark, required=False))
+                elif displayed:
                     plan.boxes.extend(_transform(r, derotation) for r in displayed)
                 else:
                     plan.boxes.extend(_search_quote(page, mark))
@@ -338,14 +470,15 @@ def _transform(rect: _Box, matrix: Any) -> _Box:
     return float(moved.x0), float(moved.y0), float(moved.x1), float(moved.y1)
 
 
-def _search_quote(page: Any, mark: TextAnchor) -> list[_Box]:
-    """Boxes of an orphaned passage, found by MuPDF's own search; error when not found.
+def _search_quote(page: Any, mark: TextAnchor, *, required: bool = True) -> list[_Box]:
+    """Boxes of an orphaned passage, found by MuPDF's own search; error when not found
+    and ``required``.
 
     search_for gives boxes in unrotated page space already.
     """
     needle = " ".join(mark.exact.split())
     found: list[Any] = page.search_for(needle) if needle else []
-    if not found:
+    if not found and required:
         raise RedactionError(_orphan_message(mark))
     return [(float(r.x0), float(r.y0), float(r.x1), float(r.y1)) for r in found]
 
@@ -420,6 +553,13 @@ def _blacken_image_pixels(doc: Any, page: Any, boxes: Sequence[_Box]) -> None:
             if pixmap.alpha or pixmap.n not in black:
                 continue
             width, height = int(pixmap.width), int(pixmap.height)
+            # Filled with Pillow: PyMuPDF's set_rect loops in Python (0.8 s for 36 boxes
+            # on 200-dpi scans, bench/bench_ocr_redaction.py).
+            mode = _PIL_MODES[int(pixmap.n)]
+            picture = Image.frombytes(
+                mode, (width, height), bytes(pixmap.samples), "raw", mode, int(pixmap.stride)
+            )
+            draw = ImageDraw.Draw(picture)
             for hit in hits:
                 unit = hit * to_unit  # the image's unit square, row 0 at the top
                 area = (
@@ -432,10 +572,24 @@ def _blacken_image_pixels(doc: Any, page: Any, boxes: Sequence[_Box]) -> None:
                     & pixmap.irect
                 )
                 if not area.is_empty:
-                    pixmap.set_rect(area, black[pixmap.n])
-            page.replace_image(xref, pixmap=pixmap)
+                    box = (area.x0, area.y0, area.x1 - 1, area.y1 - 1)
+                    draw.rectangle(box, fill=black[pixmap.n])
+            filled = pymupdf.Pixmap(pixmap.colorspace, width, height, picture.tobytes(), False)
+            page.replace_image(xref, pixmap=filled)
         except Exception:  # noqa: S112 - cosmetic only: the pixels are already removed
             continue
+
+
+def _decoded(doc: Any, xref: int) -> Image.Image:
+    """A PDF's picture as Pillow holds it (alpha dropped; odd colour spaces as RGB)."""
+    pixmap = pymupdf.Pixmap(doc, xref)
+    if pixmap.alpha:
+        pixmap = pymupdf.Pixmap(pixmap, 0)
+    if pixmap.n not in _PIL_MODES:
+        pixmap = pymupdf.Pixmap(pymupdf.csRGB, pixmap)
+    mode = _PIL_MODES[int(pixmap.n)]
+    size = (int(pixmap.width), int(pixmap.height))
+    return Image.frombytes(mode, size, bytes(pixmap.samples), "raw", mode, int(pixmap.stride))
 
 
 def _blank_page(doc: Any, page: Any) -> None:
@@ -489,8 +643,67 @@ def _verify_pdf(path: Path, plans: dict[int, _PagePlan]) -> None:
                         f"redaction failed: '{_short(quote)}' is still in the text of page "
                         f"{page_number}"
                     )
+            if plan.pixels and not plan.whole:
+                _check_pixels_gone(doc, doc.load_page(page_number - 1), plan.pixels)
     finally:
         doc.close()
+
+
+_PIL_MODES = {1: "L", 3: "RGB", 4: "CMYK"}
+PIXEL_TOLERANCE = 4
+"""How far apart (0-255) the pixels under a redacted OCR passage may be in the derivative:
+one flat fill, give or take an encoder's rounding; a scan's ink against paper is ~200."""
+
+
+def _check_pixels_gone(doc: Any, page: Any, boxes: Sequence[_Box]) -> None:
+    """Read back each picture under each box: its pixels there must be one flat colour.
+
+    A rendered page would show the black fill whatever lies under it; the image samples
+    themselves are what a recipient can extract. Boxes are in unrotated page space.
+
+    Raises:
+        RedactionError: Ink is left under a box, or a picture there cannot be read back
+            (an inline image): fail closed.
+    """
+    number = int(page.number) + 1
+    infos = page.get_image_info(xrefs=True)
+    decoded: dict[int, Image.Image] = {}  # a scan is decoded once, not once a box
+    for box in boxes:
+        rect = pymupdf.Rect(box)
+        for info in infos:
+            hit = rect & pymupdf.Rect(info["bbox"])
+            if hit.is_empty:
+                continue
+            xref = int(info.get("xref") or 0)
+            if xref <= 0:
+                raise RedactionError(
+                    f"redaction failed: page {number} draws an inline picture under a "
+                    "redacted passage, which cannot be checked; nothing was written"
+                )
+            try:
+                if xref not in decoded:
+                    decoded[xref] = _decoded(doc, xref)
+                picture = decoded[xref]
+                unit = hit * ~pymupdf.Matrix(info["transform"])  # the image's unit square
+                width, height = picture.size
+                # Pixels wholly inside the box (one more in for a resampled edge).
+                left, top = math.ceil(unit.x0 * width) + 1, math.ceil(unit.y0 * height) + 1
+                right, bottom = math.floor(unit.x1 * width) - 1, math.floor(unit.y1 * height) - 1
+                if right <= left or bottom <= top:
+                    continue
+                extrema: Any = picture.crop((left, top, right, bottom)).getextrema()
+            except Exception as exc:
+                raise RedactionError(
+                    f"redaction failed: the picture under a redacted passage on page {number} "
+                    f"cannot be read back: {_first_line(exc)}"
+                ) from exc
+            one_band = picture.mode == "L"
+            bands: list[tuple[float, float]] = [extrema] if one_band else list(extrema)
+            if any(high - low > PIXEL_TOLERANCE for low, high in bands):
+                raise RedactionError(
+                    f"redaction failed: the scan on page {number} still shows ink under a "
+                    "redacted passage; nothing was written"
+                )
 
 
 # --- images ------------------------------------------------------------------------------
@@ -502,6 +715,7 @@ def redact_image(
     regions: Sequence[RegionAnchor],
     *,
     strip_metadata: bool,
+    ocr_boxes: Sequence[RegionAnchor] = (),
     cancel: CancelToken | None = None,
 ) -> RedactionResult:
     """Write a copy of an image with every region blacked out and no metadata left.
@@ -520,6 +734,9 @@ def redact_image(
         regions: Redaction marks on the image (page None or 1).
         strip_metadata: Only matters with no regions: True writes a clean copy (as
             strip_image_metadata), False copies the original bytes unchanged.
+        ocr_boxes: Passages OCR read, as rectangles over their words (ocr_regions), in
+            the pixels of the picture as stored; refused on a picture its EXIF
+            orientation turns, since OCR read it unturned.
         cancel: Checked before decoding and before writing.
 
     Returns:
@@ -527,11 +744,18 @@ def redact_image(
 
     Raises:
         RedactionError: The image cannot be read, is too large, is of a type that cannot
-            be redacted, or a region is malformed or outside the picture.
+            be redacted, a region is malformed or outside the picture, OCR boxes are
+            given for a turned picture, or a filled rectangle is not dark when read back.
         CancelledError: cancel was set; nothing is left at dst.
     """
     src, dst = Path(src), Path(dst)
     _check_not_original(src, dst)
+    if ocr_boxes and turned_by_exif(src):
+        raise RedactionError(
+            f"cannot redact the OCR passage on {src.name}: the picture is turned by its EXIF "
+            "orientation and its OCR word boxes are not; nothing was written"
+        )
+    regions = [*regions, *ocr_boxes]
     if not regions and not strip_metadata:
         with _open_image(src) as image:
             media_type = _SOURCE_MEDIA_TYPE[_image_format(image, src)]
@@ -544,6 +768,45 @@ def redact_image(
                 "(only its first frame is exported)"
             )
     return _rewrite_image(src, dst, regions, cancel)
+
+
+def turned_by_exif(src: Path) -> bool:
+    """Whether a picture's EXIF orientation turns or flips it for display.
+
+    OCR reads a picture as stored, so its word boxes match the redacted (upright)
+    derivative only when this is False.
+
+    Raises:
+        RedactionError: The image cannot be read.
+    """
+    return _orientation(src) not in (None, 1)
+
+
+def _orientation(src: Path) -> int | None:
+    """The EXIF orientation (1-8; None or 1: as stored); 0 when the EXIF cannot be read."""
+    with _open_image(src) as image:
+        try:
+            value = image.getexif().get(_EXIF_ORIENTATION, 1)
+        except (OSError, ValueError, SyntaxError):  # unreadable EXIF: assume the worst
+            return 0
+    return None if value is None else int(value)
+
+
+def whole_picture(src: Path) -> RegionAnchor:
+    """A rectangle over the whole picture as shown (EXIF orientation applied): what a page
+    redaction on a picture removes.
+
+    Raises:
+        RedactionError: The image cannot be read.
+    """
+    with _open_image(src) as image:
+        width, height = image.size
+    orientation = _orientation(src)
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    elif orientation == 0:  # unknown: a square over either way up (painting clips)
+        width = height = max(width, height)
+    return RegionAnchor("rect", ((0.0, 0.0), (float(width), float(height))), page=1)
 
 
 def strip_image_metadata(src: Path, dst: Path) -> RedactionResult:
@@ -618,7 +881,7 @@ def _rewrite_image(
             raise RedactionError(
                 f"cannot write the redacted copy of {src.name}: {_first_line(exc)}"
             ) from exc
-        _verify_image(tmp, (width, height))
+        _verify_image(tmp, (width, height), [r for r in regions if r.shape == "rect"])
 
     digest = _atomic_write(dst, write)
     return RedactionResult(dst, digest, len(regions), media_type)
@@ -696,8 +959,14 @@ def _paint_region(
             )
 
 
-def _verify_image(path: Path, size: tuple[int, int]) -> None:
-    """Read the derivative back: same size, and no EXIF, XMP or descriptive tags in it."""
+_DARK = 40
+"""The lightest a filled pixel may read back as (0-255, as grey): JPEG and lossy WebP ring a
+little inside a black box; ink on paper is far from it."""
+
+
+def _verify_image(path: Path, size: tuple[int, int], filled: Sequence[RegionAnchor]) -> None:
+    """Read the derivative back: same size, no EXIF, XMP or descriptive tags in it, and
+    every filled rectangle dark (its pixels wholly inside, one more in for the encoder)."""
     try:
         with Image.open(path) as written:
             written.load()
@@ -706,6 +975,21 @@ def _verify_image(path: Path, size: tuple[int, int]) -> None:
             tags = set(written.getexif()) - (_TIFF_STRUCTURE if written.format == "TIFF" else set())
             if written.size != size or leftover or tags:
                 raise RedactionError("the redacted copy still carries metadata or lost pixels")
+            grey: Image.Image | None = None
+            for region in filled:
+                x, y, w, h = region.bbox
+                left, top = max(math.ceil(x) + 1, 0), max(math.ceil(y) + 1, 0)
+                right = min(math.floor(x + w) - 1, size[0])
+                bottom = min(math.floor(y + h) - 1, size[1])
+                if right <= left or bottom <= top:
+                    continue
+                if grey is None:
+                    grey = written.convert("L")
+                if grey.crop((left, top, right, bottom)).getextrema()[1] > _DARK:  # type: ignore[operator]
+                    raise RedactionError(
+                        "redaction failed: a redacted area of the copy is not filled; "
+                        "nothing was written"
+                    )
     except (OSError, ValueError, SyntaxError) as exc:
         raise RedactionError(f"the redacted copy cannot be read back: {_first_line(exc)}") from exc
 

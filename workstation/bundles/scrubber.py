@@ -103,7 +103,7 @@ def touches_redaction(a: AnnotationData, redactions: Sequence[Anchor]) -> bool:
     withheld): the marks' anchors and the other occurrences of their passages."""
     for ra in redactions:
         aa = a.anchor
-        page_a = getattr(aa, "page", None)
+        page_a = getattr(aa, "page", None) or 1  # a region on a picture has no page: 1
         if isinstance(ra, PageAnchor) and page_a == ra.page:
             return True
         if (

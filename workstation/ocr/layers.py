@@ -16,7 +16,7 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -583,6 +583,74 @@ def passage_boxes(
         else:
             boxes.append([x0, y0, x1, y1])
     return [(b[0], b[1], b[2], b[3]) for b in boxes]
+
+
+def redact_words(
+    text: str,
+    words: Sequence[Sequence[Any]],
+    spans: Sequence[tuple[int, int]],
+    boxes: Sequence[tuple[float, float, float, float]],
+    marker: str,
+) -> tuple[str, list[list[Any]]]:
+    """An OCR page's text and words with every word under a redaction taken out.
+
+    A word goes when any of its characters is in one of ``spans`` (a redacted passage) or
+    its box overlaps one of ``boxes`` (a redacted region): OCR gives no finer box than a
+    word, so a word is kept or removed whole. Each run of removed words (and the passage
+    text between them on one line) becomes one ``marker`` in the text; the words that stay
+    keep their boxes and get offsets into the new text.
+
+    Args:
+        text: The page text (``words_to_text``).
+        words: Its words, ``[text, x0, y0, x1, y1, confidence, offset]``.
+        spans: Redacted passages, as [start, end) offsets into ``text``.
+        boxes: Redacted regions, in the words' coordinates.
+        marker: What stands in the text for removed words ('' leaves nothing).
+
+    Returns:
+        (the new text, the words that stay).
+    """
+
+    def in_box(x0: float, y0: float, x1: float, y1: float) -> bool:
+        return any(x0 < bx1 and bx0 < x1 and y0 < by1 and by0 < y1 for bx0, by0, bx1, by1 in boxes)
+
+    cut = [(max(0, s), min(len(text), e)) for s, e in spans if max(0, s) < min(len(text), e)]
+    kept: list[Sequence[Any]] = []
+    for word in words:
+        word_text, x0, y0, x1, y1, _confidence, offset = word
+        end = offset + len(word_text)
+        if any(offset < e and s < end for s, e in cut) or in_box(x0, y0, x1, y1):
+            cut.append((offset, end))
+        else:
+            kept.append(word)
+    merged: list[list[int]] = []
+    for start, end in sorted(cut):
+        # One marker for a run: overlapping, touching, or apart by spaces on one line.
+        if merged and not text[merged[-1][1] : start].strip(" \t"):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces: list[str] = []
+    position = 0
+    moves: list[tuple[int, int]] = []  # (old offset from which, shift) in text order
+    shift = 0
+    for start, end in merged:
+        pieces += [text[position:start], marker]
+        shift += len(marker) - (end - start)
+        moves.append((end, shift))
+        position = end
+    pieces.append(text[position:])
+
+    def moved(offset: int) -> int:
+        by = 0
+        for after, total in moves:
+            if offset < after:
+                break
+            by = total
+        return offset + by
+
+    out = [[*w[:6], moved(int(w[6]))] for w in kept]
+    return "".join(pieces), out
 
 
 def read_after_import(results: Iterable[ImportResult]) -> list[int]:

@@ -1,6 +1,6 @@
 """OCR layers travel: a scanned PDF's accepted layer goes out as data/ocr/<sha256>.json,
-comes back into a second real library as its page text (search finds it), and stays home
-when its source has redactions."""
+comes back into a second real library as its page text (search finds it); a malformed
+layer file is refused in one line. Redacted layers: test_bundle_ocr_redaction.py."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import OcrLayer, Source
-from tests.samples import make_text
-from tests.scans import make_scanned_image, make_scanned_pdf
+from tests.scans import make_scanned_pdf
 from tests.workstation.bundles import bag_samples
 from tests.workstation.bundles.partners import merge, signed_export
 from tests.workstation.bundles.refusals import (
@@ -23,11 +22,9 @@ from tests.workstation.bundles.refusals import (
     assert_refused_in_one_line,
 )
 from tests.workstation.ocr.support import needs_models
-from workstation.annotations.anchors import RegionAnchor
 from workstation.annotations.service import AnnotationService, find_quote
-from workstation.bundles.carried import OCR_LEAK
 from workstation.core.library import Library
-from workstation.ocr.layers import OcrService, ocr_words
+from workstation.ocr.layers import OcrService
 from workstation.search.service import SearchService
 from workstation.sources.ingest import ImportService
 
@@ -113,35 +110,6 @@ def test_a_source_with_its_own_layer_keeps_it_and_the_carried_one_waits(
     assert [(x.languages, x.accepted) for x in layers] == [("eng+rus", True), ("eng", False)]
 
 
-@needs_models
-def test_a_redacted_source_leaves_its_ocr_layer_home(
-    sender: Library, scan: Path, tmp_path: Path
-) -> None:
-    sid = _ocr(sender, scan)
-    # Redacting an OCR passage is not implemented; a region over the word's pixels is.
-    with sender.writer() as session:
-        words = ocr_words(session, sid, 1)
-        assert words is not None
-        x0, y0, x1, y1 = next(w[1:5] for w in words if WORD in w[0])
-        box = RegionAnchor("rect", ((x0 - 2, y0 - 2), (x1 + 2, y1 + 2)), page=1)
-        AnnotationService(sender).create(session, sid, box, redact=True)
-    out = tmp_path / "bundle"
-    result = signed_export(sender, out, redact=True)
-
-    assert not (out / "data" / "ocr").exists()
-    case = json.loads((out / "data" / "case.json").read_text(encoding="utf-8"))
-    (record,) = case["sources"]
-    assert "ocr" not in record
-    assert "redacting OCR words is not implemented" in record["ocr_withheld"]
-    assert any("travels without its OCR layer" in w for w in result.warnings)
-    assert "travel without their OCR layer" in (out / "data" / "README.txt").read_text(
-        encoding="utf-8"
-    )
-    for path in out.rglob("*"):
-        if path.is_file():
-            assert WORD.encode() not in path.read_bytes(), path
-
-
 # --- malformed OCR layer files: one line, nothing merged -----------------------------------
 
 SHA = "a" * 64
@@ -220,32 +188,3 @@ def test_the_cli_refuses_a_malformed_ocr_layer_in_one_line(
 ) -> None:
     bag, expected = _bag(tmp_path, "word-fields")
     assert_cli_refuses_in_one_line(receiver, bag, expected)
-
-
-@needs_models
-def test_a_passage_redacted_elsewhere_keeps_a_pictures_ocr_layer_home(
-    sender: Library, tmp_path: Path
-) -> None:
-    picture = make_scanned_image(tmp_path / "in", LINES, "eng", dpi=200)
-    _ocr(sender, picture)
-    (note,) = (
-        ImportService(sender)
-        .import_paths(
-            [make_text(tmp_path / "in", f"Crew list of the SEA {WORD}.", name="crew.txt")]
-        )
-        .results
-    )
-    assert note.source_id is not None
-    with sender.writer() as session:
-        source = session.get_one(Source, note.source_id)
-        AnnotationService(sender).create(
-            session, source.id, find_quote(session, source, f"SEA {WORD}"), redact=True
-        )
-    out = tmp_path / "bundle"
-    result = signed_export(sender, out, redact=True)
-
-    assert not (out / "data" / "ocr").exists()
-    assert any(OCR_LEAK in w for w in result.warnings)
-    for path in out.rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".txt", ".jsonld"):
-            assert WORD not in path.read_text(encoding="utf-8"), path
