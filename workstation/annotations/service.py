@@ -124,16 +124,6 @@ def _image_text(session: Session, source: Source, page: int) -> str:
     return text
 
 
-def _refuse_image_text_redaction(source: Source) -> None:
-    """Redacting a passage of an image's OCR text would leave its words in the exported
-    picture (image redaction blacks out regions only): refused until it is built."""
-    if source.kind == "image":
-        raise AnnotationError(
-            "redacting a passage of an image's OCR text is not possible yet (its pixels "
-            "would stay in the export): draw a rectangle over the words and redact that"
-        )
-
-
 def _check_region(source: Source, anchor: RegionAnchor, blob: Path | None) -> RegionAnchor:
     need = {"rect": 2, "polygon": 3, "points": 1}[anchor.shape]
     if len(anchor.points) < need:
@@ -275,8 +265,6 @@ class AnnotationService:
             orphaned = False
             blob = readable_pdf_path(self.library, source)  # an unlocked PDF: its copy
             checked = _check_anchor(session, source, anchor, blob)
-        if redact and isinstance(checked, TextAnchor):
-            _refuse_image_text_redaction(source)
         cats = _categories(session, categories)
         now = utc_now()
         row = Annotation(
@@ -332,8 +320,6 @@ class AnnotationService:
             row.note = _clean_note(note)
         if redact is not None:
             row.redact = redact
-        if row.redact and row.anchor_kind == "text":
-            _refuse_image_text_redaction(session.get_one(Source, row.source_id))
         if categories is not None:
             cats = _categories(session, categories)
             session.execute(

@@ -232,8 +232,7 @@ def test_a_region_redaction_on_a_scanned_page_takes_its_words_out_of_the_layer(
 
 def _crew_list(lib: Library, tmp_path: Path) -> None:
     """A note in the library whose mention of the secret is marked for redaction: the
-    passage goes wherever else it stands, a picture's OCR text included. (A text mark on
-    a picture itself is refused by the annotation service today.)"""
+    passage goes wherever else it stands, a picture's OCR text included."""
     crew = make_text(tmp_path / "in", f"Crew list of the {SECRET}.", name="crew.txt")
     (note,) = ImportService(lib).import_paths([crew]).results
     assert note.source_id is not None
@@ -272,6 +271,28 @@ def test_an_ocr_passage_on_a_scanned_picture_is_exported_redacted(
         (here,) = session.scalars(select(Source.id).where(Source.kind == "image"))
     assert _search(receiver, "Nampo") == [here]
     assert _search(receiver, "PIONEER") == []
+
+
+@needs_models
+def test_a_passage_marked_on_a_pictures_ocr_text_is_exported_redacted(
+    sender: Library, tmp_path: Path
+) -> None:
+    sid = _ocr(sender, make_scanned_image(tmp_path / "in", LINES, "eng", 200, name="bol.png"))
+    _mark(sender, sid, SECRET, redact=True)  # on the picture itself, as the viewer marks it
+    boxes = _boxes(sender, sid, GONE)
+    out = tmp_path / "bundle"
+    result = signed_export(sender, out, redact=True)
+    assert not result.warnings
+    case = json.loads((out / "data" / "case.json").read_text(encoding="utf-8"))
+    (record,) = case["sources"]
+    assert record["redacted"]
+    layer = json.loads((out / record["ocr"]["path"]).read_text(encoding="utf-8"))
+    assert not any(w in GONE for w in _words(layer))
+    assert all(w in _words(layer) for w in KEPT)
+    with Image.open(out / record["bundle_path"]) as picture:
+        for box in boxes:
+            assert _dark(picture, box) <= DARK
+    _assert_nowhere(out, SECRET)
 
 
 def _turned(tmp_path: Path) -> Path:
