@@ -7,8 +7,8 @@ Qt loads, fonts for Korean, Japanese and Chinese (Droid Sans Fallback, the font
 PyMuPDF carries inside libmupdf, written once to the user's cache) and Cyrillic
 (DejaVu Sans, shipped beside the program) are added to fontconfig's search after
 the system's own, so titles never show as boxes on a bare machine.
-The OCR models shipped beside the program (``ocr-models/``, from the release's
-``-ocr-models`` tarball) are used when the system has not got them all.
+The OCR models shipped beside the program (``ocr-models/``) are used when the
+system has not got them all.
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ def use_bundled_fonts(bundle: Path) -> None:
 
 
 def shipped_models(bundle: Path) -> Path | None:
-    """The OCR models that came with the app: the ocr-models tarball unpacked over the
-    app's folder (``ocr-models/`` beside the program), else any inside the bundle."""
+    """The OCR models that came with the app (``ocr-models/`` beside the program),
+    else any inside the bundle."""
     program = Path(sys.executable).resolve().parent
     for folder in (program / "ocr-models", bundle / "tessdata"):
         if any(folder.glob("*.traineddata")):
@@ -103,6 +103,15 @@ def use_shipped_models(bundle: Path) -> None:
     os.environ["TESSDATA_PREFIX"] = str(shipped)
 
 
+def use_xcb_without_wayland(bundle: Path) -> None:
+    """The Linux build ships Qt's X11 platform and not Wayland's: name xcb (XWayland on a
+    Wayland desktop) unless told otherwise, so Qt does not first look for Wayland's and
+    print that it could not find it."""
+    platforms = bundle / "PySide6" / "Qt" / "plugins" / "platforms"
+    if (platforms / "libqxcb.so").is_file() and not (platforms / "libqwayland.so").is_file():
+        os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
+
 def main() -> int:
     use_bundled_fonts(bundle_dir())
     use_shipped_models(bundle_dir())
@@ -112,6 +121,7 @@ def main() -> int:
         import smoke_gui  # lazy: only for the self-test
 
         return smoke_gui.main(argv[1:])
+    use_xcb_without_wayland(bundle_dir())
     from ui.cli.main import main as cli_main  # lazy: after the font set-up
 
     return cli_main(argv)

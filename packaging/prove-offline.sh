@@ -3,9 +3,9 @@
 # then, in a network namespace with no network at all (unshare -n; root, as
 # in CI), create a fresh environment from it and run demo, check, a search, an
 # export, a verify and the window offscreen (install-offline.sh's self-test).
-# With --frozen TARBALL, also unpack the self-contained app (and the OCR models'
-# tarball beside it) and run the same, then, with the system's Tesseract models
-# hidden, an OCR of a scanned page and a GeoTIFF's georeference and a measure.
+# With --frozen TARBALL, also unpack the self-contained app (its OCR models inside)
+# and run the same, then, with the system's Tesseract models hidden, an OCR of a
+# scanned page, a GeoTIFF's georeference and a measure, and a fit to control points.
 #
 #   packaging/prove-offline.sh [--frozen dist/evidence-workstation-*-linux-x86_64.tar.gz]
 set -euo pipefail
@@ -49,11 +49,9 @@ if [ -n "$frozen" ]; then
   start=$SECONDS
   mkdir "$work/app"
   tar -xzf "$frozen" -C "$work/app"
-  # The OCR models' tarball, beside the app's, unpacks over the same folder.
-  models=${frozen%-linux-x86_64.tar.gz}-ocr-models.tar.gz
-  [ -f "$models" ] || { echo "offline proof: no $models beside the app" >&2; exit 1; }
-  tar -xzf "$models" -C "$work/app"
   app=$(find "$work/app" -maxdepth 2 -name workstation -type f | head -1)
+  # The OCR models come inside the app (used below with the system's hidden).
+  ls "$(dirname "$app")"/ocr-models/*.traineddata >/dev/null
   lib="$work/frozen-lib"
   # A scanned page (drawn as tests/scans.py draws the OCR tests' pages) and a GeoTIFF
   # (tests/samples.py), made here, before the network goes.

@@ -320,3 +320,22 @@ def test_trimmed_proj_db_keeps_every_earth_crs(tmp_path: Path) -> None:
     assert after["counts"] == before["counts"]
     assert after["wkt"] == before["wkt"]
     assert after["utm"] == before["utm"]
+
+
+def test_launcher_names_xcb_where_the_build_has_no_wayland(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launcher = _packaging_module("launcher")
+    platforms = tmp_path / "PySide6" / "Qt" / "plugins" / "platforms"
+    platforms.mkdir(parents=True)
+    (platforms / "libqxcb.so").write_bytes(b"")
+    (platforms / "libqwayland.so").write_bytes(b"")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    launcher.use_xcb_without_wayland(tmp_path)  # Qt chooses between the two itself
+    assert "QT_QPA_PLATFORM" not in os.environ
+    (platforms / "libqwayland.so").unlink()
+    launcher.use_xcb_without_wayland(tmp_path)  # the Linux build: X11 only
+    assert os.environ["QT_QPA_PLATFORM"] == "xcb"
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    launcher.use_xcb_without_wayland(tmp_path)  # the reviewer's (or the self-test's) choice
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
