@@ -59,13 +59,15 @@ cp /usr/share/doc/fonts-dejavu-core/copyright "$build/fonts/LICENSE-DejaVu.txt"
 # numpy built from its locked sdist without OpenBLAS (25 MB with libgfortran 27): the app
 # does linear algebra only on the handful of control points of a georeference
 # (numpy.linalg.lstsq and svd), which numpy's own bundled LAPACK subset (lapack_lite)
-# does, and no SIMD variants (the arrays are tiny). Built once per numpy version into
-# build/numpy-noblas-<version>/ (13 minutes on two busy cores), then reused. PyInstaller
+# does, and no SIMD variants (the arrays are tiny). Built once per numpy version (13
+# minutes on two busy cores) into the build machine's cache, outside the checkout so a
+# fresh clone in CI reuses it: ~/.cache/evidence-workstation-build/numpy-<version>-noblas/
+# (a change to the flags below wants a new folder name). PyInstaller
 # runs in an environment of its own (build/freeze-env: the locked runtime and packaging
 # dependencies, then that numpy over the locked one), so the checkout's .venv is untouched.
 # prove-offline.sh fits four control points with the frozen app (least squares).
 numpy_version=$(uv run --frozen python -c 'import numpy; print(numpy.__version__)')
-numpy_dir="$root/build/numpy-noblas-$numpy_version"
+numpy_dir="${XDG_CACHE_HOME:-$HOME/.cache}/evidence-workstation-build/numpy-$numpy_version-noblas"
 numpy_whl=$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" 2>/dev/null | head -1)
 if [ -z "$numpy_whl" ]; then
   mkdir -p "$numpy_dir"
