@@ -133,10 +133,12 @@ uv run --frozen python "$here/trim_icu.py" "$internal/PySide6/Qt/lib"
 uv run --frozen python "$here/elf_compact.py" "$internal"
 # Libraries every Linux desktop has, which portable Linux apps take from the system
 # (AppImage's excludelist: GLib, Xlib, fontconfig, FreeType, expat, zlib, libgcc,
-# libuuid, libgpg-error; 4.3 MB, and what only they needed goes below). libstdc++ stays
-# (RHEL 9's is older than the build machine's).
+# libuuid, libgpg-error; 4.3 MB, and what only they needed goes below), and D-Bus's
+# client library, which every systemd desktop has (with libsystemd, libgcrypt, liblz4
+# and libcap under it: 2.7 MB). libstdc++ stays (RHEL 9's is older than the build
+# machine's).
 for lib in libglib-2.0.so.0 libX11.so.6 libfontconfig.so.1 libfreetype.so.6 libexpat.so.1 \
-    libz.so.1 libgcc_s.so.1 libuuid.so.1 libgpg-error.so.0; do
+    libz.so.1 libgcc_s.so.1 libuuid.so.1 libgpg-error.so.0 libdbus-1.so.3; do
   rm -f "${internal:?}/$lib"
 done
 # System libraries that only the removed GTK stack used (GIO, Kerberos...: 6.6 MB), and
@@ -169,7 +171,7 @@ the fonts in _internal/fonts with their licences.
 TXT
 # The OCR models (Tesseract's, from Debian's tesseract-ocr-* packages, Apache-2.0), inside
 # the app as ocr-models/ beside the program, where the launcher points the engine when the
-# system has not got them all (31 MB; they fit since the app itself is 268 MB).
+# system has not got them all (31 MB; they fit since the app itself is 264 MB).
 models="$app/ocr-models"
 mkdir -p "$models"
 for code in eng rus kor jpn jpn_vert chi_sim chi_tra osd; do
