@@ -35,6 +35,9 @@ def trim(db: Path) -> None:
 
 def main(argv: list[str]) -> int:
     db = Path(argv[0])
+    if not db.is_file():
+        print(f"trim_proj: no PROJ database at {db}", file=sys.stderr)
+        return 1
     before = db.stat().st_size
     trim(db)
     print(f"trim_proj: {db.name} {before / 1e6:.1f} -> {db.stat().st_size / 1e6:.1f} MB")

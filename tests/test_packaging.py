@@ -339,3 +339,12 @@ def test_launcher_names_xcb_where_the_build_has_no_wayland(
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     launcher.use_xcb_without_wayland(tmp_path)  # the reviewer's (or the self-test's) choice
     assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
+
+
+def test_trim_proj_says_so_in_one_line_when_there_is_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trim_proj = _packaging_module("trim_proj")
+    assert trim_proj.main([str(tmp_path / "proj.db")]) == 1
+    assert capsys.readouterr().err == f"trim_proj: no PROJ database at {tmp_path / 'proj.db'}\n"
+    assert list(tmp_path.iterdir()) == []
