@@ -2,16 +2,15 @@
 # Build the self-contained Linux x86-64 application with one command:
 #
 #   packaging/build-linux.sh [--sign FP --library RELEASE-LIB [--passphrase-file F]]
-#     -> dist/evidence-workstation-<version>-linux-x86_64.tar.gz
-#        dist/evidence-workstation-<version>-ocr-models.tar.gz (+ SHA256SUMS, signed with --sign)
+#     -> dist/evidence-workstation-<version>-linux-x86_64.tar.gz (+ SHA256SUMS, signed with --sign)
 #
 # PyInstaller (chosen over cx_Freeze on the figures in docs/performance.md)
 # freezes packaging/launcher.py with Python, Qt (QtCore/Gui/Widgets/Svg;
 # other modules and unused plugins left out), PyMuPDF, libvips, tantivy, the
-# migrations and resources, and Noto Sans CJK + DejaVu Sans with their
-# licences. Unpack anywhere and run evidence-workstation-<version>/workstation.
-# The OCR models come beside it: dist/evidence-workstation-<version>-ocr-models.tar.gz
-# (unpacked in the same place). Both are in SHA256SUMS.
+# migrations and resources, Tesseract's OCR models (ocr-models/), and DejaVu Sans
+# with its licence (the CJK font is the one inside PyMuPDF's libmupdf, Droid Sans
+# Fallback: the launcher hands it to Qt). Unpack anywhere and run
+# evidence-workstation-<version>/workstation. The tarball is in SHA256SUMS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -36,16 +35,16 @@ build="$root/build/linux"
 rm -rf "$build"
 mkdir -p "$build/fonts" "$root/dist"
 
-# Fonts for Korean, Japanese, Chinese (Noto Sans CJK) and Russian (DejaVu Sans),
-# from Debian's packages, with their licences (SIL OFL 1.1; DejaVu's Bitstream Vera licence).
-cjk=/usr/share/fonts/opentype/noto
+# The font for Russian (DejaVu Sans), from Debian's package, with its licence (Bitstream
+# Vera's). Korean, Japanese and Chinese need none of ours: libmupdf carries Droid Sans
+# Fallback (Apache 2.0), which the dossier uses and launcher.py gives Qt at start-up;
+# Noto Sans CJK beside it was 19.5 MB of the same characters (docs/performance.md).
 dejavu=/usr/share/fonts/truetype/dejavu
 tessdata=/usr/share/tesseract-ocr/5/tessdata
 needed=()
 for code in eng rus kor jpn jpn-vert chi-sim chi-tra osd; do
   [ -f "$tessdata/${code//-/_}.traineddata" ] || needed+=("tesseract-ocr-$code")
 done
-[ -f "$cjk/NotoSansCJK-Regular.ttc" ] || needed+=(fonts-noto-cjk)
 [ -f "$dejavu/DejaVuSans.ttf" ] || needed+=(fonts-dejavu-core)
 command -v icupkg >/dev/null || needed+=(icu-devtools)  # trim_icu.py
 command -v gcc >/dev/null || needed+=(gcc)
@@ -54,25 +53,58 @@ if [ ${#needed[@]} -gt 0 ]; then
   apt-get update -qq || true
   apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
 fi
-# Regular weights only (Qt draws bold from them): the CJK bold is another 20 MB.
-cp "$cjk/NotoSansCJK-Regular.ttc" "$dejavu/DejaVuSans.ttf" "$build/fonts/"
-cp /usr/share/doc/fonts-noto-cjk/copyright "$build/fonts/LICENSE-NotoSansCJK.txt"
+cp "$dejavu/DejaVuSans.ttf" "$build/fonts/"
 cp /usr/share/doc/fonts-dejavu-core/copyright "$build/fonts/LICENSE-DejaVu.txt"
+
+# numpy built from its locked sdist without OpenBLAS (25 MB with libgfortran 27): the app
+# does linear algebra only on the handful of control points of a georeference
+# (numpy.linalg.lstsq and svd), which numpy's own bundled LAPACK subset (lapack_lite)
+# does, and no SIMD variants (the arrays are tiny). Built once per numpy version (13
+# minutes on two busy cores) into the build machine's cache, outside the checkout so a
+# fresh clone in CI reuses it: ~/.cache/evidence-workstation-build/numpy-<version>-noblas/
+# (a change to the flags below wants a new folder name). PyInstaller
+# runs in an environment of its own (build/freeze-env: the locked runtime and packaging
+# dependencies, then that numpy over the locked one), so the checkout's .venv is untouched.
+# prove-offline.sh fits four control points with the frozen app (least squares).
+numpy_version=$(uv run --frozen python -c 'import numpy; print(numpy.__version__)')
+numpy_dir="${XDG_CACHE_HOME:-$HOME/.cache}/evidence-workstation-build/numpy-$numpy_version-noblas"
+numpy_whl=$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" 2>/dev/null | head -1)
+if [ -z "$numpy_whl" ]; then
+  mkdir -p "$numpy_dir"
+  uv run --frozen python - "$numpy_version" >"$numpy_dir/requirements.txt" <<'PY'
+import sys, tomllib
+lock = tomllib.load(open("uv.lock", "rb"))
+sdist = next(p["sdist"] for p in lock["package"] if p["name"] == "numpy" and p["version"] == sys.argv[1])
+print(f"numpy=={sys.argv[1]} --hash={sdist['hash']}")
+PY
+  uvx pip --isolated wheel --quiet --no-cache-dir --no-deps --no-binary numpy --require-hashes \
+    -r "$numpy_dir/requirements.txt" -w "$numpy_dir" \
+    -Csetup-args=-Dblas=none -Csetup-args=-Dlapack=none -Csetup-args=-Dallow-noblas=true \
+    -Csetup-args=-Dcpu-dispatch=none
+  numpy_whl=$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" | head -1)
+fi
+
+freeze_env="$root/build/freeze-env"
+UV_PROJECT_ENVIRONMENT="$freeze_env" uv sync --frozen --quiet --no-default-groups --group package
+uv pip install --quiet --python "$freeze_env/bin/python" --no-deps --reinstall "$numpy_whl"
 
 start=$SECONDS
 WORKSTATION_FONTS_DIR="$build/fonts" WORKSTATION_VERSION="$version" \
-  uv run --frozen --group package pyinstaller --noconfirm --clean --log-level WARN \
+  "$freeze_env/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$build/dist" --workpath "$build/work" "$here/evidence-workstation.spec"
 app="$build/dist/evidence-workstation"
 
 # Qt plugins the app never loads (networking, SQL, QML, printing, TLS, designer...).
 plugins="$app/_internal/PySide6/Qt/plugins"
 for unused in networkinformation tls sqldrivers qmltooling qmllint designer printsupport \
-    generic egldeviceintegrations wayland-graphics-integration-server vectorimageformats; do
+    generic egldeviceintegrations wayland-graphics-integration-server vectorimageformats \
+    wayland-graphics-integration-client wayland-decoration-client wayland-shell-integration; do
   rm -rf "${plugins:?}/$unused"
 done
-# Kiosk and remote platforms; xcb, wayland and offscreen (the self-test) stay.
-rm -f "$plugins"/platforms/lib{qeglfs,qlinuxfb,qminimalegl,qvnc,qvkkhrdisplay}.so
+# Kiosk and remote platforms, and Wayland (2.1 MB with its client library): a Wayland
+# desktop runs the app through XWayland, as Qt falls back to xcb by itself. xcb and
+# offscreen (the self-test) stay.
+rm -f "$plugins"/platforms/lib{qeglfs,qlinuxfb,qminimalegl,qvnc,qvkkhrdisplay,qwayland}.so
 # The GTK platform theme (native file dialogs) drags in GTK, Cairo, Pango and
 # ATK from the build machine; the app uses Qt's Fusion style and Qt's dialogs.
 rm -f "$plugins/platformthemes/libqgtk3.so"
@@ -81,7 +113,7 @@ for lib in libgtk-3 libgdk-3 libgdk_pixbuf-2.0 libatk-1.0 libatk-bridge-2.0 liba
     libcairo libcairo-gobject libpango-1.0 libpangocairo-1.0 libpangoft2-1.0 libpixman-1 \
     libepoxy libthai libdatrie libfribidi libXcomposite libXdamage libXinerama libXi \
     libXrandr libXcursor libQt6Network libQt6OpenGL libQt6EglFSDeviceIntegration \
-    libQt6EglFsKmsSupport; do
+    libQt6EglFsKmsSupport libQt6WaylandClient libQt6WlShellIntegration; do
   rm -f "$internal/$lib".so* "$internal/PySide6/Qt/lib/$lib".so*
 done
 # Symbols nobody here debugs: strip what still has them (libpython of a source
@@ -99,34 +131,48 @@ done
 # the scripts.
 uv run --frozen python "$here/trim_icu.py" "$internal/PySide6/Qt/lib"
 uv run --frozen python "$here/elf_compact.py" "$internal"
-# System libraries that only the removed GTK stack used (GIO, Kerberos...: 6.6 MB).
+# Libraries every Linux desktop has, which portable Linux apps take from the system
+# (AppImage's excludelist: GLib, Xlib, fontconfig, FreeType, expat, zlib, libgcc,
+# libuuid, libgpg-error; 4.3 MB, and what only they needed goes below), and D-Bus's
+# client library, which every systemd desktop has (with libsystemd, libgcrypt, liblz4
+# and libcap under it: 2.7 MB). libstdc++ stays (RHEL 9's is older than the build
+# machine's).
+for lib in libglib-2.0.so.0 libX11.so.6 libfontconfig.so.1 libfreetype.so.6 libexpat.so.1 \
+    libz.so.1 libgcc_s.so.1 libuuid.so.1 libgpg-error.so.0 libdbus-1.so.3; do
+  rm -f "${internal:?}/$lib"
+done
+# System libraries that only the removed GTK stack used (GIO, Kerberos...: 6.6 MB), and
+# those only the libraries above used.
 uv run --frozen python "$here/prune_orphans.py" "$internal"
+# PROJ's database without the IAU's planetary systems (Moon, Mars...: 0.6 MB); every
+# Earth CRS stays (tests/test_packaging.py compares them all).
+uv run --frozen python "$here/trim_proj.py" "$internal/pyproj/proj_dir/share/proj/proj.db"
 # Pillow's AVIF codec (5 MB; the app imports no AVIF: Pillow then reports it
 # unsupported) and its Tk bridge.
 rm -f "$internal"/PIL/_avif.*.so "$internal"/PIL/_imagingtk.*.so "$internal"/pillow.libs/libavif-*.so*
-# Qt's own translations: the languages reviewers work in.
-find "$internal/PySide6/Qt/translations" -name '*.qm' \
-  ! -name '*_en.qm' ! -name '*_ru.qm' ! -name '*_uk.qm' ! -name '*_ko.qm' \
-  ! -name '*_ja.qm' ! -name '*_zh_CN.qm' ! -name '*_zh_TW.qm' -delete
+# Qt's own translations (1 MB): the program installs no QTranslator (its window is in
+# English), so Qt never reads them.
+rm -rf "$internal/PySide6/Qt/translations"
 # Babel's locale data (courlan reads it for language filters): the same languages.
 find "$internal/babel/locale-data" -name '*.dat' ! -name 'root.dat' ! -name 'en*' \
   ! -name 'ru*' ! -name 'uk*' ! -name 'ko*' ! -name 'ja*' ! -name 'zh*' -delete
+if find "$internal" -name 'libscipy_openblas*' | grep -q .; then
+  echo "workstation build: OpenBLAS got into the app (numpy from the environment, not $numpy_whl)" >&2; exit 1
+fi
 cp "$root/README.md" "$app/README.md"
 cp "$here/linux/evidence-workstation.desktop" "$here/linux/evidence-workstation.png" "$app/"
 cat >"$app/LICENSES.txt" <<TXT
 Evidence Workstation $version, self-contained build for Linux x86-64.
 It contains Python (PSF licence), Qt 6 and PySide6 (LGPLv3; the Qt libraries are
 separate shared files under _internal/PySide6 and may be replaced), PyMuPDF/MuPDF
-(AGPLv3), libvips (LGPLv2.1+), and the fonts in _internal/fonts with their licences.
+(AGPLv3, with the fonts built into libmupdf: Droid Sans Fallback for Korean, Japanese
+and Chinese, Apache 2.0, which the program also gives Qt), libvips (LGPLv2.1+), and
+the fonts in _internal/fonts with their licences.
 TXT
-mv "$app" "$build/$name"
-tar -C "$build" -czf "$root/dist/$name-linux-x86_64.tar.gz" "$name"
-
-# The OCR models (Tesseract's, from Debian's tesseract-ocr-* packages, Apache-2.0) in
-# a tarball of their own that unpacks over the app's folder as $name/ocr-models; the
-# launcher points the engine there when the system has not got them all. Separate
-# because the app alone is over the 300 MB budget already (docs/performance.md).
-models="$build/models/$name/ocr-models"
+# The OCR models (Tesseract's, from Debian's tesseract-ocr-* packages, Apache-2.0), inside
+# the app as ocr-models/ beside the program, where the launcher points the engine when the
+# system has not got them all (31 MB; they fit since the app itself is 264 MB).
+models="$app/ocr-models"
 mkdir -p "$models"
 for code in eng rus kor jpn jpn_vert chi_sim chi_tra osd; do
   cp "$tessdata/$code.traineddata" "$models/"
@@ -136,16 +182,16 @@ cat >"$models/README.txt" <<TXT
 Tesseract's language models for Evidence Workstation $version (English, Russian, Korean,
 Japanese, Japanese vertical, Chinese simplified and traditional, and script detection),
 as Debian's tesseract-ocr-* packages ship them; Apache License 2.0 (LICENSE-tessdata.txt).
-Unpack this tarball where the app's tarball was unpacked: the files land in
-$name/ocr-models, where the workstation program finds them by itself.
+The workstation program uses them unless the system has every one of them.
 TXT
-tar -C "$build/models" -czf "$root/dist/$name-ocr-models.tar.gz" "$name"
+mv "$app" "$build/$name"
+rm -f "$root/dist/$name"-*.tar.gz  # a models tarball of an earlier build is no longer made
+tar -C "$build" -czf "$root/dist/$name-linux-x86_64.tar.gz" "$name"
 elapsed=$((SECONDS - start))
 unpacked=$(du -s --block-size=1000000 "$build/$name" | cut -f1)
 packed=$(du -m "$root/dist/$name-linux-x86_64.tar.gz" | cut -f1)
-models_mb=$(du -s --block-size=1000000 "$models" | cut -f1)
-echo "build: dist/$name-linux-x86_64.tar.gz: $packed MiB packed, $unpacked MB (10^6 bytes) unpacked, built in ${elapsed} s" >&2
-echo "build: dist/$name-ocr-models.tar.gz: $models_mb MB unpacked (8 models)" >&2
+models_mb=$(du -s --block-size=1000000 "$build/$name/ocr-models" | cut -f1)
+echo "build: dist/$name-linux-x86_64.tar.gz: $packed MiB packed, $unpacked MB (10^6 bytes) unpacked with the OCR models ($models_mb MB), built in ${elapsed} s" >&2
 # SHA256SUMS over dist/'s tarballs; signed with the release key when asked.
 if [ -n "$sign_key" ]; then
   args=(--library "$sign_lib" sign-release "$root/dist" --key "$sign_key")
@@ -156,7 +202,7 @@ else
   echo "build: dist/SHA256SUMS written, NOT signed (give --sign FP --library RELEASE-LIB)" >&2
 fi
 
-# The issue's budget for the app, checked last so that everything above is written and
+# The issue's budget for the app with its models, checked last so that everything above is written and
 # can be measured and proved; exit 3 says "built, but too big" (.ci/run tells it apart).
 if [ "$unpacked" -gt 300 ]; then
   echo "workstation build: $unpacked MB unpacked is over the 300 MB budget" >&2; exit 3

@@ -1,7 +1,8 @@
 """The packaging helpers that run inside the app or decide what ships (issue 15).
 
-The frozen app's launcher adds the shipped CJK and Cyrillic fonts after the
-system's, so a machine with no such fonts shows Korean titles instead of boxes;
+The frozen app's launcher adds a CJK font (PyMuPDF's own, written out once) and
+the shipped Cyrillic one after the system's, so a machine with no such fonts
+shows Korean, Japanese and Chinese titles instead of boxes;
 the wheelhouse builds a wheel only for what PyPI publishes without one. It also
 points the OCR engine at the models shipped beside the app when the system lacks
 some, and the build's size cuts (patchelf padding, Qt's ICU data) leave working
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pymupdf
 import pytest
 from PIL import Image
 
@@ -27,10 +29,9 @@ from tests.scans import make_scanned_image
 from workstation.ocr import engine
 
 PACKAGING = ROOT / "packaging"
-NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
-# Which families Qt offers for Korean and Cyrillic text, in a fresh process.
+# Which families Qt offers for CJK and Cyrillic text, in a fresh process.
 PROBE = """
 import json, sys
 from pathlib import Path
@@ -43,6 +44,9 @@ app = QGuiApplication([])
 ws = QFontDatabase.WritingSystem
 print(json.dumps({
     "korean": QFontDatabase.families(ws.Korean),
+    "japanese": QFontDatabase.families(ws.Japanese),
+    "simplified": QFontDatabase.families(ws.SimplifiedChinese),
+    "traditional": QFontDatabase.families(ws.TraditionalChinese),
     "cyrillic": QFontDatabase.families(ws.Cyrillic),
 }))
 """
@@ -65,13 +69,12 @@ def _families(tmp_path: Path, bundle: Path | None, env: dict[str, str]) -> dict[
 
 
 @pytest.mark.skipif(
-    sys.platform != "linux" or not NOTO_CJK.is_file() or not DEJAVU.is_file(),
-    reason="needs Linux with fonts-noto-cjk and fonts-dejavu-core (.ci/run installs them)",
+    sys.platform != "linux" or not DEJAVU.is_file(),
+    reason="needs Linux with fonts-dejavu-core (.ci/run installs it)",
 )
-def test_shipped_fonts_cover_korean_and_cyrillic_on_a_machine_with_none(tmp_path: Path) -> None:
+def test_shipped_fonts_cover_cjk_and_cyrillic_on_a_machine_with_none(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
     (bundle / "fonts").mkdir(parents=True)
-    (bundle / "fonts" / NOTO_CJK.name).symlink_to(NOTO_CJK)
     (bundle / "fonts" / DEJAVU.name).symlink_to(DEJAVU)
     bare = tmp_path / "no-fonts.conf"
     bare.write_text(f"<fontconfig><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>\n")
@@ -81,8 +84,13 @@ def test_shipped_fonts_cover_korean_and_cyrillic_on_a_machine_with_none(tmp_path
     assert without["korean"] == []
     # ... and the launcher's set-up brings the shipped ones in after the (empty) system's.
     with_fonts = _families(tmp_path, bundle, {"FONTCONFIG_SYSTEM_FILE": str(bare)})
-    assert any(f.startswith("Noto Sans CJK") for f in with_fonts["korean"])
+    for script in ("korean", "japanese", "simplified", "traditional"):
+        assert "Droid Sans Fallback" in with_fonts[script], script
     assert "DejaVu Sans" in with_fonts["cyrillic"]
+    # The CJK font is PyMuPDF's own bytes (the dossier's), written once, whole.
+    written = tmp_path / "cache" / "evidence-workstation" / "fonts" / "DroidSansFallback.ttf"
+    assert written.read_bytes() == pymupdf.Font("cjk").buffer
+    assert [p.name for p in written.parent.iterdir()] == [written.name]
     conf = (tmp_path / "cache" / "evidence-workstation" / "fontconfig" / "fonts.conf").read_text()
     assert conf.index(str(bare)) < conf.index(str(bundle / "fonts"))
 
@@ -268,3 +276,75 @@ def test_trimmed_icu_sorts_the_reviewers_languages_as_the_full_data_does(
     assert with_full[1] == "0"
     assert with_trimmed[1] != "0"  # the trimmed one was loaded
     assert with_trimmed[0] == with_full[0]
+
+
+PROJ_PROBE = """
+import json, sys
+import pyproj
+pyproj.datadir.set_data_dir(sys.argv[1])
+counts = {a: len(pyproj.database.query_crs_info(auth_name=a))
+          for a in pyproj.database.get_authorities()}
+wkt = {c: pyproj.CRS(c).to_wkt() for c in ("EPSG:32652", "EPSG:5179", "EPSG:6677", "EPSG:4490",
+                                           "EPSG:3857", "ESRI:102100", "IGNF:LAMB93")}
+there = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32652", always_xy=True)
+print(json.dumps({"counts": counts, "wkt": wkt, "utm": there.transform(127.5, 38.9)}))
+"""
+
+
+def test_trimmed_proj_db_keeps_every_earth_crs(tmp_path: Path) -> None:
+    """Only the IAU's planetary systems leave proj.db; every EPSG, ESRI and IGNF CRS a
+    GeoTIFF or a reviewer can name resolves as before, transformations alike."""
+    trim_proj = _packaging_module("trim_proj")
+    import pyproj  # lazy: only to find its data
+
+    full = Path(pyproj.datadir.get_data_dir())
+    trimmed = tmp_path / "proj"
+    shutil.copytree(full, trimmed)
+    assert trim_proj.main([str(trimmed / "proj.db")]) == 0
+    assert (trimmed / "proj.db").stat().st_size < (full / "proj.db").stat().st_size - 400_000
+
+    def probe(folder: Path) -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, "-c", PROJ_PROBE, str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
+
+    before, after = probe(full), probe(trimmed)
+    assert before["counts"].pop("IAU_2015") > 2000
+    assert after["counts"] == before["counts"]
+    assert after["wkt"] == before["wkt"]
+    assert after["utm"] == before["utm"]
+
+
+def test_launcher_names_xcb_where_the_build_has_no_wayland(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launcher = _packaging_module("launcher")
+    platforms = tmp_path / "PySide6" / "Qt" / "plugins" / "platforms"
+    platforms.mkdir(parents=True)
+    (platforms / "libqxcb.so").write_bytes(b"")
+    (platforms / "libqwayland.so").write_bytes(b"")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    launcher.use_xcb_without_wayland(tmp_path)  # Qt chooses between the two itself
+    assert "QT_QPA_PLATFORM" not in os.environ
+    (platforms / "libqwayland.so").unlink()
+    launcher.use_xcb_without_wayland(tmp_path)  # the Linux build: X11 only
+    assert os.environ["QT_QPA_PLATFORM"] == "xcb"
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    launcher.use_xcb_without_wayland(tmp_path)  # the reviewer's (or the self-test's) choice
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
+
+
+def test_trim_proj_says_so_in_one_line_when_there_is_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trim_proj = _packaging_module("trim_proj")
+    assert trim_proj.main([str(tmp_path / "proj.db")]) == 1
+    assert capsys.readouterr().err == f"trim_proj: no PROJ database at {tmp_path / 'proj.db'}\n"
+    assert list(tmp_path.iterdir()) == []
