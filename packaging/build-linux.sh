@@ -68,9 +68,9 @@ cp /usr/share/doc/fonts-dejavu-core/copyright "$build/fonts/LICENSE-DejaVu.txt"
 # prove-offline.sh fits four control points with the frozen app (least squares).
 numpy_version=$(uv run --frozen python -c 'import numpy; print(numpy.__version__)')
 numpy_dir="${XDG_CACHE_HOME:-$HOME/.cache}/evidence-workstation-build/numpy-$numpy_version-noblas"
-numpy_whl=$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" 2>/dev/null | head -1)
+mkdir -p "$numpy_dir"  # before find: a missing folder fails the pipe (pipefail) on a fresh machine
+numpy_whl=$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" | head -1)
 if [ -z "$numpy_whl" ]; then
-  mkdir -p "$numpy_dir"
   uv run --frozen python - "$numpy_version" >"$numpy_dir/requirements.txt" <<'PY'
 import sys, tomllib
 lock = tomllib.load(open("uv.lock", "rb"))
