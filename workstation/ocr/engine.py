@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import threading
 import time
 import unicodedata
@@ -63,6 +64,7 @@ _TESSDATA_CANDIDATES = (
 )
 PSM_BLOCK = 6  # one uniform block of text: what MuPDF's OCR uses; best on our test set
 PSM_VERTICAL = 5  # one uniform block of vertically set text (jpn_vert)
+PSM_LINE = 7  # one line of text: an IMO number's box read again
 
 
 class UnknownLanguageError(BadInputError):
@@ -84,13 +86,32 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Reread:
+    """An IMO number's word read again digits-only because its first reading failed the
+    check digit (or held letters).
+
+    Attributes:
+        index: The word's place in the reading's words.
+        first: What the page's reading gave.
+        text: The word as kept: the re-read digits if they pass the check, else ``first``.
+        checked: Whether ``text`` holds an IMO number that passes the check digit.
+    """
+
+    index: int
+    first: str
+    text: str
+    checked: bool
+
+
+@dataclass(frozen=True)
 class Reading:
-    """What the engine read on one picture."""
+    """What the engine read on one picture; ``rereads``: IMO numbers read again."""
 
     words: tuple[Word, ...]
     languages: str
     script: str | None
     seconds: float
+    rereads: tuple[Reread, ...] = ()
 
 
 def tessdata_dir() -> Path:
@@ -173,16 +194,17 @@ def _file_sha256(path: str, _mtime_ns: int) -> str:
 
 # --- reading ---------------------------------------------------------------------------
 
-_APIS: dict[tuple[str, str, int, int], Any] = {}
+_APIS: dict[tuple[str, str, int, str, int], Any] = {}
 _APIS_LOCK = threading.Lock()
 
 
-def _api(folder: Path, languages: str, psm: int) -> Any:
+def _api(folder: Path, languages: str, psm: int, whitelist: str = "") -> Any:
     """A Tesseract instance kept for this thread (loading a CJK model takes ~0.1-0.3 s; an
-    instance must not be used by two threads at once)."""
+    instance must not be used by two threads at once); ``whitelist``: the only characters
+    it may read."""
     import tesserocr  # lazy: loads libtesseract, only when OCR runs
 
-    key = (str(folder), languages, psm, threading.get_ident())
+    key = (str(folder), languages, psm, whitelist, threading.get_ident())
     with _APIS_LOCK:
         api = _APIS.get(key)
         if api is None:
@@ -192,6 +214,8 @@ def _api(folder: Path, languages: str, psm: int) -> Any:
                 raise OcrModelMissingError(
                     f"Tesseract cannot load {languages} from {folder}: {error}"
                 ) from error
+            if whitelist:
+                api.SetVariable("tessedit_char_whitelist", whitelist)
             _APIS[key] = api
         return api
 
@@ -280,8 +304,8 @@ def read_picture(
     script = None
     if languages != (AUTO,):
         spec = "+".join(languages)
-        words = _recognise(grey, spec, dpi, folder)
-        return Reading(words, spec, script, time.perf_counter() - started)
+        words, rereads = check_imo_numbers(grey, _recognise(grey, spec, dpi, folder), dpi, folder)
+        return Reading(words, spec, script, time.perf_counter() - started, rereads)
     script, sure = detect_script_with_confidence(grey, folder)
     own = SCRIPT_LANGUAGES.get(script or "", "eng")
     candidates: tuple[str, ...] = ()
@@ -301,7 +325,139 @@ def read_picture(
     else:
         spec = languages_for(script, own == "jpn" and is_vertical(grey, folder))
         words = _recognise(grey, spec, dpi, folder)
-    return Reading(words, spec, script, time.perf_counter() - started)
+    words, rereads = check_imo_numbers(grey, words, dpi, folder)
+    return Reading(words, spec, script, time.perf_counter() - started, rereads)
+
+
+# --- IMO numbers ---------------------------------------------------------------------
+
+IMO_WEIGHTS = (7, 6, 5, 4, 3, 2)
+UNCHECKED_CONFIDENCE = 20.0
+"""An IMO number that fails its check digit however it is read keeps its first reading,
+with at most this confidence (a low-confidence word a reviewer is shown)."""
+# "IMO" as read, also with its O read as C or 0 (vertical Japanese gave "IMC").
+_IMO_LABEL = re.compile(r"[I1lі|][MМ][OО0C]", re.IGNORECASE)
+# A number as the page reading gives it: letters Tesseract mistakes for digits allowed.
+_IMO_TOKEN = re.compile(r"^(\W*)([0-9OoDlIi|SsBZzgGq]{5,9})(.*)$")
+# Digits, and the brackets an IMO number sits in: with digits alone, Tesseract read the
+# closing bracket of "(IMO 9537680)" as a 1 or 4 and the number no longer stood apart.
+_DIGITS_ONLY = "0123456789()"
+_REREAD_SCALES = (3, 2)  # upscaled crops, the larger first: thin digits of a 200-dpi scan
+
+
+def imo_check_digit_ok(number: str) -> bool:
+    """Whether ``number`` is seven ASCII digits whose last is the IMO check digit (the sum
+    of the first six times 7, 6, 5, 4, 3, 2, mod 10)."""
+    if len(number) != 7 or not number.isascii() or not number.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:6], IMO_WEIGHTS, strict=True))
+    return total % 10 == int(number[6])
+
+
+def check_imo_numbers(
+    grey: Image.Image, words: tuple[Word, ...], dpi: int | None, folder: Path
+) -> tuple[tuple[Word, ...], tuple[Reread, ...]]:
+    """Check each IMO number the reading holds and read again those that fail.
+
+    A word after "IMO" (or "ИМО") that fails the check digit, or holds letters, is read
+    again from the page picture: its box cut out, upscaled, read as one line with only
+    digits (and brackets) allowed. The first re-reading that passes the check replaces
+    the digits (its punctuation kept); when none passes, the word stays as first read and
+    its confidence drops to ``UNCHECKED_CONFIDENCE``. No digit is ever made up to pass
+    the check.
+
+    Returns:
+        The words, and what was read again.
+    """
+    kept = list(words)
+    rereads: list[Reread] = []
+    for index in range(1, len(words)):
+        label, word = words[index - 1], words[index]
+        if word.line != label.line or not _IMO_LABEL.search(label.text[-3:]):
+            continue
+        token = _IMO_TOKEN.match(word.text)
+        if token is None or imo_check_digit_ok(token[2]):
+            continue
+        prefix, _first, suffix = token.groups()
+        box = word.box
+        if _is_column(box):  # set vertically: a digit the first reading dropped may lie
+            box = (box[0], min(box[1], label.box[3]), box[2], box[3])  # just below IMO
+        digits = _reread_digits(grey, box, dpi, folder)
+        if digits is not None:
+            kept[index] = Word(f"{prefix}{digits}{suffix}", word.box, word.confidence, word.line)
+        else:
+            low = min(word.confidence, UNCHECKED_CONFIDENCE)
+            kept[index] = Word(word.text, word.box, low, word.line)
+        rereads.append(Reread(index, word.text, kept[index].text, digits is not None))
+    return tuple(kept), tuple(rereads)
+
+
+def _reread_digits(
+    grey: Image.Image, box: tuple[float, float, float, float], dpi: int | None, folder: Path
+) -> str | None:
+    """The seven digits a word's box reads as, digits only, if a reading passes the check."""
+    x0, y0, x1, y1 = box
+    pad = max(4.0, min(x1 - x0, y1 - y0) * 0.3)
+    crop = grey.crop(
+        (
+            max(0, round(x0 - pad)),
+            max(0, round(y0 - pad)),
+            min(grey.width, round(x1 + pad)),
+            min(grey.height, round(y1 + pad)),
+        )
+    )
+    model = "eng" if (folder / "eng.traineddata").is_file() else _any_model(folder)
+    if model is None or crop.width < 2 or crop.height < 2:
+        return None
+    if _is_column(box):
+        crop = _column_as_line(crop)
+    api = _api(folder, model, PSM_LINE, _DIGITS_ONLY)
+    for scale in _REREAD_SCALES:
+        big = crop.resize((crop.width * scale, crop.height * scale), Image.Resampling.LANCZOS)
+        api.SetImage(big)
+        if dpi:
+            api.SetSourceResolution(dpi * scale)
+        found = api.GetUTF8Text()
+        api.Clear()
+        for piece in re.split(r"[()]", found):
+            digits = "".join(piece.split())
+            if imo_check_digit_ok(digits):
+                return digits
+    return None
+
+
+def _is_column(box: tuple[float, float, float, float]) -> bool:
+    """Whether a word's box stands upright (a vertically set number: one digit a cell)."""
+    return (box[3] - box[1]) > 1.5 * (box[2] - box[0])
+
+
+def _column_as_line(column: Image.Image) -> Image.Image:
+    """A column of upright characters laid out as one line: each run of inked rows (a
+    character's cell) cut out and set beside the previous one, as a line reader expects."""
+    ink = column.point(lambda v: 255 if v < 128 else 0)
+    rows = [ink.crop((0, y, ink.width, y + 1)).getbbox() is not None for y in range(ink.height)]
+    cells: list[tuple[int, int]] = []
+    for y, inked in enumerate(rows):
+        if inked and (not cells or cells[-1][1] < y - 1):
+            cells.append((y, y + 1))
+        elif inked:
+            cells[-1] = (cells[-1][0], y + 1)
+    cells = [(a, b) for a, b in cells if b - a > 2]  # dust, not characters
+    if not cells:
+        return column
+    gap = max(2, column.width // 4)
+    height = max(b - a for a, b in cells) + 2 * gap
+    line = Image.new("L", (sum(column.width + gap for _ in cells) + gap, height), 255)
+    x = gap
+    for top, bottom in cells:
+        line.paste(column.crop((0, top, column.width, bottom)), (x, gap))
+        x += column.width + gap
+    return line
+
+
+def _any_model(folder: Path) -> str | None:
+    """A language model that is installed, for a digits-only reading without English."""
+    return next((code for code in LANGUAGES if (folder / f"{code}.traineddata").is_file()), None)
 
 
 def _mean_confidence(words: tuple[Word, ...]) -> float:
@@ -320,11 +476,14 @@ def _recognise(grey: Image.Image, spec: str, dpi: int | None, folder: Path) -> t
         api.SetSourceResolution(dpi)
     api.Recognize()
     words: list[Word] = []
+    raw: list[int] = []  # each kept word's place among all the words the iterator gives
     iterator = api.GetIterator()
     level = tesserocr.RIL.WORD
     line = -1
+    seen = -1
     if iterator is not None:
         while True:
+            seen += 1
             if iterator.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
                 line += 1
             text = iterator.GetUTF8Text(level)
@@ -333,10 +492,81 @@ def _recognise(grey: Image.Image, spec: str, dpi: int | None, folder: Path) -> t
                 x0, y0, x1, y1 = box
                 confidence = float(iterator.Confidence(level))
                 words.append(Word(text.strip(), (x0, y0, x1, y1), confidence, max(line, 0)))
+                raw.append(seen)
             if not iterator.Next(level):
                 break
+    if "rus" in spec.split("+"):
+        words = restore_capitals(words, raw, _letter_heights(api))
     api.Clear()
     return tuple(words)
+
+
+# --- capitals in Cyrillic ---------------------------------------------------------------
+
+# Small Cyrillic letters with neither ascender nor descender: each has a capital of the
+# same shape (и/И, м/М, о/О...), told apart only by height, which blur and a 200-dpi scan
+# leave to chance: "ИМО" and "ЮН ЧЖОН" were read "имо", "юн чжон".
+_X_HEIGHT_CYRILLIC = frozenset("авгежзиклмнопстхчшъыьэюя")
+CAPITAL_RATIO = 1.2
+"""A small letter drawn this many times the page's median small-letter height or more is a
+capital (capitals stand ~1.4 times the small letters in common serif and sans faces)."""
+_MIN_SMALL_LETTERS = 20  # fewer on the page: no reliable small-letter height
+
+
+def _letter_heights(api: Any) -> dict[int, list[tuple[str, int]]]:
+    """Each word's letters with their box heights, by the word's place among all words the
+    recognition gave (read before ``api.Clear()``)."""
+    import tesserocr  # lazy: loads libtesseract, only when OCR runs
+
+    heights: dict[int, list[tuple[str, int]]] = {}
+    iterator = api.GetIterator()
+    word = -1
+    level = tesserocr.RIL.SYMBOL
+    while iterator is not None:
+        if iterator.IsAtBeginningOf(tesserocr.RIL.WORD):
+            word += 1
+        text = iterator.GetUTF8Text(level)
+        box = iterator.BoundingBox(level)
+        if text and box is not None:
+            heights.setdefault(word, []).append((text, box[3] - box[1]))
+        if not iterator.Next(level):
+            break
+    return heights
+
+
+def restore_capitals(
+    words: list[Word], places: list[int], heights: dict[int, list[tuple[str, int]]]
+) -> list[Word]:
+    """Words read in small Cyrillic letters whose letters stand as tall as capitals, in
+    capitals.
+
+    Only words whose every letter is a small letter of capital shape (и, м, о, ю...) and
+    all of them at least ``CAPITAL_RATIO`` times the median height of such letters on
+    their line (on the page, when the line has few); the rest are left as read.
+
+    Args:
+        words: The page's words as read.
+        places: Each word's place among all words of the recognition (keys of heights).
+        heights: Letters and their box heights in pixels, by word place.
+    """
+    by_line: dict[int, list[int]] = {}
+    for word, place in zip(words, places, strict=True):
+        by_line.setdefault(word.line, []).extend(
+            h for c, h in heights.get(place, []) if c in _X_HEIGHT_CYRILLIC
+        )
+    page = sorted(h for line in by_line.values() for h in line)
+    if len(page) < _MIN_SMALL_LETTERS:
+        return words
+    kept = list(words)
+    for index, (word, place) in enumerate(zip(words, places, strict=True)):
+        # The line's own small letters when it has enough (a heading set larger), else the page's.
+        line = sorted(by_line[word.line])
+        small = line if len(line) >= _MIN_SMALL_LETTERS // 2 else page
+        tall = small[len(small) // 2] * CAPITAL_RATIO
+        letters = [(c, h) for c, h in heights.get(place, []) if c.isalpha()]
+        if letters and all(c in _X_HEIGHT_CYRILLIC and h >= tall for c, h in letters):
+            kept[index] = Word(word.text.upper(), word.box, word.confidence, word.line)
+    return kept
 
 
 def _is_cjk(char: str) -> bool:
