@@ -353,9 +353,9 @@ def _read_straightened(
     With ``enough``, the candidates are read in turn until one reads at that mean
     confidence."""
     angle = estimate_skew(grey, vertical=candidates[0].startswith("jpn_vert"))
-    straight = grey
+    straight, left, top = grey, 0, 0
     if abs(angle) >= MIN_DESKEW:
-        straight = grey.rotate(-angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+        straight, left, top = _turned_straight(grey, angle)
     readings: list[tuple[tuple[Word, ...], str]] = []
     for code in candidates:
         readings.append((_recognise(straight, code, dpi, folder), code))
@@ -367,7 +367,7 @@ def _read_straightened(
         words, spec = max(readings, key=lambda r: _mean_confidence(r[0]))
     words, rereads = check_imo_numbers(straight, words, dpi, folder)
     if straight is not grey:
-        words = tuple(_turned_back(w, angle, grey.size) for w in words)
+        words = tuple(_turned_back(w, angle, grey.size, (left, top)) for w in words)
     return words, spec, rereads, tuple(code for _, code in readings)
 
 
@@ -417,12 +417,42 @@ MIN_DESKEW = 1.0
 """A page turned by less than this many degrees is read as it is."""
 
 
-def _turned_back(word: Word, degrees: float, size: tuple[int, int]) -> Word:
-    """A word read on the straightened page, its box where it stands on the page as given
-    (the box around its turned corners)."""
+_INKED = 160  # a 4x4 cell this dark on average holds text; a speck of dust leaves it ~215
+
+
+def _turned_straight(grey: Image.Image, degrees: float) -> tuple[Image.Image, int, int]:
+    """The part of the page that holds text, turned back by ``degrees`` about the page's
+    centre, and where that part starts on the page. Only the text's part is turned (with
+    room for the turn): turning a whole page cost 75 ms, as much as a fifth of reading it.
+    """
+    small = grey.reduce(4)
+    histogram = small.histogram()
+    paper = max(range(256), key=histogram.__getitem__)  # what turns in at the edges
+    found = small.point(lambda v: 255 if v < _INKED else 0).getbbox()
+    if found is None:
+        return grey, 0, 0
+    room = math.ceil(max(grey.size) * math.tan(math.radians(abs(degrees)))) + 16
+    left = max(0, found[0] * 4 - room)
+    top = max(0, found[1] * 4 - room)
+    right = min(grey.width, found[2] * 4 + room)
+    bottom = min(grey.height, found[3] * 4 + room)
+    part = grey.crop((left, top, right, bottom))
+    centre = (grey.width / 2 - left, grey.height / 2 - top)
+    turned = part.rotate(
+        -degrees, resample=Image.Resampling.BICUBIC, center=centre, fillcolor=paper
+    )
+    return turned, left, top
+
+
+def _turned_back(
+    word: Word, degrees: float, size: tuple[int, int], offset: tuple[int, int] = (0, 0)
+) -> Word:
+    """A word read on the straightened part of a page (starting at ``offset`` on it), its
+    box where it stands on the page as given (the box around its turned corners)."""
     cx, cy = size[0] / 2, size[1] / 2
     cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     x0, y0, x1, y1 = word.box
+    x0, x1, y0, y1 = x0 + offset[0], x1 + offset[0], y0 + offset[1], y1 + offset[1]
     xs, ys = [], []
     for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
         dx, dy = x - cx, y - cy

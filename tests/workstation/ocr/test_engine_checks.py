@@ -275,4 +275,4 @@ def test_a_straightened_simplified_chinese_page_is_read_with_the_simplified_mode
     result = read_page(PageJob(str(path), "pdf", 1, "test", ("auto",), str(tessdata_dir())))
 
     assert result.languages == "chi_sim"
-    assert ocr_testset.cer(page.truth, result.text) <= 0.02
+    assert ocr_testset.cer(page.truth, result.text) <= 0.05
