@@ -1,7 +1,8 @@
 """Reading one page by OCR, in whichever process runs it: paths in, plain data out.
 
 Kept apart from layers.py so a worker process imports only PyMuPDF, Pillow and the
-engine (not SQLAlchemy and the library): a spawned worker starts in ~0.3 s.
+engine (numpy too, for a page's skew; not SQLAlchemy and the library): a spawned worker
+starts in ~0.3 s.
 """
 
 from __future__ import annotations
