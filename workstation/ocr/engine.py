@@ -286,8 +286,8 @@ def read_picture(
     With ``("auto",)`` the page's script is detected first (OSD) and read with its model
     alone (adding English made every CJK and Cyrillic page worse on the test set); a
     Japanese page set in columns with jpn_vert; a Han page with both Chinese models, the
-    reading with the higher mean confidence kept (it picked the right one on every page of
-    the test set; simplified and traditional cannot be told apart by OSD). When OSD is
+    reading more confident where the two differ kept (_more_sure_where_they_differ;
+    simplified and traditional cannot be told apart by OSD). When OSD is
     unsure of the script (confidence under ``SURE_SCRIPT``: short pages, and every Korean
     page), the page is also read with English (and Russian, for a Latin or Cyrillic guess),
     the more confident reading kept, unless the guessed script's model reads it at
@@ -398,7 +398,8 @@ def estimate_skew(grey: Image.Image, vertical: bool = False) -> float:
     along = along - along.mean()
 
     def sharpness(degrees: float) -> float:
-        # The page turned by +degrees puts a point at across - along * tan(degrees).
+        # Turned by +degrees (anticlockwise), a line's points lie at across = c - along *
+        # tan(degrees): across + along * tan(degrees) is the same all along the line.
         sign = -1.0 if vertical else 1.0
         shifted = across + sign * along * numpy.tan(numpy.radians(degrees))
         profile = numpy.bincount(numpy.round(shifted - shifted.min()).astype(numpy.int64))
