@@ -5,8 +5,9 @@ Candidates (each skipped with a note when it is not installed in the running env
 - ``mupdf``: Tesseract 5 built into PyMuPDF (``Page.get_textpage_ocr``), models from Debian's
   tesseract-ocr-* packages;
 - ``tesserocr``: Tesseract 5 through tesserocr's wheel (the library bundled in it), same models;
-- ``workstation``: what the app does (workstation.ocr.layers.read_page: the page rendered at
-  its scan's resolution, tesserocr with page segmentation 6, or 5 for jpn_vert);
+- ``workstation``: what the app does (workstation.ocr.reader.read_page: the page rendered at
+  its scan's resolution, straightened when turned by a degree or more, tesserocr with page
+  segmentation 6, or 5 for jpn_vert; IMO numbers checked, Cyrillic capitals restored);
 - ``rapidocr``: PaddleOCR PP-OCRv4 on ONNX Runtime (rapidocr-onnxruntime); its wheel ships only
   the Chinese/English models, so it is measured on eng, chi_sim and chi_tra.
 

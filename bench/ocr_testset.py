@@ -2,8 +2,9 @@
 
 Each language has eight lines of real-shaped prose (vessel names, IMO numbers with valid
 check digits, dates, ports), drawn by ``tests/scans.py`` at 150, 200 and 300 dpi with a
-scan's roughness (skew up to 3 degrees, blur, photocopy contrast, speckle, JPEG). The
-ground truth is the text drawn. Scores:
+scan's roughness (skew up to 3 degrees, blur, photocopy contrast, speckle, JPEG);
+vertical Japanese in columns with the font's vertical forms (、。 and brackets turned).
+The ground truth is the text drawn. Scores:
 
 - CER: edit distance between truth and reading over the truth's length, both NFKC-normalised
   with all white space removed (Tesseract spaces out CJK characters; spacing is not what a

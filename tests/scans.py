@@ -81,12 +81,12 @@ def render_scan(
     font = ImageFont.truetype(str(path), size, index=index)
     margin = dpi  # one inch
     if language == "jpn_vert":
+        # Laid out top to bottom by HarfBuzz (libraqm) with the font's vertical forms, as
+        # vertical Japanese is printed: 、。 at the top right of their cell, brackets and
+        # the long vowel mark ー turned; Latin letters and digits stay upright.
         x = width - margin - size
         for line in lines:
-            y = margin
-            for char in line:
-                draw.text((x, y), char, font=font, fill=0)
-                y += round(size * 1.1)
+            draw.text((x, margin), line, font=font, fill=0, direction="ttb", features=["vert"])
             x -= round(size * 1.8)
     else:
         y = margin

@@ -219,11 +219,15 @@ class OcrService:
         started = time.perf_counter()
         results = self._read_all(jobs, progress, cancel)
         seconds = round(time.perf_counter() - started, 2)
-        settings = {
+        settings: dict[str, Any] = {
             "dpi": f"the scan's own, {MIN_DPI}-{MAX_DPI}; else {OCR_DPI}",
             "psm": "6 (5 for jpn_vert)",
             "workers": self._workers,
+            "imo_check": "IMO numbers failing the check digit read again, digits only",
         }
+        rereads = {str(r.number): r.rereads for r in results if r.rereads}
+        if rereads:  # page -> [[word index, first reading, kept, passes the check]]
+            settings["imo_rereads"] = rereads
         return self.save(
             source_id,
             results,

@@ -1,13 +1,14 @@
 """Reading one page by OCR, in whichever process runs it: paths in, plain data out.
 
 Kept apart from layers.py so a worker process imports only PyMuPDF, Pillow and the
-engine (not SQLAlchemy and the library): a spawned worker starts in ~0.3 s.
+engine (numpy too, for a page's skew; not SQLAlchemy and the library): a spawned worker
+starts in ~0.3 s.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,9 @@ class PageJob:
 
 @dataclass(frozen=True)
 class PageResult:
-    """What was read on one page: text, words ``[text, x0, y0, x1, y1, conf, offset]``."""
+    """What was read on one page: text, words ``[text, x0, y0, x1, y1, conf, offset]``;
+    ``rereads``: the IMO numbers read again, ``[word index, first reading, kept, checked]``
+    (engine.check_imo_numbers)."""
 
     number: int
     text: str
@@ -53,6 +56,7 @@ class PageResult:
     script: str | None
     reason: str
     seconds: float
+    rereads: list[list[Any]] = field(default_factory=list)
 
 
 def read_page(job: PageJob) -> PageResult:
@@ -88,6 +92,7 @@ def read_page(job: PageJob) -> PageResult:
         reading.script,
         job.reason,
         time.perf_counter() - started,
+        [[r.index, r.first, r.text, r.checked] for r in reading.rereads],
     )
 
 
