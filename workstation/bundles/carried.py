@@ -26,7 +26,7 @@ from workstation.bundles.scrubber import REDACTION_MARKER, Scrubber
 from workstation.core.library import Library
 from workstation.geo.records import as_json, from_json, georeference_of
 from workstation.geo.service import store
-from workstation.ocr.layers import store_layer
+from workstation.ocr.layers import AS_SHOWN, boxes_as_shown, store_layer
 from workstation.ocr.reader import PageResult
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ def accepted_layer_json(session: Session, source_id: int) -> dict[str, Any] | No
             }
             for p in pages
         ],
+        **({"orientation": AS_SHOWN} if boxes_as_shown(layer.settings) else {}),
     }
 
 
@@ -318,7 +319,10 @@ class CarriedLayers:
             engine_version=doc["engine_version"],
             models={str(k): str(v) for k, v in doc["models"].items()},
             languages=doc["languages"],
-            settings={"from_bundle": self.bundle},
+            settings={
+                "from_bundle": self.bundle,
+                **({"orientation": AS_SHOWN} if doc.get("orientation") == AS_SHOWN else {}),
+            },
             accept=has_layer is None,
         )
         self.merger.provenance(session, "ocr_layer", layer.uuid, "added")

@@ -26,6 +26,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from sqlalchemy import select
+
+from db.models import OcrLayer
 from workstation.annotations import w3c
 from workstation.annotations.anchors import (
     Anchor,
@@ -69,6 +72,7 @@ from workstation.core.witness import BAG_INFO_LABEL
 from workstation.findings.policy import number_label
 from workstation.geo.labels import geometry_label
 from workstation.geo.records import from_json
+from workstation.ocr.layers import boxes_as_shown
 from workstation.sources.lookup import get_source
 from workstation.sources.unlock import readable_pdf_path
 
@@ -392,14 +396,22 @@ class BundleExporter:
                     f"{ps.filename}: it has no OCR text; delete that redaction"
                 )
             boxes = redaction.ocr_regions(scanned[1], passages) if passages else []
+            as_shown = bool(scanned) and self._ocr_as_shown(ps)
             if regions or boxes:
                 result = redaction.redact_image(
-                    blob, dst, regions, strip_metadata=True, ocr_boxes=boxes, cancel=cancel
+                    blob,
+                    dst,
+                    regions,
+                    strip_metadata=True,
+                    ocr_boxes=boxes,
+                    ocr_as_shown=as_shown,
+                    cancel=cancel,
                 )
             else:
                 result = redaction.strip_image_metadata(blob, dst)
             layer = None
-            if scanned and not redaction.turned_by_exif(blob):  # else OCR's boxes are not upright
+            # An older layer's boxes are in the picture as stored, not in the upright copy.
+            if scanned and (as_shown or not redaction.turned_by_exif(blob)):
                 layer = redaction.redact_ocr_pages(scanned, marks)
             read = [layer[1].text] if layer and 1 in layer else None
             return result.dst, result.media_type, read, layer
@@ -409,6 +421,16 @@ class BundleExporter:
         dst = work.with_suffix(".txt")
         dst.write_text("\f".join(pages), encoding="utf-8")
         return dst, "text/plain", pages, None
+
+    def _ocr_as_shown(self, ps: PlannedSource) -> bool:
+        """Whether the accepted OCR layer of ``ps`` has its boxes in the picture as shown."""
+        with self.library.reader() as session:
+            settings = session.scalar(
+                select(OcrLayer.settings).where(
+                    OcrLayer.source_id == ps.source_id, OcrLayer.accepted.is_(True)
+                )
+            )
+        return boxes_as_shown(settings)
 
     def _ocr_pages(self, ps: PlannedSource) -> dict[int, OcrPageText]:
         """The pages of ``ps``'s accepted OCR layer, by number ({} when OCR read none)."""

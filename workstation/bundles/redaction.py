@@ -716,6 +716,7 @@ def redact_image(
     *,
     strip_metadata: bool,
     ocr_boxes: Sequence[RegionAnchor] = (),
+    ocr_as_shown: bool = False,
     cancel: CancelToken | None = None,
 ) -> RedactionResult:
     """Write a copy of an image with every region blacked out and no metadata left.
@@ -734,9 +735,10 @@ def redact_image(
         regions: Redaction marks on the image (page None or 1).
         strip_metadata: Only matters with no regions: True writes a clean copy (as
             strip_image_metadata), False copies the original bytes unchanged.
-        ocr_boxes: Passages OCR read, as rectangles over their words (ocr_regions), in
-            the pixels of the picture as stored; refused on a picture its EXIF
-            orientation turns, since OCR read it unturned.
+        ocr_boxes: Passages OCR read, as rectangles over their words (ocr_regions).
+        ocr_as_shown: The OCR layer's boxes are in the picture as shown (read with its
+            EXIF orientation applied: ``ocr.layers.boxes_as_shown``). An older layer's are
+            in the picture as stored: refused on a picture its EXIF orientation turns.
         cancel: Checked before decoding and before writing.
 
     Returns:
@@ -750,7 +752,7 @@ def redact_image(
     """
     src, dst = Path(src), Path(dst)
     _check_not_original(src, dst)
-    if ocr_boxes and turned_by_exif(src):
+    if ocr_boxes and not ocr_as_shown and turned_by_exif(src):
         raise RedactionError(
             f"cannot redact the OCR passage on {src.name}: the picture is turned by its EXIF "
             "orientation and its OCR word boxes are not; nothing was written"
@@ -773,8 +775,8 @@ def redact_image(
 def turned_by_exif(src: Path) -> bool:
     """Whether a picture's EXIF orientation turns or flips it for display.
 
-    OCR reads a picture as stored, so its word boxes match the redacted (upright)
-    derivative only when this is False.
+    A layer OCR read before pictures were read as shown holds boxes in the picture as
+    stored; they match the redacted (upright) derivative only when this is False.
 
     Raises:
         RedactionError: The image cannot be read.

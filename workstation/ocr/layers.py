@@ -52,6 +52,16 @@ pymupdf: Any = _pymupdf
 OCR_KINDS = ("pdf", "image")
 
 
+AS_SHOWN = "as shown: a picture's EXIF orientation applied before reading"
+"""``settings['orientation']`` of a layer whose word boxes are in the picture as shown.
+Layers read before it was recorded hold boxes in the picture as stored."""
+
+
+def boxes_as_shown(settings: dict[str, Any] | None) -> bool:
+    """Whether a layer's word boxes are in the picture as shown (EXIF orientation applied)."""
+    return settings is not None and settings.get("orientation") == AS_SHOWN
+
+
 @dataclass
 class LayerSummary:
     """One OCR layer of a source, as the CLI and a viewer show it."""
@@ -224,6 +234,7 @@ class OcrService:
             "psm": "6 (5 for jpn_vert)",
             "workers": self._workers,
             "imo_check": "IMO numbers failing the check digit read again, digits only",
+            "orientation": AS_SHOWN,
         }
         rereads = {str(r.number): r.rereads for r in results if r.rereads}
         if rereads:  # page -> [[word index, first reading, kept, passes the check]]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pymupdf as _pymupdf
-from PIL import Image
+from PIL import Image, ImageOps
 
 from workstation.core.errors import BadInputError
 from workstation.ocr.engine import read_picture, words_to_text
@@ -131,7 +131,9 @@ def render_pdf_page(path: Path, number: int, dpi: int) -> tuple[Image.Image, int
 
 
 def _open_image(path: Path) -> tuple[Image.Image, int | None]:
-    """The image's first frame in greyscale, and its resolution if it says one."""
+    """The image's first frame in greyscale as it is shown (its EXIF orientation applied:
+    a phone photo stored sideways is read upright, and its word boxes are in the pixels
+    the viewer and a redacted copy show), and its resolution if it says one."""
     try:
         with Image.open(path) as image:
             if image.width * image.height > MAX_PIXELS:
@@ -139,7 +141,7 @@ def _open_image(path: Path) -> tuple[Image.Image, int | None]:
                     f"the image is too large to read ({image.width}x{image.height} pixels)"
                 )
             image.seek(0)
-            grey = image.convert("L")
+            grey = ImageOps.exif_transpose(image).convert("L")
             dpi = image.info.get("dpi")
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise BadInputError(f"the image cannot be read: {error}") from error

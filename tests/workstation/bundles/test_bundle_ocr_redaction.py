@@ -38,8 +38,8 @@ from workstation.bundles.profiles import Profile, save_profile
 from workstation.bundles.redaction import RedactionError
 from workstation.core.library import Library
 from workstation.ocr.engine import tessdata_dir
-from workstation.ocr.layers import OcrService, ocr_words
-from workstation.ocr.reader import PageJob, read_page
+from workstation.ocr.layers import AS_SHOWN, OcrService, ocr_words
+from workstation.ocr.reader import PageJob, PageResult, read_page
 from workstation.search.service import SearchService
 from workstation.sources.ingest import ImportService
 from workstation.sources.lookup import page_text
@@ -296,20 +296,62 @@ def test_a_passage_marked_on_a_pictures_ocr_text_is_exported_redacted(
 
 
 def _turned(tmp_path: Path) -> Path:
-    """A scanned picture whose EXIF orientation (6: turn 90 degrees) says how to show it."""
+    """A phone's photo of a page: the pixels stored sideways (turned a quarter to the left)
+    and the EXIF orientation (6: turn 90 degrees clockwise to show) that shows it upright."""
     path = make_scanned_image(tmp_path / "in", LINES, "eng", 200, fmt="JPEG", name="turned.jpg")
     with Image.open(path) as picture:
         exif = picture.getexif()
         exif[0x0112] = 6
-        picture.save(path.with_name("t.jpg"), exif=exif, quality=90)
+        sideways = picture.transpose(Image.Transpose.ROTATE_90)
+        sideways.save(path.with_name("t.jpg"), exif=exif, quality=90)
     return path.with_name("t.jpg").replace(path)
 
 
+def _as_read_before(lib: Library, sid: int) -> None:
+    """Store the accepted reading again as a layer from before pictures were read as shown
+    (no ``orientation`` in its settings): its boxes are taken to be the picture as stored."""
+    with lib.reader() as session:
+        words = ocr_words(session, sid, 1)
+        text = page_text(session, sid, 1)
+    assert words is not None
+    assert text is not None
+    page = PageResult(1, text, words, None, "eng", "Latin", "image", 0.0)
+    with OcrService(lib, workers=1) as ocr:
+        ocr.save(
+            sid, [page], engine_version="5", models={}, languages="eng", settings={}, accept=True
+        )
+
+
 @needs_models
-def test_an_ocr_passage_on_a_turned_picture_is_refused_in_one_line(
+def test_a_turned_picture_is_read_upright_and_its_passage_exported_redacted(
     sender: Library, tmp_path: Path
 ) -> None:
-    _ocr(sender, _turned(tmp_path))
+    sid = _ocr(sender, _turned(tmp_path))
+    with sender.reader() as session:
+        assert "SEA PIONEER" in (page_text(session, sid, 1) or "")  # read the right way up
+    boxes = _boxes(sender, sid, GONE)
+    _mark(sender, sid, SECRET, redact=True)
+    out = tmp_path / "bundle"
+    result = signed_export(sender, out, redact=True)
+    assert not result.warnings
+    case = json.loads((out / "data" / "case.json").read_text(encoding="utf-8"))
+    (record,) = case["sources"]
+    layer = json.loads((out / record["ocr"]["path"]).read_text(encoding="utf-8"))
+    assert layer["orientation"] == AS_SHOWN
+    assert not any(w in GONE for w in _words(layer))
+    with Image.open(out / record["bundle_path"]) as picture:  # written upright
+        assert picture.getexif().get(0x0112) in (None, 1)
+        for box in boxes:
+            assert _dark(picture, box) <= DARK
+    _assert_nowhere(out, SECRET)
+
+
+@needs_models
+def test_an_older_layer_on_a_turned_picture_refuses_a_passage_in_one_line(
+    sender: Library, tmp_path: Path
+) -> None:
+    sid = _ocr(sender, _turned(tmp_path))
+    _as_read_before(sender, sid)
     _crew_list(sender, tmp_path)
     out = tmp_path / "bundle"
     with pytest.raises(RedactionError) as caught:
@@ -321,10 +363,11 @@ def test_an_ocr_passage_on_a_turned_picture_is_refused_in_one_line(
 
 
 @needs_models
-def test_a_turned_picture_with_a_region_redaction_travels_without_its_layer(
+def test_an_older_layer_on_a_turned_picture_with_a_region_redaction_stays_home(
     sender: Library, tmp_path: Path
 ) -> None:
     sid = _ocr(sender, _turned(tmp_path))
+    _as_read_before(sender, sid)
     with sender.writer() as session:
         box = RegionAnchor("rect", ((10, 10), (60, 60)), page=1)
         AnnotationService(sender).create(session, sid, box, redact=True)
@@ -457,7 +500,7 @@ def size_of(path: Path) -> tuple[int, int]:
 
 
 @needs_models
-def test_the_cli_refuses_a_passage_on_a_turned_picture_in_one_line(tmp_path: Path) -> None:
+def test_the_cli_exports_a_passage_on_a_turned_picture_redacted(tmp_path: Path) -> None:
     library = str(tmp_path / "lib")
     assert run_cli("init", "--library", library).returncode == 0
     crew = make_text(tmp_path / "in", f"Crew list of the {SECRET}.", name="crew.txt")
@@ -470,10 +513,8 @@ def test_the_cli_refuses_a_passage_on_a_turned_picture_in_one_line(tmp_path: Pat
     out = tmp_path / "out"
     result = run_cli("--library", library, "export", "--out", str(out), "--redact")
 
-    assert result.returncode == 1
-    (line,) = result.stderr.strip().splitlines()
-    assert "turned by its EXIF orientation" in line
-    assert not out.exists()
+    assert result.returncode == 0, result.stderr
+    _assert_nowhere(out, SECRET)
 
 
 @needs_models
