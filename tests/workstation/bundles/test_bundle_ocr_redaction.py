@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bench.ocr_testset import page_lines
-from db.models import Source
+from db.models import OcrLayer, Source
 from tests.conftest import run_cli
 from tests.samples import make_text
 from tests.scans import CLEAN, image_bytes, make_scanned_image, make_scanned_pdf, render_scan
@@ -38,7 +38,7 @@ from workstation.bundles.profiles import Profile, save_profile
 from workstation.bundles.redaction import RedactionError
 from workstation.core.library import Library
 from workstation.ocr.engine import tessdata_dir
-from workstation.ocr.layers import AS_SHOWN, OcrService, ocr_words
+from workstation.ocr.layers import AS_SHOWN, OcrService, boxes_as_shown, ocr_words
 from workstation.ocr.reader import PageJob, PageResult, read_page
 from workstation.search.service import SearchService
 from workstation.sources.ingest import ImportService
@@ -580,3 +580,16 @@ def test_a_mark_on_an_ocr_page_travels_with_a_sanitised_copy(
     marks = json.loads((out / "data" / "annotations.jsonld").read_text(encoding="utf-8"))
     (travelled,) = marks["first"]["items"]
     assert travelled["id"].endswith(kept.uuid)
+
+
+@needs_models
+def test_a_layer_read_as_shown_stays_so_on_the_partners_side(
+    sender: Library, receiver: Library, tmp_path: Path
+) -> None:
+    _ocr(sender, _turned(tmp_path))
+    out = tmp_path / "bundle"
+    signed_export(sender, out)
+    merge(receiver, out)
+    with receiver.reader() as session:
+        (settings,) = session.scalars(select(OcrLayer.settings).where(OcrLayer.accepted))
+    assert boxes_as_shown(settings)
