@@ -61,26 +61,38 @@ cp /usr/share/doc/fonts-dejavu-core/copyright "$build/fonts/LICENSE-DejaVu.txt"
 # (numpy.linalg.lstsq and svd), which numpy's own bundled LAPACK subset (lapack_lite)
 # does, and no SIMD variants (the arrays are tiny). Built once per numpy version (13
 # minutes on two busy cores) into the build machine's cache, outside the checkout so a
-# fresh clone in CI reuses it: ~/.cache/evidence-workstation-build/numpy-<version>-noblas/
-# (a change to the flags below wants a new folder name). PyInstaller
+# fresh clone in CI reuses it: ~/.cache/evidence-workstation-build/numpy-<version>-<flags>/,
+# the flags' digest in the name, so a change to them builds again. The flags go on the
+# requirement's line: pip 26 drops command-line -C settings for a requirement read from a
+# file (numpy then built with system BLAS/LAPACK and AVX-512 kernels: a 10 MB core instead
+# of 4.8, and the budget missed by 5 MB). PyInstaller
 # runs in an environment of its own (build/freeze-env: the locked runtime and packaging
 # dependencies, then that numpy over the locked one), so the checkout's .venv is untouched.
 # prove-offline.sh fits four control points with the frozen app (least squares).
 numpy_version=$(uv run --frozen python -c 'import numpy; print(numpy.__version__)')
-numpy_dir="${XDG_CACHE_HOME:-$HOME/.cache}/evidence-workstation-build/numpy-$numpy_version-noblas"
+numpy_flags="--config-settings=setup-args=-Dblas=none --config-settings=setup-args=-Dlapack=none"
+numpy_flags+=" --config-settings=setup-args=-Dallow-noblas=true"
+numpy_flags+=" --config-settings=setup-args=-Dcpu-dispatch=none"
+flags_digest=$(printf '%s' "$numpy_flags" | sha256sum | cut -c1-12)
+numpy_dir="${XDG_CACHE_HOME:-$HOME/.cache}/evidence-workstation-build/numpy-$numpy_version-$flags_digest"
 mkdir -p "$numpy_dir"  # before find: a missing folder fails the pipe (pipefail) on a fresh machine
 numpy_whl=$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" | head -1)
 if [ -z "$numpy_whl" ]; then
-  uv run --frozen python - "$numpy_version" >"$numpy_dir/requirements.txt" <<'PY'
+  uv run --frozen python - "$numpy_version" "$numpy_flags" >"$numpy_dir/requirements.txt" <<'PY'
 import sys, tomllib
 lock = tomllib.load(open("uv.lock", "rb"))
 sdist = next(p["sdist"] for p in lock["package"] if p["name"] == "numpy" and p["version"] == sys.argv[1])
-print(f"numpy=={sys.argv[1]} --hash={sdist['hash']}")
+print(f"numpy=={sys.argv[1]} --hash={sdist['hash']} {sys.argv[2]}")
 PY
   uvx pip --isolated wheel --quiet --no-cache-dir --no-deps --no-binary numpy --require-hashes \
-    -r "$numpy_dir/requirements.txt" -w "$numpy_dir" \
-    -Csetup-args=-Dblas=none -Csetup-args=-Dlapack=none -Csetup-args=-Dallow-noblas=true \
-    -Csetup-args=-Dcpu-dispatch=none
+    -r "$numpy_dir/requirements.txt" -w "$numpy_dir"
+  # What was built must be what was asked: numpy records its BLAS in its build config.
+  uv run --frozen python - "$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" | head -1)" <<'PY' \
+    || { echo "workstation build: numpy was built with a BLAS; its flags did not reach meson" >&2; exit 1; }
+import re, sys, zipfile
+config = zipfile.ZipFile(sys.argv[1]).read("numpy/__config__.py").decode()
+sys.exit(0 if re.search(r'"blas": \{\s*"name": "none"', config) else 1)
+PY
   numpy_whl=$(find "$numpy_dir" -name "numpy-$numpy_version-*.whl" | head -1)
 fi
 
