@@ -59,9 +59,9 @@ cp /usr/share/doc/fonts-dejavu-core/copyright "$build/fonts/LICENSE-DejaVu.txt"
 # numpy built from its locked sdist without OpenBLAS (25 MB with libgfortran 27): the app
 # does linear algebra only on the handful of control points of a georeference
 # (numpy.linalg.lstsq and svd), which numpy's own bundled LAPACK subset (lapack_lite)
-# does, and no SIMD variants (the arrays are tiny). Built once per numpy version (13
+# does, and no SIMD variants (the arrays are tiny). Built once per numpy version (2
 # minutes on two busy cores) into the build machine's cache, outside the checkout so a
-# fresh clone in CI reuses it: ~/.cache/evidence-workstation-build/numpy-<version>-<flags>/,
+# fresh clone on the machine reuses it: ~/.cache/evidence-workstation-build/numpy-<version>-<flags>/,
 # the flags' digest in the name, so a change to them builds again. The flags go on the
 # requirement's line: pip 26 drops command-line -C settings for a requirement read from a
 # file (numpy then built with system BLAS/LAPACK and AVX-512 kernels: a 10 MB core instead
