@@ -554,10 +554,13 @@ class MainWindow(MarkingMixin, QMainWindow):
     def update_status(self) -> None:
         """Library size in the status bar."""
 
+        def count(n: int, noun: str) -> str:
+            return f"{n:,} {noun if n == 1 else noun + 's'}"
+
         def show(stats: dict[str, int]) -> None:
             if isValid(self.size_label):
                 self.size_label.setText(
-                    f"{stats['sources']:,} sources · {stats['pages']:,} pages · "
+                    f"{count(stats['sources'], 'source')} · {count(stats['pages'], 'page')} · "
                     f"{human_bytes(stats['bytes'])}"
                 )
 

@@ -805,6 +805,6 @@ def test_the_status_bar_counts_the_pages_an_unlocked_pdf_brings(
         assert dialog is not None
         dialog.setTextValue("s3cret")
         dialog.accept()
-        qtbot.waitUntil(lambda: "1 pages" in win.size_label.text(), timeout=20_000)
+        qtbot.waitUntil(lambda: "· 1 page ·" in win.size_label.text(), timeout=20_000)
     finally:
         win.close()
