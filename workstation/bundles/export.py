@@ -26,9 +26,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import select
-
-from db.models import OcrLayer
 from workstation.annotations import w3c
 from workstation.annotations.anchors import (
     Anchor,
@@ -72,7 +69,7 @@ from workstation.core.witness import BAG_INFO_LABEL
 from workstation.findings.policy import number_label
 from workstation.geo.labels import geometry_label
 from workstation.geo.records import from_json
-from workstation.ocr.layers import boxes_as_shown
+from workstation.ocr.layers import AS_SHOWN
 from workstation.sources.lookup import get_source
 from workstation.sources.unlock import readable_pdf_path
 
@@ -371,7 +368,8 @@ class BundleExporter:
             if hashlib.file_digest(handle, "sha256").hexdigest() != ps.sha256:
                 raise _damaged(ps)
         marks = [a.anchor for a in ps.redactions] + list(ps.also_removed) if ps.redacted else []
-        scanned = self._ocr_pages(ps)  # text marks on OCR pages anchor on it, redacted or not
+        # Text marks on OCR pages anchor on it, redacted or not.
+        scanned, as_shown = self._ocr_pages(ps)
         if ps.kind == "pdf":
             with self.library.reader() as session:  # an unlocked PDF is redacted from its copy
                 readable = readable_pdf_path(self.library, get_source(session, ps.source_id))
@@ -396,7 +394,6 @@ class BundleExporter:
                     f"{ps.filename}: it has no OCR text; delete that redaction"
                 )
             boxes = redaction.ocr_regions(scanned[1], passages) if passages else []
-            as_shown = bool(scanned) and self._ocr_as_shown(ps)
             if regions or boxes:
                 result = redaction.redact_image(
                     blob,
@@ -422,27 +419,19 @@ class BundleExporter:
         dst.write_text("\f".join(pages), encoding="utf-8")
         return dst, "text/plain", pages, None
 
-    def _ocr_as_shown(self, ps: PlannedSource) -> bool:
-        """Whether the accepted OCR layer of ``ps`` has its boxes in the picture as shown."""
-        with self.library.reader() as session:
-            settings = session.scalar(
-                select(OcrLayer.settings).where(
-                    OcrLayer.source_id == ps.source_id, OcrLayer.accepted.is_(True)
-                )
-            )
-        return boxes_as_shown(settings)
-
-    def _ocr_pages(self, ps: PlannedSource) -> dict[int, OcrPageText]:
-        """The pages of ``ps``'s accepted OCR layer, by number ({} when OCR read none)."""
+    def _ocr_pages(self, ps: PlannedSource) -> tuple[dict[int, OcrPageText], bool]:
+        """The pages of ``ps``'s accepted OCR layer, by number ({} when OCR read none), and
+        whether its boxes are in the picture as shown (EXIF orientation applied)."""
         from workstation.bundles.redaction import OcrPageText  # lazy: as redaction above
 
         if not ps.ocr_pages or ps.kind not in ("pdf", "image"):
-            return {}
+            return {}, False
         with self.library.reader() as session:
             doc = accepted_layer_json(session, ps.source_id)
         if doc is None:
-            return {}
-        return {p["page"]: OcrPageText(p["text"], p["words"]) for p in doc["pages"]}
+            return {}, False
+        pages = {p["page"]: OcrPageText(p["text"], p["words"]) for p in doc["pages"]}
+        return pages, doc.get("orientation") == AS_SHOWN
 
     def _case_json(
         self,
