@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
 import pymupdf
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.models import Source
 from workstation.bundles.dossier import BODY_BOTTOM, BODY_TOP
@@ -368,26 +370,32 @@ def test_user_text_is_shown_literally_in_both_formats(tmp_path: Path) -> None:
     assert furniture.count("RESTRICTED <&>") == 2
 
 
-def test_a_georeferenced_pictures_crop_has_scale_bar_north_and_centre(
-    facts: Facts, tmp_path: Path
-) -> None:
+def _with_image_georeference(
+    facts: Facts, tmp_path: Path, change: Callable[[GeorefService, Session, int], object]
+) -> Report:
+    """The report of a copy of the library whose satellite picture's georeference
+    ``change`` made (given the service, a write session and the picture's id)."""
     root = tmp_path / "lib"
     shutil.copytree(facts.root, root)
     with Library.open(root, reviewer="reader") as lib, lib.writer() as session:
-        image = session.scalar(select(Source).where(Source.sha256 == facts.image_sha))
+        image = session.scalar(select(Source.id).where(Source.sha256 == facts.image_sha))
         assert image is not None
-        # Rajin's quay, 0.5 m a pixel: two points 200 px apart along a parallel.
-        metres = 200 * 0.5
-        lon_step = metres / (111_320 * math.cos(math.radians(42.2423)))
-        GeorefService(lib).by_points(
-            session,
-            image.id,
-            [
-                ControlPoint(0, 0, 42.2423, 130.3105),
-                ControlPoint(200, 0, 42.2423, 130.3105 + lon_step),
-            ],
-        )
-    report = _report(Facts(root, facts.article_sha, facts.image_sha, facts.crop_box))
+        assert change(GeorefService(lib), session, image)
+    return _report(Facts(root, facts.article_sha, facts.image_sha, facts.crop_box))
+
+
+def test_a_georeferenced_pictures_crop_has_scale_bar_north_and_centre(
+    facts: Facts, tmp_path: Path
+) -> None:
+    # Rajin's quay, 0.5 m a pixel: two points 200 px apart along a parallel.
+    lon_step = 200 * 0.5 / (111_320 * math.cos(math.radians(42.2423)))
+    points = [
+        ControlPoint(0, 0, 42.2423, 130.3105),
+        ControlPoint(200, 0, 42.2423, 130.3105 + lon_step),
+    ]
+    report = _with_image_georeference(
+        facts, tmp_path, lambda geo, session, image: geo.by_points(session, image, points)
+    )
     [crop] = report.crops
     assert crop.gsd == pytest.approx(0.5, rel=0.01)
     assert crop.north == pytest.approx(0.0, abs=0.5)
@@ -419,13 +427,9 @@ def test_the_demo_pictures_world_file_gives_its_crop_scale_place_date_and_provid
 def test_a_crop_of_a_picture_without_georeference_has_no_scale(
     facts: Facts, tmp_path: Path
 ) -> None:
-    root = tmp_path / "lib"
-    shutil.copytree(facts.root, root)
-    with Library.open(root, reviewer="reader") as lib, lib.writer() as session:
-        image = session.scalar(select(Source).where(Source.sha256 == facts.image_sha))
-        assert image is not None
-        assert GeorefService(lib).remove(session, image.id)
-    report = _report(Facts(root, facts.article_sha, facts.image_sha, facts.crop_box))
+    report = _with_image_georeference(
+        facts, tmp_path, lambda geo, session, image: geo.remove(session, image)
+    )
     pdf = tmp_path / "r.pdf"
     write_report(report, pdf)
     text = " ".join(pdf_pages(pdf))
